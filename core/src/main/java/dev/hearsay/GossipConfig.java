@@ -1,0 +1,674 @@
+package dev.hearsay;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.time.Duration;
+
+/**
+ * Every setting of a node: HyParView and PlumTree parameters (defaults as in the HyParView and Plumtree reports
+ * and iroh-gossip), plus the bounds of every queue and cache. Immutable; build with {@link #builder()}. Protocol
+ * parameters are expected to be equal network-wide.
+ */
+public final class GossipConfig
+{
+    private static final GossipConfig DEFAULTS = builder().build();
+    private final int activeViewCapacity;
+    private final int passiveViewCapacity;
+    private final int activeRandomWalkLength;
+    private final int passiveRandomWalkLength;
+    private final int shuffleRandomWalkLength;
+    private final int shuffleActiveViewCount;
+    private final int shufflePassiveViewCount;
+    private final Duration shuffleInterval;
+    private final Duration neighborRequestTimeout;
+    private final int disconnectContactCount;
+    private final Duration ihaveInterval;
+    private final Duration graftTimeout1;
+    private final Duration graftTimeout2;
+    private final int optimizationThreshold;
+    private final Duration messageCacheRetention;
+    private final Duration messageIdRetention;
+    private final Duration cacheEvictInterval;
+    private final int maxMessageSize;
+    private final int subscriptionCapacity;
+    private final int ringSize;
+    private final int maxTopics;
+    private final int messageIdCacheCapacity;
+    private final long payloadCacheBytes;
+    private final int missingCapacity;
+    private final int lazyQueueCapacity;
+    private final int pendingBroadcastCapacity;
+    private final int maxPeerDataSize;
+    private final IdleStrategy idleStrategy;
+
+    private GossipConfig(final Builder b)
+    {
+        this.activeViewCapacity = b.activeViewCapacity;
+        this.passiveViewCapacity = b.passiveViewCapacity;
+        this.activeRandomWalkLength = b.activeRandomWalkLength;
+        this.passiveRandomWalkLength = b.passiveRandomWalkLength;
+        this.shuffleRandomWalkLength = b.shuffleRandomWalkLength;
+        this.shuffleActiveViewCount = b.shuffleActiveViewCount;
+        this.shufflePassiveViewCount = b.shufflePassiveViewCount;
+        this.shuffleInterval = b.shuffleInterval;
+        this.neighborRequestTimeout = b.neighborRequestTimeout;
+        this.disconnectContactCount = b.disconnectContactCount;
+        this.ihaveInterval = b.ihaveInterval;
+        this.graftTimeout1 = b.graftTimeout1;
+        this.graftTimeout2 = b.graftTimeout2;
+        this.optimizationThreshold = b.optimizationThreshold;
+        this.messageCacheRetention = b.messageCacheRetention;
+        this.messageIdRetention = b.messageIdRetention;
+        this.cacheEvictInterval = b.cacheEvictInterval;
+        this.maxMessageSize = b.maxMessageSize;
+        this.subscriptionCapacity = b.subscriptionCapacity;
+        this.ringSize = b.ringSize;
+        this.maxTopics = b.maxTopics;
+        this.messageIdCacheCapacity = b.messageIdCacheCapacity;
+        this.payloadCacheBytes = b.payloadCacheBytes;
+        this.missingCapacity = b.missingCapacity;
+        this.lazyQueueCapacity = b.lazyQueueCapacity;
+        this.pendingBroadcastCapacity = b.pendingBroadcastCapacity;
+        this.maxPeerDataSize = b.maxPeerDataSize;
+        this.idleStrategy = b.idleStrategy;
+    }
+
+    /** The default configuration. */
+    public static GossipConfig defaults()
+    {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.activeViewCapacity = activeViewCapacity;
+        b.passiveViewCapacity = passiveViewCapacity;
+        b.activeRandomWalkLength = activeRandomWalkLength;
+        b.passiveRandomWalkLength = passiveRandomWalkLength;
+        b.shuffleRandomWalkLength = shuffleRandomWalkLength;
+        b.shuffleActiveViewCount = shuffleActiveViewCount;
+        b.shufflePassiveViewCount = shufflePassiveViewCount;
+        b.shuffleInterval = shuffleInterval;
+        b.neighborRequestTimeout = neighborRequestTimeout;
+        b.disconnectContactCount = disconnectContactCount;
+        b.ihaveInterval = ihaveInterval;
+        b.graftTimeout1 = graftTimeout1;
+        b.graftTimeout2 = graftTimeout2;
+        b.optimizationThreshold = optimizationThreshold;
+        b.messageCacheRetention = messageCacheRetention;
+        b.messageIdRetention = messageIdRetention;
+        b.cacheEvictInterval = cacheEvictInterval;
+        b.maxMessageSize = maxMessageSize;
+        b.subscriptionCapacity = subscriptionCapacity;
+        b.ringSize = ringSize;
+        b.maxTopics = maxTopics;
+        b.messageIdCacheCapacity = messageIdCacheCapacity;
+        b.payloadCacheBytes = payloadCacheBytes;
+        b.missingCapacity = missingCapacity;
+        b.lazyQueueCapacity = lazyQueueCapacity;
+        b.pendingBroadcastCapacity = pendingBroadcastCapacity;
+        b.maxPeerDataSize = maxPeerDataSize;
+        b.idleStrategy = idleStrategy;
+        return b;
+    }
+
+    /** HyParView active view size (neighbors per topic). */
+    public int activeViewCapacity()
+    {
+        return activeViewCapacity;
+    }
+
+    /** HyParView passive view size (backup contacts per topic). */
+    public int passiveViewCapacity()
+    {
+        return passiveViewCapacity;
+    }
+
+    /** ForwardJoin time-to-live (ARWL). */
+    public int activeRandomWalkLength()
+    {
+        return activeRandomWalkLength;
+    }
+
+    /** ForwardJoin hop at which the joiner enters the passive view (PRWL); at most activeRandomWalkLength. */
+    public int passiveRandomWalkLength()
+    {
+        return passiveRandomWalkLength;
+    }
+
+    /** Shuffle time-to-live. */
+    public int shuffleRandomWalkLength()
+    {
+        return shuffleRandomWalkLength;
+    }
+
+    /** Active peers sent in a Shuffle. */
+    public int shuffleActiveViewCount()
+    {
+        return shuffleActiveViewCount;
+    }
+
+    /** Passive peers sent in a Shuffle. */
+    public int shufflePassiveViewCount()
+    {
+        return shufflePassiveViewCount;
+    }
+
+    /** How often a topic starts a Shuffle. */
+    public Duration shuffleInterval()
+    {
+        return shuffleInterval;
+    }
+
+    /** {@link #shuffleInterval()} in nanoseconds. */
+    public long shuffleIntervalNanos()
+    {
+        return shuffleInterval.toNanos();
+    }
+
+    /** How long a Neighbor request waits for its reply before the next passive candidate is tried. */
+    public Duration neighborRequestTimeout()
+    {
+        return neighborRequestTimeout;
+    }
+
+    /** {@link #neighborRequestTimeout()} in nanoseconds. */
+    public long neighborRequestTimeoutNanos()
+    {
+        return neighborRequestTimeout.toNanos();
+    }
+
+    /** Passive contacts handed to a peer in the Disconnect that drops it. */
+    public int disconnectContactCount()
+    {
+        return disconnectContactCount;
+    }
+
+    /** Lazy push batching window: IHave announcements are flushed this often (0: immediately). */
+    public Duration ihaveInterval()
+    {
+        return ihaveInterval;
+    }
+
+    /** {@link #ihaveInterval()} in nanoseconds. */
+    public long ihaveIntervalNanos()
+    {
+        return ihaveInterval.toNanos();
+    }
+
+    /** Wait after the first IHave for an unknown message before sending Graft. */
+    public Duration graftTimeout1()
+    {
+        return graftTimeout1;
+    }
+
+    /** {@link #graftTimeout1()} in nanoseconds. */
+    public long graftTimeout1Nanos()
+    {
+        return graftTimeout1.toNanos();
+    }
+
+    /** Wait before grafting from each further advertiser. */
+    public Duration graftTimeout2()
+    {
+        return graftTimeout2;
+    }
+
+    /** {@link #graftTimeout2()} in nanoseconds. */
+    public long graftTimeout2Nanos()
+    {
+        return graftTimeout2.toNanos();
+    }
+
+    /** Hop difference between an IHave and the eager delivery that triggers tree optimisation. */
+    public int optimizationThreshold()
+    {
+        return optimizationThreshold;
+    }
+
+    /** How long payloads are kept to answer Grafts. */
+    public Duration messageCacheRetention()
+    {
+        return messageCacheRetention;
+    }
+
+    /** {@link #messageCacheRetention()} in nanoseconds. */
+    public long messageCacheRetentionNanos()
+    {
+        return messageCacheRetention.toNanos();
+    }
+
+    /** How long delivered message ids are remembered for deduplication. */
+    public Duration messageIdRetention()
+    {
+        return messageIdRetention;
+    }
+
+    /** {@link #messageIdRetention()} in nanoseconds. */
+    public long messageIdRetentionNanos()
+    {
+        return messageIdRetention.toNanos();
+    }
+
+    /** How often the caches are swept. */
+    public Duration cacheEvictInterval()
+    {
+        return cacheEvictInterval;
+    }
+
+    /** {@link #cacheEvictInterval()} in nanoseconds. */
+    public long cacheEvictIntervalNanos()
+    {
+        return cacheEvictInterval.toNanos();
+    }
+
+    /** Largest payload a user may broadcast, in bytes. */
+    public int maxMessageSize()
+    {
+        return maxMessageSize;
+    }
+
+    /** Events buffered per subscription before Lagged; rounded to a power of two. */
+    public int subscriptionCapacity()
+    {
+        return subscriptionCapacity;
+    }
+
+    /** Dispatcher ring slots; a power of two. */
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /** Topics a node may join at once; subscribing beyond it throws. */
+    public int maxTopics()
+    {
+        return maxTopics;
+    }
+
+    /** Message ids remembered per topic; when full the oldest is forgotten early. */
+    public int messageIdCacheCapacity()
+    {
+        return messageIdCacheCapacity;
+    }
+
+    /** Payload bytes kept per topic to answer Grafts; when full the oldest is evicted early. */
+    public long payloadCacheBytes()
+    {
+        return payloadCacheBytes;
+    }
+
+    /** Announced-but-missing messages tracked per topic; when full new announcements are ignored and counted. */
+    public int missingCapacity()
+    {
+        return missingCapacity;
+    }
+
+    /** IHave entries queued per topic between flushes; when full the queue is flushed at once. */
+    public int lazyQueueCapacity()
+    {
+        return lazyQueueCapacity;
+    }
+
+    /** Broadcasts held per topic while it has no neighbor; when full further ones are rejected and counted. */
+    public int pendingBroadcastCapacity()
+    {
+        return pendingBroadcastCapacity;
+    }
+
+    /** Largest contact data (addresses) a node attaches to its id in membership messages. */
+    public int maxPeerDataSize()
+    {
+        return maxPeerDataSize;
+    }
+
+    /**
+     * Idle strategy of the dispatcher thread when it has no work. Idle strategies hold state: when none was set,
+     * each call returns a fresh backoff strategy, so one configuration can serve several nodes; a strategy that was
+     * set is returned as is and must then serve one node only.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy != null ? idleStrategy : new BackoffIdleStrategy(1, 10, 1_000, 100_000);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "GossipConfig{"
+            + "activeViewCapacity=" + activeViewCapacity
+            + ", passiveViewCapacity=" + passiveViewCapacity
+            + ", activeRandomWalkLength=" + activeRandomWalkLength
+            + ", passiveRandomWalkLength=" + passiveRandomWalkLength
+            + ", shuffleRandomWalkLength=" + shuffleRandomWalkLength
+            + ", shuffleActiveViewCount=" + shuffleActiveViewCount
+            + ", shufflePassiveViewCount=" + shufflePassiveViewCount
+            + ", shuffleInterval=" + shuffleInterval
+            + ", neighborRequestTimeout=" + neighborRequestTimeout
+            + ", disconnectContactCount=" + disconnectContactCount
+            + ", ihaveInterval=" + ihaveInterval
+            + ", graftTimeout1=" + graftTimeout1
+            + ", graftTimeout2=" + graftTimeout2
+            + ", optimizationThreshold=" + optimizationThreshold
+            + ", messageCacheRetention=" + messageCacheRetention
+            + ", messageIdRetention=" + messageIdRetention
+            + ", cacheEvictInterval=" + cacheEvictInterval
+            + ", maxMessageSize=" + maxMessageSize
+            + ", subscriptionCapacity=" + subscriptionCapacity
+            + ", ringSize=" + ringSize
+            + ", maxTopics=" + maxTopics
+            + ", messageIdCacheCapacity=" + messageIdCacheCapacity
+            + ", payloadCacheBytes=" + payloadCacheBytes
+            + ", missingCapacity=" + missingCapacity
+            + ", lazyQueueCapacity=" + lazyQueueCapacity
+            + ", pendingBroadcastCapacity=" + pendingBroadcastCapacity
+            + ", maxPeerDataSize=" + maxPeerDataSize
+            + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
+            + "}";
+    }
+
+    /** Builder of {@link GossipConfig}; {@link #build()} validates every field. */
+    public static final class Builder
+    {
+        private int activeViewCapacity = 5;
+        private int passiveViewCapacity = 30;
+        private int activeRandomWalkLength = 6;
+        private int passiveRandomWalkLength = 3;
+        private int shuffleRandomWalkLength = 6;
+        private int shuffleActiveViewCount = 3;
+        private int shufflePassiveViewCount = 4;
+        private Duration shuffleInterval = Duration.ofSeconds(60);
+        private Duration neighborRequestTimeout = Duration.ofMillis(500);
+        private int disconnectContactCount = 4;
+        private Duration ihaveInterval = Duration.ofMillis(5);
+        private Duration graftTimeout1 = Duration.ofMillis(80);
+        private Duration graftTimeout2 = Duration.ofMillis(40);
+        private int optimizationThreshold = 7;
+        private Duration messageCacheRetention = Duration.ofSeconds(30);
+        private Duration messageIdRetention = Duration.ofSeconds(90);
+        private Duration cacheEvictInterval = Duration.ofSeconds(1);
+        private int maxMessageSize = 4096;
+        private int subscriptionCapacity = 2048;
+        private int ringSize = 65536;
+        private int maxTopics = 1024;
+        private int messageIdCacheCapacity = 1048576;
+        private long payloadCacheBytes = 64L << 20;
+        private int missingCapacity = 65536;
+        private int lazyQueueCapacity = 8192;
+        private int pendingBroadcastCapacity = 1024;
+        private int maxPeerDataSize = 512;
+        private IdleStrategy idleStrategy = null;
+
+        private Builder()
+        {
+        }
+
+        /** HyParView active view size (neighbors per topic). */
+        public Builder activeViewCapacity(final int value)
+        {
+            this.activeViewCapacity = value;
+            return this;
+        }
+
+        /** HyParView passive view size (backup contacts per topic). */
+        public Builder passiveViewCapacity(final int value)
+        {
+            this.passiveViewCapacity = value;
+            return this;
+        }
+
+        /** ForwardJoin time-to-live (ARWL). */
+        public Builder activeRandomWalkLength(final int value)
+        {
+            this.activeRandomWalkLength = value;
+            return this;
+        }
+
+        /** ForwardJoin hop at which the joiner enters the passive view (PRWL); at most activeRandomWalkLength. */
+        public Builder passiveRandomWalkLength(final int value)
+        {
+            this.passiveRandomWalkLength = value;
+            return this;
+        }
+
+        /** Shuffle time-to-live. */
+        public Builder shuffleRandomWalkLength(final int value)
+        {
+            this.shuffleRandomWalkLength = value;
+            return this;
+        }
+
+        /** Active peers sent in a Shuffle. */
+        public Builder shuffleActiveViewCount(final int value)
+        {
+            this.shuffleActiveViewCount = value;
+            return this;
+        }
+
+        /** Passive peers sent in a Shuffle. */
+        public Builder shufflePassiveViewCount(final int value)
+        {
+            this.shufflePassiveViewCount = value;
+            return this;
+        }
+
+        /** How often a topic starts a Shuffle. */
+        public Builder shuffleInterval(final Duration value)
+        {
+            this.shuffleInterval = value;
+            return this;
+        }
+
+        /** How long a Neighbor request waits for its reply before the next passive candidate is tried. */
+        public Builder neighborRequestTimeout(final Duration value)
+        {
+            this.neighborRequestTimeout = value;
+            return this;
+        }
+
+        /** Passive contacts handed to a peer in the Disconnect that drops it. */
+        public Builder disconnectContactCount(final int value)
+        {
+            this.disconnectContactCount = value;
+            return this;
+        }
+
+        /** Lazy push batching window: IHave announcements are flushed this often (0: immediately). */
+        public Builder ihaveInterval(final Duration value)
+        {
+            this.ihaveInterval = value;
+            return this;
+        }
+
+        /** Wait after the first IHave for an unknown message before sending Graft. */
+        public Builder graftTimeout1(final Duration value)
+        {
+            this.graftTimeout1 = value;
+            return this;
+        }
+
+        /** Wait before grafting from each further advertiser. */
+        public Builder graftTimeout2(final Duration value)
+        {
+            this.graftTimeout2 = value;
+            return this;
+        }
+
+        /** Hop difference between an IHave and the eager delivery that triggers tree optimisation. */
+        public Builder optimizationThreshold(final int value)
+        {
+            this.optimizationThreshold = value;
+            return this;
+        }
+
+        /** How long payloads are kept to answer Grafts. */
+        public Builder messageCacheRetention(final Duration value)
+        {
+            this.messageCacheRetention = value;
+            return this;
+        }
+
+        /** How long delivered message ids are remembered for deduplication. */
+        public Builder messageIdRetention(final Duration value)
+        {
+            this.messageIdRetention = value;
+            return this;
+        }
+
+        /** How often the caches are swept. */
+        public Builder cacheEvictInterval(final Duration value)
+        {
+            this.cacheEvictInterval = value;
+            return this;
+        }
+
+        /** Largest payload a user may broadcast, in bytes. */
+        public Builder maxMessageSize(final int value)
+        {
+            this.maxMessageSize = value;
+            return this;
+        }
+
+        /** Events buffered per subscription before Lagged; rounded to a power of two. */
+        public Builder subscriptionCapacity(final int value)
+        {
+            this.subscriptionCapacity = value;
+            return this;
+        }
+
+        /** Dispatcher ring slots; a power of two. */
+        public Builder ringSize(final int value)
+        {
+            this.ringSize = value;
+            return this;
+        }
+
+        /** Topics a node may join at once; subscribing beyond it throws. */
+        public Builder maxTopics(final int value)
+        {
+            this.maxTopics = value;
+            return this;
+        }
+
+        /** Message ids remembered per topic; when full the oldest is forgotten early. */
+        public Builder messageIdCacheCapacity(final int value)
+        {
+            this.messageIdCacheCapacity = value;
+            return this;
+        }
+
+        /** Payload bytes kept per topic to answer Grafts; when full the oldest is evicted early. */
+        public Builder payloadCacheBytes(final long value)
+        {
+            this.payloadCacheBytes = value;
+            return this;
+        }
+
+        /** Announced-but-missing messages tracked per topic; when full new announcements are ignored and counted. */
+        public Builder missingCapacity(final int value)
+        {
+            this.missingCapacity = value;
+            return this;
+        }
+
+        /** IHave entries queued per topic between flushes; when full the queue is flushed at once. */
+        public Builder lazyQueueCapacity(final int value)
+        {
+            this.lazyQueueCapacity = value;
+            return this;
+        }
+
+        /** Broadcasts held per topic while it has no neighbor; when full further ones are rejected and counted. */
+        public Builder pendingBroadcastCapacity(final int value)
+        {
+            this.pendingBroadcastCapacity = value;
+            return this;
+        }
+
+        /** Largest contact data (addresses) a node attaches to its id in membership messages. */
+        public Builder maxPeerDataSize(final int value)
+        {
+            this.maxPeerDataSize = value;
+            return this;
+        }
+
+        /** Idle strategy of the dispatcher (busy-spin for lowest latency; backoff by default). */
+        public Builder idleStrategy(final IdleStrategy value)
+        {
+            this.idleStrategy = value;
+            return this;
+        }
+
+        /** Validates and builds; an invalid value throws {@link IllegalArgumentException} naming the field. */
+        public GossipConfig build()
+        {
+            checkRange("activeViewCapacity", activeViewCapacity, 1, 64);
+            checkRange("passiveViewCapacity", passiveViewCapacity, 0, 1024);
+            checkRange("activeRandomWalkLength", activeRandomWalkLength, 0, 64);
+            checkRange("passiveRandomWalkLength", passiveRandomWalkLength, 0, 64);
+            checkRange("shuffleRandomWalkLength", shuffleRandomWalkLength, 0, 64);
+            checkRange("shuffleActiveViewCount", shuffleActiveViewCount, 0, 32);
+            checkRange("shufflePassiveViewCount", shufflePassiveViewCount, 0, 32);
+            checkDuration("shuffleInterval", shuffleInterval, Duration.ofMillis(1), Duration.ofHours(1));
+            checkDuration("neighborRequestTimeout", neighborRequestTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+            checkRange("disconnectContactCount", disconnectContactCount, 0, 32);
+            checkDuration("ihaveInterval", ihaveInterval, Duration.ofMillis(0), Duration.ofHours(1));
+            checkDuration("graftTimeout1", graftTimeout1, Duration.ofMillis(1), Duration.ofHours(1));
+            checkDuration("graftTimeout2", graftTimeout2, Duration.ofMillis(1), Duration.ofHours(1));
+            checkRange("optimizationThreshold", optimizationThreshold, 1, 1024);
+            checkDuration("messageCacheRetention", messageCacheRetention, Duration.ofMillis(1), Duration.ofDays(1));
+            checkDuration("messageIdRetention", messageIdRetention, Duration.ofMillis(1), Duration.ofDays(1));
+            checkDuration("cacheEvictInterval", cacheEvictInterval, Duration.ofMillis(1), Duration.ofHours(1));
+            checkRange("maxMessageSize", maxMessageSize, 1, 16777216);
+            checkRange("subscriptionCapacity", subscriptionCapacity, 16, 16777216);
+            checkRange("ringSize", ringSize, 64, 67108864);
+            checkRange("maxTopics", maxTopics, 1, 1048576);
+            checkRange("messageIdCacheCapacity", messageIdCacheCapacity, 1024, 67108864);
+            checkRange("payloadCacheBytes", payloadCacheBytes, 0, 17179869184L);
+            checkRange("missingCapacity", missingCapacity, 16, 16777216);
+            checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);
+            checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
+            checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);
+            if (passiveRandomWalkLength > activeRandomWalkLength)
+            {
+                throw new IllegalArgumentException("passiveRandomWalkLength: " + passiveRandomWalkLength
+                    + " must not exceed activeRandomWalkLength " + activeRandomWalkLength);
+            }
+            if (Integer.bitCount(ringSize) != 1)
+            {
+                throw new IllegalArgumentException("ringSize: " + ringSize + " is not a power of two");
+            }
+            return new GossipConfig(this);
+        }
+
+        private static void checkRange(final String field, final long value, final long min, final long max)
+        {
+            if (value < min || value > max)
+            {
+                throw new IllegalArgumentException(field + ": " + value + " is outside [" + min + ", " + max + "]");
+            }
+        }
+
+        private static void checkDuration(final String field, final Duration value, final Duration min,
+            final Duration max)
+        {
+            if (value == null)
+            {
+                throw new IllegalArgumentException(field + ": null");
+            }
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0)
+            {
+                throw new IllegalArgumentException(field + ": " + value + " is outside [" + min + ", " + max + "]");
+            }
+        }
+    }
+}

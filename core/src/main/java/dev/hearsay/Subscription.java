@@ -1,0 +1,47 @@
+package dev.hearsay;
+
+import org.agrona.DirectBuffer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One user's membership of a topic. Events are buffered per subscription (bounded; overflow is reported once as
+ * {@link GossipEvent.Lagged}) and read with {@link #poll(GossipHandler, int)} or {@link #next(Duration)} from a
+ * single user thread.
+ */
+public interface Subscription extends AutoCloseable
+{
+    /** The topic. */
+    TopicId topic();
+
+    /** Completes at the first NeighborUp of this subscription. */
+    CompletableFuture<Void> joined();
+
+    /** A snapshot of the topic's current neighbors as seen by this subscription's events. */
+    Set<NodeId> neighbors();
+
+    /** Asks the topic to join through these peers as well. */
+    void joinPeers(Collection<NodeId> peers);
+
+    /** Broadcasts to the whole topic. {@code >= 0}: accepted; {@code < 0}: a {@link BroadcastResult} code. */
+    long broadcast(byte[] payload);
+
+    /** Broadcasts {@code length} bytes of {@code buffer} at {@code offset} to the whole topic (copied). */
+    long broadcast(DirectBuffer buffer, int offset, int length);
+
+    /** Broadcasts to the direct neighbors only; they do not forward it. */
+    long broadcastNeighbors(byte[] payload);
+
+    /** Hands at most {@code limit} buffered events to {@code handler}; returns how many. Never blocks. */
+    int poll(GossipHandler handler, int limit);
+
+    /** The next event, waiting at most {@code timeout}; null on timeout. */
+    GossipEvent next(Duration timeout) throws InterruptedException;
+
+    /** Leaves the topic when this is its last subscription on the node. */
+    @Override
+    void close();
+}
