@@ -1,0 +1,136 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.NodeId;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * PlumTree Gossip: an eager push of one broadcast. The id is (author, epoch, sequence). The payload is a view over
+ * a buffer the holder does not own: valid only as long as that buffer is (see {@link #copy()}).
+ */
+public final class Gossip extends Message
+{
+    private NodeId author;
+    private int epoch;
+    private long sequence;
+    private int hops;
+    private boolean neighborsOnly;
+    private final UnsafeBuffer payload = new UnsafeBuffer(NO_DATA);
+    private int payloadOffset;
+    private int payloadLength;
+
+    @Override
+    public MessageType type()
+    {
+        return MessageType.GOSSIP;
+    }
+
+    /** The node that broadcast the message. */
+    public NodeId author()
+    {
+        return author;
+    }
+
+    /** The author's epoch (changes when the author restarts). */
+    public int epoch()
+    {
+        return epoch;
+    }
+
+    /** The author's sequence number within its epoch. */
+    public long sequence()
+    {
+        return sequence;
+    }
+
+    /** Hops travelled so far: 0 when sent by the author. */
+    public int hops()
+    {
+        return hops;
+    }
+
+    /** True for a Neighbors-scope broadcast, which is never forwarded. */
+    public boolean neighborsOnly()
+    {
+        return neighborsOnly;
+    }
+
+    /** Buffer holding the payload. */
+    public DirectBuffer payloadBuffer()
+    {
+        return payload;
+    }
+
+    /** Offset of the payload in {@link #payloadBuffer()}. */
+    public int payloadOffset()
+    {
+        return payloadOffset;
+    }
+
+    /** Payload length in bytes. */
+    public int payloadLength()
+    {
+        return payloadLength;
+    }
+
+    /** Sets the id and routing fields. */
+    public Gossip set(final NodeId author, final int epoch, final long sequence, final int hops,
+        final boolean neighborsOnly)
+    {
+        this.author = author;
+        this.epoch = epoch;
+        this.sequence = sequence;
+        this.hops = hops;
+        this.neighborsOnly = neighborsOnly;
+        return this;
+    }
+
+    /** Sets the hop count, keeping everything else. */
+    public Gossip hops(final int hops)
+    {
+        this.hops = hops;
+        return this;
+    }
+
+    /** Points the payload at {@code length} bytes of {@code buffer} at {@code offset} (no copy). */
+    public Gossip payload(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length == 0)
+        {
+            payload.wrap(NO_DATA);
+            payloadOffset = 0;
+        }
+        else
+        {
+            payload.wrap(buffer, offset, length);
+            payloadOffset = 0;
+        }
+        payloadLength = length;
+        return this;
+    }
+
+    /** A copy of the payload bytes. */
+    public byte[] payloadBytes()
+    {
+        final byte[] out = new byte[payloadLength];
+        payload.getBytes(payloadOffset, out);
+        return out;
+    }
+
+    @Override
+    public Gossip copy()
+    {
+        final Gossip c = new Gossip().set(author, epoch, sequence, hops, neighborsOnly);
+        final byte[] bytes = payloadBytes();
+        c.payload(new UnsafeBuffer(bytes), 0, bytes.length);
+        c.topic = topic;
+        return c;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Gossip(" + author.shortString() + "/" + epoch + "/" + sequence + ", hops=" + hops
+            + (neighborsOnly ? ", neighbors" : "") + ", " + payloadLength + " B)";
+    }
+}

@@ -1,0 +1,35 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+import org.agrona.DirectBuffer;
+
+/**
+ * Everything the protocol asks of its host. Called synchronously from {@link ProtocolState}'s methods on the
+ * thread that drives it. Arguments are only valid during the call: a {@link Message} is reused by the protocol, so
+ * an implementation encodes it (or {@link Message#copy() copies} it) before returning. Implementations must not
+ * call back into the protocol.
+ */
+public interface ProtocolOutput
+{
+    /** Send {@code message} to {@code peer}, dialling it if needed. A failure is reported back as peer-down. */
+    void send(NodeId peer, Message message);
+
+    /** Deliver a broadcast to the topic's local subscribers. */
+    void deliver(TopicId topic, NodeId author, int epoch, long sequence, NodeId from, int hops, boolean neighborsOnly,
+        DirectBuffer payload, int offset, int length);
+
+    /** {@code peer} entered the topic's active view. */
+    void neighborUp(TopicId topic, NodeId peer);
+
+    /** {@code peer} left the topic's active view. */
+    void neighborDown(TopicId topic, NodeId peer);
+
+    /** No topic needs {@code peer} any more: the connection may be closed once queued sends are flushed. */
+    void disconnect(NodeId peer);
+
+    /** The protocol learned {@code peer}'s contact data (for example its addresses). */
+    default void contactData(final NodeId peer, final byte[] data)
+    {
+    }
+}

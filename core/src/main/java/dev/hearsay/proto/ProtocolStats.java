@@ -1,0 +1,51 @@
+package dev.hearsay.proto;
+
+/**
+ * Monotonic counters of one {@link ProtocolState}. Written only by the thread driving the protocol; other threads
+ * may read them racily (plain longs: a reader may see a slightly stale value).
+ */
+public final class ProtocolStats
+{
+    /** Gossip messages sent (payload messages). */
+    public long gossipSent;
+    /** Membership and repair messages sent (everything but Gossip). */
+    public long controlSent;
+    /** Broadcasts delivered to local subscribers. */
+    public long delivered;
+    /** Gossip received for a message already delivered. */
+    public long duplicates;
+    /** Graft messages sent. */
+    public long graftsSent;
+    /** Prune messages sent. */
+    public long prunesSent;
+    /** Graft requests answered with a cached payload. */
+    public long graftsAnswered;
+    /** Graft requests whose message was no longer cached. */
+    public long graftsMissed;
+    /** IHave announcements ignored because the missing-message table was full. */
+    public long missingDropped;
+    /** Broadcasts rejected because the topic had no neighbor and its hold queue was full. */
+    public long heldRejected;
+    /** Messages for topics this node has not joined. */
+    public long unknownTopic;
+    /** Ids forgotten before their retention because the id cache was full. */
+    public long idCacheEvictedEarly;
+    /** Payloads evicted before their retention because the payload cache was full. */
+    public long payloadCacheEvictedEarly;
+    /** Neighbor requests that timed out. */
+    public long neighborRequestTimeouts;
+    /** Tree optimisations (Graft + Prune pairs sent). */
+    public long optimizations;
+
+    @Override
+    public String toString()
+    {
+        return "ProtocolStats{gossipSent=" + gossipSent + ", controlSent=" + controlSent + ", delivered=" + delivered
+            + ", duplicates=" + duplicates + ", graftsSent=" + graftsSent + ", prunesSent=" + prunesSent
+            + ", graftsAnswered=" + graftsAnswered + ", graftsMissed=" + graftsMissed
+            + ", missingDropped=" + missingDropped + ", heldRejected=" + heldRejected
+            + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
+            + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
+            + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", optimizations=" + optimizations + "}";
+    }
+}
