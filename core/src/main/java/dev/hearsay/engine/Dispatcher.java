@@ -1,0 +1,524 @@
+package dev.hearsay.engine;
+
+import com.lmax.disruptor.EventPoller;
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+import dev.hearsay.codec.DecodeException;
+import dev.hearsay.codec.MessageDecoder;
+import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.proto.Message;
+import dev.hearsay.proto.ProtocolOutput;
+import dev.hearsay.proto.ProtocolState;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one consumer of the engine's ring and the only thread that touches protocol state, the codec and the
+ * subscriber registry. One duty cycle ({@link #doWork()}): poll a batch of ring events (at most
+ * {@value #BATCH_LIMIT}, so timers and flushes are not starved), run due protocol timers, flush the transport, then
+ * wake user threads waiting on subscriptions that received events.
+ * <p>
+ * Hand-offs out of the dispatcher never block: a subscriber buffer that is full drops and counts (Lagged); a peer
+ * whose outbound queue is full is disconnected and reported down to the protocol. Peers dropped while handling an
+ * event are collected and reported to the protocol after the event (the protocol must not be re-entered from its
+ * own output callbacks); that list holds each failed peer once and is emptied after every event, so it is bounded
+ * by the number of peers the protocol addresses in one event.
+ */
+final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutput
+{
+    /** Most ring events handled in one duty cycle before timers and the transport get a turn. */
+    static final int BATCH_LIMIT = 256;
+
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+    private final GossipEngine engine;
+    private final EventPoller<Slot> poller;
+    private final Transport transport;
+    private final EngineCounters counters;
+    private final NanoClock clock;
+    private final ErrorHandler errorHandler;
+    private final ProtocolState protocol;
+    private final MessageDecoder decoder;
+    private final MessageEncoder encoder;
+    private final UnsafeBuffer sendBuffer;
+    private final String roleName;
+    private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
+    private final ArrayList<NodeId> failedPeers = new ArrayList<>();
+    private final ArrayList<EngineSubscription> dirty = new ArrayList<>();
+
+    private long now;
+    private int batchCount;
+    private boolean shutdown;
+    private volatile boolean transportClosed;
+
+    Dispatcher(final GossipEngine engine, final EventPoller<Slot> poller, final Transport transport,
+        final EngineCounters counters, final NanoClock clock, final ErrorHandler errorHandler, final long seed,
+        final int epoch, final int maxFrameLength)
+    {
+        final GossipConfig config = engine.config();
+        this.engine = engine;
+        this.poller = poller;
+        this.transport = transport;
+        this.counters = counters;
+        this.clock = clock;
+        this.errorHandler = errorHandler;
+        this.decoder = new MessageDecoder(config);
+        this.encoder = new MessageEncoder(config);
+        this.sendBuffer = new UnsafeBuffer(new byte[maxFrameLength]);
+        this.roleName = "hearsay-dispatcher-" + engine.id().shortString();
+        this.now = clock.nanoTime();
+        this.protocol = new ProtocolState(engine.id(), config, seed, epoch, this);
+    }
+
+    ProtocolState protocol()
+    {
+        return protocol;
+    }
+
+    boolean transportClosed()
+    {
+        return transportClosed;
+    }
+
+    // ---------------------------------------------------------------- Agent
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    @Override
+    public int doWork()
+    {
+        now = clock.nanoTime();
+        batchCount = 0;
+        try
+        {
+            poller.poll(this);
+        }
+        catch (final Exception ex)
+        {
+            // onEvent catches everything itself; this is only the signature of EventPoller.poll.
+            error(ex);
+        }
+        int work = batchCount;
+        if (work > 0)
+        {
+            now = clock.nanoTime();
+        }
+        if (!shutdown && protocol.nextDeadline() <= now)
+        {
+            try
+            {
+                protocol.onTimer(now);
+            }
+            catch (final RuntimeException ex)
+            {
+                error(ex);
+            }
+            counters.increment(EngineCounter.TIMER_RUNS);
+            drainFailedPeers();
+            work++;
+        }
+        work += transport.flush();
+        if (!dirty.isEmpty())
+        {
+            wakeDirtySubscriptions();
+        }
+        if (shutdown)
+        {
+            throw new AgentTerminationException("engine closed");
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (!shutdown)
+        {
+            // Forced close (the runner was stopped without a Shutdown event): still leave topics politely.
+            now = clock.nanoTime();
+            shutdown();
+            transport.flush();
+        }
+        if (!transportClosed)
+        {
+            transportClosed = true;
+            transport.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- ring events
+
+    @Override
+    public boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            switch (slot.kind)
+            {
+                case Slot.FRAME_RECEIVED:
+                    onFrame(slot.peer, slot.buffer, slot.length);
+                    break;
+                case Slot.BROADCAST:
+                    onBroadcast(slot, false);
+                    break;
+                case Slot.BROADCAST_NEIGHBORS:
+                    onBroadcast(slot, true);
+                    break;
+                case Slot.PEER_CONNECTED:
+                    counters.increment(EngineCounter.PEERS_CONNECTED);
+                    break;
+                case Slot.PEER_DISCONNECTED:
+                    counters.increment(EngineCounter.PEERS_DISCONNECTED);
+                    protocol.onPeerDown(slot.peer, now);
+                    break;
+                case Slot.DIAL_FAILED:
+                    counters.increment(EngineCounter.DIALS_FAILED);
+                    protocol.onPeerDown(slot.peer, now);
+                    break;
+                case Slot.SUBSCRIBE:
+                    onSubscribe(slot.subscription, asPeers(slot.attachment));
+                    break;
+                case Slot.UNSUBSCRIBE:
+                    onUnsubscribe(slot.subscription);
+                    break;
+                case Slot.JOIN_PEERS:
+                    if (topics.containsKey(slot.topic))
+                    {
+                        protocol.join(slot.topic, asPeers(slot.attachment), now);
+                    }
+                    break;
+                case Slot.CONTACT_DATA:
+                    protocol.contactData((byte[])slot.attachment);
+                    break;
+                case Slot.SHUTDOWN:
+                    shutdown();
+                    break;
+                default:
+                    // NONE: a producer failed while filling the slot; nothing to do.
+                    break;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            error(ex);
+        }
+        finally
+        {
+            slot.clear();
+        }
+        drainFailedPeers();
+        counters.increment(EngineCounter.EVENTS_DISPATCHED);
+        return ++batchCount < BATCH_LIMIT && !shutdown;
+    }
+
+    private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length)
+    {
+        final Message message;
+        try
+        {
+            message = decoder.decode(buffer, 0, length);
+        }
+        catch (final DecodeException ex)
+        {
+            counters.increment(EngineCounter.FRAMES_INVALID);
+            LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: invalid frame: {1}", peer.shortString(),
+                ex.getMessage());
+            dropPeer(peer);
+            return;
+        }
+        counters.increment(EngineCounter.FRAMES_RECEIVED);
+        protocol.onMessage(peer, message, now);
+    }
+
+    private void onBroadcast(final Slot slot, final boolean neighborsOnly)
+    {
+        counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
+        final int result = topics.containsKey(slot.topic) ?
+            protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now) :
+            ProtocolState.REJECTED_NO_TOPIC;
+        if (result == ProtocolState.HELD)
+        {
+            counters.increment(EngineCounter.BROADCASTS_HELD);
+        }
+        else if (result < 0)
+        {
+            counters.increment(EngineCounter.BROADCASTS_REJECTED);
+            slot.subscription.rejectedBroadcast();
+        }
+    }
+
+    private void onSubscribe(final EngineSubscription subscription, final List<NodeId> bootstrap)
+    {
+        final TopicId topic = subscription.topic();
+        TopicEntry entry = topics.get(topic);
+        if (entry == null)
+        {
+            entry = new TopicEntry(topic);
+            entry.subscriptions.add(subscription);
+            topics.put(topic, entry);
+            try
+            {
+                protocol.join(topic, bootstrap, now);
+            }
+            catch (final RuntimeException ex)
+            {
+                // For example beyond maxTopics: the subscription fails, visibly, through joined().
+                topics.remove(topic);
+                counters.increment(EngineCounter.SUBSCRIPTIONS_FAILED);
+                subscription.markClosed(ex);
+                engine.subscriptionEnded();
+            }
+            return;
+        }
+
+        // Replay, in ring order, the neighbors the topic already has: the new subscriber's view starts complete.
+        final ArrayList<NodeId> neighbors = entry.neighbors;
+        for (int i = 0, n = neighbors.size(); i < n; i++)
+        {
+            offerNeighbor(subscription, SubscriberQueue.NEIGHBOR_UP, neighbors.get(i));
+        }
+        subscription.neighbors(entry.snapshot);
+        entry.subscriptions.add(subscription);
+        if (!bootstrap.isEmpty())
+        {
+            protocol.join(topic, bootstrap, now);
+        }
+    }
+
+    private void onUnsubscribe(final EngineSubscription subscription)
+    {
+        final TopicId topic = subscription.topic();
+        final TopicEntry entry = topics.get(topic);
+        if (entry != null && entry.subscriptions.remove(subscription))
+        {
+            engine.subscriptionEnded();
+            if (entry.subscriptions.isEmpty())
+            {
+                topics.remove(topic);
+                protocol.quit(topic, now);
+            }
+        }
+        subscription.markClosed(null);
+    }
+
+    private void shutdown()
+    {
+        shutdown = true;
+        final ArrayList<TopicEntry> entries = new ArrayList<>(topics.values());
+        topics.clear();
+        for (final TopicEntry entry : entries)
+        {
+            try
+            {
+                protocol.quit(entry.topic, now);
+            }
+            catch (final RuntimeException ex)
+            {
+                error(ex);
+            }
+            drainFailedPeers();
+            for (final EngineSubscription subscription : entry.subscriptions)
+            {
+                subscription.markClosed(null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- ProtocolOutput
+
+    @Override
+    public void send(final NodeId peer, final Message message)
+    {
+        if (isFailed(peer))
+        {
+            return;
+        }
+        final int length = encoder.encode(message, sendBuffer, 0);
+        counters.increment(EngineCounter.FRAMES_SENT);
+        if (!transport.send(peer, sendBuffer, 0, length))
+        {
+            counters.increment(EngineCounter.PEERS_DROPPED_SLOW);
+            dropPeer(peer);
+        }
+    }
+
+    @Override
+    public void deliver(final TopicId topic, final NodeId author, final int epoch, final long sequence,
+        final NodeId from, final int hops, final boolean neighborsOnly, final DirectBuffer payload, final int offset,
+        final int length)
+    {
+        final TopicEntry entry = topics.get(topic);
+        if (entry == null)
+        {
+            return;
+        }
+        final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
+        for (int i = 0, n = subscriptions.size(); i < n; i++)
+        {
+            final EngineSubscription subscription = subscriptions.get(i);
+            if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
+            {
+                counters.increment(EngineCounter.MESSAGES_DELIVERED);
+                markDirty(subscription);
+            }
+            else
+            {
+                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+            }
+        }
+    }
+
+    @Override
+    public void neighborUp(final TopicId topic, final NodeId peer)
+    {
+        final TopicEntry entry = topics.get(topic);
+        if (entry != null && entry.addNeighbor(peer))
+        {
+            final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
+            for (int i = 0, n = subscriptions.size(); i < n; i++)
+            {
+                offerNeighbor(subscriptions.get(i), SubscriberQueue.NEIGHBOR_UP, peer);
+            }
+        }
+    }
+
+    @Override
+    public void neighborDown(final TopicId topic, final NodeId peer)
+    {
+        final TopicEntry entry = topics.get(topic);
+        if (entry != null && entry.removeNeighbor(peer))
+        {
+            final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
+            for (int i = 0, n = subscriptions.size(); i < n; i++)
+            {
+                offerNeighbor(subscriptions.get(i), SubscriberQueue.NEIGHBOR_DOWN, peer);
+            }
+        }
+    }
+
+    @Override
+    public void disconnect(final NodeId peer)
+    {
+        transport.disconnect(peer);
+    }
+
+    @Override
+    public void contactData(final NodeId peer, final byte[] data)
+    {
+        transport.onContactData(peer, data);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void offerNeighbor(final EngineSubscription subscription, final int kind, final NodeId peer)
+    {
+        if (subscription.queue().offerNeighbor(kind, peer))
+        {
+            markDirty(subscription);
+        }
+        else
+        {
+            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+        }
+        if (kind == SubscriberQueue.NEIGHBOR_UP && !subscription.sawNeighborUp)
+        {
+            subscription.sawNeighborUp = true;
+            subscription.completeJoined();
+        }
+    }
+
+    private void dropPeer(final NodeId peer)
+    {
+        if (!isFailed(peer))
+        {
+            failedPeers.add(peer);
+            transport.disconnect(peer);
+        }
+    }
+
+    private boolean isFailed(final NodeId peer)
+    {
+        final ArrayList<NodeId> failed = failedPeers;
+        for (int i = 0, n = failed.size(); i < n; i++)
+        {
+            if (failed.get(i).equals(peer))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reports peers dropped during the last event to the protocol; reporting may fail further peers. */
+    private void drainFailedPeers()
+    {
+        if (failedPeers.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            for (int i = 0; i < failedPeers.size(); i++)
+            {
+                protocol.onPeerDown(failedPeers.get(i), now);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            error(ex);
+        }
+        finally
+        {
+            failedPeers.clear();
+        }
+    }
+
+    private void markDirty(final EngineSubscription subscription)
+    {
+        if (!subscription.dirty)
+        {
+            subscription.dirty = true;
+            dirty.add(subscription);
+        }
+    }
+
+    private void wakeDirtySubscriptions()
+    {
+        // Pairs with the fence in EngineSubscription.next(): events published, then waiter read.
+        VarHandle.fullFence();
+        final ArrayList<EngineSubscription> list = dirty;
+        for (int i = 0, n = list.size(); i < n; i++)
+        {
+            final EngineSubscription subscription = list.get(i);
+            subscription.dirty = false;
+            subscription.wakeIfWaiting();
+        }
+        list.clear();
+    }
+
+    private void error(final Throwable ex)
+    {
+        counters.increment(EngineCounter.DISPATCH_ERRORS);
+        errorHandler.onError(ex);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<NodeId> asPeers(final Object attachment)
+    {
+        return attachment == null ? List.of() : (List<NodeId>)attachment;
+    }
+}

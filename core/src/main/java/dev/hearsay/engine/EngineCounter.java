@@ -1,0 +1,60 @@
+package dev.hearsay.engine;
+
+/**
+ * Counters of one {@link GossipEngine}, read with {@link GossipEngine#counter(EngineCounter)}. Every drop,
+ * rejection and overflow in the engine increments one of these: nothing is lost silently.
+ */
+public enum EngineCounter
+{
+    /** Ring events handled by the dispatcher. */
+    EVENTS_DISPATCHED("events dispatched"),
+    /** Frames received from transports and handed to the protocol. */
+    FRAMES_RECEIVED("frames received"),
+    /** Frames the transport could not publish because the ring was full (the transport retries). */
+    FRAMES_RING_FULL("frames refused: ring full"),
+    /** Frames longer than the maximum frame length, discarded on arrival. */
+    FRAMES_OVERSIZE("frames discarded: oversize"),
+    /** Frames the decoder rejected; the sending peer is disconnected. */
+    FRAMES_INVALID("frames discarded: invalid"),
+    /** Frames handed to the transport. */
+    FRAMES_SENT("frames sent"),
+    /** Peers disconnected because their outbound queue was over its bound. */
+    PEERS_DROPPED_SLOW("peers dropped: outbound queue full"),
+    /** Peer-connected events. */
+    PEERS_CONNECTED("peers connected"),
+    /** Peer-disconnected events. */
+    PEERS_DISCONNECTED("peers disconnected"),
+    /** Dial-failed events. */
+    DIALS_FAILED("dials failed"),
+    /** Broadcasts accepted onto the ring. */
+    BROADCASTS_PUBLISHED("broadcasts published"),
+    /** Broadcasts refused with BACK_PRESSURED because the ring was full. */
+    BROADCASTS_BACK_PRESSURED("broadcasts back-pressured"),
+    /** Broadcasts held by the protocol until the topic has a neighbor. */
+    BROADCASTS_HELD("broadcasts held until a neighbor"),
+    /** Broadcasts rejected by the protocol (no neighbor and hold queue full, or topic not joined). */
+    BROADCASTS_REJECTED("broadcasts rejected"),
+    /** Messages delivered into subscription buffers. */
+    MESSAGES_DELIVERED("messages delivered to subscriptions"),
+    /** Events dropped because a subscription buffer was full (reported to it as Lagged). */
+    SUBSCRIBER_DROPPED("subscriber events dropped (lagged)"),
+    /** Subscriptions refused by the dispatcher (for example beyond maxTopics). */
+    SUBSCRIPTIONS_FAILED("subscriptions failed"),
+    /** Protocol timer runs. */
+    TIMER_RUNS("timer runs"),
+    /** Unexpected exceptions caught on the dispatcher (each also goes to the error handler). */
+    DISPATCH_ERRORS("dispatch errors");
+
+    private final String label;
+
+    EngineCounter(final String label)
+    {
+        this.label = label;
+    }
+
+    /** Human-readable label. */
+    public String label()
+    {
+        return label;
+    }
+}

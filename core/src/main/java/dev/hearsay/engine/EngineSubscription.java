@@ -1,0 +1,261 @@
+package dev.hearsay.engine;
+
+import dev.hearsay.GossipEvent;
+import dev.hearsay.GossipHandler;
+import dev.hearsay.NodeId;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import org.agrona.DirectBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A {@link Subscription} of a {@link GossipEngine}. The dispatcher writes its events into a bounded
+ * {@link SubscriberQueue}; exactly one user thread reads them with {@link #poll} or {@link #next}.
+ * <p>
+ * Waiting in {@link #next(Duration)} parks the user thread with {@link LockSupport#parkNanos}; the dispatcher
+ * unparks it at the end of the duty cycle that offered it events. This is the only use of
+ * {@code java.util.concurrent.locks} in the engine (allowed by the architecture test): the dispatcher never parks,
+ * it only reads one volatile field per dirty subscription per cycle and unparks when someone waits.
+ * <p>
+ * {@link #joined()} is completed on the dispatcher thread: dependent stages added with the non-async methods would
+ * run there, so keep them short or use the {@code *Async} variants.
+ */
+public final class EngineSubscription implements Subscription
+{
+    private final GossipEngine engine;
+    private final TopicId topic;
+    private final SubscriberQueue queue;
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+
+    private volatile Set<NodeId> neighbors = Set.of();
+    private volatile Thread waiter;
+    /** Set by the dispatcher once it has unregistered this subscription (closed, failed or engine shut down). */
+    private volatile boolean closed;
+    private volatile long broadcastsRejected;
+
+    // Dispatcher-owned.
+    boolean dirty;
+    boolean sawNeighborUp;
+
+    EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload)
+    {
+        this.engine = engine;
+        this.topic = topic;
+        this.queue = new SubscriberQueue(capacity, maxPayload);
+    }
+
+    @Override
+    public TopicId topic()
+    {
+        return topic;
+    }
+
+    @Override
+    public CompletableFuture<Void> joined()
+    {
+        return joined;
+    }
+
+    /** The topic's active view as last published by the dispatcher (an immutable snapshot). */
+    @Override
+    public Set<NodeId> neighbors()
+    {
+        return neighbors;
+    }
+
+    @Override
+    public void joinPeers(final Collection<NodeId> peers)
+    {
+        if (isClosed())
+        {
+            throw new IllegalStateException("subscription closed");
+        }
+        engine.publishJoinPeers(this, List.copyOf(peers));
+    }
+
+    @Override
+    public long broadcast(final byte[] payload)
+    {
+        checkSize(payload.length);
+        return isClosed() ? dev.hearsay.BroadcastResult.CLOSED : engine.publishBroadcast(this, false, payload);
+    }
+
+    @Override
+    public long broadcast(final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkSize(length);
+        return isClosed() ? dev.hearsay.BroadcastResult.CLOSED :
+            engine.publishBroadcast(this, false, buffer, offset, length);
+    }
+
+    @Override
+    public long broadcastNeighbors(final byte[] payload)
+    {
+        checkSize(payload.length);
+        return isClosed() ? dev.hearsay.BroadcastResult.CLOSED : engine.publishBroadcast(this, true, payload);
+    }
+
+    /** Like {@link #broadcastNeighbors(byte[])} for {@code length} bytes of {@code buffer} at {@code offset}. */
+    public long broadcastNeighbors(final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkSize(length);
+        return isClosed() ? dev.hearsay.BroadcastResult.CLOSED :
+            engine.publishBroadcast(this, true, buffer, offset, length);
+    }
+
+    @Override
+    public int poll(final GossipHandler handler, final int limit)
+    {
+        return queue.poll(topic, handler, limit);
+    }
+
+    @Override
+    public GossipEvent next(final Duration timeout) throws InterruptedException
+    {
+        GossipEvent event = queue.pollEvent();
+        if (event != null)
+        {
+            return event;
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        waiter = Thread.currentThread();
+        // Dekker pairing with the dispatcher (publish events; full fence; read waiter): after this fence either
+        // we see its events or it sees us waiting and unparks us.
+        VarHandle.fullFence();
+        try
+        {
+            while (true)
+            {
+                event = queue.pollEvent();
+                if (event != null)
+                {
+                    return event;
+                }
+                if (closed)
+                {
+                    return null;
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0)
+                {
+                    return null;
+                }
+                LockSupport.parkNanos(this, remaining);
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+            }
+        }
+        finally
+        {
+            waiter = null;
+        }
+    }
+
+    /** Leaves the topic when this is its last subscription on the node; idempotent. */
+    @Override
+    public void close()
+    {
+        if (closeRequested.compareAndSet(false, true))
+        {
+            engine.publishUnsubscribe(this);
+        }
+    }
+
+    /** True once {@link #close()} was called or the engine closed or refused this subscription. */
+    public boolean isClosed()
+    {
+        return closed || closeRequested.get() || engine.isClosed();
+    }
+
+    /** Broadcasts of this subscription the protocol rejected (no neighbor and hold queue full, or no topic). */
+    public long broadcastsRejected()
+    {
+        return broadcastsRejected;
+    }
+
+    /** Events this subscription's buffer dropped because it was full (racy read of the dispatcher's count). */
+    public long eventsDropped()
+    {
+        return queue.dropped();
+    }
+
+    /** Capacity of this subscription's event buffer, in events. */
+    public int capacity()
+    {
+        return queue.capacity();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "EngineSubscription{topic=" + topic.shortString() + ", closed=" + isClosed() + "}";
+    }
+
+    private void checkSize(final int length)
+    {
+        final int max = engine.config().maxMessageSize();
+        if (length > max)
+        {
+            throw new IllegalArgumentException("payload of " + length + " bytes exceeds maxMessageSize " + max);
+        }
+    }
+
+    // ---------------------------------------------------------------- dispatcher side
+
+    SubscriberQueue queue()
+    {
+        return queue;
+    }
+
+    void neighbors(final Set<NodeId> snapshot)
+    {
+        neighbors = snapshot;
+    }
+
+    void completeJoined()
+    {
+        joined.complete(null);
+    }
+
+    void rejectedBroadcast()
+    {
+        broadcastsRejected = broadcastsRejected + 1; // single writer: the dispatcher
+    }
+
+    /** Unregistered by the dispatcher: no further events will come. */
+    void markClosed(final Throwable cause)
+    {
+        closed = true;
+        if (cause != null)
+        {
+            joined.completeExceptionally(cause);
+        }
+        else if (!joined.isDone())
+        {
+            joined.completeExceptionally(new IllegalStateException("subscription closed before joining"));
+        }
+        VarHandle.fullFence();
+        wakeIfWaiting();
+    }
+
+    /** Unparks the user thread if it waits in {@link #next}; the caller has issued a full fence since publishing. */
+    void wakeIfWaiting()
+    {
+        final Thread t = waiter;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+}

@@ -1,0 +1,501 @@
+package dev.hearsay.engine;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import dev.hearsay.BroadcastResult;
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import dev.hearsay.NodeKey;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.codec.WireFormat;
+import dev.hearsay.proto.ProtocolStats;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A gossip node without a network of its own: the single dispatcher (one multi-producer Disruptor ring, one
+ * consumer thread owning all protocol state) wired to a {@link Transport}. {@code GossipNode} in the transport
+ * module wraps it with TCP; {@link InMemoryNetwork} connects several in one JVM.
+ * <p>
+ * Producers: user threads ({@link #subscribe}, the {@link Subscription} methods, {@link #close()}) and transport
+ * threads (through {@link #networkEvents()}) only copy data into ring slots. The ring uses a busy-spin wait
+ * strategy whose publish signals nobody: the dispatcher polls with an {@code EventPoller}, so no publish ever takes
+ * a lock (the Disruptor's default blocking strategy would).
+ * <p>
+ * Back-pressure: a broadcast that finds the ring full returns {@link BroadcastResult#BACK_PRESSURED}; a frame that
+ * finds it full is refused (the transport pauses reading). Control calls that must not be lost ({@link #subscribe},
+ * {@link Subscription#close()}, {@link #close()}) wait for a free slot with a backoff idle strategy.
+ */
+public final class GossipEngine implements AutoCloseable
+{
+    /** Subscriptions open at once on one engine; {@link #subscribe} beyond it throws. */
+    public static final int MAX_SUBSCRIPTIONS = 4096;
+
+    /** How long {@link #close()} waits for the dispatcher to leave topics and stop before forcing it. */
+    static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private static final System.Logger LOG = System.getLogger(GossipEngine.class.getName());
+
+    private final NodeKey key;
+    private final GossipConfig config;
+    private final Transport transport;
+    private final RingBuffer<Slot> ring;
+    private final EngineCounters counters = new EngineCounters();
+    private final Dispatcher dispatcher;
+    private final NetworkEvents networkEvents = new RingPublisher();
+    private final int maxFrameLength;
+    private final AtomicInteger openSubscriptions = new AtomicInteger();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile AgentRunner runner;
+    private volatile Thread dispatcherThread;
+
+    /**
+     * An engine with a random protocol seed and an epoch taken from the wall clock (seconds), so that a restarted
+     * node's message ids never collide with its previous incarnation's.
+     */
+    public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport)
+    {
+        this(key, config, transport, new SecureRandom().nextLong(), (int)(System.currentTimeMillis() / 1000));
+    }
+
+    /** An engine with an explicit protocol seed (randomness is then reproducible) and epoch. */
+    public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
+        final int epoch)
+    {
+        this(key, config, transport, seed, epoch, SystemNanoClock.INSTANCE);
+    }
+
+    GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
+        final int epoch, final NanoClock clock)
+    {
+        this.key = Objects.requireNonNull(key, "key");
+        this.config = Objects.requireNonNull(config, "config");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
+        final int retainLimit = Math.min(maxFrameLength,
+            WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize());
+        this.ring = RingBuffer.createMultiProducer(
+            () -> new Slot(maxFrameLength, retainLimit), config.ringSize(), new BusySpinWaitStrategy());
+        final EventPoller<Slot> poller = ring.newPoller();
+        ring.addGatingSequences(poller.getSequence());
+        final ErrorHandler errorHandler = GossipEngine::logError;
+        this.dispatcher = new Dispatcher(this, poller, transport, counters, clock, errorHandler, seed, epoch,
+            maxFrameLength);
+        transport.bind(networkEvents);
+    }
+
+    /** This node's id. */
+    public NodeId id()
+    {
+        return key.id();
+    }
+
+    /** The configuration. */
+    public GossipConfig config()
+    {
+        return config;
+    }
+
+    /** The publisher through which transports put network events on this engine's ring. */
+    public NetworkEvents networkEvents()
+    {
+        return networkEvents;
+    }
+
+    /** Largest frame this engine accepts or sends (the encoded size of the largest valid message). */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /** Starts the dispatcher thread, which then idles with {@link GossipConfig#idleStrategy()}. */
+    public GossipEngine start()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("engine closed");
+        }
+        if (!started.compareAndSet(false, true))
+        {
+            throw new IllegalStateException("engine already started");
+        }
+        final AgentRunner r = new AgentRunner(config.idleStrategy(), GossipEngine::logError, null, dispatcher);
+        runner = r;
+        dispatcherThread = AgentRunner.startOnThread(r, task ->
+        {
+            final Thread t = new Thread(task, dispatcher.roleName());
+            t.setDaemon(true);
+            return t;
+        });
+        return this;
+    }
+
+    /**
+     * Subscribes to {@code topic}, joining it through {@code bootstrap} if this node has not joined it yet (or
+     * adding the bootstrap peers if it has). Returns once the Subscribe event is on the ring: every frame for the
+     * topic that reaches the node afterwards is delivered to the new subscription. Waits while the ring is full.
+     *
+     * @throws IllegalStateException if the engine is closed or {@value #MAX_SUBSCRIPTIONS} subscriptions are open.
+     *                               A refusal found later by the dispatcher (beyond {@code maxTopics}) completes
+     *                               {@link Subscription#joined()} exceptionally and closes the subscription.
+     */
+    public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap)
+    {
+        Objects.requireNonNull(topic, "topic");
+        final List<NodeId> peers = List.copyOf(bootstrap);
+        if (closed)
+        {
+            throw new IllegalStateException("engine closed");
+        }
+        if (openSubscriptions.incrementAndGet() > MAX_SUBSCRIPTIONS)
+        {
+            openSubscriptions.decrementAndGet();
+            throw new IllegalStateException("too many subscriptions: " + MAX_SUBSCRIPTIONS + " are open");
+        }
+        final EngineSubscription subscription =
+            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize());
+        final long sequence = claimWaiting();
+        if (sequence < 0)
+        {
+            openSubscriptions.decrementAndGet();
+            throw new IllegalStateException("engine closed");
+        }
+        final Slot slot = ring.get(sequence);
+        slot.topic = topic;
+        slot.subscription = subscription;
+        slot.attachment = peers;
+        slot.kind = Slot.SUBSCRIBE;
+        ring.publish(sequence);
+        return subscription;
+    }
+
+    /** Sets the contact data (for example encoded addresses) this node attaches to its id in membership messages. */
+    public void contactData(final byte[] data)
+    {
+        final byte[] copy = data.clone();
+        final long sequence = claimWaiting();
+        if (sequence >= 0)
+        {
+            final Slot slot = ring.get(sequence);
+            slot.attachment = copy;
+            slot.kind = Slot.CONTACT_DATA;
+            ring.publish(sequence);
+        }
+    }
+
+    /** Current value of an engine counter (any thread). */
+    public long counter(final EngineCounter counter)
+    {
+        return counters.get(counter);
+    }
+
+    /** The protocol's counters; written by the dispatcher, read racily (values may be slightly stale). */
+    public ProtocolStats protocolStats()
+    {
+        return dispatcher.protocol().stats();
+    }
+
+    /** True once {@link #close()} has been called. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** The dispatcher thread, or null before {@link #start()}. */
+    public Thread dispatcherThread()
+    {
+        return dispatcherThread;
+    }
+
+    /**
+     * Leaves every topic politely (Disconnect to neighbors), closes the transport and stops the dispatcher thread,
+     * waiting for it to end. Idempotent. Events still on the ring behind the Shutdown event are discarded; a
+     * broadcast racing with close may be accepted and then discarded.
+     */
+    @Override
+    public void close()
+    {
+        if (!closing.compareAndSet(false, true))
+        {
+            return;
+        }
+        final AgentRunner r = runner;
+        if (r == null)
+        {
+            closed = true;
+            transport.close();
+            return;
+        }
+        final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final Thread thread = dispatcherThread;
+        while (!r.isClosed() && thread.isAlive() && System.nanoTime() < deadline)
+        {
+            try
+            {
+                final long sequence = ring.tryNext();
+                ring.get(sequence).kind = Slot.SHUTDOWN;
+                ring.publish(sequence);
+                break;
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                idle.idle();
+            }
+        }
+        // From here on producers are told the engine is closed; the Shutdown event is already ahead of them.
+        closed = true;
+        if (Thread.currentThread() == thread)
+        {
+            return; // closed from a callback on the dispatcher: it stops after this duty cycle
+        }
+        try
+        {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        r.close();
+        if (!dispatcher.transportClosed())
+        {
+            // The runner was closed before its thread ran the agent: nobody else will close the transport.
+            transport.close();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "GossipEngine{" + id().shortString() + ", " + counters + "}";
+    }
+
+    // ---------------------------------------------------------------- producers (package)
+
+    long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly, final byte[] payload)
+    {
+        if (closed)
+        {
+            return BroadcastResult.CLOSED;
+        }
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
+        final Slot slot = ring.get(sequence);
+        try
+        {
+            slot.copy(payload, 0, payload.length);
+            slot.topic = subscription.topic();
+            slot.subscription = subscription;
+            slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return sequence;
+    }
+
+    long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closed)
+        {
+            return BroadcastResult.CLOSED;
+        }
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
+        final Slot slot = ring.get(sequence);
+        try
+        {
+            slot.copy(buffer, offset, length);
+            slot.topic = subscription.topic();
+            slot.subscription = subscription;
+            slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return sequence;
+    }
+
+    void publishJoinPeers(final EngineSubscription subscription, final List<NodeId> peers)
+    {
+        final long sequence = claimWaiting();
+        if (sequence >= 0)
+        {
+            final Slot slot = ring.get(sequence);
+            slot.topic = subscription.topic();
+            slot.subscription = subscription;
+            slot.attachment = peers;
+            slot.kind = Slot.JOIN_PEERS;
+            ring.publish(sequence);
+        }
+    }
+
+    void publishUnsubscribe(final EngineSubscription subscription)
+    {
+        final long sequence = claimWaiting();
+        if (sequence >= 0)
+        {
+            final Slot slot = ring.get(sequence);
+            slot.topic = subscription.topic();
+            slot.subscription = subscription;
+            slot.kind = Slot.UNSUBSCRIBE;
+            ring.publish(sequence);
+        }
+    }
+
+    /** Called by the dispatcher when a subscription is unregistered. */
+    void subscriptionEnded()
+    {
+        openSubscriptions.decrementAndGet();
+    }
+
+    /** Claims a slot for a control event, waiting while the ring is full; -1 if the engine closed meanwhile. */
+    private long claimWaiting()
+    {
+        IdleStrategy idle = null;
+        while (!closed)
+        {
+            try
+            {
+                return ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                if (idle == null)
+                {
+                    idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+                }
+                idle.idle();
+            }
+        }
+        return -1;
+    }
+
+    private static void logError(final Throwable ex)
+    {
+        if (!(ex instanceof AgentTerminationException))
+        {
+            LOG.log(System.Logger.Level.ERROR, "hearsay dispatcher error", ex);
+        }
+    }
+
+    /** Transports' view of the ring: non-blocking copies of network events into slots. */
+    private final class RingPublisher implements NetworkEvents
+    {
+        @Override
+        public boolean onFrame(final NodeId peer, final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (closed)
+            {
+                return true;
+            }
+            if (length < 0 || length > maxFrameLength)
+            {
+                counters.incrementShared(EngineCounter.FRAMES_OVERSIZE);
+                return true;
+            }
+            final long sequence;
+            try
+            {
+                sequence = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
+                return false;
+            }
+            final Slot slot = ring.get(sequence);
+            try
+            {
+                slot.copy(buffer, offset, length);
+                slot.peer = peer;
+                slot.kind = Slot.FRAME_RECEIVED;
+            }
+            finally
+            {
+                ring.publish(sequence);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean onPeerConnected(final NodeId peer)
+        {
+            return publishPeerEvent(Slot.PEER_CONNECTED, peer);
+        }
+
+        @Override
+        public boolean onPeerDisconnected(final NodeId peer)
+        {
+            return publishPeerEvent(Slot.PEER_DISCONNECTED, peer);
+        }
+
+        @Override
+        public boolean onDialFailed(final NodeId peer)
+        {
+            return publishPeerEvent(Slot.DIAL_FAILED, peer);
+        }
+
+        private boolean publishPeerEvent(final int kind, final NodeId peer)
+        {
+            if (closed)
+            {
+                return true;
+            }
+            final long sequence;
+            try
+            {
+                sequence = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                return false;
+            }
+            final Slot slot = ring.get(sequence);
+            slot.peer = peer;
+            slot.kind = kind;
+            ring.publish(sequence);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.hearsay.engine;
+
+import com.lmax.disruptor.Sequence;
+import dev.hearsay.GossipEvent;
+import dev.hearsay.GossipHandler;
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Bounded single-producer/single-consumer buffer of subscription events: the dispatcher offers, one user thread
+ * polls. Entries are preallocated structures (not serialized records), so the capacity counts events exactly and a
+ * payload buffer per entry grows on demand to the largest message seen and is then reused.
+ * <p>
+ * Overflow policy: an offer to a full buffer drops the event and counts it. Before the next event that fits, the
+ * buffer inserts exactly one {@code Lagged(missed)} entry; it waits until both fit so that a subscriber never sees
+ * two Lagged in a row for one gap.
+ */
+final class SubscriberQueue
+{
+    static final int MESSAGE = 1;
+    static final int NEIGHBOR_UP = 2;
+    static final int NEIGHBOR_DOWN = 3;
+    static final int LAGGED = 4;
+
+    private static final int INITIAL_PAYLOAD = 64;
+
+    private final int capacity;
+    private final int mask;
+    private final int maxPayload;
+    private final int[] kinds;
+    private final NodeId[] authors;
+    private final NodeId[] froms;
+    private final int[] hops;
+    private final boolean[] neighborsOnly;
+    private final long[] missedCounts;
+    private final UnsafeBuffer[] payloads;
+    private final int[] lengths;
+
+    /** Next entry the consumer reads; written by the consumer only. */
+    private final Sequence head = new Sequence(0);
+    /** Next entry the producer writes; written by the producer only (ordered store). */
+    private final Sequence tail = new Sequence(0);
+
+    // Producer-owned.
+    private long producerTail;
+    private long headCache;
+    private long missed;
+    private long dropped;
+
+    // Consumer-owned.
+    private long consumerHead;
+
+    SubscriberQueue(final int requestedCapacity, final int maxPayload)
+    {
+        this.capacity = BitUtil.findNextPositivePowerOfTwo(requestedCapacity);
+        this.mask = capacity - 1;
+        this.maxPayload = maxPayload;
+        kinds = new int[capacity];
+        authors = new NodeId[capacity];
+        froms = new NodeId[capacity];
+        hops = new int[capacity];
+        neighborsOnly = new boolean[capacity];
+        missedCounts = new long[capacity];
+        payloads = new UnsafeBuffer[capacity];
+        lengths = new int[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            // Sized lazily on first use: a quiet subscription costs no payload memory.
+            payloads[i] = new UnsafeBuffer(new byte[0]);
+        }
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    // ---------------------------------------------------------------- producer side (the dispatcher)
+
+    /** Offers a delivered message; false if it was dropped (counted, reported later as Lagged). */
+    boolean offerMessage(final NodeId author, final NodeId from, final int hopCount, final boolean onlyNeighbors,
+        final DirectBuffer payload, final int offset, final int length)
+    {
+        if (!claim())
+        {
+            return false;
+        }
+        final int i = (int)producerTail & mask;
+        kinds[i] = MESSAGE;
+        authors[i] = author;
+        froms[i] = from;
+        hops[i] = hopCount;
+        neighborsOnly[i] = onlyNeighbors;
+        final UnsafeBuffer buffer = payloads[i];
+        if (buffer.capacity() < length)
+        {
+            buffer.wrap(new byte[Math.min(maxPayload, Math.max(INITIAL_PAYLOAD,
+                BitUtil.findNextPositivePowerOfTwo(length)))]);
+        }
+        buffer.putBytes(0, payload, offset, length);
+        lengths[i] = length;
+        publish();
+        return true;
+    }
+
+    /** Offers a NeighborUp or NeighborDown; false if it was dropped. */
+    boolean offerNeighbor(final int kind, final NodeId peer)
+    {
+        if (!claim())
+        {
+            return false;
+        }
+        final int i = (int)producerTail & mask;
+        kinds[i] = kind;
+        authors[i] = peer;
+        froms[i] = null;
+        lengths[i] = 0;
+        publish();
+        return true;
+    }
+
+    /** Events dropped so far (producer's view). */
+    long dropped()
+    {
+        return dropped;
+    }
+
+    private boolean claim()
+    {
+        final long needed = missed > 0 ? 2 : 1;
+        if (producerTail + needed - headCache > capacity)
+        {
+            headCache = head.get();
+            if (producerTail + needed - headCache > capacity)
+            {
+                missed++;
+                dropped++;
+                return false;
+            }
+        }
+        if (missed > 0)
+        {
+            final int i = (int)producerTail & mask;
+            kinds[i] = LAGGED;
+            missedCounts[i] = missed;
+            authors[i] = null;
+            froms[i] = null;
+            lengths[i] = 0;
+            producerTail++;
+            missed = 0;
+        }
+        return true;
+    }
+
+    private void publish()
+    {
+        producerTail++;
+        tail.set(producerTail);
+    }
+
+    // ---------------------------------------------------------------- consumer side (one user thread)
+
+    /** True if no event is ready; a volatile read of the producer's position. */
+    boolean isEmpty()
+    {
+        return consumerHead >= tail.get();
+    }
+
+    /** Hands up to {@code limit} events to {@code handler}; entries are released even if the handler throws. */
+    int poll(final TopicId topic, final GossipHandler handler, final int limit)
+    {
+        final long available = tail.get();
+        long h = consumerHead;
+        int count = 0;
+        try
+        {
+            while (count < limit && h < available)
+            {
+                final int i = (int)h & mask;
+                h++;
+                count++;
+                switch (kinds[i])
+                {
+                    case MESSAGE:
+                        handler.onMessage(topic, payloads[i], 0, lengths[i], authors[i], froms[i], hops[i]);
+                        break;
+                    case NEIGHBOR_UP:
+                        handler.onNeighborUp(authors[i]);
+                        break;
+                    case NEIGHBOR_DOWN:
+                        handler.onNeighborDown(authors[i]);
+                        break;
+                    default:
+                        handler.onLagged(missedCounts[i]);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            consumerHead = h;
+            head.set(h);
+        }
+        return count;
+    }
+
+    /** Takes one event as an object (allocates: the convenience path), or null if none is ready. */
+    GossipEvent pollEvent()
+    {
+        if (consumerHead >= tail.get())
+        {
+            return null;
+        }
+        final int i = (int)consumerHead & mask;
+        final GossipEvent event;
+        switch (kinds[i])
+        {
+            case MESSAGE:
+                final byte[] content = new byte[lengths[i]];
+                payloads[i].getBytes(0, content);
+                event = new GossipEvent.Received(content, authors[i], froms[i], hops[i], neighborsOnly[i]);
+                break;
+            case NEIGHBOR_UP:
+                event = new GossipEvent.NeighborUp(authors[i]);
+                break;
+            case NEIGHBOR_DOWN:
+                event = new GossipEvent.NeighborDown(authors[i]);
+                break;
+            default:
+                event = new GossipEvent.Lagged(missedCounts[i]);
+                break;
+        }
+        consumerHead++;
+        head.set(consumerHead);
+        return event;
+    }
+}

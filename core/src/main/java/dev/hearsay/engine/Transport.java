@@ -1,0 +1,51 @@
+package dev.hearsay.engine;
+
+import dev.hearsay.NodeId;
+import org.agrona.DirectBuffer;
+
+/**
+ * What the engine needs from a network: send frames to peers, dial on demand, drop peers. The engine calls
+ * {@link #bind(NetworkEvents)} once from its constructor; every other method is called on the dispatcher thread
+ * only, so an implementation needs no synchronisation against the engine itself, only against its own I/O threads.
+ * No method may block: the dispatcher never waits on a peer.
+ */
+public interface Transport
+{
+    /**
+     * Gives the transport the publisher through which it reports frames and connection changes into the engine's
+     * ring. Called once, before any other method, on the thread that constructs the engine.
+     */
+    void bind(NetworkEvents events);
+
+    /**
+     * Queues one frame (the encoded message, without any length prefix) for {@code peer}, dialling it first if no
+     * connection exists. The bytes are copied before returning. A dial that fails later is reported through
+     * {@link NetworkEvents#onDialFailed(NodeId)}.
+     *
+     * @return false when the peer's outbound queue is over its bound: the engine then disconnects the peer and
+     * reports it down to the protocol; it never waits for it.
+     */
+    boolean send(NodeId peer, DirectBuffer frame, int offset, int length);
+
+    /** Closes the connection to {@code peer} once the frames already queued for it are written. */
+    void disconnect(NodeId peer);
+
+    /**
+     * Called once per dispatcher duty cycle, after a batch of events: a transport that batches writes flushes them
+     * here. Must not block.
+     *
+     * @return a work count (0 when there was nothing to do) for the idle strategy.
+     */
+    default int flush()
+    {
+        return 0;
+    }
+
+    /** The protocol learned {@code peer}'s contact data (for example encoded addresses): a hint for dialling. */
+    default void onContactData(final NodeId peer, final byte[] data)
+    {
+    }
+
+    /** Closes every connection and releases resources. Called once when the engine shuts down. */
+    void close();
+}
