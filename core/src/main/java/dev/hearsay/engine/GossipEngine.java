@@ -215,6 +215,12 @@ public final class GossipEngine implements AutoCloseable
         return dispatcher.protocol().stats();
     }
 
+    /** The protocol state; only safe to read on the dispatcher thread or once the engine is quiet (tests). */
+    dev.hearsay.proto.ProtocolState protocol()
+    {
+        return dispatcher.protocol();
+    }
+
     /** True once {@link #close()} has been called. */
     public boolean isClosed()
     {
