@@ -26,7 +26,7 @@ final class ClusterTest
     private static final TopicId TOPIC = TopicId.of("cluster");
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void twoNodesExchangeBothWays() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
@@ -52,21 +52,21 @@ final class ClusterTest
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void threeNodesEveryoneReceivesEveryBroadcast() throws Exception
     {
         everyoneReceivesEveryBroadcast(3);
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void tenNodesEveryoneReceivesEveryBroadcast() throws Exception
     {
         everyoneReceivesEveryBroadcast(10);
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void identicalPayloadsAreDeliveredTwice() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(3, GossipConfig.defaults()).start())

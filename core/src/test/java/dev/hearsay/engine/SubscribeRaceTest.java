@@ -35,7 +35,7 @@ final class SubscribeRaceTest
     private static final TopicId TOPIC = TopicId.of("race");
 
     @Test
-    @Timeout(120)
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void rawFrameArrivingRightAfterSubscribeIsNeverLost() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, GossipConfig.defaults()).start())
@@ -95,7 +95,7 @@ final class SubscribeRaceTest
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void broadcastFromAnotherNodeRightAfterSubscribeIsNeverLost() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
@@ -169,7 +169,7 @@ final class SubscribeRaceTest
 
     /** Subscribe published by one thread, then FrameReceived by another: handled in that order, so delivered. */
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void subscribeThenFrameFromTwoThreadsIsDeliveredInRingOrder() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, GossipConfig.defaults()))
@@ -195,7 +195,7 @@ final class SubscribeRaceTest
 
     /** The converse order documents what the ring guarantees: a frame handled before Subscribe has no topic. */
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void frameBeforeSubscribeIsForAnUnknownTopic() throws Exception
     {
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, GossipConfig.defaults()))
