@@ -240,7 +240,8 @@ class MessageDecoderLimitsTest
             for (final int bad : new int[]{2, 3, 0x7F, 0x80, 0xFF})
             {
                 frame[BODY] = (byte)bad;
-                final DecodeException e = assertThrows(DecodeException.class, () -> TestMessages.decode(decoder, frame));
+                final DecodeException e = assertThrows(
+                    DecodeException.class, () -> TestMessages.decode(decoder, frame));
                 assertEquals(Reason.BAD_FIELD, e.reason(), m + " with boolean " + bad);
                 assertTrue(e.getMessage().contains("offset " + BODY), e.getMessage());
             }
