@@ -344,6 +344,15 @@ public final class GossipConfig
         return idleStrategy != null ? idleStrategy : new BackoffIdleStrategy(1, 10, 1_000, 100_000);
     }
 
+    /**
+     * Payload bytes of local broadcasts accepted but not yet handled by the dispatcher; beyond it broadcast returns
+     * BACK_PRESSURED. Keeps a publishing burst from outrunning the per-peer outbound queues.
+     */
+    public long maxInFlightBroadcastBytes()
+    {
+        return maxInFlightBroadcastBytes;
+    }
+
     @Override
     public String toString()
     {
