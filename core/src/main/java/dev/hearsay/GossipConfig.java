@@ -411,7 +411,7 @@ public final class GossipConfig
         private Duration cacheEvictInterval = Duration.ofSeconds(1);
         private int maxMessageSize = 4096;
         private int subscriptionCapacity = 2048;
-        private int ringSize = 65536;
+        private int ringSize = 8192;
         private int maxTopics = 1024;
         private int messageIdCacheCapacity = 262144;
         private long payloadCacheBytes = 64L << 20;

@@ -58,6 +58,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private long now;
     private int batchCount;
+    private long broadcastBytesHandled;
     private boolean shutdown;
     private volatile boolean transportClosed;
 
@@ -132,6 +133,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             work++;
         }
         work += transport.flush();
+        if (broadcastBytesHandled > 0)
+        {
+            // One atomic per duty cycle rather than per broadcast.
+            engine.broadcastBytesHandled(broadcastBytesHandled);
+            broadcastBytesHandled = 0;
+        }
         if (!dirty.isEmpty())
         {
             wakeDirtySubscriptions();
@@ -247,6 +254,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private void onBroadcast(final Slot slot, final boolean neighborsOnly)
     {
         counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
+        broadcastBytesHandled += slot.length;
         final int result = topics.containsKey(slot.topic) ?
             protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now) :
             ProtocolState.REJECTED_NO_TOPIC;

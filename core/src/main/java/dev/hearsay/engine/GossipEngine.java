@@ -4,6 +4,7 @@ import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import dev.hearsay.BroadcastResult;
 import dev.hearsay.GossipConfig;
 import dev.hearsay.NodeId;
@@ -40,8 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * strategy whose publish signals nobody: the dispatcher polls with an {@code EventPoller}, so no publish ever takes
  * a lock (the Disruptor's default blocking strategy would).
  * <p>
- * Back-pressure: a broadcast that finds the ring full returns {@link BroadcastResult#BACK_PRESSURED}; a frame that
- * finds it full is refused (the transport pauses reading). Control calls that must not be lost ({@link #subscribe},
+ * Back-pressure: a broadcast that finds the ring full, or that would take the payload bytes of broadcasts accepted
+ * but not yet handled beyond {@link GossipConfig#maxInFlightBroadcastBytes()}, returns
+ * {@link BroadcastResult#BACK_PRESSURED}; a frame that finds the ring full is refused (the transport pauses reading). Control calls that must not be lost ({@link #subscribe},
  * {@link Subscription#close()}, {@link #close()}) wait for a free slot with a backoff idle strategy.
  */
 public final class GossipEngine implements AutoCloseable
@@ -63,6 +65,9 @@ public final class GossipEngine implements AutoCloseable
     private final NetworkEvents networkEvents = new RingPublisher();
     private final int maxFrameLength;
     private final AtomicInteger openSubscriptions = new AtomicInteger();
+    /** Payload bytes of broadcasts on the ring not yet handled (padded: producers and the dispatcher write it). */
+    private final Sequence inFlightBroadcastBytes = new Sequence(0);
+    private final long maxInFlightBroadcastBytes;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
@@ -91,6 +96,7 @@ public final class GossipEngine implements AutoCloseable
         this.key = Objects.requireNonNull(key, "key");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.maxInFlightBroadcastBytes = config.maxInFlightBroadcastBytes();
         this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize());
@@ -301,19 +307,10 @@ public final class GossipEngine implements AutoCloseable
 
     long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly, final byte[] payload)
     {
-        if (closed)
+        final long sequence = claimBroadcast(payload.length);
+        if (sequence < 0)
         {
-            return BroadcastResult.CLOSED;
-        }
-        final long sequence;
-        try
-        {
-            sequence = ring.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
-        {
-            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
-            return BroadcastResult.BACK_PRESSURED;
+            return sequence;
         }
         final Slot slot = ring.get(sequence);
         try
@@ -333,19 +330,10 @@ public final class GossipEngine implements AutoCloseable
     long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly,
         final DirectBuffer buffer, final int offset, final int length)
     {
-        if (closed)
+        final long sequence = claimBroadcast(length);
+        if (sequence < 0)
         {
-            return BroadcastResult.CLOSED;
-        }
-        final long sequence;
-        try
-        {
-            sequence = ring.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
-        {
-            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
-            return BroadcastResult.BACK_PRESSURED;
+            return sequence;
         }
         final Slot slot = ring.get(sequence);
         try
@@ -360,6 +348,48 @@ public final class GossipEngine implements AutoCloseable
             ring.publish(sequence);
         }
         return sequence;
+    }
+
+    /**
+     * Claims a ring slot for a broadcast of {@code length} payload bytes, or returns a negative
+     * {@link BroadcastResult} code. The in-flight byte bound admits a broadcast whenever nothing else is in flight,
+     * so a single payload larger than the bound is still accepted (alone).
+     */
+    private long claimBroadcast(final int length)
+    {
+        if (closed)
+        {
+            return BroadcastResult.CLOSED;
+        }
+        final long before = inFlightBroadcastBytes.getAndAdd(length);
+        if (before > 0 && before + length > maxInFlightBroadcastBytes)
+        {
+            inFlightBroadcastBytes.getAndAdd(-length);
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            inFlightBroadcastBytes.getAndAdd(-length);
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
+    }
+
+    /** Called by the dispatcher once per duty cycle with the payload bytes of the broadcasts it handled. */
+    void broadcastBytesHandled(final long bytes)
+    {
+        inFlightBroadcastBytes.getAndAdd(-bytes);
+    }
+
+    /** Payload bytes of broadcasts accepted onto the ring and not yet handled by the dispatcher. */
+    public long inFlightBroadcastBytes()
+    {
+        return inFlightBroadcastBytes.get();
     }
 
     void publishJoinPeers(final EngineSubscription subscription, final List<NodeId> peers)

@@ -52,6 +52,30 @@ final class BackPressureTest
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void broadcastBytesInFlightAreBounded()
+    {
+        final GossipConfig config = GossipConfig.builder().maxInFlightBroadcastBytes(1024).build();
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config))
+        {
+            final GossipEngine engine = cluster.get(0); // not started: nothing is handled yet
+            final Subscription sub = engine.subscribe(TOPIC, List.of());
+            for (int i = 0; i < 10; i++)
+            {
+                assertTrue(sub.broadcast(new byte[100]) >= 0);
+            }
+            assertEquals(1000, engine.inFlightBroadcastBytes());
+            assertEquals(BroadcastResult.BACK_PRESSURED, sub.broadcast(new byte[100]), "1100 > 1024");
+            assertTrue(sub.broadcast(new byte[24]) >= 0, "exactly the bound still fits");
+            assertEquals(1024, engine.inFlightBroadcastBytes());
+
+            engine.start();
+            await("handled", () -> engine.inFlightBroadcastBytes() == 0);
+            assertTrue(sub.broadcast(new byte[2000]) >= 0, "a payload over the bound goes alone");
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void stalledDispatcherBackPressuresBroadcastsThenDeliversEveryAcceptedOne() throws Exception
     {
         final GossipConfig config = GossipConfig.builder().ringSize(64).build();
