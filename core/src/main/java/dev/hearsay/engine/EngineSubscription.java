@@ -140,9 +140,9 @@ public final class EngineSubscription implements Subscription
                 {
                     return event;
                 }
-                if (closed)
+                if (closed || engine.isClosed())
                 {
-                    return null;
+                    return null; // nothing more will come
                 }
                 final long remaining = deadline - System.nanoTime();
                 if (remaining <= 0)
