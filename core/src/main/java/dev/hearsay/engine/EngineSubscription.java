@@ -6,6 +6,7 @@ import dev.hearsay.NodeId;
 import dev.hearsay.Subscription;
 import dev.hearsay.TopicId;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -110,6 +111,28 @@ public final class EngineSubscription implements Subscription
         checkSize(length);
         return isClosed() ? dev.hearsay.BroadcastResult.CLOSED :
             engine.publishBroadcast(this, true, buffer, offset, length);
+    }
+
+    /**
+     * Like {@link #broadcast(byte[])}, but while the node is back-pressured waits with {@code idle} (on this user
+     * thread), up to {@code timeout}. Returns the accepted sequence, {@link dev.hearsay.BroadcastResult#CLOSED}, or
+     * {@link dev.hearsay.BroadcastResult#BACK_PRESSURED} if still refused at the deadline.
+     */
+    public long broadcast(final byte[] payload, final IdleStrategy idle, final Duration timeout)
+    {
+        checkSize(payload.length);
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        idle.reset();
+        while (true)
+        {
+            final long result = isClosed() ? dev.hearsay.BroadcastResult.CLOSED :
+                engine.publishBroadcast(this, false, payload);
+            if (result != dev.hearsay.BroadcastResult.BACK_PRESSURED || System.nanoTime() - deadline >= 0)
+            {
+                return result;
+            }
+            idle.idle();
+        }
     }
 
     @Override
