@@ -264,8 +264,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         else if (result < 0)
         {
-            counters.increment(EngineCounter.BROADCASTS_REJECTED);
+            // Subscription first: a reader that sees the engine counter then also sees this one.
             slot.subscription.rejectedBroadcast();
+            counters.increment(EngineCounter.BROADCASTS_REJECTED);
         }
     }
 
