@@ -1,0 +1,71 @@
+package dev.hearsay.codec;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+
+import java.nio.ByteOrder;
+
+/**
+ * Constants of the Hearsay wire format, version 1 (described byte by byte in {@code docs/wire-format.md}). Every
+ * message starts with a fixed header (version, type, topic); integers are little-endian; ids are their 32 raw bytes.
+ */
+public final class WireFormat
+{
+    /** The only version this codec writes and reads. */
+    public static final int VERSION = 1;
+
+    /** Byte order of every multi-byte integer field. Little-endian is the native order of x86 and ARM. */
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /** Offset of the version byte. */
+    public static final int VERSION_OFFSET = 0;
+
+    /** Offset of the message type byte ({@link dev.hearsay.proto.MessageType#code()}). */
+    public static final int TYPE_OFFSET = 1;
+
+    /** Offset of the 32-byte topic id. */
+    public static final int TOPIC_OFFSET = 2;
+
+    /** Length of the header every message starts with: version, type, topic. */
+    public static final int HEADER_LENGTH = TOPIC_OFFSET + TopicId.LENGTH;
+
+    /** Gossip flag bit: Neighbors-scope broadcast, never forwarded. */
+    public static final int FLAG_NEIGHBORS_ONLY = 0x01;
+
+    /** Gossip flag bits a version 1 decoder accepts; any other bit set is rejected. */
+    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY;
+
+    /** Largest hop count (unsigned 16-bit field). */
+    public static final int MAX_HOPS = 0xFFFF;
+
+    /** Largest random walk time-to-live (unsigned 8-bit field). */
+    public static final int MAX_TTL = 0xFF;
+
+    /** Largest contact data the format can carry (unsigned 16-bit length). */
+    public static final int MAX_DATA_LENGTH = 0xFFFF;
+
+    /** Bytes of a length-prefixed contact data field without its data. */
+    public static final int DATA_PREFIX_LENGTH = 2;
+
+    /** Bytes of one contact without its data: id and data length. */
+    public static final int CONTACT_FIXED_LENGTH = NodeId.LENGTH + DATA_PREFIX_LENGTH;
+
+    /** Bytes of a contact list's count field. */
+    public static final int CONTACT_COUNT_LENGTH = 1;
+
+    /** Bytes of a message id with its hop count: author, epoch (i32), sequence (i64), hops (u16). */
+    public static final int ID_ENTRY_LENGTH = NodeId.LENGTH + 4 + 8 + 2;
+
+    /** Bytes of an IHave's entry count field. */
+    public static final int IHAVE_COUNT_LENGTH = 2;
+
+    /** Bytes of a Gossip body before its payload: flags, id entry, payload length (u32). */
+    public static final int GOSSIP_FIXED_LENGTH = 1 + ID_ENTRY_LENGTH + 4;
+
+    /** Largest payload length the format can carry while the whole message length still fits in an int. */
+    public static final int MAX_PAYLOAD_LENGTH = Integer.MAX_VALUE - HEADER_LENGTH - GOSSIP_FIXED_LENGTH;
+
+    private WireFormat()
+    {
+    }
+}
