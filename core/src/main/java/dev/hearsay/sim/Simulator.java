@@ -785,7 +785,9 @@ public final class Simulator
             final int offset, final int length)
         {
             final long id = length >= Long.BYTES ? buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN) : -1;
-            broadcasts.onDelivered(id, node, hops, now);
+            // The Gossip hop field counts hops before the last one (0 from the author): a direct neighbour of the
+            // author is one hop away, as the papers count LDH.
+            broadcasts.onDelivered(id, node, hops + 1, now);
         }
 
         @Override
