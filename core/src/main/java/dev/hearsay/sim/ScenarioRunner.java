@@ -134,10 +134,7 @@ public final class ScenarioRunner
     {
         final SimConfig config = sim.config();
         final int n = config.nodes();
-        for (int i = 0; i < n; i++)
-        {
-            sim.addNode();
-        }
+        sim.addNodes(n);
         final long start = sim.now();
         sim.join(0, -1);
         for (int i = 1; i < n; i++)

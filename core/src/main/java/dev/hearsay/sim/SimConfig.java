@@ -164,10 +164,10 @@ public final class SimConfig
         private long maxLatencyNanos = 100_000_000L;
         private double lossRate = 0;
         private long crashDetectionNanos = 2_000_000_000L;
-        private long joinIntervalNanos = 5_000_000L;
+        private long joinIntervalNanos = 2_000_000L;
         private long stabiliseNanos = 30_000_000_000L;
         private long roundTimeoutNanos = 10_000_000_000L;
-        private long settleNanos = 500_000_000L;
+        private long settleNanos = 300_000_000L;
         private int payloadSize = 64;
         private int warmupRounds = 1;
         private GossipConfig protocol = DEFAULT_PROTOCOL;
