@@ -134,9 +134,8 @@ public final class ScenarioRunner
     {
         final SimConfig config = sim.config();
         final int n = config.nodes();
-        sim.addNodes(n);
         final long start = sim.now();
-        sim.join(0, -1);
+        sim.join(sim.addNode(), -1);
         for (int i = 1; i < n; i++)
         {
             sim.scheduleJoin(i, sim.random().nextInt(i), start + i * config.joinIntervalNanos());

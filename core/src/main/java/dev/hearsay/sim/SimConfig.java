@@ -33,6 +33,7 @@ public final class SimConfig
     private final int warmupRounds;
     private final GossipConfig protocol;
     private final boolean useCodec;
+    private final boolean decoderPerNode;
 
     private SimConfig(final Builder b)
     {
@@ -50,6 +51,7 @@ public final class SimConfig
         this.warmupRounds = b.warmupRounds;
         this.protocol = b.protocol;
         this.useCodec = b.useCodec;
+        this.decoderPerNode = b.decoderPerNode;
     }
 
     /** A builder with the defaults. */
@@ -145,6 +147,12 @@ public final class SimConfig
         return useCodec;
     }
 
+    /** True if each node decodes with a decoder of its own; false (default) if one decoder serves all. */
+    public boolean decoderPerNode()
+    {
+        return decoderPerNode;
+    }
+
     @Override
     public String toString()
     {
@@ -152,7 +160,7 @@ public final class SimConfig
             + maxLatencyNanos / 1_000_000 + " ms, loss=" + lossRate + ", crashDetection="
             + (crashDetectionNanos == Long.MAX_VALUE ? "never" : crashDetectionNanos / 1_000_000 + " ms")
             + ", joinInterval=" + joinIntervalNanos / 1_000_000 + " ms, stabilise=" + stabiliseNanos / 1_000_000_000
-            + " s, shuffle=" + protocol.shuffleInterval().toMillis() + " ms, codec=" + useCodec + "}";
+            + " s, shuffle=" + protocol.shuffleInterval().toMillis() + " ms, codec=" + useCodec + (decoderPerNode ? " (decoder per node)" : "") + "}";
     }
 
     /** Builder of {@link SimConfig}. */
@@ -172,6 +180,7 @@ public final class SimConfig
         private int warmupRounds = 1;
         private GossipConfig protocol = DEFAULT_PROTOCOL;
         private boolean useCodec = true;
+        private boolean decoderPerNode = false;
 
         private Builder()
         {
@@ -266,6 +275,13 @@ public final class SimConfig
         public Builder useCodec(final boolean value)
         {
             useCodec = value;
+            return this;
+        }
+
+        /** Whether each node gets a decoder of its own (slower at scale, same results; default false). */
+        public Builder decoderPerNode(final boolean value)
+        {
+            decoderPerNode = value;
             return this;
         }
 

@@ -1,7 +1,6 @@
 package dev.hearsay.sim;
 
 import dev.hearsay.NodeId;
-import dev.hearsay.NodeKey;
 import dev.hearsay.TopicId;
 import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.Message;
@@ -96,6 +95,7 @@ public final class Simulator
     private int liveCount;
     private int connectionGeneration;
     private long now;
+    private NodeIdSource idSource;
     private long eventsProcessed;
     private final long[] eventsByKind = new long[8];
     private long staleTimers;
@@ -113,7 +113,7 @@ public final class Simulator
     public Simulator(final SimConfig config)
     {
         this.config = config;
-        this.wire = config.useCodec() ? new CodecWire(config.protocol()) : new CopyWire();
+        this.wire = config.useCodec() ? new CodecWire(config.protocol(), config.decoderPerNode()) : new CopyWire();
         this.random = new SplittableRandom(config.seed());
         this.lossRandom = new SplittableRandom(mix(config.seed(), 0x4C05_5L));
         this.latencySeed = mix(config.seed(), 0x1A7E_4C7L);
@@ -197,33 +197,16 @@ public final class Simulator
     /** Creates a node (key and protocol) that has not joined yet; returns its index. */
     public int addNode()
     {
-        return addNode(nodeId(nodeCount));
-    }
-
-    /**
-     * Creates {@code count} nodes at once; returns the index of the first. Their Ed25519 keys are derived on all
-     * cores (key generation dominates the start-up of large runs); each id depends only on the seed and its index,
-     * so the result is the same as adding them one by one.
-     */
-    public int addNodes(final int count)
-    {
-        final int first = nodeCount;
-        final NodeId[] newIds = new NodeId[count];
-        java.util.stream.IntStream.range(0, count).parallel().forEach(i -> newIds[i] = nodeId(first + i));
-        for (final NodeId id : newIds)
+        if (idSource == null)
         {
-            addNode(id);
+            idSource = new NodeIdSource(i -> mix(config.seed(), 0x6B65_7900L + i), config.nodes());
         }
-        return first;
+        return addNode(idSource.id(nodeCount));
     }
 
-    private NodeId nodeId(final int node)
+    private int addNode(final NodeId newId)
     {
-        return NodeKey.fromSeed(mix(config.seed(), 0x6B65_7900L + node)).id();
-    }
-
-    private int addNode(final NodeId id)
-    {
+        final NodeId id = wire.canonical(newId);
         final int node = nodeCount;
         if (node == ids.length)
         {
@@ -265,7 +248,11 @@ public final class Simulator
         afterCall(node);
     }
 
-    /** Schedules {@link #join} of {@code node} through {@code contact} at virtual time {@code time}. */
+    /**
+     * Schedules {@link #join} of {@code node} through {@code contact} at virtual time {@code time}. The node may
+     * not exist yet: nodes up to it are then created (in index order) when the join fires, which lets their keys
+     * be derived in the background meanwhile.
+     */
     public void scheduleJoin(final int node, final int contact, final long time)
     {
         queue.add(Math.max(time, now), EV_JOIN, node, contact, 0, null);
@@ -537,6 +524,10 @@ public final class Simulator
                 onConnectionLost(node, peer, queue.arg(slot));
                 break;
             case EV_JOIN:
+                while (nodeCount <= node)
+                {
+                    addNode();
+                }
                 join(node, peer);
                 break;
             case EV_DIAL_FAILED:

@@ -1,5 +1,6 @@
 package dev.hearsay.sim;
 
+import dev.hearsay.NodeId;
 import dev.hearsay.proto.Message;
 
 /**
@@ -17,6 +18,12 @@ interface Wire
 
     /** The message {@code receiver} reads, valid until the next call; null if it cannot be decoded. */
     Message decode(int receiver, Object onTheWire);
+
+    /** The instance of {@code id} that decoding will return, so ids compare by identity; {@code id} if none. */
+    default NodeId canonical(final NodeId id)
+    {
+        return id;
+    }
 
     /** Why the last {@link #decode} returned null. */
     String lastError();

@@ -46,6 +46,15 @@ class SimDeterminismTest
             run(5, true, Scenario.RANDOM_SENDER).fingerprint());
     }
 
+    @Test
+    @Timeout(120)
+    void oneSharedDecoderGivesTheSameRunAsADecoderPerNode()
+    {
+        final SimConfig perNode = SimConfig.builder().nodes(60).seed(5).decoderPerNode(true).build();
+        assertEquals(new ScenarioRunner(perNode, null).run(Scenario.CHURN, 8, 0.05).fingerprint(),
+            run(5, true, Scenario.CHURN).fingerprint());
+    }
+
     private static SimReport run(final long seed, final boolean codec, final Scenario scenario)
     {
         final SimConfig config = SimConfig.builder().nodes(60).seed(seed).useCodec(codec).build();
