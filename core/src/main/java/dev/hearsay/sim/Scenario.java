@@ -9,7 +9,10 @@ public enum Scenario
     RANDOM_SENDER("random-sender", 30),
     /** Every live node broadcasts at the same instant, each round. */
     ALL_SEND("all-send", 1),
-    /** A fraction of the nodes crashes at once; then a random survivor broadcasts each round. */
+    /**
+     * A fraction of the nodes crashes at once (sparing the sender); then the single sender of the warm-up
+     * broadcasts each round, so repair shows against a tree that was settled before the crash.
+     */
     MASS_FAILURE("mass-failure", 10),
     /** Each round some nodes crash or leave and as many new ones join; then a random live node broadcasts. */
     CHURN("churn", 30);

@@ -72,7 +72,7 @@ public final class ScenarioRunner
 
         if (scenario == Scenario.MASS_FAILURE)
         {
-            report.failedNodes = crashFraction(sim, failFraction);
+            report.failedNodes = crashFraction(sim, failFraction, fixedSender);
             log("crashed " + report.failedNodes + " nodes at " + sim.now() / 1_000_000 + " ms");
         }
 
@@ -180,17 +180,25 @@ public final class ScenarioRunner
             controlSent(sim) - control0, membershipSent(sim) - membership0, ldh, sim.now() - start);
     }
 
-    /** Crashes {@code fraction} of the live nodes, chosen at random; returns how many. */
-    public static int crashFraction(final Simulator sim, final double fraction)
+    /**
+     * Crashes {@code fraction} of the live nodes, chosen at random but sparing {@code spared} (negative: none);
+     * returns how many.
+     */
+    public static int crashFraction(final Simulator sim, final double fraction, final int spared)
     {
         final int[] live = liveNodes(sim);
         final int count = (int)Math.round(live.length * fraction);
         shuffle(sim, live);
-        for (int i = 0; i < count; i++)
+        int crashed = 0;
+        for (int i = 0; i < live.length && crashed < count; i++)
         {
-            sim.crash(live[i]);
+            if (live[i] != spared)
+            {
+                sim.crash(live[i]);
+                crashed++;
+            }
         }
-        return count;
+        return crashed;
     }
 
     private static int churn(final Simulator sim, final double fraction)
@@ -224,6 +232,7 @@ public final class ScenarioRunner
         switch (scenario)
         {
             case SINGLE_SENDER:
+            case MASS_FAILURE:
                 return new int[]{sim.isLive(fixedSender) ? fixedSender : pickLive(sim)};
             case ALL_SEND:
                 return liveNodes(sim);
