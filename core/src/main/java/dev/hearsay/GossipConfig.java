@@ -40,6 +40,8 @@ public final class GossipConfig
     private final int lazyQueueCapacity;
     private final int pendingBroadcastCapacity;
     private final int maxPeerDataSize;
+    private final long maxInFlightBroadcastBytes;
+    private final Duration neighborCatchUpWindow;
     private final IdleStrategy idleStrategy;
 
     private GossipConfig(final Builder b)
@@ -71,6 +73,8 @@ public final class GossipConfig
         this.lazyQueueCapacity = b.lazyQueueCapacity;
         this.pendingBroadcastCapacity = b.pendingBroadcastCapacity;
         this.maxPeerDataSize = b.maxPeerDataSize;
+        this.maxInFlightBroadcastBytes = b.maxInFlightBroadcastBytes;
+        this.neighborCatchUpWindow = b.neighborCatchUpWindow;
         this.idleStrategy = b.idleStrategy;
     }
 
@@ -117,6 +121,8 @@ public final class GossipConfig
         b.lazyQueueCapacity = lazyQueueCapacity;
         b.pendingBroadcastCapacity = pendingBroadcastCapacity;
         b.maxPeerDataSize = maxPeerDataSize;
+        b.maxInFlightBroadcastBytes = maxInFlightBroadcastBytes;
+        b.neighborCatchUpWindow = neighborCatchUpWindow;
         b.idleStrategy = idleStrategy;
         return b;
     }
@@ -341,6 +347,30 @@ public final class GossipConfig
         return idleStrategy != null ? idleStrategy : new BackoffIdleStrategy(1, 10, 1_000, 100_000);
     }
 
+    /**
+     * Payload bytes of local broadcasts accepted but not yet handled by the dispatcher; beyond it broadcast returns
+     * BACK_PRESSURED. Keeps a publishing burst from outrunning the per-peer outbound queues.
+     */
+    public long maxInFlightBroadcastBytes()
+    {
+        return maxInFlightBroadcastBytes;
+    }
+
+    /**
+     * How far back a node announces its cached messages (one IHave) to a new neighbor, so that a node cut off for
+     * a moment grafts what it missed. Zero disables the catch-up.
+     */
+    public Duration neighborCatchUpWindow()
+    {
+        return neighborCatchUpWindow;
+    }
+
+    /** {@link #neighborCatchUpWindow()} in nanoseconds. */
+    public long neighborCatchUpWindowNanos()
+    {
+        return neighborCatchUpWindow.toNanos();
+    }
+
     @Override
     public String toString()
     {
@@ -372,6 +402,8 @@ public final class GossipConfig
             + ", lazyQueueCapacity=" + lazyQueueCapacity
             + ", pendingBroadcastCapacity=" + pendingBroadcastCapacity
             + ", maxPeerDataSize=" + maxPeerDataSize
+            + ", maxInFlightBroadcastBytes=" + maxInFlightBroadcastBytes
+            + ", neighborCatchUpWindow=" + neighborCatchUpWindow
             + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
             + "}";
     }
@@ -406,6 +438,8 @@ public final class GossipConfig
         private int lazyQueueCapacity = 8192;
         private int pendingBroadcastCapacity = 1024;
         private int maxPeerDataSize = 512;
+        private long maxInFlightBroadcastBytes = 1L << 20;
+        private Duration neighborCatchUpWindow = Duration.ofSeconds(5);
         private IdleStrategy idleStrategy = null;
 
         private Builder()
@@ -601,6 +635,20 @@ public final class GossipConfig
             return this;
         }
 
+        /** How far back cached messages are announced to a new neighbor (zero: no catch-up). */
+        public Builder neighborCatchUpWindow(final Duration value)
+        {
+            this.neighborCatchUpWindow = value;
+            return this;
+        }
+
+        /** Payload bytes of local broadcasts the dispatcher may have on its ring before publishers are held back. */
+        public Builder maxInFlightBroadcastBytes(final long value)
+        {
+            this.maxInFlightBroadcastBytes = value;
+            return this;
+        }
+
         /** Idle strategy of the dispatcher (busy-spin for lowest latency; backoff by default). */
         public Builder idleStrategy(final IdleStrategy value)
         {
@@ -638,6 +686,8 @@ public final class GossipConfig
             checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
             checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);
+            checkRange("maxInFlightBroadcastBytes", maxInFlightBroadcastBytes, 1024, 1L << 34);
+            checkDuration("neighborCatchUpWindow", neighborCatchUpWindow, Duration.ZERO, Duration.ofDays(1));
             if (passiveRandomWalkLength > activeRandomWalkLength)
             {
                 throw new IllegalArgumentException("passiveRandomWalkLength: " + passiveRandomWalkLength
