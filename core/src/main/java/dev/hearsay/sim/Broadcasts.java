@@ -18,12 +18,15 @@ final class Broadcasts
     private int[] expected = new int[64];
     private int[] deliveredExpected = new int[64];
     private int[] deliveries = new int[64];
+    private int[] promptDelivered = new int[64];
+    private long[] lastDelivery = new long[64];
     private long[] payloadMessages = new long[64];
     private int[] maxHops = new int[64];
     private long[][] expectedBits = new long[64][];
     private long[][] seenBits = new long[64][];
 
     private long pendingExpected;
+    private long promptNanos = Long.MAX_VALUE;
     private LatencyHistogram latency;
 
     long duplicateDeliveries;
@@ -42,6 +45,12 @@ final class Broadcasts
     long pendingExpected()
     {
         return pendingExpected;
+    }
+
+    /** Deliveries within this time of their broadcast also count as prompt (see {@link #promptDelivered}). */
+    void promptNanos(final long nanos)
+    {
+        promptNanos = nanos;
     }
 
     /** Where delivery latencies (microseconds) are recorded; null to record nothing. */
@@ -128,6 +137,11 @@ final class Broadcasts
             {
                 deliveredExpected[b]++;
                 pendingExpected--;
+                lastDelivery[b] = time;
+                if (time - start[b] <= promptNanos)
+                {
+                    promptDelivered[b]++;
+                }
             }
         }
         deliveries[b]++;
@@ -172,6 +186,18 @@ final class Broadcasts
         return deliveredExpected[id];
     }
 
+    /** Expected deliveries that happened within the prompt time. */
+    int promptDelivered(final int id)
+    {
+        return promptDelivered[id];
+    }
+
+    /** Time of the last expected delivery; the start when there was none. */
+    long lastDelivery(final int id)
+    {
+        return Math.max(lastDelivery[id], start[id]);
+    }
+
     int deliveries(final int id)
     {
         return deliveries[id];
@@ -195,6 +221,8 @@ final class Broadcasts
         expected = Arrays.copyOf(expected, n);
         deliveredExpected = Arrays.copyOf(deliveredExpected, n);
         deliveries = Arrays.copyOf(deliveries, n);
+        promptDelivered = Arrays.copyOf(promptDelivered, n);
+        lastDelivery = Arrays.copyOf(lastDelivery, n);
         payloadMessages = Arrays.copyOf(payloadMessages, n);
         maxHops = Arrays.copyOf(maxHops, n);
         expectedBits = Arrays.copyOf(expectedBits, n);

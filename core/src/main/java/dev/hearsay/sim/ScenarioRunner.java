@@ -100,6 +100,8 @@ public final class ScenarioRunner
         report.latencyP99Micros = latency.percentile(99);
         report.latencyMaxMicros = latency.max();
         report.firstReliability = report.rounds.get(0).reliability();
+        report.firstPromptReliability = report.rounds.get(0).promptReliability();
+        report.firstCompletionNanos = report.rounds.get(0).completionNanos();
         report.roundsToHeal = -1;
         for (int i = 0; i < report.rounds.size(); i++)
         {
@@ -164,6 +166,8 @@ public final class ScenarioRunner
 
         long expected = 0;
         long delivered = 0;
+        long prompt = 0;
+        long lastDelivery = start;
         long deliveries = 0;
         long payload = 0;
         int ldh = 0;
@@ -172,12 +176,15 @@ public final class ScenarioRunner
             broadcasts.close(b);
             expected += broadcasts.expected(b);
             delivered += broadcasts.deliveredExpected(b);
+            prompt += broadcasts.promptDelivered(b);
+            lastDelivery = Math.max(lastDelivery, broadcasts.lastDelivery(b));
             deliveries += broadcasts.deliveries(b);
             payload += broadcasts.payloadMessages(b);
             ldh = Math.max(ldh, broadcasts.maxHops(b));
         }
-        return new RoundReport(index, senders.length, expected, delivered, deliveries, payload,
-            controlSent(sim) - control0, membershipSent(sim) - membership0, ldh, sim.now() - start);
+        return new RoundReport(index, senders.length, expected, delivered, prompt, deliveries, payload,
+            controlSent(sim) - control0, membershipSent(sim) - membership0, ldh, lastDelivery - start,
+            sim.now() - start);
     }
 
     /**
@@ -311,9 +318,10 @@ public final class ScenarioRunner
     public static String describe(final RoundReport r)
     {
         return String.format(java.util.Locale.ROOT,
-            "broadcasts %d, delivered %d/%d (%.2f%%), RMR %.3f, LDH %d, payload %d, control %d, membership %d, %d ms",
-            r.broadcasts(), r.delivered(), r.expected(), 100.0 * r.reliability(), r.rmr(), r.ldh(), r.payload(),
-            r.control(), r.membership(), r.durationNanos() / 1_000_000);
+            "broadcasts %d, delivered %d/%d (%.2f%%, %.2f%% prompt), RMR %.3f, LDH %d, payload %d, control %d, "
+            + "membership %d, complete at %d ms",
+            r.broadcasts(), r.delivered(), r.expected(), 100.0 * r.reliability(), 100.0 * r.promptReliability(),
+            r.rmr(), r.ldh(), r.payload(), r.control(), r.membership(), r.completionNanos() / 1_000_000);
     }
 
     private void log(final String line)

@@ -29,6 +29,7 @@ public final class SimConfig
     private final long stabiliseNanos;
     private final long roundTimeoutNanos;
     private final long settleNanos;
+    private final long promptNanos;
     private final int payloadSize;
     private final int warmupRounds;
     private final GossipConfig protocol;
@@ -47,6 +48,7 @@ public final class SimConfig
         this.stabiliseNanos = b.stabiliseNanos;
         this.roundTimeoutNanos = b.roundTimeoutNanos;
         this.settleNanos = b.settleNanos;
+        this.promptNanos = b.promptNanos;
         this.payloadSize = b.payloadSize;
         this.warmupRounds = b.warmupRounds;
         this.protocol = b.protocol;
@@ -123,6 +125,15 @@ public final class SimConfig
         return settleNanos;
     }
 
+    /**
+     * Deadline of a prompt delivery, counted from the broadcast: the share of expected deliveries made within it
+     * is reported beside reliability, to tell delivery along the tree from delivery after repair.
+     */
+    public long promptNanos()
+    {
+        return promptNanos;
+    }
+
     /** Payload bytes of each broadcast (at least 8: the first 8 carry the simulator's broadcast number). */
     public int payloadSize()
     {
@@ -176,6 +187,7 @@ public final class SimConfig
         private long stabiliseNanos = 30_000_000_000L;
         private long roundTimeoutNanos = 10_000_000_000L;
         private long settleNanos = 300_000_000L;
+        private long promptNanos = 1_000_000_000L;
         private int payloadSize = 64;
         private int warmupRounds = 1;
         private GossipConfig protocol = DEFAULT_PROTOCOL;
@@ -250,7 +262,16 @@ public final class SimConfig
             return this;
         }
 
-        /** Payload bytes of each broadcast. */
+        /**
+     * Deadline of a prompt delivery, counted from the broadcast: the share of expected deliveries made within it
+     * is reported beside reliability, to tell delivery along the tree from delivery after repair.
+     */
+    public long promptNanos()
+    {
+        return promptNanos;
+    }
+
+    /** Payload bytes of each broadcast. */
         public Builder payloadSize(final int value)
         {
             payloadSize = value;
@@ -297,6 +318,7 @@ public final class SimConfig
             check(stabiliseNanos >= 0, "stabilise: negative");
             check(roundTimeoutNanos > 0, "roundTimeout: must be positive");
             check(settleNanos >= 0, "settle: negative");
+            check(promptNanos > 0, "prompt: must be positive");
             check(warmupRounds >= 0, "warmupRounds: negative");
             check(protocol != null, "protocol: null");
             check(payloadSize >= Long.BYTES && payloadSize <= protocol.maxMessageSize(),

@@ -55,6 +55,10 @@ public final class SimReport
 
     /** Reliability of the first measured round (the first broadcast after the crash, for mass failure). */
     public double firstReliability;
+    /** Share of the first measured round's expected deliveries made within {@link SimConfig#promptNanos()}. */
+    public double firstPromptReliability;
+    /** Virtual time from the first measured round's start to its last expected delivery, nanoseconds. */
+    public long firstCompletionNanos;
     /** Measured rounds after the first until one reaches 100% (0 if the first does; -1 if none does). */
     public int roundsToHeal;
 

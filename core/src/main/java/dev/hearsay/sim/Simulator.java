@@ -124,6 +124,7 @@ public final class Simulator
             bytes[i] = (byte)i;
         }
         this.payload = new UnsafeBuffer(bytes);
+        broadcasts.promptNanos(config.promptNanos());
     }
 
     /** The configuration. */

@@ -204,6 +204,8 @@ final class SimCommand implements Command
         {
             rounds.append(rounds.length() > 1 ? "," : "").append(new Json()
                 .field("reliability", round.reliability())
+                .field("promptReliability", round.promptReliability())
+                .field("completeMs", round.completionNanos() / 1e6)
                 .field("rmr", round.rmr())
                 .field("ldh", round.ldh())
                 .field("missed", round.missed()));
@@ -225,6 +227,8 @@ final class SimCommand implements Command
             .field("missed", r.missed())
             .field("reliability", r.reliability())
             .field("firstReliability", r.firstReliability)
+            .field("firstPromptReliability", r.firstPromptReliability)
+            .field("firstCompleteMs", r.firstCompletionNanos / 1e6)
             .field("roundsToHeal", r.roundsToHeal)
             .field("rmr", r.rmr())
             .field("maxRoundRmr", r.maxRoundRmr)
@@ -271,7 +275,9 @@ final class SimCommand implements Command
             pct(r.reliability()), r.delivered, r.expected, r.missed()));
         if (r.scenario == Scenario.MASS_FAILURE)
         {
-            row(sb, "first broadcast", pct(r.firstReliability));
+            row(sb, "first broadcast", pct(r.firstReliability) + " (" + pct(r.firstPromptReliability)
+                + String.format(Locale.ROOT, " within %.1f s; complete at %.0f ms)", o.config.promptNanos() / 1e9,
+                r.firstCompletionNanos / 1e6));
             row(sb, "rounds to 100%", r.roundsToHeal < 0 ? "not within " + r.rounds.size() : r.roundsToHeal + "");
         }
         row(sb, "RMR", fmt(r.rmr()) + " (max round " + fmt(r.maxRoundRmr) + "; warm-up "
@@ -293,12 +299,14 @@ final class SimCommand implements Command
             r.bootstrapWallNanos / 1e9, (r.wallNanos - r.bootstrapWallNanos) / 1e9));
         if (r.scenario == Scenario.MASS_FAILURE || r.scenario == Scenario.CHURN || r.rounds.size() <= 10)
         {
-            sb.append(String.format(Locale.ROOT, "%n  %5s  %12s  %8s  %4s  %8s%n", "round", "reliability", "RMR",
-                "LDH", "missed"));
+            sb.append(String.format(Locale.ROOT, "%n  %5s  %12s  %12s  %12s  %8s  %4s  %8s%n", "round",
+                "reliability", "within " + o.config.promptNanos() / 1_000_000_000 + " s", "complete ms", "RMR", "LDH",
+                "missed"));
             for (final RoundReport round : r.rounds)
             {
-                sb.append(String.format(Locale.ROOT, "  %5d  %12s  %8s  %4d  %8d%n", round.index(),
-                    pct(round.reliability()), fmt(round.rmr()), round.ldh(), round.missed()));
+                sb.append(String.format(Locale.ROOT, "  %5d  %12s  %12s  %12.0f  %8s  %4d  %8d%n", round.index(),
+                    pct(round.reliability()), pct(round.promptReliability()), round.completionNanos() / 1e6,
+                    fmt(round.rmr()), round.ldh(), round.missed()));
             }
         }
         return sb.toString().stripTrailing();
