@@ -2,6 +2,7 @@ package dev.hearsay.sim;
 
 import dev.hearsay.proto.MessageType;
 
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -317,7 +318,7 @@ public final class ScenarioRunner
     /** One line for logs. */
     public static String describe(final RoundReport r)
     {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
             "broadcasts %d, delivered %d/%d (%.2f%%, %.2f%% prompt), RMR %.3f, LDH %d, payload %d, control %d, "
             + "membership %d, complete at %d ms",
             r.broadcasts(), r.delivered(), r.expected(), 100.0 * r.reliability(), 100.0 * r.promptReliability(),

@@ -87,7 +87,6 @@ public final class Simulator
     private int nodeCount;
     private NodeId[] ids = new NodeId[16];
     private ProtocolState[] states = new ProtocolState[16];
-    private NodeOutput[] outputs = new NodeOutput[16];
     private byte[] status = new byte[16];
     private long[] wakeAt = new long[16];
     private IntHashSet[] connections = new IntHashSet[16];
@@ -217,11 +216,9 @@ public final class Simulator
         {
             throw new IllegalStateException("duplicate node id " + id);
         }
-        final NodeOutput output = new NodeOutput(node);
         ids[node] = id;
-        outputs[node] = output;
         states[node] = new ProtocolState(id, config.protocol(), mix(config.seed(), 0x5EED_0000L + node), EPOCH,
-            output);
+            new NodeOutput(node));
         status[node] = STATE_NEW;
         wakeAt[node] = Long.MAX_VALUE;
         connections[node] = new IntHashSet();
@@ -787,7 +784,6 @@ public final class Simulator
     {
         ids = Arrays.copyOf(ids, capacity);
         states = Arrays.copyOf(states, capacity);
-        outputs = Arrays.copyOf(outputs, capacity);
         status = Arrays.copyOf(status, capacity);
         wakeAt = Arrays.copyOf(wakeAt, capacity);
         connections = Arrays.copyOf(connections, capacity);
