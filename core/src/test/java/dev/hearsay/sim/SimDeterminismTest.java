@@ -15,7 +15,7 @@ class SimDeterminismTest
     {
         final SimReport a = run(7, true, Scenario.RANDOM_SENDER);
         final SimReport b = run(7, true, Scenario.RANDOM_SENDER);
-        assertTrue(a.events > 10_000, "the run did something: " + a.events + " events");
+        assertTrue(a.events > 5_000, "the run did something: " + a.events + " events");
         assertEquals(a.fingerprint(), b.fingerprint());
     }
 
