@@ -339,12 +339,9 @@ final class HyParView implements PeerList.ContactSource
 
     long nextDeadline()
     {
-        long deadline = Math.min(shuffleAt, refillAt);
-        for (int i = 0; i < pending.size(); i++)
-        {
-            deadline = Math.min(deadline, pendingDeadlines[i]);
-        }
-        return deadline;
+        // Requests are appended with the same timeout, so the oldest (index 0) expires first.
+        final long deadline = Math.min(shuffleAt, refillAt);
+        return pending.isEmpty() ? deadline : Math.min(deadline, pendingDeadlines[0]);
     }
 
     void onTimer(final long now)
