@@ -256,11 +256,14 @@ final class HyParView implements PeerList.ContactSource
             removePassive(from);
         }
         owner.releaseIfUnused(from);
-        if (message.alive() && !hasPassiveCandidateOtherThan(from))
+        if (message.alive() && active.isEmpty())
         {
-            // Evicted by a live peer that is our only contact: asking it straight back would evict someone else,
-            // who would do the same (a livelock between nodes that can only reach one full peer). Pause first.
-            refillAt = Math.min(refillAt, now + config.neighborRequestTimeoutNanos());
+            // Evicted by a live peer and left alone: the high-priority request that follows evicts someone else,
+            // who does the same. Where few nodes compete for full views that chain never ends, so each link of it
+            // waits a random fraction of the request timeout: the chain slows to a trickle instead of a storm.
+            final long jitter = 1 + (long)(random.nextDouble() * config.neighborRequestTimeoutNanos() / 4);
+            refillAt = Math.min(refillAt, now + jitter);
+            avoidAfterEviction = from;
         }
         else
         {
@@ -336,12 +339,9 @@ final class HyParView implements PeerList.ContactSource
 
     long nextDeadline()
     {
-        long deadline = Math.min(shuffleAt, refillAt);
-        for (int i = 0; i < pending.size(); i++)
-        {
-            deadline = Math.min(deadline, pendingDeadlines[i]);
-        }
-        return deadline;
+        // Requests are appended with the same timeout, so the oldest (index 0) expires first.
+        final long deadline = Math.min(shuffleAt, refillAt);
+        return pending.isEmpty() ? deadline : Math.min(deadline, pendingDeadlines[0]);
     }
 
     void onTimer(final long now)
@@ -362,7 +362,16 @@ final class HyParView implements PeerList.ContactSource
         {
             refillAt = Long.MAX_VALUE;
         }
-        refill(now);
+        final NodeId evicter = avoidAfterEviction;
+        avoidAfterEviction = null;
+        if (evicter != null)
+        {
+            refillAvoiding(now, evicter);
+        }
+        else
+        {
+            refill(now);
+        }
         if (shuffleAt <= now)
         {
             shuffleAt = now + config.shuffleIntervalNanos();
@@ -425,6 +434,7 @@ final class HyParView implements PeerList.ContactSource
     }
 
     private NodeId avoid;
+    private NodeId avoidAfterEviction;
 
     /** Refill, not asking {@code peer} (which just dropped us) while another candidate exists. */
     private void refillAvoiding(final long now, final NodeId peer)
@@ -438,19 +448,6 @@ final class HyParView implements PeerList.ContactSource
         {
             avoid = null;
         }
-    }
-
-    private boolean hasPassiveCandidateOtherThan(final NodeId peer)
-    {
-        for (int i = 0; i < passive.size(); i++)
-        {
-            final NodeId p = passive.get(i);
-            if (!p.equals(peer) && !pending.contains(p))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private boolean isCandidate(final NodeId peer)

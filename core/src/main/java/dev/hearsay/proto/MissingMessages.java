@@ -25,6 +25,9 @@ final class MissingMessages
     private int[] advertiserHops = new int[16 * MAX_ADVERTISERS];
     private int[] advertiserCounts = new int[16];
     private int[] nextAdvertiser = new int[16];
+    private long[] announcedAt = new long[16];
+    private long[] graftedAt = new long[16];
+    private NodeId[] graftedPeer = new NodeId[16];
     private int[] freeList = new int[16];
     private int freeCount;
     private int used;
@@ -51,7 +54,8 @@ final class MissingMessages
      * Records that {@code peer} announced the message; returns the new entry's index when the message was not yet
      * missing, -1 when it was (advertiser appended), or -2 when the table is full.
      */
-    int announce(final NodeId author, final int epoch, final long sequence, final NodeId peer, final int hops)
+    int announce(final NodeId author, final int epoch, final long sequence, final NodeId peer, final int hops,
+        final long now)
     {
         final int existing = table.get(author, epoch, sequence);
         if (existing >= 0)
@@ -69,6 +73,9 @@ final class MissingMessages
         sequences[entry] = sequence;
         advertiserCounts[entry] = 0;
         nextAdvertiser[entry] = 0;
+        announcedAt[entry] = now;
+        graftedAt[entry] = 0;
+        graftedPeer[entry] = null;
         addAdvertiser(entry, peer, hops);
         table.put(author, epoch, sequence, entry);
         return entry;
@@ -128,6 +135,30 @@ final class MissingMessages
         return advertiserHops[entry * MAX_ADVERTISERS + i];
     }
 
+    /** When the first announcement of the entry arrived. */
+    long announcedAt(final int entry)
+    {
+        return announcedAt[entry];
+    }
+
+    /** The peer last asked for the message (null if none yet). */
+    NodeId graftedPeer(final int entry)
+    {
+        return graftedPeer[entry];
+    }
+
+    /** When the last Graft for the entry was sent. */
+    long graftedAt(final int entry)
+    {
+        return graftedAt[entry];
+    }
+
+    void grafted(final int entry, final NodeId peer, final long now)
+    {
+        graftedPeer[entry] = peer;
+        graftedAt[entry] = now;
+    }
+
     /** Index of the next advertiser to graft from, advancing it; -1 when all were tried. */
     int takeNextAdvertiser(final int entry)
     {
@@ -150,6 +181,7 @@ final class MissingMessages
         {
             advertisers[base + i] = null;
         }
+        graftedPeer[entry] = null;
         generations[entry]++;
         if (freeCount == freeList.length)
         {
@@ -191,6 +223,9 @@ final class MissingMessages
             advertiserHops = java.util.Arrays.copyOf(advertiserHops, n * MAX_ADVERTISERS);
             advertiserCounts = java.util.Arrays.copyOf(advertiserCounts, n);
             nextAdvertiser = java.util.Arrays.copyOf(nextAdvertiser, n);
+            announcedAt = java.util.Arrays.copyOf(announcedAt, n);
+            graftedAt = java.util.Arrays.copyOf(graftedAt, n);
+            graftedPeer = java.util.Arrays.copyOf(graftedPeer, n);
         }
         return used++;
     }

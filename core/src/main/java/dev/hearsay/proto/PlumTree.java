@@ -44,6 +44,8 @@ final class PlumTree
     private NodeId[] lazyExclude = new NodeId[64];
     private int lazySize;
 
+    private final AdaptiveTimeout leadTimer;
+    private final AdaptiveTimeout graftTimer;
     private long sequence;
     private long flushAt = Long.MAX_VALUE;
     private long evictAt = Long.MAX_VALUE;
@@ -59,6 +61,20 @@ final class PlumTree
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.messageIdCacheCapacity());
         this.missing = new MissingMessages(config.missingCapacity());
         this.lazyCapacity = config.lazyQueueCapacity();
+        this.leadTimer = new AdaptiveTimeout(config.graftTimeout1Nanos(), 5);
+        this.graftTimer = new AdaptiveTimeout(config.graftTimeout2Nanos(), 10);
+    }
+
+    /** Current wait before the first Graft (for tests and tools). */
+    long graftTimeout1Nanos()
+    {
+        return leadTimer.timeout();
+    }
+
+    /** Current wait before each further Graft. */
+    long graftTimeout2Nanos()
+    {
+        return graftTimer.timeout();
     }
 
     PeerList eager()
@@ -241,6 +257,16 @@ final class PlumTree
         final int entry = missing.find(author, epoch, seq);
         if (entry >= 0)
         {
+            // Learn how late eager copies trail their announcements, and how long a Graft takes to answer, so that
+            // on slow links the timers stop grafting what is about to arrive anyway.
+            if (from.equals(missing.graftedPeer(entry)))
+            {
+                graftTimer.sample(now - missing.graftedAt(entry));
+            }
+            else
+            {
+                leadTimer.sample(now - missing.announcedAt(entry));
+            }
             optimize(from, hops, entry);
             missing.remove(entry);
         }
@@ -288,13 +314,13 @@ final class PlumTree
             {
                 continue;
             }
-            final int entry = missing.announce(author, epoch, seq, from, message.hops(i));
+            final int entry = missing.announce(author, epoch, seq, from, message.hops(i), now);
             if (entry == -2)
             {
                 ctx.stats.missingDropped++;
             }
             else if (entry >= 0
-                && !missing.firstTimeouts.add(now + config.graftTimeout1Nanos(), entry, missing.generation(entry)))
+                && !missing.firstTimeouts.add(now + leadTimer.timeout(), entry, missing.generation(entry)))
             {
                 missing.remove(entry);
                 ctx.stats.missingDropped++;
@@ -394,7 +420,8 @@ final class PlumTree
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
                 missing.advertiserHops(entry, next)).topic(topic));
-            if (!missing.retries.add(now + config.graftTimeout2Nanos(), entry, generation))
+            missing.grafted(entry, peer, now);
+            if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
             {
                 missing.remove(entry);
             }

@@ -1,0 +1,161 @@
+package dev.hearsay.sim;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.proto.MessageType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The simulator's failure model (crash, leave, loss) and the protocol's repair under it. */
+class SimFailureTest
+{
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    @Timeout(60)
+    void silentCrashIsDetectedAfterTheDetectionDelay()
+    {
+        final long detection = 300_000_000L;
+        final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(3)
+            .crashDetection(Duration.ofNanos(detection)));
+        final int victim = 17;
+        final NodeId victimId = sim.id(victim);
+        final int holders = holdersOf(sim, victimId);
+        assertTrue(holders > 0, "the victim has neighbors");
+
+        sim.crash(victim);
+        sim.runUntil(sim.now() + detection - 1);
+        // Some holders may have learnt earlier by sending to the victim; the others must learn at the delay.
+        final int unaware = holdersOf(sim, victimId);
+        assertTrue(unaware > 0 && unaware <= holders, "unaware " + unaware + " of " + holders);
+
+        sim.runUntil(sim.now() + 1_000_000L); // 1 ms: shorter than any link, so only the detection can act
+        assertEquals(0, holdersOf(sim, victimId), "every neighbor dropped the crashed node");
+        sim.runUntil(sim.now() + SECOND);
+        assertOverlayRepaired(sim);
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutDetectionOnlySendingRevealsACrash()
+    {
+        final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(3).crashDetection(null));
+        final int victim = 17;
+        final NodeId victimId = sim.id(victim);
+        final int holders = holdersOf(sim, victimId);
+        sim.crash(victim);
+        // Shuffles and timers send little to a given neighbor: without a broadcast most holders keep it a while.
+        sim.runUntil(sim.now() + 100_000_000L);
+        assertEquals(holders, holdersOf(sim, victimId));
+
+        // A broadcast pushes Gossip or IHave over every active link: each holder sends to the victim, gets a
+        // reset back one link latency later, and drops it.
+        final int sender = victim == 0 ? 1 : 0;
+        ScenarioRunner.round(sim, 1, new int[]{sender});
+        sim.runUntil(sim.now() + SECOND);
+        assertEquals(0, holdersOf(sim, victimId));
+        assertTrue(sim.droppedAtDeadNode() > 0);
+        assertOverlayRepaired(sim);
+    }
+
+    @Test
+    @Timeout(60)
+    void gracefulLeaveRemovesTheNodeEverywhere()
+    {
+        final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(4));
+        final int leaver = 9;
+        final NodeId leaverId = sim.id(leaver);
+        assertTrue(holdersOf(sim, leaverId) > 0);
+        final long disconnects = sim.sent(MessageType.DISCONNECT);
+
+        sim.leave(leaver);
+        assertTrue(sim.sent(MessageType.DISCONNECT) > disconnects, "quit told the neighbors");
+        assertTrue(!sim.isLive(leaver));
+        sim.runUntil(sim.now() + SECOND);
+        assertEquals(0, holdersOf(sim, leaverId));
+        assertOverlayRepaired(sim);
+    }
+
+    @Test
+    @Timeout(60)
+    void lossDropsTheConfiguredShareOfMessages()
+    {
+        final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(5).lossRate(0.05));
+        for (int i = 1; i <= 20; i++)
+        {
+            ScenarioRunner.round(sim, i, new int[]{i});
+        }
+        long sent = 0;
+        for (final MessageType type : MessageType.values())
+        {
+            sent += sim.sent(type);
+        }
+        final double share = (double)sim.lostMessages() / sent;
+        assertTrue(sent > 5_000, "sent " + sent);
+        assertEquals(0.05, share, 0.006, "lost " + sim.lostMessages() + " of " + sent);
+    }
+
+    @Test
+    @Timeout(120)
+    void massFailureOfThirtyPercentHealsWithinTwoRounds()
+    {
+        final SimConfig config = SimConfig.builder().nodes(100).seed(1).build();
+        final SimReport r = new ScenarioRunner(config, null).run(Scenario.MASS_FAILURE, 10, 0.3);
+        assertAll(
+            () -> assertEquals(30, r.failedNodes),
+            () -> assertTrue(r.roundsToHeal >= 0 && r.roundsToHeal <= 2, "rounds to heal " + r.roundsToHeal),
+            () -> assertEquals(0, r.rounds.get(r.rounds.size() - 1).missed(), "last round complete"),
+            () -> assertEquals(0, r.danglingLinks, "active views still naming crashed nodes"),
+            () -> assertEquals(1, r.components),
+            () -> assertEquals(0, r.asymmetricPairs),
+            () -> assertEquals(0, r.duplicateDeliveries));
+    }
+
+    @Test
+    @Timeout(120)
+    void churnKeepsEveryBroadcastComplete()
+    {
+        final SimConfig config = SimConfig.builder().nodes(100).seed(2).build();
+        final SimReport r = new ScenarioRunner(config, null).run(Scenario.CHURN, 20, 0.02);
+        assertAll(
+            () -> assertEquals(40, r.failedNodes, "2 nodes per round for 20 rounds"),
+            () -> assertEquals(0, r.missed(), "missed deliveries"),
+            () -> assertEquals(0, r.danglingLinks),
+            () -> assertEquals(1, r.components),
+            () -> assertEquals(0, r.duplicateDeliveries));
+    }
+
+    private static Simulator bootstrapped(final SimConfig.Builder builder)
+    {
+        final Simulator sim = new Simulator(builder.stabilise(Duration.ofSeconds(10)).build());
+        ScenarioRunner.bootstrap(sim);
+        return sim;
+    }
+
+    private static int holdersOf(final Simulator sim, final NodeId id)
+    {
+        int holders = 0;
+        for (int i = 0; i < sim.nodeCount(); i++)
+        {
+            if (sim.isLive(i) && sim.state(i).activeView(Simulator.TOPIC).contains(id))
+            {
+                holders++;
+            }
+        }
+        return holders;
+    }
+
+    private static void assertOverlayRepaired(final Simulator sim)
+    {
+        final long[] overlay = sim.checkOverlay();
+        assertEquals(0, overlay[0], "asymmetric pairs");
+        assertEquals(0, overlay[1], "links to stopped nodes");
+        assertEquals(0, overlay[2], "isolated nodes");
+        assertEquals(1, overlay[3], "components");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.hearsay.perf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest
+{
+    @Test
+    @Timeout(120)
+    void simPrintsOneJsonObjectWithTheMetrics()
+    {
+        final Result r = run("sim", "--nodes", "50", "--scenario", "single-sender", "--seed", "1", "--rounds", "5",
+            "--json");
+        assertEquals(0, r.code, r.err);
+        final String json = r.out.strip();
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        assertEquals(1, r.out.strip().lines().count(), "exactly one line");
+        assertBalanced(json);
+
+        assertEquals("50", field(json, "nodes"));
+        assertEquals("\"single-sender\"", field(json, "scenario"));
+        assertEquals("1", field(json, "seed"));
+        assertEquals("5", field(json, "rounds"));
+        assertEquals("245", field(json, "expected"), "5 broadcasts x 49 receivers");
+        final double reliability = Double.parseDouble(field(json, "reliability"));
+        assertTrue(reliability > 0 && reliability <= 1, "reliability " + reliability);
+        assertTrue(Double.parseDouble(field(json, "rmr")) >= -1);
+        assertTrue(Integer.parseInt(field(json, "ldh")) >= 1);
+        assertTrue(Long.parseLong(field(json, "payloadMessages")) >= 5 * 49 * reliability);
+        assertTrue(Long.parseLong(field(json, "controlMessages")) > 0);
+        assertTrue(Double.parseDouble(field(json, "wallSeconds")) > 0);
+        assertTrue(Double.parseDouble(field(json, "latencyP99Ms")) >= Double.parseDouble(field(json, "latencyP50Ms")));
+        assertEquals("0", field(json, "decodeErrors"));
+        assertTrue(json.contains("\"perRound\":[{"), json);
+    }
+
+    @Test
+    @Timeout(120)
+    void simPrintsATable()
+    {
+        final Result r = run("sim", "--nodes", "30", "--scenario", "mass-failure", "--fail-fraction", "0.2",
+            "--rounds", "3");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("reliability"), r.out);
+        assertTrue(r.out.contains("first broadcast"), r.out);
+        assertTrue(r.out.contains("crashed          6 nodes"), r.out);
+    }
+
+    @Test
+    @Timeout(30)
+    void badArgumentsExitNonZeroWithUsageOnStderr()
+    {
+        assertUsageError(run());
+        assertUsageError(run("frobnicate"));
+        assertUsageError(run("sim"));
+        assertUsageError(run("sim", "--nodes", "50"));
+        assertUsageError(run("sim", "--nodes", "fifty", "--scenario", "single-sender"));
+        assertUsageError(run("sim", "--nodes", "50", "--scenario", "no-such-scenario"));
+        assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--loss", "1.5"));
+        assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--rounds"));
+        assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--what"));
+    }
+
+    @Test
+    @Timeout(30)
+    void helpGoesToStdoutAndSucceeds()
+    {
+        final Result r = run("--help");
+        assertEquals(0, r.code);
+        assertTrue(r.out.contains("usage:") && r.out.contains("sim"), r.out);
+    }
+
+    private static void assertUsageError(final Result r)
+    {
+        assertEquals(Main.EXIT_USAGE, r.code, r.out + r.err);
+        assertTrue(r.err.contains("usage:"), r.err);
+        assertEquals("", r.out, "nothing on stdout");
+    }
+
+    private static String field(final String json, final String name)
+    {
+        final Matcher m = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[-0-9.eE]+|null|true|false)").matcher(json);
+        assertTrue(m.find(), "field " + name + " in " + json);
+        return m.group(1);
+    }
+
+    private static void assertBalanced(final String json)
+    {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++)
+        {
+            final char c = json.charAt(i);
+            if (c == '"' && json.charAt(i - 1) != '\\')
+            {
+                inString = !inString;
+            }
+            else if (!inString && (c == '{' || c == '['))
+            {
+                depth++;
+            }
+            else if (!inString && (c == '}' || c == ']'))
+            {
+                depth--;
+                assertTrue(depth >= 0 && (depth > 0 || i == json.length() - 1), "one top-level object: " + json);
+            }
+        }
+        assertEquals(0, depth);
+    }
+
+    private static Result run(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Result(int code, String out, String err)
+    {
+    }
+}
