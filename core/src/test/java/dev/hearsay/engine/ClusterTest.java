@@ -5,6 +5,7 @@ import dev.hearsay.GossipEvent;
 import dev.hearsay.NodeId;
 import dev.hearsay.Subscription;
 import dev.hearsay.TopicId;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -63,6 +64,56 @@ final class ClusterTest
     void tenNodesEveryoneReceivesEveryBroadcast() throws Exception
     {
         everyoneReceivesEveryBroadcast(10);
+    }
+
+    /**
+     * Reproducer of a protocol gap found with the engine (not an engine fault: no frame is dropped, refused or
+     * invalid in the failing runs): broadcasting the moment every node's joined() completes, before the overlay has
+     * settled, about 3% of 10-node runs miss 1-4 deliveries for good (typically two nodes that joined through the
+     * same contact miss each other's message). With a settled overlay (the tests above) no delivery is missed.
+     */
+    @Test
+    @Disabled("protocol gap during overlay convergence, reported to the protocol owner; run to reproduce")
+    @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void tenNodesBroadcastingRightAfterJoinedMissNothing() throws Exception
+    {
+        for (int run = 0; run < 150; run++)
+        {
+            try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(10, GossipConfig.defaults()).start())
+            {
+                final List<Subscription> subs = new ArrayList<>();
+                subs.add(cluster.get(0).subscribe(TOPIC, List.of()));
+                for (int n = 1; n < 10; n++)
+                {
+                    subs.add(cluster.get(n).subscribe(TOPIC, List.of(cluster.id((n - 1) / 2))));
+                }
+                for (final Subscription sub : subs)
+                {
+                    sub.joined().get();
+                }
+                for (int n = 0; n < 10; n++)
+                {
+                    assertTrue(subs.get(n).broadcast(bytes("msg-" + n)) >= 0);
+                }
+                for (int n = 0; n < 10; n++)
+                {
+                    int seen = 0;
+                    final long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (seen < 9 && System.nanoTime() < deadline)
+                    {
+                        if (subs.get(n).next(Duration.ofMillis(50)) instanceof GossipEvent.Received)
+                        {
+                            seen++;
+                        }
+                    }
+                    if (seen < 9)
+                    {
+                        dump(cluster, subs, 10);
+                    }
+                    assertEquals(9, seen, "run " + run + ", node " + n);
+                }
+            }
+        }
     }
 
     @Test
@@ -145,7 +196,7 @@ final class ClusterTest
         }
     }
 
-    private static void dump(final EngineTestSupport.Cluster cluster, final List<Subscription> subs, final int size)
+    static void dump(final EngineTestSupport.Cluster cluster, final List<Subscription> subs, final int size)
     {
         for (int k = 0; k < size; k++)
         {
