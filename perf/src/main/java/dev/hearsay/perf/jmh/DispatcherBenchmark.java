@@ -159,8 +159,8 @@ public class DispatcherBenchmark
         int frameLength;
         private Thread consumer;
         private volatile boolean running;
-        long consumed;
-        long checksum;
+        /** Consumer-side tallies, padded away from the fields the producer reads (no false sharing). */
+        final long[] tallies = new long[32];
 
         @Setup(Level.Trial)
         public void setUp()
@@ -173,8 +173,8 @@ public class DispatcherBenchmark
             ring.addGatingSequences(poller.getSequence());
             final EventPoller.Handler<RawSlot> handler = (slot, sequence, endOfBatch) ->
             {
-                checksum += slot.buffer.getLong(0) + slot.length;
-                consumed++;
+                tallies[16] += slot.buffer.getLong(0) + slot.length;
+                tallies[17]++;
                 return true;
             };
             running = true;
