@@ -85,6 +85,70 @@ final class InMemoryNetworkTest
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void joinPeersJoinsThroughPeersGivenLaterAndContactDataReachesTheTransport() throws Exception
+    {
+        final InMemoryNetwork network = new InMemoryNetwork();
+        final java.util.Map<dev.hearsay.NodeId, byte[]> learned = new java.util.concurrent.ConcurrentHashMap<>();
+        final GossipEngine a = new GossipEngine(EngineTestSupport.key(0), GossipConfig.defaults(),
+            network.transport(EngineTestSupport.key(0).id()), 1, 1);
+        final InMemoryTransport bTransport = network.transport(EngineTestSupport.key(1).id());
+        final Transport recording = new Transport()
+        {
+            @Override
+            public void bind(final NetworkEvents events)
+            {
+                bTransport.bind(events);
+            }
+
+            @Override
+            public boolean send(final dev.hearsay.NodeId peer, final org.agrona.DirectBuffer frame, final int offset,
+                final int length)
+            {
+                return bTransport.send(peer, frame, offset, length);
+            }
+
+            @Override
+            public void disconnect(final dev.hearsay.NodeId peer)
+            {
+                bTransport.disconnect(peer);
+            }
+
+            @Override
+            public int flush()
+            {
+                return bTransport.flush();
+            }
+
+            @Override
+            public void onContactData(final dev.hearsay.NodeId peer, final byte[] data)
+            {
+                learned.put(peer, data);
+            }
+
+            @Override
+            public void close()
+            {
+                bTransport.close();
+            }
+        };
+        final GossipEngine b = new GossipEngine(EngineTestSupport.key(1), GossipConfig.defaults(), recording, 2, 1);
+        try (a; b)
+        {
+            a.contactData("addr-of-a".getBytes(StandardCharsets.UTF_8));
+            a.start();
+            b.start();
+            final Subscription atA = a.subscribe(TOPIC, List.of());
+            final Subscription atB = b.subscribe(TOPIC, List.of());
+            atB.joinPeers(List.of(a.id()));
+            atB.joined().get();
+            atA.joined().get();
+            await("B learned A's contact data", () -> learned.containsKey(a.id()));
+            assertEquals("addr-of-a", new String(learned.get(a.id()), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aNodeIdJoinsTheNetworkOnce()
     {
         final InMemoryNetwork network = new InMemoryNetwork();
