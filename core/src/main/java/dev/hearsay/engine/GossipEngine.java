@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Back-pressure: a broadcast that finds the ring full, or that would take the payload bytes of broadcasts accepted
  * but not yet handled beyond {@link GossipConfig#maxInFlightBroadcastBytes()}, returns
- * {@link BroadcastResult#BACK_PRESSURED}; a frame that finds the ring full is refused (the transport pauses reading). Control calls that must not be lost ({@link #subscribe},
- * {@link Subscription#close()}, {@link #close()}) wait for a free slot with a backoff idle strategy.
+ * {@link BroadcastResult#BACK_PRESSURED}; a frame that finds the ring full is refused (the transport pauses
+ * reading). Control calls that must not be lost ({@link #subscribe}, {@link Subscription#close()}, {@link #close()})
+ * wait for a free slot with a backoff idle strategy.
  */
 public final class GossipEngine implements AutoCloseable
 {

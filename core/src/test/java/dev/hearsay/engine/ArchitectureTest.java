@@ -83,7 +83,8 @@ final class ArchitectureTest
             @Override
             public boolean test(final JavaClass c)
             {
-                return c.getPackageName().equals("java.util.concurrent.locks") && !c.getSimpleName().equals("LockSupport");
+                return c.getPackageName().equals("java.util.concurrent.locks")
+                    && !c.getSimpleName().equals("LockSupport");
             }
         };
         check(noClasses().that().resideInAnyPackage(PACKAGES).should().dependOnClassesThat(locks));
@@ -122,7 +123,8 @@ final class ArchitectureTest
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void noNetty()
     {
-        check(noClasses().that().resideInAnyPackage(PACKAGES).should().dependOnClassesThat().resideInAPackage("io.netty.."));
+        check(noClasses().that().resideInAnyPackage(PACKAGES)
+            .should().dependOnClassesThat().resideInAPackage("io.netty.."));
     }
 
     @Test

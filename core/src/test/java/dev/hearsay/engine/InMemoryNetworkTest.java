@@ -33,7 +33,8 @@ final class InMemoryNetworkTest
             {
                 assertTrue(cluster.get(n).counter(EngineCounter.PEERS_CONNECTED) >= 1, "node " + n);
             }
-            assertTrue(subs.get(0).neighbors().contains(cluster.id(2)) || subs.get(1).neighbors().contains(cluster.id(2)));
+            assertTrue(subs.get(0).neighbors().contains(cluster.id(2))
+                || subs.get(1).neighbors().contains(cluster.id(2)));
 
             cluster.network.kill(cluster.id(2));
             for (int n = 0; n < 2; n++)
@@ -59,7 +60,8 @@ final class InMemoryNetworkTest
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
         {
             cluster.network.kill(cluster.id(1));
-            final Subscription sub = cluster.get(0).subscribe(TOPIC, List.of(cluster.id(1), EngineTestSupport.key(50).id()));
+            final Subscription sub =
+                cluster.get(0).subscribe(TOPIC, List.of(cluster.id(1), EngineTestSupport.key(50).id()));
             await("two dials failed", () -> cluster.get(0).counter(EngineCounter.DIALS_FAILED) >= 2);
             assertTrue(sub.neighbors().isEmpty());
         }
