@@ -400,7 +400,7 @@ public final class GossipConfig
         private int subscriptionCapacity = 2048;
         private int ringSize = 65536;
         private int maxTopics = 1024;
-        private int messageIdCacheCapacity = 1048576;
+        private int messageIdCacheCapacity = 262144;
         private long payloadCacheBytes = 64L << 20;
         private int missingCapacity = 65536;
         private int lazyQueueCapacity = 8192;
@@ -633,7 +633,7 @@ public final class GossipConfig
             checkRange("ringSize", ringSize, 64, 67108864);
             checkRange("maxTopics", maxTopics, 1, 1048576);
             checkRange("messageIdCacheCapacity", messageIdCacheCapacity, 1024, 67108864);
-            checkRange("payloadCacheBytes", payloadCacheBytes, 0, 17179869184L);
+            checkRange("payloadCacheBytes", payloadCacheBytes, 0, 1073741824L);
             checkRange("missingCapacity", missingCapacity, 16, 16777216);
             checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);

@@ -25,6 +25,13 @@ public final class ProtocolState
     /** {@link #broadcast} result: the topic is not joined. */
     public static final int REJECTED_NO_TOPIC = -2;
 
+    private final Context ctx;
+    private final long seed;
+    private final java.util.HashMap<TopicId, Topic> topics = new java.util.HashMap<>();
+    private Topic[] topicList = new Topic[4];
+    private int topicCount;
+    private long deadline = Long.MAX_VALUE;
+
     /**
      * @param me     this node's id.
      * @param config protocol settings.
@@ -35,19 +42,29 @@ public final class ProtocolState
     public ProtocolState(final NodeId me, final GossipConfig config, final long seed, final int epoch,
         final ProtocolOutput output)
     {
-        throw new UnsupportedOperationException("in progress");
+        if (me == null || config == null || output == null)
+        {
+            throw new IllegalArgumentException("me, config and output are required");
+        }
+        this.ctx = new Context(me, config, output, epoch);
+        this.seed = seed;
     }
 
     /** This node's id. */
     public NodeId me()
     {
-        throw new UnsupportedOperationException("in progress");
+        return ctx.me;
     }
 
     /** Sets the contact data (e.g. encoded addresses) this node attaches to its id in membership messages. */
     public void contactData(final byte[] data)
     {
-        throw new UnsupportedOperationException("in progress");
+        if (data != null && data.length > ctx.config.maxPeerDataSize())
+        {
+            throw new IllegalArgumentException("contactData: " + data.length + " bytes exceeds maxPeerDataSize "
+                + ctx.config.maxPeerDataSize());
+        }
+        ctx.myData = data == null ? Message.NO_DATA : data.clone();
     }
 
     /**
@@ -56,13 +73,36 @@ public final class ProtocolState
      */
     public void join(final TopicId topic, final Collection<NodeId> bootstrap, final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        Topic t = topics.get(topic);
+        if (t == null)
+        {
+            if (topicCount >= ctx.config.maxTopics())
+            {
+                throw new IllegalStateException("maxTopics: already " + topicCount + " topics joined");
+            }
+            t = new Topic(ctx, this, topic, seed ^ (topic.hashCode() * 0x9E3779B97F4A7C15L), now);
+            topics.put(topic, t);
+            if (topicCount == topicList.length)
+            {
+                topicList = java.util.Arrays.copyOf(topicList, topicCount * 2);
+            }
+            topicList[topicCount++] = t;
+        }
+        t.time(now);
+        if (bootstrap != null)
+        {
+            for (final NodeId peer : bootstrap)
+            {
+                t.hyParView.join(peer, now);
+            }
+        }
+        touched(t);
     }
 
     /** True if {@code topic} is joined. */
     public boolean isJoined(final TopicId topic)
     {
-        throw new UnsupportedOperationException("in progress");
+        return topics.containsKey(topic);
     }
 
     /**
@@ -73,66 +113,155 @@ public final class ProtocolState
     public int broadcast(final TopicId topic, final DirectBuffer payload, final int offset, final int length,
         final boolean neighborsOnly, final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(topic);
+        if (t == null)
+        {
+            return REJECTED_NO_TOPIC;
+        }
+        t.time(now);
+        final int result = t.plumTree.broadcast(payload, offset, length, neighborsOnly, now);
+        touched(t);
+        return result;
     }
 
     /** Leaves {@code topic}: Disconnect(alive=false) to its neighbors, then forgets its state. */
     public void quit(final TopicId topic, final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.remove(topic);
+        if (t == null)
+        {
+            return;
+        }
+        for (int i = 0; i < topicCount; i++)
+        {
+            if (topicList[i] == t)
+            {
+                System.arraycopy(topicList, i + 1, topicList, i, topicCount - i - 1);
+                topicList[--topicCount] = null;
+                break;
+            }
+        }
+        final java.util.Set<NodeId> neighbors = t.hyParView.active().snapshot();
+        t.quit(now);
+        for (final NodeId peer : neighbors)
+        {
+            releaseIfUnused(peer);
+        }
     }
 
     /** Handles a message received from {@code from}. Messages for topics not joined are ignored (counted). */
     public void onMessage(final NodeId from, final Message message, final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(message.topic());
+        if (t == null)
+        {
+            ctx.stats.unknownTopic++;
+            return;
+        }
+        t.onMessage(from, message, now);
+        touched(t);
     }
 
     /** The connection to {@code peer} was lost, or dialling it failed: it is down for every topic. */
     public void onPeerDown(final NodeId peer, final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        for (int i = 0; i < topicCount; i++)
+        {
+            final Topic t = topicList[i];
+            t.time(now);
+            t.hyParView.onPeerDown(peer, now);
+            touched(t);
+        }
     }
 
     /** Earliest time {@link #onTimer(long)} has work, or {@link Long#MAX_VALUE} if none. */
     public long nextDeadline()
     {
-        throw new UnsupportedOperationException("in progress");
+        return deadline;
     }
 
     /** Runs every timer due at {@code now}. Calling it early or late is harmless. */
     public void onTimer(final long now)
     {
-        throw new UnsupportedOperationException("in progress");
+        if (now < deadline)
+        {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < topicCount; i++)
+        {
+            final Topic t = topicList[i];
+            if (t.nextDeadline() <= now)
+            {
+                t.onTimer(now);
+            }
+            next = Math.min(next, t.nextDeadline());
+        }
+        deadline = next;
     }
 
     /** Counters of this node. */
     public ProtocolStats stats()
     {
-        throw new UnsupportedOperationException("in progress");
+        return ctx.stats;
     }
 
     /** Snapshot of the active view of {@code topic} (empty if not joined). Allocates: for tests and tools. */
     public Set<NodeId> activeView(final TopicId topic)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(topic);
+        return t == null ? Set.of() : t.hyParView.active().snapshot();
     }
 
     /** Snapshot of the passive view of {@code topic}. Allocates: for tests and tools. */
     public Set<NodeId> passiveView(final TopicId topic)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(topic);
+        return t == null ? Set.of() : t.hyParView.passive().snapshot();
     }
 
     /** Snapshot of the PlumTree eager peers of {@code topic}. Allocates: for tests and tools. */
     public Set<NodeId> eagerPeers(final TopicId topic)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(topic);
+        return t == null ? Set.of() : t.plumTree.eager().snapshot();
     }
 
     /** Snapshot of the PlumTree lazy peers of {@code topic}. Allocates: for tests and tools. */
     public Set<NodeId> lazyPeers(final TopicId topic)
     {
-        throw new UnsupportedOperationException("in progress");
+        final Topic t = topics.get(topic);
+        return t == null ? Set.of() : t.plumTree.lazy().snapshot();
+    }
+
+    /** Number of topics joined. */
+    public int topicCount()
+    {
+        return topicCount;
+    }
+
+    /** Broadcasts held in {@code topic} until it has a neighbor. */
+    public int heldBroadcasts(final TopicId topic)
+    {
+        final Topic t = topics.get(topic);
+        return t == null ? 0 : t.plumTree.heldCount();
+    }
+
+    private void touched(final Topic t)
+    {
+        deadline = Math.min(deadline, t.nextDeadline());
+    }
+
+    /** Closes the connection to {@code peer} once no topic has it active or is waiting for its answer. */
+    void releaseIfUnused(final NodeId peer)
+    {
+        for (int i = 0; i < topicCount; i++)
+        {
+            if (topicList[i].hyParView.isActiveOrPending(peer))
+            {
+                return;
+            }
+        }
+        ctx.output.disconnect(peer);
     }
 }

@@ -1,0 +1,51 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+
+/**
+ * What every topic of one node shares: identity, settings, the output, counters, and one reusable holder per
+ * message type (sends are synchronous and the output encodes before returning, so one of each is enough).
+ */
+final class Context
+{
+    final NodeId me;
+    final GossipConfig config;
+    final ProtocolOutput output;
+    final ProtocolStats stats = new ProtocolStats();
+    final int epoch;
+    byte[] myData = Message.NO_DATA;
+
+    final Join join = new Join();
+    final ForwardJoin forwardJoin = new ForwardJoin();
+    final Neighbor neighbor = new Neighbor();
+    final NeighborReply neighborReply = new NeighborReply();
+    final Disconnect disconnect = new Disconnect();
+    final Shuffle shuffle = new Shuffle();
+    final ShuffleReply shuffleReply = new ShuffleReply();
+    final Gossip gossip = new Gossip();
+    final IHave ihave = new IHave();
+    final Graft graft = new Graft();
+    final Prune prune = new Prune();
+
+    Context(final NodeId me, final GossipConfig config, final ProtocolOutput output, final int epoch)
+    {
+        this.me = me;
+        this.config = config;
+        this.output = output;
+        this.epoch = epoch;
+    }
+
+    void send(final NodeId peer, final Message message)
+    {
+        if (message.type() == MessageType.GOSSIP)
+        {
+            stats.gossipSent++;
+        }
+        else
+        {
+            stats.controlSent++;
+        }
+        output.send(peer, message);
+    }
+}

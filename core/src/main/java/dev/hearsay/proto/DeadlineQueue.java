@@ -1,0 +1,94 @@
+package dev.hearsay.proto;
+
+/**
+ * FIFO of (deadline, entry, generation) timers whose deadlines are non-decreasing in insertion order (every timer
+ * of one queue has the same delay), so the head is always the earliest. Stale timers are recognised by their
+ * generation and skipped by the owner. Grows by doubling up to {@code maxSize}; {@link #add} returns false beyond.
+ */
+final class DeadlineQueue
+{
+    private final int maxSize;
+    private long[] deadlines = new long[16];
+    private int[] entries = new int[16];
+    private int[] generations = new int[16];
+    private long head;
+    private long tail;
+
+    DeadlineQueue(final int maxSize)
+    {
+        this.maxSize = maxSize;
+    }
+
+    boolean isEmpty()
+    {
+        return head == tail;
+    }
+
+    int size()
+    {
+        return (int)(tail - head);
+    }
+
+    boolean add(final long deadline, final int entry, final int generation)
+    {
+        if (tail - head >= maxSize)
+        {
+            return false;
+        }
+        if (tail - head == deadlines.length)
+        {
+            grow();
+        }
+        final int i = (int)(tail & (deadlines.length - 1));
+        deadlines[i] = deadline;
+        entries[i] = entry;
+        generations[i] = generation;
+        tail++;
+        return true;
+    }
+
+    /** Deadline of the head, or {@link Long#MAX_VALUE} when empty. */
+    long headDeadline()
+    {
+        return head == tail ? Long.MAX_VALUE : deadlines[(int)(head & (deadlines.length - 1))];
+    }
+
+    int headEntry()
+    {
+        return entries[(int)(head & (deadlines.length - 1))];
+    }
+
+    int headGeneration()
+    {
+        return generations[(int)(head & (deadlines.length - 1))];
+    }
+
+    void removeHead()
+    {
+        head++;
+    }
+
+    void clear()
+    {
+        head = tail = 0;
+    }
+
+    private void grow()
+    {
+        final int n = deadlines.length;
+        final long[] d = new long[n * 2];
+        final int[] e = new int[n * 2];
+        final int[] g = new int[n * 2];
+        for (long k = head; k < tail; k++)
+        {
+            final int from = (int)(k & (n - 1));
+            final int to = (int)(k & (2 * n - 1));
+            d[to] = deadlines[from];
+            e[to] = entries[from];
+            g[to] = generations[from];
+        }
+        deadlines = d;
+        entries = e;
+        generations = g;
+    }
+}

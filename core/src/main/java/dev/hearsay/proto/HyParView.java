@@ -1,0 +1,530 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * HyParView membership of one topic: a small symmetric active view (the neighbors PlumTree gossips with), a larger
+ * passive view of backup contacts kept fresh by periodic shuffles, random-walk joins, and refill of the active view
+ * from the passive one when a neighbor leaves or fails.
+ *
+ * <p>Rules worth knowing: a Join or a high-priority Neighbor request is always accepted, evicting a random active
+ * peer if the view is full (the evicted peer gets a Disconnect carrying a few passive contacts and stays in the
+ * passive view); a low-priority request only takes a free slot. A node that reaches a joiner through a ForwardJoin
+ * puts it in its active view only when the joiner accepts the Neighbor request. Refill keeps at most as many
+ * Neighbor requests in flight as there are free active slots; a refused request backs off (doubling up to the
+ * shuffle interval) and a request that times out drops that candidate from the passive view.
+ *
+ * <p>Bounds: active and passive views have fixed capacities; pending requests are at most the active capacity;
+ * contact data is kept only for members of either view.
+ */
+final class HyParView implements PeerList.ContactSource
+{
+    private final Context ctx;
+    private final GossipConfig config;
+    private final TopicId topic;
+    private final Topic owner;
+    private final SplittableRandom random;
+    private final PeerList active;
+    private final PeerList passive;
+    private final PeerList pending;
+    private final long[] pendingDeadlines;
+    private final Map<NodeId, byte[]> contactData = new HashMap<>();
+
+    private long shuffleAt;
+    private long refillAt = Long.MAX_VALUE;
+    private long refillBackoff;
+
+    HyParView(final Context ctx, final TopicId topic, final Topic owner, final SplittableRandom random,
+        final long now)
+    {
+        this.ctx = ctx;
+        this.config = ctx.config;
+        this.topic = topic;
+        this.owner = owner;
+        this.random = random;
+        this.active = new PeerList(config.activeViewCapacity());
+        this.passive = new PeerList(Math.max(1, config.passiveViewCapacity()));
+        this.pending = new PeerList(config.activeViewCapacity());
+        this.pendingDeadlines = new long[config.activeViewCapacity()];
+        this.refillBackoff = config.neighborRequestTimeoutNanos();
+        // Spread the first shuffle over one interval so nodes started together do not shuffle in lockstep.
+        this.shuffleAt = now + 1 + (long)(random.nextDouble() * config.shuffleIntervalNanos());
+    }
+
+    PeerList active()
+    {
+        return active;
+    }
+
+    PeerList passive()
+    {
+        return passive;
+    }
+
+    boolean isActiveOrPending(final NodeId peer)
+    {
+        return active.contains(peer) || pending.contains(peer);
+    }
+
+    @Override
+    public byte[] contactData(final NodeId peer)
+    {
+        final byte[] data = contactData.get(peer);
+        return data == null ? Message.NO_DATA : data;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Commands
+
+    void join(final NodeId contact, final long now)
+    {
+        if (contact.equals(ctx.me) || active.contains(contact))
+        {
+            return;
+        }
+        // A Join is answered by NeighborReply: track it like a Neighbor request so a silent contact times out.
+        addPending(contact, now);
+        ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
+    }
+
+    /** Leaves: every active peer gets Disconnect(alive=false). */
+    void quit()
+    {
+        while (!active.isEmpty())
+        {
+            final NodeId peer = active.removeAt(active.size() - 1);
+            ctx.send(peer, ctx.disconnect.set(false).topic(topic));
+            owner.neighborDown(peer);
+        }
+        pending.clear();
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Messages
+
+    void onJoin(final NodeId from, final Join join, final long now)
+    {
+        learn(from, join.data());
+        if (!active.contains(from))
+        {
+            addActive(from, now);
+            final int ttl = config.activeRandomWalkLength();
+            for (int i = 0; i < active.size(); i++)
+            {
+                final NodeId peer = active.get(i);
+                if (!peer.equals(from))
+                {
+                    ctx.send(peer, ctx.forwardJoin.set(from, join.data(), ttl).topic(topic));
+                }
+            }
+        }
+        // Even a peer already active gets the reply: it may have restarted and be waiting for it.
+        ctx.send(from, ctx.neighborReply.set(true, ctx.myData).topic(topic));
+    }
+
+    void onForwardJoin(final NodeId from, final ForwardJoin message, final long now)
+    {
+        final NodeId joiner = message.joiner();
+        if (joiner.equals(ctx.me))
+        {
+            return;
+        }
+        final int ttl = message.ttl();
+        if (ttl <= 0 || active.size() <= 1)
+        {
+            if (!active.contains(joiner) && !pending.contains(joiner))
+            {
+                learn(joiner, message.joinerData());
+                if (pending.isFull())
+                {
+                    addPassive(joiner);
+                }
+                else
+                {
+                    addPending(joiner, now);
+                    ctx.send(joiner, ctx.neighbor.set(true, ctx.myData).topic(topic));
+                }
+            }
+            return;
+        }
+        if (ttl == config.passiveRandomWalkLength())
+        {
+            learn(joiner, message.joinerData());
+            addPassive(joiner);
+        }
+        final NodeId next = active.random(random, from, joiner);
+        if (next == null)
+        {
+            if (!active.contains(joiner) && !pending.contains(joiner) && !pending.isFull())
+            {
+                learn(joiner, message.joinerData());
+                addPending(joiner, now);
+                ctx.send(joiner, ctx.neighbor.set(true, ctx.myData).topic(topic));
+            }
+            return;
+        }
+        ctx.send(next, ctx.forwardJoin.set(joiner, message.joinerData(), ttl - 1).topic(topic));
+    }
+
+    void onNeighbor(final NodeId from, final Neighbor message, final long now)
+    {
+        learn(from, message.data());
+        final boolean accept = active.contains(from) || message.highPriority()
+            || active.size() + pending.size() < active.capacity();
+        if (accept)
+        {
+            removePending(from);
+            addActive(from, now);
+            ctx.send(from, ctx.neighborReply.set(true, ctx.myData).topic(topic));
+        }
+        else
+        {
+            addPassive(from);
+            ctx.send(from, ctx.neighborReply.set(false, ctx.myData).topic(topic));
+            owner.releaseIfUnused(from);
+        }
+    }
+
+    void onNeighborReply(final NodeId from, final NeighborReply reply, final long now)
+    {
+        learn(from, reply.data());
+        final boolean wasPending = removePending(from);
+        if (reply.accepted())
+        {
+            if (active.contains(from))
+            {
+                return;
+            }
+            if (wasPending || !active.isFull())
+            {
+                addActive(from, now);
+                refillBackoff = config.neighborRequestTimeoutNanos();
+            }
+            else
+            {
+                // A late acceptance we no longer have room for: tell the peer, so both views stay symmetric.
+                addPassive(from);
+                sendDisconnect(from, true);
+                owner.releaseIfUnused(from);
+            }
+        }
+        else
+        {
+            addPassive(from);
+            owner.releaseIfUnused(from);
+            // Refused: try again later rather than hammering the passive view.
+            refillAt = Math.min(refillAt, now + refillBackoff);
+            refillBackoff = Math.min(refillBackoff * 2, config.shuffleIntervalNanos());
+        }
+    }
+
+    void onDisconnect(final NodeId from, final Disconnect message, final long now)
+    {
+        final ContactList contacts = message.contacts();
+        for (int i = 0; i < contacts.size(); i++)
+        {
+            learnPassive(contacts.id(i), contacts.data(i));
+        }
+        removePending(from);
+        if (active.remove(from))
+        {
+            owner.neighborDown(from);
+        }
+        if (message.alive())
+        {
+            addPassive(from);
+        }
+        else
+        {
+            removePassive(from);
+        }
+        owner.releaseIfUnused(from);
+        if (message.alive())
+        {
+            // Evicted by a live peer: refill after a pause, so two nodes that can only reach one full peer do not
+            // evict each other from it in a tight loop.
+            refillAt = Math.min(refillAt, now + config.neighborRequestTimeoutNanos());
+        }
+        else
+        {
+            refill(now);
+        }
+    }
+
+    void onShuffle(final NodeId from, final Shuffle message, final long now)
+    {
+        final NodeId origin = message.origin();
+        if (origin.equals(ctx.me))
+        {
+            return;
+        }
+        final int ttl = message.ttl() - 1;
+        if (ttl > 0 && active.size() > 1)
+        {
+            final NodeId next = active.random(random, from, origin);
+            if (next != null)
+            {
+                final Shuffle forward = ctx.shuffle.set(origin, message.originData(), ttl);
+                forward.contacts().copyFrom(message.contacts());
+                ctx.send(next, forward.topic(topic));
+                return;
+            }
+        }
+        // The walk ends here: answer the origin with as many of our passive contacts as it sent, then merge.
+        final ShuffleReply reply = ctx.shuffleReply.clear();
+        passive.sample(random, message.contacts().size() + 1, origin, reply.contacts(), this);
+        ctx.send(origin, reply.topic(topic));
+        learnPassive(origin, message.originData());
+        final ContactList contacts = message.contacts();
+        for (int i = 0; i < contacts.size(); i++)
+        {
+            learnPassive(contacts.id(i), contacts.data(i));
+        }
+        owner.releaseIfUnused(origin);
+    }
+
+    void onShuffleReply(final NodeId from, final ShuffleReply message, final long now)
+    {
+        final ContactList contacts = message.contacts();
+        for (int i = 0; i < contacts.size(); i++)
+        {
+            learnPassive(contacts.id(i), contacts.data(i));
+        }
+        owner.releaseIfUnused(from);
+        if (active.isEmpty())
+        {
+            refill(now);
+        }
+    }
+
+    /** The connection to {@code peer} failed or was closed. */
+    void onPeerDown(final NodeId peer, final long now)
+    {
+        final boolean wasPending = removePending(peer);
+        final boolean wasActive = active.remove(peer);
+        if (wasActive)
+        {
+            owner.neighborDown(peer);
+        }
+        if (wasActive || wasPending)
+        {
+            // It was in use and the connection broke: treat it as failed, not as a backup contact.
+            removePassive(peer);
+            refill(now);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Timers
+
+    long nextDeadline()
+    {
+        long deadline = Math.min(shuffleAt, refillAt);
+        for (int i = 0; i < pending.size(); i++)
+        {
+            deadline = Math.min(deadline, pendingDeadlines[i]);
+        }
+        return deadline;
+    }
+
+    void onTimer(final long now)
+    {
+        for (int i = pending.size() - 1; i >= 0; i--)
+        {
+            if (pendingDeadlines[i] <= now)
+            {
+                final NodeId peer = pending.get(i);
+                removePendingAt(i);
+                ctx.stats.neighborRequestTimeouts++;
+                // Silent for a whole timeout: most likely gone. Forget it as a contact too.
+                removePassive(peer);
+                owner.releaseIfUnused(peer);
+            }
+        }
+        if (refillAt <= now)
+        {
+            refillAt = Long.MAX_VALUE;
+        }
+        refill(now);
+        if (shuffleAt <= now)
+        {
+            shuffleAt = now + config.shuffleIntervalNanos();
+            shuffle();
+        }
+    }
+
+    private void shuffle()
+    {
+        final NodeId target = active.random(random, null, null);
+        if (target == null)
+        {
+            return;
+        }
+        final Shuffle message = ctx.shuffle.set(ctx.me, ctx.myData, config.shuffleRandomWalkLength());
+        active.sample(random, config.shuffleActiveViewCount(), target, message.contacts(), this);
+        passive.sample(random, config.shufflePassiveViewCount(), target, message.contacts(), this);
+        ctx.send(target, message.topic(topic));
+    }
+
+    /** Asks passive contacts to fill free active slots, one request in flight per free slot. */
+    private void refill(final long now)
+    {
+        while (active.size() + pending.size() < active.capacity())
+        {
+            final NodeId candidate = randomPassiveNotPending();
+            if (candidate == null)
+            {
+                return;
+            }
+            addPending(candidate, now);
+            ctx.send(candidate, ctx.neighbor.set(active.isEmpty(), ctx.myData).topic(topic));
+        }
+    }
+
+    private NodeId randomPassiveNotPending()
+    {
+        int candidates = 0;
+        for (int i = 0; i < passive.size(); i++)
+        {
+            if (!pending.contains(passive.get(i)))
+            {
+                candidates++;
+            }
+        }
+        if (candidates == 0)
+        {
+            return null;
+        }
+        int pick = random.nextInt(candidates);
+        for (int i = 0; i < passive.size(); i++)
+        {
+            final NodeId peer = passive.get(i);
+            if (!pending.contains(peer) && pick-- == 0)
+            {
+                return peer;
+            }
+        }
+        return null;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // View maintenance
+
+    private void addActive(final NodeId peer, final long now)
+    {
+        if (peer.equals(ctx.me) || active.contains(peer))
+        {
+            return;
+        }
+        if (active.isFull())
+        {
+            final NodeId evicted = active.random(random, peer, null);
+            active.remove(evicted);
+            sendDisconnect(evicted, true);
+            owner.neighborDown(evicted);
+            addPassive(evicted);
+            owner.releaseIfUnused(evicted);
+        }
+        passive.remove(peer);
+        active.add(peer);
+        owner.neighborUp(peer);
+    }
+
+    private void sendDisconnect(final NodeId peer, final boolean alive)
+    {
+        final Disconnect message = ctx.disconnect.set(alive);
+        passive.sample(random, config.disconnectContactCount(), peer, message.contacts(), this);
+        ctx.send(peer, message.topic(topic));
+    }
+
+    private void addPassive(final NodeId peer)
+    {
+        if (peer.equals(ctx.me) || active.contains(peer) || passive.contains(peer) || passive.capacity() == 0
+            || config.passiveViewCapacity() == 0)
+        {
+            return;
+        }
+        if (passive.isFull())
+        {
+            final NodeId evicted = passive.random(random, null, null);
+            passive.remove(evicted);
+            forgetIfUnknown(evicted);
+        }
+        passive.add(peer);
+    }
+
+    private void removePassive(final NodeId peer)
+    {
+        if (passive.remove(peer))
+        {
+            forgetIfUnknown(peer);
+        }
+    }
+
+    private void addPending(final NodeId peer, final long now)
+    {
+        if (pending.contains(peer))
+        {
+            return;
+        }
+        if (pending.isFull())
+        {
+            // Bounded: the oldest request gives way (it is the likeliest to have been lost).
+            removePendingAt(0);
+        }
+        pendingDeadlines[pending.size()] = now + config.neighborRequestTimeoutNanos();
+        pending.add(peer);
+    }
+
+    private boolean removePending(final NodeId peer)
+    {
+        final int i = pending.indexOf(peer);
+        if (i < 0)
+        {
+            return false;
+        }
+        removePendingAt(i);
+        return true;
+    }
+
+    private void removePendingAt(final int i)
+    {
+        System.arraycopy(pendingDeadlines, i + 1, pendingDeadlines, i, pending.size() - i - 1);
+        pending.removeAt(i);
+    }
+
+    private void learn(final NodeId peer, final byte[] data)
+    {
+        if (peer.equals(ctx.me) || data == null || data.length == 0)
+        {
+            return;
+        }
+        final byte[] known = contactData.get(peer);
+        if (known == null || !java.util.Arrays.equals(known, data))
+        {
+            contactData.put(peer, data.clone());
+            ctx.output.contactData(peer, data);
+        }
+    }
+
+    private void learnPassive(final NodeId peer, final byte[] data)
+    {
+        learn(peer, data);
+        addPassive(peer);
+        forgetIfUnknown(peer);
+    }
+
+    private void forgetIfUnknown(final NodeId peer)
+    {
+        if (!active.contains(peer) && !passive.contains(peer) && !pending.contains(peer))
+        {
+            contactData.remove(peer);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.NodeId;
+
+/**
+ * Messages announced by IHave but not yet received, with the peers that announced them, awaiting a Graft timer.
+ * Entries live in a slab with a free list; two deadline queues order the first timeouts and the retries. Bounded
+ * by {@code capacity} entries (new announcements are ignored when full, and counted by the caller) and by
+ * {@link #MAX_ADVERTISERS} advertisers per entry (later ones are ignored: four chances to graft are plenty).
+ */
+final class MissingMessages
+{
+    static final int MAX_ADVERTISERS = 4;
+
+    private final int capacity;
+    private final IdTable table;
+    final DeadlineQueue firstTimeouts;
+    final DeadlineQueue retries;
+
+    private NodeId[] authors = new NodeId[16];
+    private int[] epochs = new int[16];
+    private long[] sequences = new long[16];
+    private int[] generations = new int[16];
+    private NodeId[] advertisers = new NodeId[16 * MAX_ADVERTISERS];
+    private int[] advertiserHops = new int[16 * MAX_ADVERTISERS];
+    private int[] advertiserCounts = new int[16];
+    private int[] nextAdvertiser = new int[16];
+    private int[] freeList = new int[16];
+    private int freeCount;
+    private int used;
+
+    MissingMessages(final int capacity)
+    {
+        this.capacity = capacity;
+        this.table = new IdTable(capacity);
+        this.firstTimeouts = new DeadlineQueue(capacity * 2);
+        this.retries = new DeadlineQueue(capacity * 2);
+    }
+
+    int size()
+    {
+        return table.size();
+    }
+
+    int find(final NodeId author, final int epoch, final long sequence)
+    {
+        return table.get(author, epoch, sequence);
+    }
+
+    /**
+     * Records that {@code peer} announced the message; returns the new entry's index when the message was not yet
+     * missing, -1 when it was (advertiser appended), or -2 when the table is full.
+     */
+    int announce(final NodeId author, final int epoch, final long sequence, final NodeId peer, final int hops)
+    {
+        final int existing = table.get(author, epoch, sequence);
+        if (existing >= 0)
+        {
+            addAdvertiser(existing, peer, hops);
+            return -1;
+        }
+        if (table.size() >= capacity)
+        {
+            return -2;
+        }
+        final int entry = allocate();
+        authors[entry] = author;
+        epochs[entry] = epoch;
+        sequences[entry] = sequence;
+        advertiserCounts[entry] = 0;
+        nextAdvertiser[entry] = 0;
+        addAdvertiser(entry, peer, hops);
+        table.put(author, epoch, sequence, entry);
+        return entry;
+    }
+
+    private void addAdvertiser(final int entry, final NodeId peer, final int hops)
+    {
+        final int count = advertiserCounts[entry];
+        final int base = entry * MAX_ADVERTISERS;
+        for (int i = 0; i < count; i++)
+        {
+            if (advertisers[base + i].equals(peer))
+            {
+                return;
+            }
+        }
+        if (count < MAX_ADVERTISERS)
+        {
+            advertisers[base + count] = peer;
+            advertiserHops[base + count] = hops;
+            advertiserCounts[entry] = count + 1;
+        }
+    }
+
+    int generation(final int entry)
+    {
+        return generations[entry];
+    }
+
+    NodeId author(final int entry)
+    {
+        return authors[entry];
+    }
+
+    int epoch(final int entry)
+    {
+        return epochs[entry];
+    }
+
+    long sequence(final int entry)
+    {
+        return sequences[entry];
+    }
+
+    int advertiserCount(final int entry)
+    {
+        return advertiserCounts[entry];
+    }
+
+    NodeId advertiser(final int entry, final int i)
+    {
+        return advertisers[entry * MAX_ADVERTISERS + i];
+    }
+
+    int advertiserHops(final int entry, final int i)
+    {
+        return advertiserHops[entry * MAX_ADVERTISERS + i];
+    }
+
+    /** Index of the next advertiser to graft from, advancing it; -1 when all were tried. */
+    int takeNextAdvertiser(final int entry)
+    {
+        final int next = nextAdvertiser[entry];
+        if (next >= advertiserCounts[entry])
+        {
+            return -1;
+        }
+        nextAdvertiser[entry] = next + 1;
+        return next;
+    }
+
+    /** Forgets the entry; its pending timers become stale. */
+    void remove(final int entry)
+    {
+        table.remove(authors[entry], epochs[entry], sequences[entry]);
+        authors[entry] = null;
+        final int base = entry * MAX_ADVERTISERS;
+        for (int i = 0; i < MAX_ADVERTISERS; i++)
+        {
+            advertisers[base + i] = null;
+        }
+        generations[entry]++;
+        if (freeCount == freeList.length)
+        {
+            freeList = java.util.Arrays.copyOf(freeList, freeList.length * 2);
+        }
+        freeList[freeCount++] = entry;
+    }
+
+    void clear()
+    {
+        while (table.size() > 0)
+        {
+            for (int e = 0; e < used; e++)
+            {
+                if (authors[e] != null)
+                {
+                    remove(e);
+                }
+            }
+        }
+        firstTimeouts.clear();
+        retries.clear();
+    }
+
+    private int allocate()
+    {
+        if (freeCount > 0)
+        {
+            return freeList[--freeCount];
+        }
+        if (used == authors.length)
+        {
+            final int n = authors.length * 2;
+            authors = java.util.Arrays.copyOf(authors, n);
+            epochs = java.util.Arrays.copyOf(epochs, n);
+            sequences = java.util.Arrays.copyOf(sequences, n);
+            generations = java.util.Arrays.copyOf(generations, n);
+            advertisers = java.util.Arrays.copyOf(advertisers, n * MAX_ADVERTISERS);
+            advertiserHops = java.util.Arrays.copyOf(advertiserHops, n * MAX_ADVERTISERS);
+            advertiserCounts = java.util.Arrays.copyOf(advertiserCounts, n);
+            nextAdvertiser = java.util.Arrays.copyOf(nextAdvertiser, n);
+        }
+        return used++;
+    }
+}

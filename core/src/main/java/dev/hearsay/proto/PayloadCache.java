@@ -1,0 +1,220 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.NodeId;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Recent payloads of a topic, kept to answer Grafts. Payload bytes live in one circular log and entries in arrival
+ * order, so eviction is always of the oldest. Bounded by a byte budget and an entry count: when a new payload
+ * does not fit, the oldest entries are evicted early (counted); a payload larger than the whole budget is not
+ * cached. Storage starts small and doubles up to the budget, so an idle topic costs little.
+ */
+final class PayloadCache
+{
+    private static final int INITIAL_LOG_BYTES = 16 * 1024;
+    private static final int INITIAL_ENTRIES = 64;
+
+    private final long maxBytes;
+    private final int maxEntries;
+    private final IdTable table;
+
+    private UnsafeBuffer log;
+    private NodeId[] authors = new NodeId[INITIAL_ENTRIES];
+    private int[] epochs = new int[INITIAL_ENTRIES];
+    private long[] sequences = new long[INITIAL_ENTRIES];
+    private int[] hops = new int[INITIAL_ENTRIES];
+    private long[] times = new long[INITIAL_ENTRIES];
+    private long[] positions = new long[INITIAL_ENTRIES];
+    private int[] lengths = new int[INITIAL_ENTRIES];
+    private long head;
+    private long tail;
+    private long logTail;
+    private long evictedEarly;
+
+    PayloadCache(final long maxBytes, final int maxEntries)
+    {
+        this.maxBytes = maxBytes;
+        this.maxEntries = maxEntries;
+        this.table = new IdTable(maxEntries);
+        this.log = new UnsafeBuffer(new byte[(int)Math.min(maxBytes, INITIAL_LOG_BYTES)]);
+    }
+
+    long evictedEarly()
+    {
+        return evictedEarly;
+    }
+
+    int size()
+    {
+        return (int)(tail - head);
+    }
+
+    /** Caches a payload; returns false if it cannot be cached at all (larger than the budget). */
+    boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
+        final DirectBuffer payload, final int offset, final int length, final long now)
+    {
+        if (length > maxBytes || length > Integer.MAX_VALUE / 2 || table.contains(author, epoch, sequence))
+        {
+            return false;
+        }
+        if (tail - head == maxEntries)
+        {
+            removeHead();
+            evictedEarly++;
+        }
+        long position = placement(length);
+        while (head < tail && position + length - positions[index(head)] > log.capacity())
+        {
+            if (log.capacity() < maxBytes)
+            {
+                growLog(length);
+            }
+            else
+            {
+                removeHead();
+                evictedEarly++;
+            }
+            position = placement(length);
+        }
+        if (position + length - (head < tail ? positions[index(head)] : position) > log.capacity())
+        {
+            growLog(length);
+            position = placement(length);
+        }
+        if (tail - head == authors.length)
+        {
+            growEntries();
+        }
+        final int i = index(tail);
+        authors[i] = author;
+        epochs[i] = epoch;
+        sequences[i] = sequence;
+        hops[i] = hopCount;
+        times[i] = now;
+        positions[i] = position;
+        lengths[i] = length;
+        if (length > 0)
+        {
+            log.putBytes((int)(position % log.capacity()), payload, offset, length);
+        }
+        logTail = position + length;
+        tail++;
+        table.put(author, epoch, sequence, i);
+        return true;
+    }
+
+    /** Where a payload of {@code length} bytes goes: at the log tail, or at the next lap if it would wrap. */
+    private long placement(final int length)
+    {
+        final long capacity = log.capacity();
+        final long offsetInLap = logTail % capacity;
+        return offsetInLap + length > capacity ? logTail - offsetInLap + capacity : logTail;
+    }
+
+    /** Entry index of a cached message, or -1. */
+    int find(final NodeId author, final int epoch, final long sequence)
+    {
+        return table.get(author, epoch, sequence);
+    }
+
+    int hops(final int entry)
+    {
+        return hops[entry];
+    }
+
+    int length(final int entry)
+    {
+        return lengths[entry];
+    }
+
+    /** Points {@code view} at the cached payload of {@code entry}. */
+    void wrap(final int entry, final UnsafeBuffer view)
+    {
+        if (lengths[entry] == 0)
+        {
+            view.wrap(Message.NO_DATA);
+        }
+        else
+        {
+            view.wrap(log, (int)(positions[entry] % log.capacity()), lengths[entry]);
+        }
+    }
+
+    /** Evicts entries cached at or before {@code cutoff}. */
+    void evictOlderThan(final long cutoff)
+    {
+        while (head < tail && times[index(head)] <= cutoff)
+        {
+            removeHead();
+        }
+    }
+
+    private int index(final long k)
+    {
+        return (int)(k & (authors.length - 1));
+    }
+
+    private void removeHead()
+    {
+        final int i = index(head);
+        table.remove(authors[i], epochs[i], sequences[i]);
+        authors[i] = null;
+        head++;
+    }
+
+    private void growEntries()
+    {
+        final int n = authors.length;
+        final int m = n * 2;
+        final NodeId[] a = new NodeId[m];
+        final int[] e = new int[m];
+        final long[] s = new long[m];
+        final int[] h = new int[m];
+        final long[] t = new long[m];
+        final long[] p = new long[m];
+        final int[] l = new int[m];
+        for (long k = head; k < tail; k++)
+        {
+            final int from = (int)(k & (n - 1));
+            final int to = (int)(k & (m - 1));
+            a[to] = authors[from];
+            e[to] = epochs[from];
+            s[to] = sequences[from];
+            h[to] = hops[from];
+            t[to] = times[from];
+            p[to] = positions[from];
+            l[to] = lengths[from];
+            table.put(a[to], e[to], s[to], to);
+        }
+        authors = a;
+        epochs = e;
+        sequences = s;
+        hops = h;
+        times = t;
+        positions = p;
+        lengths = l;
+    }
+
+    /** Doubles the log (up to the budget) and lays the live payloads out again from position 0. */
+    private void growLog(final int needed)
+    {
+        long newCapacity = Math.max((long)log.capacity() * 2, needed);
+        newCapacity = Math.min(Math.min(newCapacity, maxBytes), Integer.MAX_VALUE - 8);
+        final UnsafeBuffer bigger = new UnsafeBuffer(new byte[(int)newCapacity]);
+        long position = 0;
+        for (long k = head; k < tail; k++)
+        {
+            final int i = index(k);
+            final int length = lengths[i];
+            if (length > 0)
+            {
+                bigger.putBytes((int)position, log, (int)(positions[i] % log.capacity()), length);
+            }
+            positions[i] = position;
+            position += length;
+        }
+        log = bigger;
+        logTail = position;
+    }
+}

@@ -1,0 +1,493 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+
+/**
+ * PlumTree broadcast of one topic over the HyParView active view: payloads are pushed eagerly along tree edges
+ * and announced lazily (IHave, batched every {@code ihaveInterval}) to the other neighbors; a message announced but
+ * not received within {@code graftTimeout1} is grafted from its announcer (then from each further announcer every
+ * {@code graftTimeout2}), which also repairs the tree; a duplicate prunes the edge it came over; an announcement
+ * that beats the eager delivery by {@code optimizationThreshold} hops swaps the two edges.
+ *
+ * <p>Bounds and policies: seen ids ({@link ReceivedIds}: oldest forgotten early when full), payload cache
+ * ({@link PayloadCache}: oldest evicted early), missing messages ({@link MissingMessages}: new announcements
+ * ignored when full), lazy queue (flushed at once when full), held broadcasts while there is no neighbor (rejected
+ * when full). Every one is counted in {@link ProtocolStats}.
+ */
+final class PlumTree
+{
+    private final Context ctx;
+    private final GossipConfig config;
+    private final TopicId topic;
+    private final PeerList eager;
+    private final PeerList lazy;
+    private final ReceivedIds received;
+    private final PayloadCache cache;
+    private final MissingMessages missing;
+    private final UnsafeBuffer view = new UnsafeBuffer(Message.NO_DATA);
+    private final UnsafeBuffer heldView = new UnsafeBuffer(Message.NO_DATA);
+    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    private final ArrayDeque<Boolean> heldScope = new ArrayDeque<>();
+
+    // Lazy queue: ids to announce at the next flush, and the peer each came from (not announced back to it).
+    private final int lazyCapacity;
+    private NodeId[] lazyAuthors = new NodeId[64];
+    private int[] lazyEpochs = new int[64];
+    private long[] lazySequences = new long[64];
+    private int[] lazyHops = new int[64];
+    private NodeId[] lazyExclude = new NodeId[64];
+    private int lazySize;
+
+    private long sequence;
+    private long flushAt = Long.MAX_VALUE;
+    private long evictAt = Long.MAX_VALUE;
+
+    PlumTree(final Context ctx, final TopicId topic)
+    {
+        this.ctx = ctx;
+        this.config = ctx.config;
+        this.topic = topic;
+        this.eager = new PeerList(config.activeViewCapacity());
+        this.lazy = new PeerList(config.activeViewCapacity());
+        this.received = new ReceivedIds(config.messageIdCacheCapacity());
+        this.cache = new PayloadCache(config.payloadCacheBytes(), config.messageIdCacheCapacity());
+        this.missing = new MissingMessages(config.missingCapacity());
+        this.lazyCapacity = config.lazyQueueCapacity();
+    }
+
+    PeerList eager()
+    {
+        return eager;
+    }
+
+    PeerList lazy()
+    {
+        return lazy;
+    }
+
+    int heldCount()
+    {
+        return held.size();
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Membership changes
+
+    void neighborUp(final NodeId peer, final long now)
+    {
+        lazy.remove(peer);
+        eager.add(peer);
+        if (!held.isEmpty())
+        {
+            // The first neighbor: push what was broadcast while alone, in order.
+            while (!held.isEmpty())
+            {
+                final byte[] payload = held.poll();
+                final boolean neighborsOnly = heldScope.poll();
+                heldView.wrap(payload);
+                send(heldView, 0, payload.length, neighborsOnly, now);
+            }
+            heldView.wrap(Message.NO_DATA);
+        }
+    }
+
+    void neighborDown(final NodeId peer)
+    {
+        eager.remove(peer);
+        lazy.remove(peer);
+    }
+
+    private boolean isNeighbor(final NodeId peer)
+    {
+        return eager.contains(peer) || lazy.contains(peer);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Broadcast
+
+    int broadcast(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
+        final long now)
+    {
+        if (eager.isEmpty() && lazy.isEmpty())
+        {
+            if (held.size() >= config.pendingBroadcastCapacity())
+            {
+                ctx.stats.heldRejected++;
+                return ProtocolState.REJECTED_HOLD_FULL;
+            }
+            final byte[] copy = new byte[length];
+            payload.getBytes(offset, copy);
+            held.add(copy);
+            heldScope.add(neighborsOnly);
+            return ProtocolState.HELD;
+        }
+        send(payload, offset, length, neighborsOnly, now);
+        return ProtocolState.SENT;
+    }
+
+    private void send(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
+        final long now)
+    {
+        final long seq = ++sequence;
+        final NodeId me = ctx.me;
+        final int epoch = ctx.epoch;
+        final Gossip gossip = ctx.gossip;
+        gossip.set(me, epoch, seq, 0, neighborsOnly).payload(payload, offset, length).topic(topic);
+        if (neighborsOnly)
+        {
+            for (int i = 0; i < eager.size(); i++)
+            {
+                ctx.send(eager.get(i), gossip);
+            }
+            for (int i = 0; i < lazy.size(); i++)
+            {
+                ctx.send(lazy.get(i), gossip);
+            }
+            return;
+        }
+        recordReceived(me, epoch, seq, now);
+        cachePayload(me, epoch, seq, 0, payload, offset, length, now);
+        for (int i = 0; i < eager.size(); i++)
+        {
+            ctx.send(eager.get(i), gossip);
+        }
+        enqueueLazy(me, epoch, seq, 0, null, now);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Messages
+
+    void onGossip(final NodeId from, final Gossip message, final long now)
+    {
+        final NodeId author = message.author();
+        final int epoch = message.epoch();
+        final long seq = message.sequence();
+        if (received.contains(author, epoch, seq))
+        {
+            ctx.stats.duplicates++;
+            if (!message.neighborsOnly())
+            {
+                // Prune even if our side already thinks the edge is lazy: the sender evidently does not.
+                if (eager.remove(from))
+                {
+                    lazy.add(from);
+                }
+                ctx.stats.prunesSent++;
+                ctx.send(from, ctx.prune.topic(topic));
+            }
+            return;
+        }
+        recordReceived(author, epoch, seq, now);
+        final int hops = message.hops();
+        ctx.stats.delivered++;
+        ctx.output.deliver(topic, author, epoch, seq, from, hops, message.neighborsOnly(), message.payloadBuffer(),
+            message.payloadOffset(), message.payloadLength());
+        if (message.neighborsOnly())
+        {
+            return;
+        }
+        final int forwardHops = Math.min(hops + 1, 0xFFFF);
+        cachePayload(author, epoch, seq, forwardHops, message.payloadBuffer(), message.payloadOffset(),
+            message.payloadLength(), now);
+
+        final Gossip forward = ctx.gossip;
+        forward.set(author, epoch, seq, forwardHops, false)
+            .payload(message.payloadBuffer(), message.payloadOffset(), message.payloadLength())
+            .topic(topic);
+        for (int i = 0; i < eager.size(); i++)
+        {
+            final NodeId peer = eager.get(i);
+            if (!peer.equals(from))
+            {
+                ctx.send(peer, forward);
+            }
+        }
+        enqueueLazy(author, epoch, seq, forwardHops, from, now);
+
+        // The edge that delivered first is a tree edge.
+        if (lazy.remove(from))
+        {
+            eager.add(from);
+        }
+
+        final int entry = missing.find(author, epoch, seq);
+        if (entry >= 0)
+        {
+            optimize(from, hops, entry);
+            missing.remove(entry);
+        }
+    }
+
+    /** An announcer offered this message by a path at least {@code optimizationThreshold} hops shorter: swap. */
+    private void optimize(final NodeId from, final int hops, final int entry)
+    {
+        int best = -1;
+        int bestHops = Integer.MAX_VALUE;
+        for (int i = 0; i < missing.advertiserCount(entry); i++)
+        {
+            final NodeId peer = missing.advertiser(entry, i);
+            if (missing.advertiserHops(entry, i) < bestHops && isNeighbor(peer) && !peer.equals(from))
+            {
+                best = i;
+                bestHops = missing.advertiserHops(entry, i);
+            }
+        }
+        if (best >= 0 && hops - bestHops >= config.optimizationThreshold())
+        {
+            final NodeId shortcut = missing.advertiser(entry, best);
+            ctx.stats.optimizations++;
+            lazy.remove(shortcut);
+            eager.add(shortcut);
+            ctx.stats.graftsSent++;
+            ctx.send(shortcut, ctx.graft.setNoId().topic(topic));
+            if (eager.remove(from))
+            {
+                lazy.add(from);
+            }
+            ctx.stats.prunesSent++;
+            ctx.send(from, ctx.prune.topic(topic));
+        }
+    }
+
+    void onIHave(final NodeId from, final IHave message, final long now)
+    {
+        for (int i = 0; i < message.size(); i++)
+        {
+            final NodeId author = message.author(i);
+            final int epoch = message.epoch(i);
+            final long seq = message.sequence(i);
+            if (received.contains(author, epoch, seq))
+            {
+                continue;
+            }
+            final int entry = missing.announce(author, epoch, seq, from, message.hops(i));
+            if (entry == -2)
+            {
+                ctx.stats.missingDropped++;
+            }
+            else if (entry >= 0
+                && !missing.firstTimeouts.add(now + config.graftTimeout1Nanos(), entry, missing.generation(entry)))
+            {
+                missing.remove(entry);
+                ctx.stats.missingDropped++;
+            }
+        }
+    }
+
+    void onGraft(final NodeId from, final Graft message, final long now)
+    {
+        if (isNeighbor(from))
+        {
+            lazy.remove(from);
+            eager.add(from);
+        }
+        if (!message.hasId())
+        {
+            return;
+        }
+        final int entry = cache.find(message.author(), message.epoch(), message.sequence());
+        if (entry < 0)
+        {
+            ctx.stats.graftsMissed++;
+            return;
+        }
+        ctx.stats.graftsAnswered++;
+        cache.wrap(entry, view);
+        final Gossip gossip = ctx.gossip;
+        gossip.set(message.author(), message.epoch(), message.sequence(), cache.hops(entry), false)
+            .payload(view, 0, cache.length(entry))
+            .topic(topic);
+        ctx.send(from, gossip);
+    }
+
+    void onPrune(final NodeId from, final Prune message)
+    {
+        if (eager.remove(from))
+        {
+            lazy.add(from);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Timers
+
+    long nextDeadline()
+    {
+        return Math.min(Math.min(flushAt, evictAt),
+            Math.min(missing.firstTimeouts.headDeadline(), missing.retries.headDeadline()));
+    }
+
+    void onTimer(final long now)
+    {
+        if (flushAt <= now)
+        {
+            flushLazy();
+        }
+        runGraftTimers(missing.firstTimeouts, now);
+        runGraftTimers(missing.retries, now);
+        if (evictAt <= now)
+        {
+            received.evictOlderThan(now - config.messageIdRetentionNanos());
+            cache.evictOlderThan(now - config.messageCacheRetentionNanos());
+            evictAt = received.size() > 0 || cache.size() > 0 ? now + config.cacheEvictIntervalNanos() : Long.MAX_VALUE;
+        }
+    }
+
+    private void runGraftTimers(final DeadlineQueue queue, final long now)
+    {
+        while (queue.headDeadline() <= now)
+        {
+            final int entry = queue.headEntry();
+            final int generation = queue.headGeneration();
+            queue.removeHead();
+            if (missing.generation(entry) != generation)
+            {
+                continue;
+            }
+            int next;
+            NodeId peer = null;
+            while ((next = missing.takeNextAdvertiser(entry)) >= 0)
+            {
+                final NodeId candidate = missing.advertiser(entry, next);
+                if (isNeighbor(candidate))
+                {
+                    peer = candidate;
+                    break;
+                }
+            }
+            if (peer == null)
+            {
+                // Nobody left to ask: a later IHave will start over.
+                missing.remove(entry);
+                continue;
+            }
+            lazy.remove(peer);
+            eager.add(peer);
+            ctx.stats.graftsSent++;
+            ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
+                missing.advertiserHops(entry, next)).topic(topic));
+            if (!missing.retries.add(now + config.graftTimeout2Nanos(), entry, generation))
+            {
+                missing.remove(entry);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Internals
+
+    private void recordReceived(final NodeId author, final int epoch, final long seq, final long now)
+    {
+        if (received.add(author, epoch, seq, now))
+        {
+            ctx.stats.idCacheEvictedEarly++;
+        }
+        if (evictAt == Long.MAX_VALUE)
+        {
+            evictAt = now + config.cacheEvictIntervalNanos();
+        }
+    }
+
+    private void cachePayload(final NodeId author, final int epoch, final long seq, final int forwardHops,
+        final DirectBuffer payload, final int offset, final int length, final long now)
+    {
+        if (config.payloadCacheBytes() == 0)
+        {
+            return;
+        }
+        final long before = cache.evictedEarly();
+        cache.put(author, epoch, seq, forwardHops, payload, offset, length, now);
+        ctx.stats.payloadCacheEvictedEarly += cache.evictedEarly() - before;
+    }
+
+    private void enqueueLazy(final NodeId author, final int epoch, final long seq, final int hops,
+        final NodeId exclude, final long now)
+    {
+        if (lazy.isEmpty())
+        {
+            return;
+        }
+        if (lazySize == lazyCapacity)
+        {
+            flushLazy();
+        }
+        if (lazySize == lazyAuthors.length)
+        {
+            growLazy();
+        }
+        lazyAuthors[lazySize] = author;
+        lazyEpochs[lazySize] = epoch;
+        lazySequences[lazySize] = seq;
+        lazyHops[lazySize] = hops;
+        lazyExclude[lazySize] = exclude;
+        lazySize++;
+        if (config.ihaveIntervalNanos() == 0)
+        {
+            flushLazy();
+        }
+        else if (flushAt == Long.MAX_VALUE)
+        {
+            flushAt = now + config.ihaveIntervalNanos();
+        }
+    }
+
+    private void flushLazy()
+    {
+        final IHave ihave = ctx.ihave;
+        for (int p = 0; p < lazy.size(); p++)
+        {
+            final NodeId peer = lazy.get(p);
+            ihave.clear().topic(topic);
+            for (int i = 0; i < lazySize; i++)
+            {
+                if (peer.equals(lazyExclude[i]) || peer.equals(lazyAuthors[i]))
+                {
+                    continue;
+                }
+                ihave.add(lazyAuthors[i], lazyEpochs[i], lazySequences[i], lazyHops[i]);
+                if (ihave.isFull())
+                {
+                    ctx.send(peer, ihave);
+                    ihave.clear().topic(topic);
+                }
+            }
+            if (ihave.size() > 0)
+            {
+                ctx.send(peer, ihave);
+            }
+        }
+        ihave.clear();
+        java.util.Arrays.fill(lazyAuthors, 0, lazySize, null);
+        java.util.Arrays.fill(lazyExclude, 0, lazySize, null);
+        lazySize = 0;
+        flushAt = Long.MAX_VALUE;
+    }
+
+    private void growLazy()
+    {
+        final int n = Math.min(lazyAuthors.length * 2, Math.max(lazyCapacity, 64));
+        lazyAuthors = java.util.Arrays.copyOf(lazyAuthors, n);
+        lazyEpochs = java.util.Arrays.copyOf(lazyEpochs, n);
+        lazySequences = java.util.Arrays.copyOf(lazySequences, n);
+        lazyHops = java.util.Arrays.copyOf(lazyHops, n);
+        lazyExclude = java.util.Arrays.copyOf(lazyExclude, n);
+    }
+
+    void quit()
+    {
+        eager.clear();
+        lazy.clear();
+        missing.clear();
+        held.clear();
+        heldScope.clear();
+        lazySize = 0;
+        flushAt = Long.MAX_VALUE;
+        evictAt = Long.MAX_VALUE;
+    }
+}

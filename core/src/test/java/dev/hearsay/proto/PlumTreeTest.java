@@ -1,0 +1,248 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.hearsay.proto.TestNet.TOPIC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class PlumTreeTest
+{
+    /** a - b - c in a line (capacity 1 at the ends keeps the topology fixed). */
+    private static TestNet line(final int n, final GossipConfig config)
+    {
+        final TestNet net = new TestNet(config);
+        for (int i = 0; i < n; i++)
+        {
+            final TestNet.Node node = net.add();
+            node.state.join(TOPIC, i == 0 ? List.of() : List.of(net.nodes.get(i - 1).id), net.now);
+            net.pump();
+        }
+        return net;
+    }
+
+    @Test
+    void broadcastReachesEveryoneWithAuthorAndHops()
+    {
+        final TestNet net = line(12, GossipConfig.builder().activeViewCapacity(3).build());
+        final TestNet.Node a = net.nodes.get(0);
+        a.broadcast("hello");
+        net.pump();
+        int maxHops = 0;
+        for (int i = 1; i < net.nodes.size(); i++)
+        {
+            final TestNet.Node n = net.nodes.get(i);
+            assertEquals(List.of("hello"), n.payloads(), "node " + i);
+            final TestNet.Delivery d = n.deliveries.get(0);
+            assertEquals(a.id, d.author());
+            assertTrue(n.active().contains(d.from()), "delivered by a non-neighbor");
+            // hops counts forwarding steps: 0 straight from the author, else one more than the last hop had.
+            final int expected = d.from().equals(a.id) ? 0 : net.node(d.from()).deliveries.get(0).hops() + 1;
+            assertEquals(expected, d.hops(), "hops at node " + i);
+            maxHops = Math.max(maxHops, d.hops());
+        }
+        assertTrue(maxHops >= 1, "12 nodes with 3 neighbors each cannot all be one hop from the author");
+        assertTrue(a.deliveries.isEmpty(), "the author does not deliver to itself");
+    }
+
+    @Test
+    void identicalPayloadsAreTwoMessages()
+    {
+        final TestNet net = line(3, GossipConfig.defaults());
+        net.nodes.get(0).broadcast("same");
+        net.nodes.get(0).broadcast("same");
+        net.pump();
+        assertEquals(List.of("same", "same"), net.nodes.get(2).payloads());
+        assertEquals(1, net.nodes.get(2).deliveries.get(0).sequence());
+        assertEquals(2, net.nodes.get(2).deliveries.get(1).sequence());
+    }
+
+    @Test
+    void duplicateTriggersPruneAndTreeStabilises()
+    {
+        // Triangle: every edge starts eager, so the first broadcast reaches someone twice.
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
+        net.pump();
+        assertEquals(2, a.active().size());
+        assertEquals(2, c.active().size());
+        a.broadcast("m1");
+        net.pump();
+        assertEquals(1, b.deliveries.size());
+        assertEquals(1, c.deliveries.size());
+        final long prunes = net.countSent(MessageType.PRUNE);
+        assertTrue(prunes >= 1, "no prune after a duplicate");
+        assertTrue(b.state.stats().duplicates + c.state.stats().duplicates >= 1);
+
+        final long gossipBefore = net.countSent(MessageType.GOSSIP);
+        a.broadcast("m2");
+        net.pump();
+        final long gossip = net.countSent(MessageType.GOSSIP) - gossipBefore;
+        assertEquals(2, gossip, "after pruning, a broadcast to 2 receivers costs 2 payload messages");
+    }
+
+    @Test
+    void lostEagerPushIsRecoveredByGraftFromAnnouncer()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
+        net.pump();
+        a.broadcast("warm-up");
+        net.pump();
+        net.advance(20);
+        // Now find a tree edge into c and drop the next payload on it.
+        final List<NodeId> eagerToC = new ArrayList<>();
+        for (final TestNet.Node n : List.of(a, b))
+        {
+            if (n.state.eagerPeers(TOPIC).contains(c.id))
+            {
+                eagerToC.add(n.id);
+            }
+        }
+        assertFalse(eagerToC.isEmpty());
+        net.drop = e -> e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && new String(((Gossip)e.message()).payloadBytes()).equals("lost");
+        a.broadcast("lost");
+        net.pump();
+        assertFalse(c.payloads().contains("lost"));
+        net.drop = e -> false;
+        net.advance(200, 5);
+        assertTrue(c.payloads().contains("lost"), "graft did not recover the message: " + c.payloads());
+        assertTrue(c.state.stats().graftsSent >= 1);
+        assertEquals(1, c.payloads().stream().filter("lost"::equals).count(), "delivered twice");
+    }
+
+    @Test
+    void graftAfterCacheRetentionFindsNothing()
+    {
+        final GossipConfig config = GossipConfig.builder()
+            .messageCacheRetention(Duration.ofMillis(100)).cacheEvictInterval(Duration.ofMillis(10)).build();
+        final TestNet net = line(2, config);
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        a.broadcast("old");
+        net.pump();
+        final TestNet.Delivery d = b.deliveries.get(0);
+        final Graft early = new Graft().set(a.id, 1, d.sequence(), 0);
+        a.state.onMessage(b.id, early.topic(TOPIC), net.now);
+        net.pump();
+        assertEquals(1, a.state.stats().graftsAnswered);
+        net.advance(300, 10);
+        a.state.onMessage(b.id, early.topic(TOPIC), net.now);
+        net.pump();
+        assertEquals(1, a.state.stats().graftsMissed, "payload still cached after its retention");
+    }
+
+    @Test
+    void broadcastBeforeFirstNeighborIsHeldThenSent()
+    {
+        final GossipConfig config = GossipConfig.builder().pendingBroadcastCapacity(2).build();
+        final TestNet net = new TestNet(config);
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        final byte[] p = "early".getBytes();
+        assertEquals(ProtocolState.HELD, a.state.broadcast(TOPIC, new UnsafeBuffer(p), 0, p.length, false, net.now));
+        assertEquals(ProtocolState.HELD, a.state.broadcast(TOPIC, new UnsafeBuffer(p), 0, p.length, false, net.now));
+        assertEquals(ProtocolState.REJECTED_HOLD_FULL,
+            a.state.broadcast(TOPIC, new UnsafeBuffer(p), 0, p.length, false, net.now));
+        assertEquals(1, a.state.stats().heldRejected);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        assertEquals(List.of("early", "early"), b.payloads());
+        assertEquals(0, a.state.heldBroadcasts(TOPIC));
+    }
+
+    @Test
+    void neighborsScopeIsNeverForwarded()
+    {
+        final TestNet net = line(3, GossipConfig.builder().activeViewCapacity(2).build());
+        final TestNet.Node b = net.nodes.get(1);
+        final byte[] p = "local".getBytes();
+        b.state.broadcast(TOPIC, new UnsafeBuffer(p), 0, p.length, true, net.now);
+        net.pump();
+        net.advance(100, 5);
+        assertEquals(List.of("local"), net.nodes.get(0).payloads());
+        assertEquals(List.of("local"), net.nodes.get(2).payloads());
+        assertTrue(net.nodes.get(0).deliveries.get(0).neighborsOnly());
+        assertEquals(0, net.countSent(MessageType.IHAVE), "neighbors-only messages are not announced");
+    }
+
+    @Test
+    void longerEagerPathIsOptimisedAway()
+    {
+        final GossipConfig config = GossipConfig.builder().optimizationThreshold(2).build();
+        final TestNet net = new TestNet(config);
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        // An IHave from a advertises hop 0 before a gossip arrives from a long path (hops 5) via a.
+        final IHave ihave = new IHave();
+        final NodeId author = NodeId.fromBytes(new byte[32]);
+        ihave.add(author, 7, 1, 0);
+        b.state.onMessage(a.id, ihave.topic(TOPIC), net.now);
+        // Pretend a third node c delivers it with 5 hops: c must be a neighbor of b for the swap.
+        final TestNet.Node c = net.add();
+        c.state.join(TOPIC, List.of(b.id), net.now);
+        net.pump();
+        final Gossip g = new Gossip().set(author, 7, 1, 5, false);
+        g.payload(new UnsafeBuffer(new byte[]{1}), 0, 1);
+        b.state.onMessage(c.id, g.topic(TOPIC), net.now);
+        assertEquals(1, b.state.stats().optimizations);
+        assertTrue(b.state.eagerPeers(TOPIC).contains(a.id));
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id));
+    }
+
+    @Test
+    void sameSeedSameOutputs()
+    {
+        final List<String> first = run();
+        final List<String> second = run();
+        assertEquals(first, second);
+        assertTrue(first.size() > 100);
+    }
+
+    private static List<String> run()
+    {
+        final TestNet net = new TestNet(GossipConfig.builder().shuffleInterval(Duration.ofMillis(500)).build());
+        for (int i = 0; i < 25; i++)
+        {
+            final TestNet.Node n = net.add();
+            n.state.join(TOPIC, i == 0 ? List.of() : List.of(net.nodes.get(i / 2).id), net.now);
+            net.pump();
+        }
+        net.advance(1_000, 10);
+        net.nodes.get(3).broadcast("x");
+        net.advance(500, 5);
+        final List<String> trace = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent)
+        {
+            trace.add(e.from().shortString() + ">" + e.to().shortString() + ":" + e.message());
+        }
+        return trace;
+    }
+}
