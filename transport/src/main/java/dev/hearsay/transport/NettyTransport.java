@@ -295,7 +295,7 @@ public final class NettyTransport implements Transport
         }
         if (link.channel == null)
         {
-            if (!link.dialing)
+            if (link.dialing.compareAndSet(false, true))
             {
                 dial(link);
             }
@@ -330,6 +330,7 @@ public final class NettyTransport implements Transport
     @Override
     public void disconnect(final NodeId peer)
     {
+        System.err.println("DBG " + id.shortString() + " disconnect requested " + peer.shortString());
         final PeerLink link = links.get(peer);
         if (link == null)
         {
@@ -447,7 +448,7 @@ public final class NettyTransport implements Transport
     {
         for (final PeerLink link : links.values())
         {
-            if (link.channel == null && !link.dialing && link.outbound.size() == 0)
+            if (link.channel == null && !link.dialing.get() && link.outbound.size() == 0)
             {
                 links.remove(link.peer, link);
                 return true;
@@ -456,10 +457,10 @@ public final class NettyTransport implements Transport
         return false;
     }
 
+    /** Dials {@code link}'s peer; the caller has set {@code link.dialing}. */
     private void dial(final PeerLink link)
     {
         final List<InetSocketAddress> addresses = addressBook.getOrDefault(link.peer, List.of());
-        link.dialing = true;
         if (addresses.isEmpty())
         {
             dialFailed(link, "no known address");
@@ -472,7 +473,7 @@ public final class NettyTransport implements Transport
     {
         if (closed)
         {
-            link.dialing = false;
+            link.dialing.set(false);
             return;
         }
         final ChannelFuture future = dialer.clone().handler(new ChannelInitializer<SocketChannel>()
@@ -506,7 +507,7 @@ public final class NettyTransport implements Transport
     {
         counters.dialFailures.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
-        link.dialing = false;
+        link.dialing.set(false);
         publish(() -> events.onDialFailed(link.peer));
     }
 
@@ -514,7 +515,7 @@ public final class NettyTransport implements Transport
     void handshakeAborted(final NodeId peer)
     {
         final PeerLink link = links.get(peer);
-        if (link != null && link.dialing && link.channel == null)
+        if (link != null && link.dialing.get() && link.channel == null)
         {
             dialFailed(link, "handshake did not complete");
         }
@@ -525,6 +526,7 @@ public final class NettyTransport implements Transport
     {
         counters.handshakes.incrementAndGet();
         final NodeId peer = hello.id();
+        System.err.println("DBG " + id.shortString() + " established " + ch + " dialedByMe=" + dialedByMe);
         onContactData(peer, hello.data());
         PeerLink link = links.get(peer);
         if (link == null)
@@ -579,7 +581,7 @@ public final class NettyTransport implements Transport
                 link.instance = hello.instance();
                 link.dialedByMe = dialedByMe;
             }
-            link.dialing = false;
+            link.dialing.set(false);
         }
         if (restarted)
         {
@@ -602,6 +604,7 @@ public final class NettyTransport implements Transport
     /** An established connection closed. */
     void connectionClosed(final Channel ch, final NodeId peer)
     {
+        System.err.println("DBG " + id.shortString() + " closed " + ch);
         final PeerLink link = links.get(peer);
         if (link == null)
         {
@@ -619,6 +622,12 @@ public final class NettyTransport implements Transport
         if (lost && !closed)
         {
             publish(() -> events.onPeerDisconnected(peer));
+            // Frames queued after the close was decided (a new Join racing a disconnect) must not be stranded:
+            // the dispatcher saw a live channel and will not dial, so dial here.
+            if (link.outbound.size() > 0 && link.dialing.compareAndSet(false, true))
+            {
+                dial(link);
+            }
         }
     }
 

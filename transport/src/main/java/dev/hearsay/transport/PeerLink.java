@@ -34,7 +34,7 @@ final class PeerLink
     volatile Channel channel;
     volatile long instance;
     volatile boolean dialedByMe;
-    volatile boolean dialing;
+    final AtomicBoolean dialing = new AtomicBoolean();
     volatile boolean closeRequested;
     boolean dirty;
 
@@ -97,6 +97,7 @@ final class PeerLink
                 break;
             }
             bytes += batch.readableBytes();
+            System.err.println("DBG drain " + read + " frames to " + ch);
             counters.framesOut.addAndGet(batchFrames);
             ch.write(batch, ch.voidPromise());
             batch = null;
