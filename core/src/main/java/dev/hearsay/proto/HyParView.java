@@ -36,9 +36,12 @@ final class HyParView implements PeerList.ContactSource
     private final long[] pendingDeadlines;
     private final Map<NodeId, byte[]> contactData = new HashMap<>();
 
+    private final PeerList bootstrap = new PeerList(16);
     private long shuffleAt;
     private long refillAt = Long.MAX_VALUE;
     private long refillBackoff;
+    private long rejoinAt;
+    private long rejoinBackoff;
 
     HyParView(final Context ctx, final TopicId topic, final Topic owner, final SplittableRandom random,
         final long now)
@@ -53,6 +56,7 @@ final class HyParView implements PeerList.ContactSource
         this.pending = new PeerList(config.activeViewCapacity());
         this.pendingDeadlines = new long[config.activeViewCapacity()];
         this.refillBackoff = config.neighborRequestTimeoutNanos();
+        this.rejoinBackoff = config.neighborRequestTimeoutNanos();
         // Spread the first shuffle over one interval so nodes started together do not shuffle in lockstep.
         this.shuffleAt = now + 1 + (long)(random.nextDouble() * config.shuffleIntervalNanos());
     }
@@ -84,7 +88,13 @@ final class HyParView implements PeerList.ContactSource
 
     void join(final NodeId contact, final long now)
     {
-        if (contact.equals(ctx.me) || active.contains(contact))
+        if (contact.equals(ctx.me))
+        {
+            return;
+        }
+        // Remembered (bounded, first 16) so a node left with no neighbor and no contact can join again.
+        bootstrap.add(contact);
+        if (active.contains(contact))
         {
             return;
         }
@@ -103,6 +113,7 @@ final class HyParView implements PeerList.ContactSource
             owner.neighborDown(peer);
         }
         pending.clear();
+        bootstrap.clear();
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -372,7 +383,11 @@ final class HyParView implements PeerList.ContactSource
         ctx.send(target, message.topic(topic));
     }
 
-    /** Asks passive contacts to fill free active slots, one request in flight per free slot. */
+    /**
+     * Asks passive contacts to fill free active slots, one request in flight per free slot. A node with no
+     * neighbor, nothing pending and no passive contact joins again through its bootstrap peers, backing off
+     * (doubling up to the shuffle interval): a join never hangs silently because one Join was lost.
+     */
     private void refill(final long now)
     {
         while (active.size() + pending.size() < active.capacity())
@@ -380,10 +395,32 @@ final class HyParView implements PeerList.ContactSource
             final NodeId candidate = randomPassiveNotPending();
             if (candidate == null)
             {
-                return;
+                break;
             }
             addPending(candidate, now);
             ctx.send(candidate, ctx.neighbor.set(active.isEmpty(), ctx.myData).topic(topic));
+        }
+        if (!active.isEmpty())
+        {
+            rejoinBackoff = config.neighborRequestTimeoutNanos();
+            return;
+        }
+        if (!pending.isEmpty() || bootstrap.isEmpty())
+        {
+            return;
+        }
+        if (now < rejoinAt)
+        {
+            refillAt = Math.min(refillAt, rejoinAt);
+            return;
+        }
+        rejoinAt = now + rejoinBackoff;
+        rejoinBackoff = Math.min(rejoinBackoff * 2, config.shuffleIntervalNanos());
+        for (int i = 0; i < bootstrap.size() && !pending.isFull(); i++)
+        {
+            final NodeId contact = bootstrap.get(i);
+            addPending(contact, now);
+            ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
         }
     }
 

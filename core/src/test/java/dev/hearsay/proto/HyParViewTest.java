@@ -252,4 +252,36 @@ class HyParViewTest
         assertNotNull(a.contacts.get(b.id));
         assertEquals(3, a.contacts.get(b.id).length);
     }
+
+    @Test
+    void lostJoinIsRetriedThroughBootstrapPeers()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        net.drop = e -> e.message() instanceof Join;
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        assertTrue(b.active().isEmpty());
+        net.drop = e -> false;
+        net.advance(3_000, 10);
+        assertEquals(Set.of(a.id), b.active(), "the join was not retried");
+        assertTrue(net.countSent(MessageType.JOIN) >= 2);
+    }
+
+    @Test
+    void joinRetriesBackOff()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        net.drop = e -> e.message() instanceof Join;
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.advance(10_000, 10);
+        final long joins = net.countSent(MessageType.JOIN);
+        // 500 ms timeout, then waits of 0.5, 1, 2, 4 s: about 5 attempts in 10 s, not 20.
+        assertTrue(joins >= 3 && joins <= 7, "joins sent in 10 s: " + joins);
+    }
 }
