@@ -280,7 +280,7 @@ public final class NettyTransport implements Transport
             }
             link = links.computeIfAbsent(peer, p -> new PeerLink(p, options.outboundQueueBytes(), counters));
         }
-        link.closeRequested = false;
+        link.closeTarget = null;
         if (!link.offer(frame, offset, length))
         {
             counters.slowPeerDisconnects.incrementAndGet();
@@ -330,19 +330,18 @@ public final class NettyTransport implements Transport
     @Override
     public void disconnect(final NodeId peer)
     {
-        System.err.println("DBG " + id.shortString() + " disconnect requested " + peer.shortString());
         final PeerLink link = links.get(peer);
         if (link == null)
         {
             return;
         }
-        link.closeRequested = true;
         final Channel ch = link.channel;
+        link.closeTarget = ch;
         if (ch != null)
         {
             ch.eventLoop().execute(() ->
             {
-                if (link.closeRequested && link.channel == ch && link.outbound.size() == 0)
+                if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
                 {
                     ch.close();
                 }
@@ -379,8 +378,8 @@ public final class NettyTransport implements Transport
         // Flush what the dispatcher queued last (Disconnects of the topics it left), then close every socket.
         for (final PeerLink link : links.values())
         {
-            link.closeRequested = true;
             final Channel ch = link.channel;
+            link.closeTarget = ch;
             if (ch != null && ch.isActive())
             {
                 ch.eventLoop().execute(() ->
@@ -526,7 +525,6 @@ public final class NettyTransport implements Transport
     {
         counters.handshakes.incrementAndGet();
         final NodeId peer = hello.id();
-        System.err.println("DBG " + id.shortString() + " established " + ch + " dialedByMe=" + dialedByMe);
         onContactData(peer, hello.data());
         PeerLink link = links.get(peer);
         if (link == null)
@@ -604,7 +602,6 @@ public final class NettyTransport implements Transport
     /** An established connection closed. */
     void connectionClosed(final Channel ch, final NodeId peer)
     {
-        System.err.println("DBG " + id.shortString() + " closed " + ch);
         final PeerLink link = links.get(peer);
         if (link == null)
         {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * single-producer/single-consumer ring, so the dispatcher never locks or waits), the connection chosen to carry
  * them, and the drain task that moves queued frames onto that connection on its event loop.
  *
- * <p>Writers: the dispatcher writes the queue, {@link #dialing}, {@link #closeRequested} and {@link #dirty}; event
+ * <p>Writers: the dispatcher writes the queue, {@link #dialing}, {@link #closeTarget} and {@link #dirty}; event
  * loops read the queue and change the chosen connection (under the link's monitor, connection changes only: they
  * are rare and never on the message path).
  */
@@ -35,7 +35,8 @@ final class PeerLink
     volatile long instance;
     volatile boolean dialedByMe;
     final AtomicBoolean dialing = new AtomicBoolean();
-    volatile boolean closeRequested;
+    /** The connection the dispatcher asked to close once drained; null when none (a new send cancels it). */
+    volatile Channel closeTarget;
     boolean dirty;
 
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
@@ -97,7 +98,6 @@ final class PeerLink
                 break;
             }
             bytes += batch.readableBytes();
-            System.err.println("DBG drain " + read + " frames to " + ch);
             counters.framesOut.addAndGet(batchFrames);
             ch.write(batch, ch.voidPromise());
             batch = null;
@@ -111,7 +111,7 @@ final class PeerLink
             }
             // Not writable: channelWritabilityChanged schedules the next drain.
         }
-        else if (closeRequested)
+        else if (closeTarget == ch)
         {
             ch.close();
         }
