@@ -40,6 +40,7 @@ public final class GossipConfig
     private final int lazyQueueCapacity;
     private final int pendingBroadcastCapacity;
     private final int maxPeerDataSize;
+    private final long maxInFlightBroadcastBytes;
     private final IdleStrategy idleStrategy;
 
     private GossipConfig(final Builder b)
@@ -71,6 +72,7 @@ public final class GossipConfig
         this.lazyQueueCapacity = b.lazyQueueCapacity;
         this.pendingBroadcastCapacity = b.pendingBroadcastCapacity;
         this.maxPeerDataSize = b.maxPeerDataSize;
+        this.maxInFlightBroadcastBytes = b.maxInFlightBroadcastBytes;
         this.idleStrategy = b.idleStrategy;
     }
 
@@ -117,6 +119,7 @@ public final class GossipConfig
         b.lazyQueueCapacity = lazyQueueCapacity;
         b.pendingBroadcastCapacity = pendingBroadcastCapacity;
         b.maxPeerDataSize = maxPeerDataSize;
+        b.maxInFlightBroadcastBytes = maxInFlightBroadcastBytes;
         b.idleStrategy = idleStrategy;
         return b;
     }
@@ -341,6 +344,15 @@ public final class GossipConfig
         return idleStrategy != null ? idleStrategy : new BackoffIdleStrategy(1, 10, 1_000, 100_000);
     }
 
+    /**
+     * Payload bytes of local broadcasts accepted but not yet handled by the dispatcher; beyond it broadcast returns
+     * BACK_PRESSURED. Keeps a publishing burst from outrunning the per-peer outbound queues.
+     */
+    public long maxInFlightBroadcastBytes()
+    {
+        return maxInFlightBroadcastBytes;
+    }
+
     @Override
     public String toString()
     {
@@ -372,6 +384,7 @@ public final class GossipConfig
             + ", lazyQueueCapacity=" + lazyQueueCapacity
             + ", pendingBroadcastCapacity=" + pendingBroadcastCapacity
             + ", maxPeerDataSize=" + maxPeerDataSize
+            + ", maxInFlightBroadcastBytes=" + maxInFlightBroadcastBytes
             + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
             + "}";
     }
@@ -406,6 +419,7 @@ public final class GossipConfig
         private int lazyQueueCapacity = 8192;
         private int pendingBroadcastCapacity = 1024;
         private int maxPeerDataSize = 512;
+        private long maxInFlightBroadcastBytes = 1L << 20;
         private IdleStrategy idleStrategy = null;
 
         private Builder()
@@ -601,6 +615,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** Payload bytes of local broadcasts the dispatcher may have on its ring before publishers are held back. */
+        public Builder maxInFlightBroadcastBytes(final long value)
+        {
+            this.maxInFlightBroadcastBytes = value;
+            return this;
+        }
+
         /** Idle strategy of the dispatcher (busy-spin for lowest latency; backoff by default). */
         public Builder idleStrategy(final IdleStrategy value)
         {
@@ -638,6 +659,7 @@ public final class GossipConfig
             checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
             checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);
+            checkRange("maxInFlightBroadcastBytes", maxInFlightBroadcastBytes, 1024, 1L << 34);
             if (passiveRandomWalkLength > activeRandomWalkLength)
             {
                 throw new IllegalArgumentException("passiveRandomWalkLength: " + passiveRandomWalkLength

@@ -41,7 +41,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
+    /** Bytes charged per broadcast besides its payload, so empty payloads count too. */
+    static final int BROADCAST_OVERHEAD = 64;
+
     private final GossipEngine engine;
+    private long handledBroadcastBytes;
     private final EventPoller<Slot> poller;
     private final Transport transport;
     private final EngineCounters counters;
@@ -111,6 +115,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             // onEvent catches everything itself; this is only the signature of EventPoller.poll.
             error(ex);
+        }
+        if (handledBroadcastBytes > 0)
+        {
+            engine.inFlightBroadcastBytes.getAndAdd(-handledBroadcastBytes);
+            handledBroadcastBytes = 0;
         }
         int work = batchCount;
         if (work > 0)
@@ -246,6 +255,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private void onBroadcast(final Slot slot, final boolean neighborsOnly)
     {
+        handledBroadcastBytes += slot.length + BROADCAST_OVERHEAD;
         counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
         final int result = topics.containsKey(slot.topic) ?
             protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now) :

@@ -57,6 +57,12 @@ public final class GossipEngine implements AutoCloseable
     private final NodeKey key;
     private final GossipConfig config;
     private final Transport transport;
+    /**
+     * Payload bytes of broadcasts on the ring not yet handled by the dispatcher. Bounded by
+     * {@link GossipConfig#maxInFlightBroadcastBytes()} so that a burst of publishes cannot outrun the transport's
+     * per-peer queues before its back-pressure signal is seen: publishers get BACK_PRESSURED instead.
+     */
+    final java.util.concurrent.atomic.AtomicLong inFlightBroadcastBytes = new java.util.concurrent.atomic.AtomicLong();
     private final RingBuffer<Slot> ring;
     private final EngineCounters counters = new EngineCounters();
     private final Dispatcher dispatcher;
@@ -299,6 +305,11 @@ public final class GossipEngine implements AutoCloseable
         {
             return BroadcastResult.CLOSED;
         }
+        if (transport.backPressured() || inFlightBroadcastBytes.get() > config.maxInFlightBroadcastBytes())
+        {
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
         final long sequence;
         try
         {
@@ -313,6 +324,7 @@ public final class GossipEngine implements AutoCloseable
         try
         {
             slot.copy(payload, 0, payload.length);
+            inFlightBroadcastBytes.getAndAdd(payload.length + Dispatcher.BROADCAST_OVERHEAD);
             slot.topic = subscription.topic();
             slot.subscription = subscription;
             slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
@@ -331,6 +343,11 @@ public final class GossipEngine implements AutoCloseable
         {
             return BroadcastResult.CLOSED;
         }
+        if (transport.backPressured() || inFlightBroadcastBytes.get() > config.maxInFlightBroadcastBytes())
+        {
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
         final long sequence;
         try
         {
@@ -345,6 +362,7 @@ public final class GossipEngine implements AutoCloseable
         try
         {
             slot.copy(buffer, offset, length);
+            inFlightBroadcastBytes.getAndAdd(length + Dispatcher.BROADCAST_OVERHEAD);
             slot.topic = subscription.topic();
             slot.subscription = subscription;
             slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;

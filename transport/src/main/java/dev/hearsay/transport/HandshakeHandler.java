@@ -91,6 +91,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent)
+        {
+            // The peer stopped sending before proving its id: nothing useful can follow.
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         if (timeout != null)

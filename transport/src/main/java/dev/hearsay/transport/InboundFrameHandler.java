@@ -149,6 +149,16 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent)
+        {
+            transport.remoteFinished(ctx.channel(), peer);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         // Frames read before the close still count: hand them over in order before reporting the loss.

@@ -81,6 +81,10 @@ public final class NettyTransport implements Transport
     private volatile boolean closed;
     private PeerLink[] dirty = new PeerLink[64];
     private int dirtyCount;
+    private final java.util.concurrent.atomic.AtomicInteger congestedLinks = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
+    private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
+    private long lastLingerScanNanos;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -112,10 +116,12 @@ public final class NettyTransport implements Transport
         final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
         dialer = new Bootstrap().group(group).channel(clientClass)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis());
         final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .childHandler(new ChannelInitializer<SocketChannel>()
             {
@@ -278,9 +284,10 @@ public final class NettyTransport implements Transport
             {
                 return false;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(p, options.outboundQueueBytes(), counters));
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
         }
         link.closeTarget = null;
+        link.released = false;
         if (!link.offer(frame, offset, length))
         {
             counters.slowPeerDisconnects.incrementAndGet();
@@ -292,6 +299,10 @@ public final class NettyTransport implements Transport
                 ch.close();
             }
             return false;
+        }
+        if (!link.congested.get() && link.checkCongested(System.nanoTime()))
+        {
+            congested.add(link);
         }
         if (link.channel == null)
         {
@@ -324,32 +335,114 @@ public final class NettyTransport implements Transport
             link.scheduleDrain();
         }
         dirtyCount = 0;
+        if (!congested.isEmpty())
+        {
+            checkSlowPeers();
+        }
+        if (!released.isEmpty())
+        {
+            closeLingering();
+        }
         return n;
     }
 
-    @Override
-    public void disconnect(final NodeId peer)
+    /**
+     * Dispatcher: a peer whose queue has stayed above the high-water mark for the slow-peer timeout is cut off, so
+     * publishers held back for it can go on (the protocol refills the view from the passive contacts).
+     */
+    private void checkSlowPeers()
     {
-        final PeerLink link = links.get(peer);
-        if (link == null)
+        final long now = System.nanoTime();
+        for (int i = congested.size() - 1; i >= 0; i--)
         {
-            return;
-        }
-        final Channel ch = link.channel;
-        link.closeTarget = ch;
-        if (ch != null)
-        {
-            ch.eventLoop().execute(() ->
+            final PeerLink link = congested.get(i);
+            if (!link.congested.get())
             {
-                if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
+                congested.remove(i);
+            }
+            else if (now - link.congestedSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()))
+            {
+                congested.remove(i);
+                counters.slowPeerDisconnects.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes for {2} ms, "
+                    + "disconnecting", link.peer.shortString(), options.outboundQueueBytes(),
+                    options.slowPeerTimeoutMillis());
+                link.clearCongested();
+                final Channel ch = link.channel;
+                if (ch != null)
                 {
                     ch.close();
                 }
                 else
                 {
-                    link.scheduleDrain();
+                    publish(() -> events.onPeerDisconnected(link.peer));
                 }
-            });
+            }
+        }
+    }
+
+    @Override
+    public boolean backPressured()
+    {
+        return congestedLinks.get() > 0;
+    }
+
+    /**
+     * The protocol no longer needs {@code peer}. The connection is kept for {@link TransportOptions#lingerMillis()}
+     * (a new send in that time keeps it) and then closed gracefully: membership traffic often needs the same peer
+     * again soon, and every close is a window in which the two sides disagree about the connection.
+     */
+    @Override
+    public void disconnect(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link == null || link.released)
+        {
+            return;
+        }
+        link.released = true;
+        link.releasedAtNanos = System.nanoTime();
+        released.add(link);
+    }
+
+    /** Dispatcher: closes released links whose linger time is over and that sent nothing since. */
+    private void closeLingering()
+    {
+        final long now = System.nanoTime();
+        if (now - lastLingerScanNanos < TimeUnit.MILLISECONDS.toNanos(50))
+        {
+            return;
+        }
+        lastLingerScanNanos = now;
+        final long linger = TimeUnit.MILLISECONDS.toNanos(options.lingerMillis());
+        for (int i = released.size() - 1; i >= 0; i--)
+        {
+            final PeerLink link = released.get(i);
+            if (!link.released)
+            {
+                released.remove(i);
+            }
+            else if (now - link.releasedAtNanos >= linger)
+            {
+                released.remove(i);
+                link.released = false;
+                final Channel ch = link.channel;
+                link.closeTarget = ch;
+                if (ch != null)
+                {
+                    ch.eventLoop().execute(() ->
+                    {
+                        if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
+                        {
+                            closeGracefully(link, ch);
+                        }
+                        else
+                        {
+                            link.scheduleDrain();
+                        }
+                    });
+                }
+            }
         }
     }
 
@@ -536,7 +629,7 @@ public final class NettyTransport implements Transport
                 ch.close();
                 return null;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(p, options.outboundQueueBytes(), counters));
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
         }
         final InboundFrameHandler inbound = new InboundFrameHandler(this, events, peer, counters);
         Channel stale = null;
@@ -546,7 +639,7 @@ public final class NettyTransport implements Transport
         synchronized (link)
         {
             final Channel current = link.channel;
-            if (current == null || !current.isActive())
+            if (current == null || !current.isActive() || halfClosed(current))
             {
                 announce = true;
             }
@@ -592,14 +685,75 @@ public final class NettyTransport implements Transport
         }
         if (duplicate != null)
         {
+            // The loser stops carrying new frames now and is half-closed after a grace period, so nothing the peer
+            // sent on it before learning of the choice is lost.
             final Channel loser = duplicate;
-            loser.eventLoop().schedule(() -> loser.close(), DUPLICATE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            final PeerLink chosen = link;
+            loser.eventLoop().schedule(() -> closeGracefully(chosen, loser), DUPLICATE_GRACE_MILLIS,
+                TimeUnit.MILLISECONDS);
         }
         link.scheduleDrain();
         return inbound;
     }
 
-    /** An established connection closed. */
+    /**
+     * Event loop of {@code ch}: ends a connection without losing what is in flight. This side stops sending (TCP
+     * half-close, after everything queued was written) but keeps reading until the peer has sent all it had and
+     * closes its side too; new frames for the peer go to a new connection. Forced closed after a grace period.
+     */
+    void closeGracefully(final PeerLink link, final Channel ch)
+    {
+        detach(link, ch);
+        if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive())
+        {
+            duplex.shutdownOutput();
+            ch.eventLoop().schedule(() -> ch.close(), options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        else
+        {
+            ch.close();
+        }
+    }
+
+    /**
+     * Event loop of {@code ch}: the peer half-closed (it will send nothing more). Write what is queued for it, then
+     * close our side: it is still reading.
+     */
+    void remoteFinished(final Channel ch, final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null && link.channel == ch)
+        {
+            link.drainTo(ch);
+            detach(link, ch);
+        }
+        ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    private static boolean halfClosed(final Channel ch)
+    {
+        return ch instanceof io.netty.channel.socket.DuplexChannel d && (d.isOutputShutdown() || d.isInputShutdown());
+    }
+
+    /** Stops sending new frames on {@code ch}; later sends go to a new connection. */
+    private void detach(final PeerLink link, final Channel ch)
+    {
+        synchronized (link)
+        {
+            if (link.channel == ch)
+            {
+                link.channel = null;
+            }
+        }
+        // Frames queued after the close was decided must not be stranded: the dispatcher saw a live channel and
+        // will not dial, so dial here.
+        if (!closed && link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+        {
+            dial(link);
+        }
+    }
+
+    /** A connection closed: the peer is down unless another connection to it is in use. */
     void connectionClosed(final Channel ch, final NodeId peer)
     {
         final PeerLink link = links.get(peer);
@@ -607,21 +761,23 @@ public final class NettyTransport implements Transport
         {
             return;
         }
-        boolean lost = false;
+        boolean down;
         synchronized (link)
         {
             if (link.channel == ch)
             {
                 link.channel = null;
-                lost = true;
             }
+            down = link.channel == null;
         }
-        if (lost && !closed)
+        if (down)
+        {
+            link.clearCongested();
+        }
+        if (down && !closed)
         {
             publish(() -> events.onPeerDisconnected(peer));
-            // Frames queued after the close was decided (a new Join racing a disconnect) must not be stranded:
-            // the dispatcher saw a live channel and will not dial, so dial here.
-            if (link.outbound.size() > 0 && link.dialing.compareAndSet(false, true))
+            if (link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
             {
                 dial(link);
             }

@@ -28,6 +28,10 @@ final class PeerLink
     final NodeId peer;
     final OneToOneRingBuffer outbound;
     final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Above the high-water mark (set by the dispatcher) until drained below the low-water mark (event loop). */
+    final AtomicBoolean congested = new AtomicBoolean();
+    /** Dispatcher only: when {@link #congested} was last set. */
+    long congestedSinceNanos;
     final Runnable drainTask = this::drain;
     private final TransportCounters counters;
 
@@ -38,6 +42,9 @@ final class PeerLink
     /** The connection the dispatcher asked to close once drained; null when none (a new send cancels it). */
     volatile Channel closeTarget;
     boolean dirty;
+    /** Dispatcher only: the protocol released the peer at {@link #releasedAtNanos}; closed after the linger time. */
+    boolean released;
+    long releasedAtNanos;
 
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
     private byte[] scratch = new byte[0];
@@ -45,20 +52,52 @@ final class PeerLink
     private int batchFrames;
     private final org.agrona.concurrent.MessageHandler copier = this::copy;
 
-    PeerLink(final NodeId peer, final int queueBytes, final TransportCounters counters)
+    private final java.util.concurrent.atomic.AtomicInteger congestedLinks;
+    private final int lowWater;
+    private final int highWater;
+
+    private final NettyTransport transport;
+
+    PeerLink(final NettyTransport transport, final NodeId peer, final int queueBytes,
+        final TransportCounters counters, final java.util.concurrent.atomic.AtomicInteger congestedLinks)
     {
+        this.transport = transport;
         this.peer = peer;
         this.counters = counters;
+        this.congestedLinks = congestedLinks;
         final int capacity = Integer.highestOneBit(Math.max(queueBytes, 1024) - 1) << 1;
         // Direct and cache-line aligned: Agrona's ring buffers need aligned memory for their atomic counters.
         this.outbound = new OneToOneRingBuffer(new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        this.highWater = outbound.capacity() / 2;
+        this.lowWater = outbound.capacity() / 4;
     }
 
-    /** Dispatcher: queues one frame; false when the queue is full. */
+    /** Dispatcher: queues one frame; false when the queue is full. Returns true if the link just got congested. */
     boolean offer(final DirectBuffer frame, final int offset, final int length)
     {
         return outbound.write(MSG_FRAME, frame, offset, length);
+    }
+
+    /** Dispatcher: marks the link congested when its queue is above the high-water mark; true if newly so. */
+    boolean checkCongested(final long nowNanos)
+    {
+        if (outbound.size() > highWater && congested.compareAndSet(false, true))
+        {
+            congestedSinceNanos = nowNanos;
+            congestedLinks.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Any thread: the link no longer holds publishers back (drained, or its connection is gone). */
+    void clearCongested()
+    {
+        if (congested.compareAndSet(true, false))
+        {
+            congestedLinks.decrementAndGet();
+        }
     }
 
     /** Dispatcher or event loop: makes sure a drain runs on the chosen connection's event loop. */
@@ -71,7 +110,7 @@ final class PeerLink
         }
     }
 
-    /** Event loop: moves queued frames onto the connection, length-prefixed, in one or a few writes. */
+    /** Event loop: moves queued frames onto the chosen connection, then closes it gracefully if asked to. */
     private void drain()
     {
         drainScheduled.set(false);
@@ -85,6 +124,28 @@ final class PeerLink
             scheduleDrain();
             return;
         }
+        drainTo(ch);
+        if (congested.get() && outbound.size() < lowWater)
+        {
+            clearCongested();
+        }
+        if (outbound.size() > 0)
+        {
+            if (ch.isWritable())
+            {
+                scheduleDrain();
+            }
+            // Not writable: channelWritabilityChanged schedules the next drain.
+        }
+        else if (closeTarget == ch)
+        {
+            transport.closeGracefully(this, ch);
+        }
+    }
+
+    /** Event loop of {@code ch}: writes queued frames, length-prefixed, in a few large writes, while writable. */
+    void drainTo(final Channel ch)
+    {
         int bytes = 0;
         while (ch.isWritable() && bytes < DRAIN_BYTES)
         {
@@ -103,18 +164,6 @@ final class PeerLink
             batch = null;
         }
         ch.flush();
-        if (outbound.size() > 0)
-        {
-            if (ch.isWritable())
-            {
-                scheduleDrain();
-            }
-            // Not writable: channelWritabilityChanged schedules the next drain.
-        }
-        else if (closeTarget == ch)
-        {
-            ch.close();
-        }
     }
 
     private void copy(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,

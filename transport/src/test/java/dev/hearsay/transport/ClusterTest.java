@@ -141,10 +141,27 @@ class ClusterTest
             }
         }
         final int expected = (size - 1) * perNode;
+        final StringBuilder shortfalls = new StringBuilder();
+        final List<List<GossipEvent.Received>> all = new ArrayList<>();
         for (int i = 0; i < size; i++)
         {
             final List<GossipEvent.Received> got = receive(subs.get(i), expected);
-            assertEquals(expected, got.size(), "node " + i + " missed messages");
+            all.add(got);
+            if (got.size() != expected)
+            {
+                shortfalls.append("\nnode ").append(i).append(" got ").append(got.size());
+            }
+        }
+        for (int i = 0; i < size; i++)
+        {
+            final List<GossipEvent.Received> got = all.get(i);
+            if (i == 0 && shortfalls.length() > 0)
+            {
+                System.err.println("SHORTFALLS" + shortfalls);
+            }
+            final int node = i;
+            assertEquals(expected, got.size(), () -> "node " + node + " missed messages: " + missing(got, size, node,
+                perNode));
             final Map<String, Integer> counts = new HashMap<>();
             for (final GossipEvent.Received r : got)
             {
@@ -166,6 +183,28 @@ class ClusterTest
                 }
             }
         }
+    }
+
+    private String missing(final List<GossipEvent.Received> got, final int size, final int node, final int perNode)
+    {
+        final Map<Integer, Integer> perAuthor = new HashMap<>();
+        for (final GossipEvent.Received r : got)
+        {
+            final String text = new String(r.content(), StandardCharsets.UTF_8);
+            perAuthor.merge(Integer.parseInt(text.substring(1, text.indexOf('-'))), 1, Integer::sum);
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (int a = 0; a < size; a++)
+        {
+            if (a != node && perAuthor.getOrDefault(a, 0) != perNode)
+            {
+                sb.append("\n author ").append(a).append(" delivered ").append(perAuthor.getOrDefault(a, 0))
+                    .append(": ").append(nodes.get(a).engine()).append(' ').append(nodes.get(a).protocolStats());
+            }
+        }
+        sb.append("\n receiver: ").append(nodes.get(node).engine()).append(' ')
+            .append(nodes.get(node).protocolStats());
+        return sb.toString();
     }
 
     @Test
