@@ -41,6 +41,7 @@ public final class GossipConfig
     private final int pendingBroadcastCapacity;
     private final int maxPeerDataSize;
     private final long maxInFlightBroadcastBytes;
+    private final Duration neighborCatchUpWindow;
     private final IdleStrategy idleStrategy;
 
     private GossipConfig(final Builder b)
@@ -73,6 +74,7 @@ public final class GossipConfig
         this.pendingBroadcastCapacity = b.pendingBroadcastCapacity;
         this.maxPeerDataSize = b.maxPeerDataSize;
         this.maxInFlightBroadcastBytes = b.maxInFlightBroadcastBytes;
+        this.neighborCatchUpWindow = b.neighborCatchUpWindow;
         this.idleStrategy = b.idleStrategy;
     }
 
@@ -120,6 +122,7 @@ public final class GossipConfig
         b.pendingBroadcastCapacity = pendingBroadcastCapacity;
         b.maxPeerDataSize = maxPeerDataSize;
         b.maxInFlightBroadcastBytes = maxInFlightBroadcastBytes;
+        b.neighborCatchUpWindow = neighborCatchUpWindow;
         b.idleStrategy = idleStrategy;
         return b;
     }
@@ -353,6 +356,21 @@ public final class GossipConfig
         return maxInFlightBroadcastBytes;
     }
 
+    /**
+     * How far back a node announces its cached messages (one IHave) to a new neighbor, so that a node cut off for
+     * a moment grafts what it missed. Zero disables the catch-up.
+     */
+    public Duration neighborCatchUpWindow()
+    {
+        return neighborCatchUpWindow;
+    }
+
+    /** {@link #neighborCatchUpWindow()} in nanoseconds. */
+    public long neighborCatchUpWindowNanos()
+    {
+        return neighborCatchUpWindow.toNanos();
+    }
+
     @Override
     public String toString()
     {
@@ -385,6 +403,7 @@ public final class GossipConfig
             + ", pendingBroadcastCapacity=" + pendingBroadcastCapacity
             + ", maxPeerDataSize=" + maxPeerDataSize
             + ", maxInFlightBroadcastBytes=" + maxInFlightBroadcastBytes
+            + ", neighborCatchUpWindow=" + neighborCatchUpWindow
             + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
             + "}";
     }
@@ -420,6 +439,7 @@ public final class GossipConfig
         private int pendingBroadcastCapacity = 1024;
         private int maxPeerDataSize = 512;
         private long maxInFlightBroadcastBytes = 1L << 20;
+        private Duration neighborCatchUpWindow = Duration.ofSeconds(5);
         private IdleStrategy idleStrategy = null;
 
         private Builder()
@@ -615,6 +635,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** How far back cached messages are announced to a new neighbor (zero: no catch-up). */
+        public Builder neighborCatchUpWindow(final Duration value)
+        {
+            this.neighborCatchUpWindow = value;
+            return this;
+        }
+
         /** Payload bytes of local broadcasts the dispatcher may have on its ring before publishers are held back. */
         public Builder maxInFlightBroadcastBytes(final long value)
         {
@@ -660,6 +687,7 @@ public final class GossipConfig
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
             checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);
             checkRange("maxInFlightBroadcastBytes", maxInFlightBroadcastBytes, 1024, 1L << 34);
+            checkDuration("neighborCatchUpWindow", neighborCatchUpWindow, Duration.ZERO, Duration.ofDays(1));
             if (passiveRandomWalkLength > activeRandomWalkLength)
             {
                 throw new IllegalArgumentException("passiveRandomWalkLength: " + passiveRandomWalkLength

@@ -256,15 +256,15 @@ final class HyParView implements PeerList.ContactSource
             removePassive(from);
         }
         owner.releaseIfUnused(from);
-        if (message.alive())
+        if (message.alive() && !hasPassiveCandidateOtherThan(from))
         {
-            // Evicted by a live peer: refill after a pause, so two nodes that can only reach one full peer do not
-            // evict each other from it in a tight loop.
+            // Evicted by a live peer that is our only contact: asking it straight back would evict someone else,
+            // who would do the same (a livelock between nodes that can only reach one full peer). Pause first.
             refillAt = Math.min(refillAt, now + config.neighborRequestTimeoutNanos());
         }
         else
         {
-            refill(now);
+            refillAvoiding(now, from);
         }
     }
 
@@ -424,12 +424,46 @@ final class HyParView implements PeerList.ContactSource
         }
     }
 
+    private NodeId avoid;
+
+    /** Refill, not asking {@code peer} (which just dropped us) while another candidate exists. */
+    private void refillAvoiding(final long now, final NodeId peer)
+    {
+        avoid = peer;
+        try
+        {
+            refill(now);
+        }
+        finally
+        {
+            avoid = null;
+        }
+    }
+
+    private boolean hasPassiveCandidateOtherThan(final NodeId peer)
+    {
+        for (int i = 0; i < passive.size(); i++)
+        {
+            final NodeId p = passive.get(i);
+            if (!p.equals(peer) && !pending.contains(p))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isCandidate(final NodeId peer)
+    {
+        return !pending.contains(peer) && !peer.equals(avoid);
+    }
+
     private NodeId randomPassiveNotPending()
     {
         int candidates = 0;
         for (int i = 0; i < passive.size(); i++)
         {
-            if (!pending.contains(passive.get(i)))
+            if (isCandidate(passive.get(i)))
             {
                 candidates++;
             }
@@ -442,7 +476,7 @@ final class HyParView implements PeerList.ContactSource
         for (int i = 0; i < passive.size(); i++)
         {
             final NodeId peer = passive.get(i);
-            if (!pending.contains(peer) && pick-- == 0)
+            if (isCandidate(peer) && pick-- == 0)
             {
                 return peer;
             }

@@ -141,6 +141,29 @@ final class PayloadCache
         }
     }
 
+    /**
+     * Adds the ids of payloads cached after {@code since}, newest first, to {@code out} until it is full; skips
+     * those authored by {@code skipAuthor}. Returns how many were added.
+     */
+    int recent(final long since, final IHave out, final NodeId skipAuthor)
+    {
+        int added = 0;
+        for (long k = tail - 1; k >= head && !out.isFull(); k--)
+        {
+            final int i = index(k);
+            if (times[i] <= since)
+            {
+                break;
+            }
+            if (!authors[i].equals(skipAuthor))
+            {
+                out.add(authors[i], epochs[i], sequences[i], hops[i]);
+                added++;
+            }
+        }
+        return added;
+    }
+
     /** Evicts entries cached at or before {@code cutoff}. */
     void evictOlderThan(final long cutoff)
     {

@@ -83,6 +83,7 @@ final class PlumTree
     {
         lazy.remove(peer);
         eager.add(peer);
+        announceRecent(peer, now);
         if (!held.isEmpty())
         {
             // The first neighbor: push what was broadcast while alone, in order.
@@ -95,6 +96,27 @@ final class PlumTree
             }
             heldView.wrap(Message.NO_DATA);
         }
+    }
+
+    /**
+     * Catch-up for a new neighbor: announce the messages of the last {@code neighborCatchUpWindow} (at most one
+     * IHave). A node that was cut off for a moment (evicted, reconnecting, just joined) grafts what passed it by,
+     * which plain PlumTree would never tell it about.
+     */
+    private void announceRecent(final NodeId peer, final long now)
+    {
+        final long window = config.neighborCatchUpWindowNanos();
+        if (window == 0 || cache.size() == 0)
+        {
+            return;
+        }
+        final IHave ihave = ctx.ihave;
+        ihave.clear().topic(topic);
+        if (cache.recent(now - window, ihave, peer) > 0)
+        {
+            ctx.send(peer, ihave);
+        }
+        ihave.clear();
     }
 
     void neighborDown(final NodeId peer)

@@ -245,4 +245,37 @@ class PlumTreeTest
         }
         return trace;
     }
+
+    @Test
+    void newNeighborCatchesUpOnRecentMessages()
+    {
+        final TestNet net = line(2, GossipConfig.defaults());
+        final TestNet.Node a = net.nodes.get(0);
+        a.broadcast("before-c");
+        net.pump();
+        final TestNet.Node c = net.add();
+        c.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        assertTrue(c.payloads().isEmpty());
+        net.advance(200, 5);
+        assertEquals(List.of("before-c"), c.payloads(), "a late neighbor did not catch up");
+        assertEquals(1, c.state.stats().graftsSent);
+    }
+
+    @Test
+    void catchUpIsBoundedByItsWindow()
+    {
+        final GossipConfig config = GossipConfig.builder().neighborCatchUpWindow(Duration.ofMillis(100)).build();
+        final TestNet net = line(2, config);
+        final TestNet.Node a = net.nodes.get(0);
+        a.broadcast("old");
+        net.pump();
+        net.advance(500, 50);
+        a.broadcast("recent");
+        net.pump();
+        final TestNet.Node c = net.add();
+        c.state.join(TOPIC, List.of(a.id), net.now);
+        net.advance(300, 5);
+        assertEquals(List.of("recent"), c.payloads());
+    }
 }
