@@ -141,24 +141,9 @@ class ClusterTest
             }
         }
         final int expected = (size - 1) * perNode;
-        final StringBuilder shortfalls = new StringBuilder();
-        final List<List<GossipEvent.Received>> all = new ArrayList<>();
         for (int i = 0; i < size; i++)
         {
             final List<GossipEvent.Received> got = receive(subs.get(i), expected);
-            all.add(got);
-            if (got.size() != expected)
-            {
-                shortfalls.append("\nnode ").append(i).append(" got ").append(got.size());
-            }
-        }
-        for (int i = 0; i < size; i++)
-        {
-            final List<GossipEvent.Received> got = all.get(i);
-            if (i == 0 && shortfalls.length() > 0)
-            {
-                System.err.println("SHORTFALLS" + shortfalls);
-            }
             final int node = i;
             assertEquals(expected, got.size(), () -> "node " + node + " missed messages: " + missing(got, size, node,
                 perNode));
