@@ -206,4 +206,27 @@ class ClusterTest
         assertTrue(a.transport().counters().dialFailures.get() > 0);
         assertNotNull(s);
     }
+
+    @Test
+    void addressesLearnedThroughTheProtocol() throws Exception
+    {
+        // Only the hub's address is taught; b and c must learn each other's from the membership messages.
+        final TopicId topic = TopicId.of("learn");
+        final GossipNode hub = loopback(IoMode.AUTO).start();
+        final GossipNode b = loopback(IoMode.AUTO).start();
+        final GossipNode c = loopback(IoMode.AUTO).start();
+        nodes.addAll(List.of(hub, b, c));
+        b.addPeer(hub.addr());
+        c.addPeer(hub.addr());
+        final Subscription sh = hub.subscribe(topic, List.of());
+        final Subscription sb = b.subscribe(topic, List.of(hub.id()));
+        sb.joined().get(10, TimeUnit.SECONDS);
+        final Subscription sc = c.subscribe(topic, List.of(hub.id()));
+        sc.joined().get(10, TimeUnit.SECONDS);
+        // The hub forwards c's join to b, who dials c at the address c advertised.
+        assertTrue(Await.until(() -> sb.neighbors().contains(c.id()) && sc.neighbors().contains(b.id()), 10_000),
+            "b and c never became neighbors: b=" + sb.neighbors() + " c=" + sc.neighbors());
+        assertEquals(c.localAddress().getPort(), b.transport().addresses(c.id()).get(0).getPort());
+        assertNotNull(sh);
+    }
 }
