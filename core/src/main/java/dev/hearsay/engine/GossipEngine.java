@@ -362,6 +362,13 @@ public final class GossipEngine implements AutoCloseable
         {
             return BroadcastResult.CLOSED;
         }
+        if (transport.backPressured())
+        {
+            // A peer's outbound queue is above its high-water mark: hold publishers back until it drains (or the
+            // transport gives up on the peer).
+            counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
+            return BroadcastResult.BACK_PRESSURED;
+        }
         final long before = inFlightBroadcastBytes.getAndAdd(length);
         if (before > 0 && before + length > maxInFlightBroadcastBytes)
         {

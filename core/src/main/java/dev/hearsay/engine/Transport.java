@@ -46,6 +46,16 @@ public interface Transport
     {
     }
 
+    /**
+     * True while the transport wants local publishers to hold back, for example while a peer's outbound queue is
+     * above its high-water mark. Called on user threads before each broadcast, so it must be cheap and thread-safe;
+     * a broadcast refused this way returns {@code BroadcastResult.BACK_PRESSURED}.
+     */
+    default boolean backPressured()
+    {
+        return false;
+    }
+
     /** Closes every connection and releases resources. Called once when the engine shuts down. */
     void close();
 }

@@ -1,0 +1,62 @@
+package dev.hearsay.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.util.List;
+
+/**
+ * Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. The length is checked
+ * against the maximum before anything is allocated for the body; a frame over it, or a zero length, is bad input.
+ * Emits each body as a retained slice of the read buffer (no copy).
+ */
+final class FrameDecoder extends ByteToMessageDecoder
+{
+    /** Bytes of the length prefix. */
+    static final int PREFIX = 4;
+
+    private final int maxFrameLength;
+    private final TransportCounters counters;
+
+    FrameDecoder(final int maxFrameLength, final TransportCounters counters)
+    {
+        this.maxFrameLength = maxFrameLength;
+        this.counters = counters;
+    }
+
+    @Override
+    protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
+    {
+        while (in.readableBytes() >= PREFIX)
+        {
+            final long length = in.getUnsignedInt(in.readerIndex());
+            if (length == 0 || length > maxFrameLength)
+            {
+                counters.oversizedFrames.incrementAndGet();
+                in.skipBytes(in.readableBytes());
+                throw new BadInputException("frame length " + length + " outside [1, " + maxFrameLength + "]");
+            }
+            if (in.readableBytes() < PREFIX + length)
+            {
+                return;
+            }
+            in.skipBytes(PREFIX);
+            out.add(in.readRetainedSlice((int)length));
+        }
+    }
+
+    @Override
+    protected void decodeLast(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
+    {
+        decode(ctx, in, out);
+        if (in.isReadable())
+        {
+            counters.truncated.incrementAndGet();
+            final int left = in.readableBytes();
+            in.skipBytes(left);
+            ctx.fireExceptionCaught(new BadInputException("connection closed inside a frame (" + left
+                + " bytes of an incomplete frame)"));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeAddr;
+import dev.hearsay.NodeId;
+import dev.hearsay.NodeKey;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.engine.EngineCounter;
+import dev.hearsay.engine.GossipEngine;
+import dev.hearsay.proto.ProtocolStats;
+
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A gossip node on real sockets: the single-dispatcher {@link GossipEngine} over the {@link NettyTransport}. Start
+ * one per process (or several on loopback for tests), teach it some peers' addresses with {@link #addPeer}, and
+ * {@link #subscribe} to topics through bootstrap peers.
+ */
+public final class GossipNode implements AutoCloseable
+{
+    private final NodeKey key;
+    private final GossipEngine engine;
+    private final NettyTransport transport;
+    private final InetSocketAddress localAddress;
+    private final NodeAddr addr;
+
+    private GossipNode(final Builder b)
+    {
+        this.key = b.key != null ? b.key : NodeKey.generate();
+        final GossipConfig config = b.config;
+        final int maxFrame = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
+        this.transport = new NettyTransport(key, b.transportOptions, maxFrame, config.maxPeerDataSize());
+        this.localAddress = transport.start(b.bindAddress);
+        final List<InetSocketAddress> advertised = transport.advertisedAddresses();
+        final byte[] contact = ContactAddresses.encode(advertised);
+        transport.contactData(contact);
+        try
+        {
+            this.engine = new GossipEngine(key, config, transport);
+            engine.contactData(contact);
+            engine.start();
+        }
+        catch (final RuntimeException e)
+        {
+            transport.close();
+            throw e;
+        }
+        this.addr = new NodeAddr(key.id(), advertised);
+    }
+
+    /** A builder with defaults: generated key, any free port on all interfaces, default config and transport. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** This node's id. */
+    public NodeId id()
+    {
+        return key.id();
+    }
+
+    /** This node's id and dialable addresses. */
+    public NodeAddr addr()
+    {
+        return addr;
+    }
+
+    /** The bound listening address. */
+    public InetSocketAddress localAddress()
+    {
+        return localAddress;
+    }
+
+    /** Teaches the address book how to reach a peer. */
+    public void addPeer(final NodeAddr peer)
+    {
+        Objects.requireNonNull(peer, "peer");
+        transport.addAddresses(peer.id(), peer.addresses());
+    }
+
+    /**
+     * Subscribes to {@code topic}, joining through {@code bootstrap} (whose addresses must be known, see
+     * {@link #addPeer}). Returns once the subscription is on the dispatcher's ring: nothing that arrives for the
+     * topic afterwards is lost to a race.
+     */
+    public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap)
+    {
+        return engine.subscribe(topic, bootstrap);
+    }
+
+    /** The engine (counters, protocol statistics). */
+    public GossipEngine engine()
+    {
+        return engine;
+    }
+
+    /** The transport (counters, connections). */
+    public NettyTransport transport()
+    {
+        return transport;
+    }
+
+    /** Current value of an engine counter. */
+    public long counter(final EngineCounter counter)
+    {
+        return engine.counter(counter);
+    }
+
+    /** Protocol counters (racy reads of plain longs). */
+    public ProtocolStats protocolStats()
+    {
+        return engine.protocolStats();
+    }
+
+    /** Leaves every topic politely, stops the dispatcher and the I/O threads, frees the port. */
+    @Override
+    public void close()
+    {
+        engine.close();
+        transport.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "GossipNode{" + id().shortString() + " @ " + localAddress + "}";
+    }
+
+    /** Builder of {@link GossipNode}. */
+    public static final class Builder
+    {
+        private NodeKey key;
+        private InetSocketAddress bindAddress = new InetSocketAddress(0);
+        private GossipConfig config = GossipConfig.defaults();
+        private TransportOptions transportOptions = TransportOptions.defaults();
+
+        private Builder()
+        {
+        }
+
+        /** The node's key (default: generated). */
+        public Builder key(final NodeKey key)
+        {
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** Where to listen (default 0.0.0.0:0, any free port). */
+        public Builder bindAddress(final InetSocketAddress address)
+        {
+            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            return this;
+        }
+
+        /** Protocol and engine settings. */
+        public Builder config(final GossipConfig config)
+        {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Transport settings. */
+        public Builder transportOptions(final TransportOptions options)
+        {
+            this.transportOptions = Objects.requireNonNull(options, "transportOptions");
+            return this;
+        }
+
+        /** Shorthand for the I/O mode of the transport options. */
+        public Builder ioMode(final IoMode mode)
+        {
+            this.transportOptions = transportOptions.withIoMode(mode);
+            return this;
+        }
+
+        /** Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. */
+        public GossipNode start()
+        {
+            return new GossipNode(this);
+        }
+    }
+}

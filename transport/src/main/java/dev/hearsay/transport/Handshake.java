@@ -1,0 +1,125 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.NodeKey;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The identity handshake every connection starts with, before any protocol frame. Each side sends HELLO (its
+ * claimed id, a fresh 32-byte nonce, an instance id that changes on restart, and its contact data); on the
+ * peer's HELLO it answers PROOF: an Ed25519 signature, by the key of its claimed id, over a context string, both
+ * nonces and both ids. A side that verifies the peer's PROOF knows the peer holds the private key of the id it
+ * claims, for this connection only (the nonces are fresh).
+ *
+ * <pre>
+ * HELLO:  'H' 'S' 'Y' 'H' | version u8 (1) | node id (32) | nonce (32) | instance id (8) | data length u16 | data
+ * PROOF:  'H' 'S' 'Y' 'P' | signature (64)
+ * </pre>
+ */
+final class Handshake
+{
+    static final int HELLO_MAGIC = 0x48535948; // "HSYH"
+    static final int PROOF_MAGIC = 0x48535950; // "HSYP"
+    static final int VERSION = 1;
+    static final int NONCE_LENGTH = 32;
+    static final int HELLO_FIXED = 4 + 1 + NodeId.LENGTH + NONCE_LENGTH + 8 + 2;
+    static final int PROOF_LENGTH = 4 + NodeKey.SIGNATURE_LENGTH;
+    private static final byte[] CONTEXT = "hearsay/handshake/v1".getBytes(StandardCharsets.US_ASCII);
+
+    private Handshake()
+    {
+    }
+
+    /** Parsed HELLO. */
+    record Hello(NodeId id, byte[] nonce, long instance, byte[] data)
+    {
+    }
+
+    static void writeHello(final ByteBuf out, final NodeId id, final byte[] nonce, final long instance,
+        final byte[] data)
+    {
+        out.writeInt(HELLO_FIXED + data.length);
+        out.writeInt(HELLO_MAGIC);
+        out.writeByte(VERSION);
+        out.writeBytes(id.toBytes());
+        out.writeBytes(nonce);
+        out.writeLong(instance);
+        out.writeShort(data.length);
+        out.writeBytes(data);
+    }
+
+    static Hello readHello(final ByteBuf frame, final int maxData)
+    {
+        if (frame.readableBytes() < HELLO_FIXED)
+        {
+            throw new BadInputException("handshake: HELLO of " + frame.readableBytes() + " bytes is too short");
+        }
+        if (frame.readInt() != HELLO_MAGIC)
+        {
+            throw new BadInputException("handshake: expected HELLO, got another frame");
+        }
+        final int version = frame.readUnsignedByte();
+        if (version != VERSION)
+        {
+            throw new BadInputException("handshake: unsupported version " + version);
+        }
+        final byte[] id = new byte[NodeId.LENGTH];
+        frame.readBytes(id);
+        final byte[] nonce = new byte[NONCE_LENGTH];
+        frame.readBytes(nonce);
+        final long instance = frame.readLong();
+        final int dataLength = frame.readUnsignedShort();
+        if (dataLength > maxData || dataLength != frame.readableBytes())
+        {
+            throw new BadInputException("handshake: contact data length " + dataLength + " is wrong");
+        }
+        final byte[] data = new byte[dataLength];
+        frame.readBytes(data);
+        return new Hello(NodeId.fromBytes(id), nonce, instance, data);
+    }
+
+    static void writeProof(final ByteBuf out, final NodeKey key, final NodeId peer, final byte[] myNonce,
+        final byte[] peerNonce)
+    {
+        final byte[] signature = key.sign(transcript(key.id(), peer, myNonce, peerNonce));
+        out.writeInt(PROOF_LENGTH);
+        out.writeInt(PROOF_MAGIC);
+        out.writeBytes(signature);
+    }
+
+    /** Verifies that {@code signer} signed this connection's transcript; throws bad input otherwise. */
+    static void verifyProof(final ByteBuf frame, final NodeId signer, final NodeId me, final byte[] signerNonce,
+        final byte[] myNonce)
+    {
+        if (frame.readableBytes() != PROOF_LENGTH || frame.readInt() != PROOF_MAGIC)
+        {
+            throw new BadInputException("handshake: expected PROOF");
+        }
+        final byte[] signature = new byte[NodeKey.SIGNATURE_LENGTH];
+        frame.readBytes(signature);
+        if (!NodeKey.verify(signer, transcript(signer, me, signerNonce, myNonce), signature))
+        {
+            throw new BadInputException("handshake: bad signature for claimed id " + signer.shortString());
+        }
+    }
+
+    /** What the side {@code signer} signs: context, signer's nonce, peer's nonce, signer's id, peer's id. */
+    private static byte[] transcript(final NodeId signer, final NodeId peer, final byte[] signerNonce,
+        final byte[] peerNonce)
+    {
+        final byte[] out = new byte[CONTEXT.length + 2 * NONCE_LENGTH + 2 * NodeId.LENGTH];
+        int p = 0;
+        System.arraycopy(CONTEXT, 0, out, p, CONTEXT.length);
+        p += CONTEXT.length;
+        System.arraycopy(signerNonce, 0, out, p, NONCE_LENGTH);
+        p += NONCE_LENGTH;
+        System.arraycopy(peerNonce, 0, out, p, NONCE_LENGTH);
+        p += NONCE_LENGTH;
+        System.arraycopy(signer.toBytes(), 0, out, p, NodeId.LENGTH);
+        p += NodeId.LENGTH;
+        System.arraycopy(peer.toBytes(), 0, out, p, NodeId.LENGTH);
+        return out;
+    }
+}

@@ -1,0 +1,832 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.NodeKey;
+import dev.hearsay.engine.NetworkEvents;
+import dev.hearsay.engine.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The TCP {@link Transport}: one connection per peer pair shared by all topics, length-prefixed frames, an Ed25519
+ * identity handshake on every connection, dial on demand from an address book, native epoll or NIO.
+ *
+ * <p>The dispatcher's side ({@link #send}, {@link #flush}, {@link #disconnect}) never blocks: frames go into the
+ * peer's bounded outbound queue and an event loop drains them; a peer whose queue overflows is disconnected.
+ * Network events go into the dispatcher's ring; when it is full, reading pauses on that socket and the event is
+ * retried, never dropped.
+ *
+ * <p>Simultaneous dials: both connections complete the handshake; the one dialled by the node with the smaller id
+ * carries the traffic and the other is closed after a grace period. A peer that reconnects with a new instance id
+ * (it restarted) replaces the old connection, which is reported down first.
+ */
+public final class NettyTransport implements Transport
+{
+    private static final System.Logger LOG = System.getLogger(NettyTransport.class.getName());
+    private static final long RETRY_MICROS = 100;
+    private static final long DUPLICATE_GRACE_MILLIS = 1_000;
+
+    private final NodeKey key;
+    private final NodeId id;
+    private final long instance = new SecureRandom().nextLong();
+    private final TransportOptions options;
+    private final int maxFrameLength;
+    private final int maxPeerData;
+    private final TransportCounters counters = new TransportCounters();
+    private final Map<NodeId, PeerLink> links = new ConcurrentHashMap<>();
+    private final Map<NodeId, List<InetSocketAddress>> addressBook = new ConcurrentHashMap<>();
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private final IoMode ioMode;
+
+    private EventLoopGroup group;
+    private Channel server;
+    private Bootstrap dialer;
+    private NetworkEvents events;
+    private volatile byte[] contactData = new byte[0];
+    private volatile boolean closed;
+    private PeerLink[] dirty = new PeerLink[64];
+    private int dirtyCount;
+    private final java.util.concurrent.atomic.AtomicInteger congestedLinks = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
+    private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
+    private long lastLingerScanNanos;
+
+    /**
+     * @param key            this node's key: its id and the handshake signer.
+     * @param options        transport settings.
+     * @param maxFrameLength largest frame accepted (the engine's maximum encoded message).
+     * @param maxPeerData    largest contact data accepted in a handshake.
+     */
+    public NettyTransport(final NodeKey key, final TransportOptions options, final int maxFrameLength,
+        final int maxPeerData)
+    {
+        this.key = key;
+        this.id = key.id();
+        this.options = options;
+        this.maxFrameLength = maxFrameLength;
+        this.maxPeerData = maxPeerData;
+        this.ioMode = options.ioMode().resolve();
+    }
+
+    /** Binds the listening socket and starts the I/O threads. Bind failure: {@link UncheckedIOException}. */
+    public InetSocketAddress start(final InetSocketAddress bindAddress)
+    {
+        final IoHandlerFactory factory = ioMode == IoMode.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
+            new DefaultThreadFactory("hearsay-io-" + id.shortString(), true), factory);
+        final Class<? extends ServerChannel> serverClass =
+            ioMode == IoMode.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final Class<? extends SocketChannel> clientClass =
+            ioMode == IoMode.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+        final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+        dialer = new Bootstrap().group(group).channel(clientClass)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis());
+        final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    if (closed)
+                    {
+                        ch.close();
+                        return;
+                    }
+                    counters.accepted.incrementAndGet();
+                    track(ch);
+                    ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
+                    ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, null, false));
+                }
+            });
+        try
+        {
+            server = acceptor.bind(bindAddress).sync().channel();
+        }
+        catch (final Exception e)
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            throw new UncheckedIOException("bind " + bindAddress + " failed: " + e.getMessage(),
+                e instanceof IOException ? (IOException)e : new IOException(e));
+        }
+        return (InetSocketAddress)server.localAddress();
+    }
+
+    /** The I/O implementation in use. */
+    public IoMode ioMode()
+    {
+        return ioMode;
+    }
+
+    /** Counters of this transport. */
+    public TransportCounters counters()
+    {
+        return counters;
+    }
+
+    /** The bound listening address. */
+    public InetSocketAddress localAddress()
+    {
+        return server == null ? null : (InetSocketAddress)server.localAddress();
+    }
+
+    /**
+     * Addresses other nodes can dial: the bound address, or, when bound to a wildcard, one per local interface
+     * address (loopback last).
+     */
+    public List<InetSocketAddress> advertisedAddresses()
+    {
+        final InetSocketAddress local = localAddress();
+        if (local == null)
+        {
+            return List.of();
+        }
+        if (!local.getAddress().isAnyLocalAddress())
+        {
+            return List.of(local);
+        }
+        final List<InetSocketAddress> out = new ArrayList<>();
+        final List<InetSocketAddress> loopback = new ArrayList<>();
+        try
+        {
+            final Enumeration<NetworkInterface> nics = NetworkInterface.getNetworkInterfaces();
+            while (nics != null && nics.hasMoreElements())
+            {
+                final NetworkInterface nic = nics.nextElement();
+                if (!nic.isUp())
+                {
+                    continue;
+                }
+                for (final InetAddress a : Collections.list(nic.getInetAddresses()))
+                {
+                    if (a.isLinkLocalAddress())
+                    {
+                        continue;
+                    }
+                    (a.isLoopbackAddress() ? loopback : out).add(new InetSocketAddress(a, local.getPort()));
+                }
+            }
+        }
+        catch (final SocketException e)
+        {
+            // Fall back to loopback only.
+        }
+        out.addAll(loopback);
+        if (out.isEmpty())
+        {
+            out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), local.getPort()));
+        }
+        return out.subList(0, Math.min(out.size(), ContactAddresses.MAX_ADDRESSES));
+    }
+
+    /** Contact data sent in handshakes (this node's encoded addresses). */
+    public void contactData(final byte[] data)
+    {
+        contactData = data.clone();
+    }
+
+    /** Teaches the address book how to reach {@code peer}. */
+    public void addAddresses(final NodeId peer, final List<InetSocketAddress> addresses)
+    {
+        if (peer.equals(id) || addresses.isEmpty())
+        {
+            return;
+        }
+        if (addressBook.size() >= options.maxPeers() && !addressBook.containsKey(peer))
+        {
+            return; // Bounded: unknown peers beyond the limit are not remembered.
+        }
+        addressBook.put(peer, List.copyOf(addresses));
+    }
+
+    /** Known addresses of {@code peer} (empty if none). */
+    public List<InetSocketAddress> addresses(final NodeId peer)
+    {
+        return addressBook.getOrDefault(peer, List.of());
+    }
+
+    /** Peers with an established connection right now. */
+    public Set<NodeId> connectedPeers()
+    {
+        final Set<NodeId> out = new java.util.HashSet<>();
+        for (final PeerLink link : links.values())
+        {
+            final Channel ch = link.channel;
+            if (ch != null && ch.isActive())
+            {
+                out.add(link.peer);
+            }
+        }
+        return out;
+    }
+
+    /** Open sockets right now (established or handshaking), for tests and tools. */
+    public int openChannels()
+    {
+        return channels.size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ Transport
+
+    @Override
+    public void bind(final NetworkEvents events)
+    {
+        this.events = events;
+    }
+
+    @Override
+    public boolean send(final NodeId peer, final DirectBuffer frame, final int offset, final int length)
+    {
+        PeerLink link = links.get(peer);
+        if (link == null)
+        {
+            if (closed || (links.size() >= options.maxPeers() && !evictIdleLink()))
+            {
+                return false;
+            }
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
+        }
+        link.closeTarget = null;
+        link.released = false;
+        if (!link.offer(frame, offset, length))
+        {
+            counters.slowPeerDisconnects.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue over {1} bytes, disconnecting",
+                peer.shortString(), options.outboundQueueBytes());
+            final Channel ch = link.channel;
+            if (ch != null)
+            {
+                ch.close();
+            }
+            return false;
+        }
+        if (!link.congested.get() && link.checkCongested(System.nanoTime()))
+        {
+            congested.add(link);
+        }
+        if (link.channel == null)
+        {
+            if (link.dialing.compareAndSet(false, true))
+            {
+                dial(link);
+            }
+        }
+        else if (!link.dirty)
+        {
+            link.dirty = true;
+            if (dirtyCount == dirty.length)
+            {
+                dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+            }
+            dirty[dirtyCount++] = link;
+        }
+        return true;
+    }
+
+    @Override
+    public int flush()
+    {
+        final int n = dirtyCount;
+        for (int i = 0; i < n; i++)
+        {
+            final PeerLink link = dirty[i];
+            dirty[i] = null;
+            link.dirty = false;
+            link.scheduleDrain();
+        }
+        dirtyCount = 0;
+        if (!congested.isEmpty())
+        {
+            checkSlowPeers();
+        }
+        if (!released.isEmpty())
+        {
+            closeLingering();
+        }
+        return n;
+    }
+
+    /**
+     * Dispatcher: a peer whose queue has stayed above the high-water mark for the slow-peer timeout is cut off, so
+     * publishers held back for it can go on (the protocol refills the view from the passive contacts).
+     */
+    private void checkSlowPeers()
+    {
+        final long now = System.nanoTime();
+        for (int i = congested.size() - 1; i >= 0; i--)
+        {
+            final PeerLink link = congested.get(i);
+            if (!link.congested.get())
+            {
+                congested.remove(i);
+            }
+            else if (now - link.congestedSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()))
+            {
+                congested.remove(i);
+                counters.slowPeerDisconnects.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes for {2} ms, "
+                    + "disconnecting", link.peer.shortString(), options.outboundQueueBytes(),
+                    options.slowPeerTimeoutMillis());
+                link.clearCongested();
+                final Channel ch = link.channel;
+                if (ch != null)
+                {
+                    ch.close();
+                }
+                else
+                {
+                    publish(() -> events.onPeerDisconnected(link.peer));
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean backPressured()
+    {
+        return congestedLinks.get() > 0;
+    }
+
+    /**
+     * The protocol no longer needs {@code peer}. The connection is kept for {@link TransportOptions#lingerMillis()}
+     * (a new send in that time keeps it) and then closed gracefully: membership traffic often needs the same peer
+     * again soon, and every close is a window in which the two sides disagree about the connection.
+     */
+    @Override
+    public void disconnect(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link == null || link.released)
+        {
+            return;
+        }
+        link.released = true;
+        link.releasedAtNanos = System.nanoTime();
+        released.add(link);
+    }
+
+    /** Dispatcher: closes released links whose linger time is over and that sent nothing since. */
+    private void closeLingering()
+    {
+        final long now = System.nanoTime();
+        if (now - lastLingerScanNanos < TimeUnit.MILLISECONDS.toNanos(50))
+        {
+            return;
+        }
+        lastLingerScanNanos = now;
+        final long linger = TimeUnit.MILLISECONDS.toNanos(options.lingerMillis());
+        for (int i = released.size() - 1; i >= 0; i--)
+        {
+            final PeerLink link = released.get(i);
+            if (!link.released)
+            {
+                released.remove(i);
+            }
+            else if (now - link.releasedAtNanos >= linger)
+            {
+                released.remove(i);
+                link.released = false;
+                final Channel ch = link.channel;
+                link.closeTarget = ch;
+                if (ch != null)
+                {
+                    ch.eventLoop().execute(() ->
+                    {
+                        if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
+                        {
+                            closeGracefully(link, ch);
+                        }
+                        else
+                        {
+                            link.scheduleDrain();
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onContactData(final NodeId peer, final byte[] data)
+    {
+        final List<InetSocketAddress> addresses = ContactAddresses.decode(data);
+        if (!addresses.isEmpty())
+        {
+            addAddresses(peer, addresses);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (group == null)
+        {
+            return;
+        }
+        // Flush what the dispatcher queued last (Disconnects of the topics it left), then close every socket.
+        for (final PeerLink link : links.values())
+        {
+            final Channel ch = link.channel;
+            link.closeTarget = ch;
+            if (ch != null && ch.isActive())
+            {
+                ch.eventLoop().execute(() ->
+                {
+                    link.scheduleDrain();
+                    ch.eventLoop().execute(ch::close);
+                });
+            }
+        }
+        if (server != null)
+        {
+            server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (final Channel ch : List.copyOf(channels))
+        {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS))
+            {
+                ch.close();
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    NodeId id()
+    {
+        return id;
+    }
+
+    NodeKey key()
+    {
+        return key;
+    }
+
+    long instance()
+    {
+        return instance;
+    }
+
+    byte[] contactData()
+    {
+        return contactData;
+    }
+
+    int maxPeerData()
+    {
+        return maxPeerData;
+    }
+
+    long handshakeTimeoutMillis()
+    {
+        return options.handshakeTimeoutMillis();
+    }
+
+    private void track(final Channel ch)
+    {
+        channels.add(ch);
+        ch.closeFuture().addListener(f -> channels.remove(ch));
+    }
+
+    private boolean evictIdleLink()
+    {
+        for (final PeerLink link : links.values())
+        {
+            if (link.channel == null && !link.dialing.get() && link.outbound.size() == 0)
+            {
+                links.remove(link.peer, link);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Dials {@code link}'s peer; the caller has set {@code link.dialing}. */
+    private void dial(final PeerLink link)
+    {
+        final List<InetSocketAddress> addresses = addressBook.getOrDefault(link.peer, List.of());
+        if (addresses.isEmpty())
+        {
+            dialFailed(link, "no known address");
+            return;
+        }
+        dial(link, addresses, 0);
+    }
+
+    private void dial(final PeerLink link, final List<InetSocketAddress> addresses, final int index)
+    {
+        if (closed)
+        {
+            link.dialing.set(false);
+            return;
+        }
+        final ChannelFuture future = dialer.clone().handler(new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel ch)
+            {
+                track(ch);
+                ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
+                ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
+            }
+        }).connect(addresses.get(index));
+        future.addListener(f ->
+        {
+            if (f.isSuccess())
+            {
+                counters.dialled.incrementAndGet();
+            }
+            else if (index + 1 < addresses.size())
+            {
+                dial(link, addresses, index + 1);
+            }
+            else
+            {
+                dialFailed(link, String.valueOf(f.cause()));
+            }
+        });
+    }
+
+    private void dialFailed(final PeerLink link, final String reason)
+    {
+        counters.dialFailures.incrementAndGet();
+        LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
+        link.dialing.set(false);
+        publish(() -> events.onDialFailed(link.peer));
+    }
+
+    /** A dialled connection closed before its handshake completed. */
+    void handshakeAborted(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null && link.dialing.get() && link.channel == null)
+        {
+            dialFailed(link, "handshake did not complete");
+        }
+    }
+
+    /** The handshake of {@code ch} completed: choose the connection that carries the peer's traffic. */
+    InboundFrameHandler established(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
+    {
+        counters.handshakes.incrementAndGet();
+        final NodeId peer = hello.id();
+        onContactData(peer, hello.data());
+        PeerLink link = links.get(peer);
+        if (link == null)
+        {
+            if (links.size() >= options.maxPeers() && !evictIdleLink())
+            {
+                LOG.log(System.Logger.Level.WARNING, "refusing {0}: {1} peers already known", peer.shortString(),
+                    options.maxPeers());
+                ch.close();
+                return null;
+            }
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
+        }
+        final InboundFrameHandler inbound = new InboundFrameHandler(this, events, peer, counters);
+        Channel stale = null;
+        Channel duplicate = null;
+        boolean announce = false;
+        boolean restarted = false;
+        synchronized (link)
+        {
+            final Channel current = link.channel;
+            if (current == null || !current.isActive() || halfClosed(current))
+            {
+                announce = true;
+            }
+            else if (link.instance != hello.instance())
+            {
+                // Same key, new incarnation: the old connection is dead even if TCP has not noticed yet.
+                stale = current;
+                restarted = true;
+                announce = true;
+            }
+            else
+            {
+                counters.duplicateConnections.incrementAndGet();
+                final NodeId currentDialer = link.dialedByMe ? id : peer;
+                final NodeId newDialer = dialedByMe ? id : peer;
+                if (newDialer.compareTo(currentDialer) < 0)
+                {
+                    duplicate = current;
+                    link.channel = ch;
+                    link.dialedByMe = dialedByMe;
+                }
+                else
+                {
+                    duplicate = ch;
+                }
+            }
+            if (announce)
+            {
+                link.channel = ch;
+                link.instance = hello.instance();
+                link.dialedByMe = dialedByMe;
+            }
+            link.dialing.set(false);
+        }
+        if (restarted)
+        {
+            publish(() -> events.onPeerDisconnected(peer));
+            stale.close();
+        }
+        if (announce)
+        {
+            publish(() -> events.onPeerConnected(peer));
+        }
+        if (duplicate != null)
+        {
+            // The loser stops carrying new frames now and is half-closed after a grace period, so nothing the peer
+            // sent on it before learning of the choice is lost.
+            final Channel loser = duplicate;
+            final PeerLink chosen = link;
+            loser.eventLoop().schedule(() -> closeGracefully(chosen, loser), DUPLICATE_GRACE_MILLIS,
+                TimeUnit.MILLISECONDS);
+        }
+        link.scheduleDrain();
+        return inbound;
+    }
+
+    /**
+     * Event loop of {@code ch}: ends a connection without losing what is in flight. This side stops sending (TCP
+     * half-close, after everything queued was written) but keeps reading until the peer has sent all it had and
+     * closes its side too; new frames for the peer go to a new connection. Forced closed after a grace period.
+     */
+    void closeGracefully(final PeerLink link, final Channel ch)
+    {
+        detach(link, ch);
+        if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive())
+        {
+            duplex.shutdownOutput();
+            ch.eventLoop().schedule(() -> ch.close(), options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        else
+        {
+            ch.close();
+        }
+    }
+
+    /**
+     * Event loop of {@code ch}: the peer half-closed (it will send nothing more). Write what is queued for it, then
+     * close our side: it is still reading.
+     */
+    void remoteFinished(final Channel ch, final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null && link.channel == ch)
+        {
+            link.drainTo(ch);
+            detach(link, ch);
+        }
+        ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    private static boolean halfClosed(final Channel ch)
+    {
+        return ch instanceof io.netty.channel.socket.DuplexChannel d && (d.isOutputShutdown() || d.isInputShutdown());
+    }
+
+    /** Stops sending new frames on {@code ch}; later sends go to a new connection. */
+    private void detach(final PeerLink link, final Channel ch)
+    {
+        synchronized (link)
+        {
+            if (link.channel == ch)
+            {
+                link.channel = null;
+            }
+        }
+        // Frames queued after the close was decided must not be stranded: the dispatcher saw a live channel and
+        // will not dial, so dial here.
+        if (!closed && link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+        {
+            dial(link);
+        }
+    }
+
+    /** A connection closed: the peer is down unless another connection to it is in use. */
+    void connectionClosed(final Channel ch, final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link == null)
+        {
+            return;
+        }
+        boolean down;
+        synchronized (link)
+        {
+            if (link.channel == ch)
+            {
+                link.channel = null;
+            }
+            down = link.channel == null;
+        }
+        if (down)
+        {
+            link.clearCongested();
+        }
+        if (down && !closed)
+        {
+            publish(() -> events.onPeerDisconnected(peer));
+            if (link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+            {
+                dial(link);
+            }
+        }
+    }
+
+    /** The chosen connection to {@code peer} can take writes again. */
+    void writable(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null)
+        {
+            link.scheduleDrain();
+        }
+    }
+
+    /** Bad input or an I/O error on {@code ch}: one log line, a counter, and the connection is closed. */
+    void badInput(final Channel ch, final NodeId peer, final Throwable cause)
+    {
+        final Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+            ? cause.getCause() : cause;
+        if (root instanceof BadInputException)
+        {
+            if (root.getMessage() != null && root.getMessage().startsWith("handshake"))
+            {
+                counters.handshakeFailures.incrementAndGet();
+            }
+            else if (!(root.getMessage() != null && root.getMessage().startsWith("frame length"))
+                && !(root.getMessage() != null && root.getMessage().startsWith("connection closed inside")))
+            {
+                counters.badFrames.incrementAndGet();
+            }
+            LOG.log(System.Logger.Level.WARNING, "closing connection {0} ({1}): {2}", ch.remoteAddress(),
+                peer == null ? "unauthenticated" : peer.shortString(), root.getMessage());
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.DEBUG, "connection {0} failed: {1}", ch.remoteAddress(), root.toString());
+        }
+        ch.close();
+    }
+
+    /** Publishes a network event, retrying on an event loop while the ring is full: never dropped. */
+    private void publish(final BooleanSupplier event)
+    {
+        if (events == null || event.getAsBoolean())
+        {
+            return;
+        }
+        group.next().schedule(() -> publish(event), RETRY_MICROS, TimeUnit.MICROSECONDS);
+    }
+}

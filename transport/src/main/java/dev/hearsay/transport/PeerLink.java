@@ -1,0 +1,195 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Everything the transport knows about one peer: the outbound queue the dispatcher writes frames into (a bounded
+ * single-producer/single-consumer ring, so the dispatcher never locks or waits), the connection chosen to carry
+ * them, and the drain task that moves queued frames onto that connection on its event loop.
+ *
+ * <p>Writers: the dispatcher writes the queue, {@link #dialing}, {@link #closeTarget} and {@link #dirty}; event
+ * loops read the queue and change the chosen connection (under the link's monitor, connection changes only: they
+ * are rare and never on the message path).
+ */
+final class PeerLink
+{
+    private static final int MSG_FRAME = 1;
+    private static final int DRAIN_BYTES = 256 * 1024;
+
+    final NodeId peer;
+    final OneToOneRingBuffer outbound;
+    final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Above the high-water mark (set by the dispatcher) until drained below the low-water mark (event loop). */
+    final AtomicBoolean congested = new AtomicBoolean();
+    /** Dispatcher only: when {@link #congested} was last set. */
+    long congestedSinceNanos;
+    final Runnable drainTask = this::drain;
+    private final TransportCounters counters;
+
+    volatile Channel channel;
+    volatile long instance;
+    volatile boolean dialedByMe;
+    final AtomicBoolean dialing = new AtomicBoolean();
+    /** The connection the dispatcher asked to close once drained; null when none (a new send cancels it). */
+    volatile Channel closeTarget;
+    boolean dirty;
+    /** Dispatcher only: the protocol released the peer at {@link #releasedAtNanos}; closed after the linger time. */
+    boolean released;
+    long releasedAtNanos;
+
+    private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
+    private byte[] scratch = new byte[0];
+    private ByteBuf batch;
+    private int batchFrames;
+    private final org.agrona.concurrent.MessageHandler copier = this::copy;
+
+    private final java.util.concurrent.atomic.AtomicInteger congestedLinks;
+    private final int lowWater;
+    private final int highWater;
+
+    private final NettyTransport transport;
+
+    PeerLink(final NettyTransport transport, final NodeId peer, final int queueBytes,
+        final TransportCounters counters, final java.util.concurrent.atomic.AtomicInteger congestedLinks)
+    {
+        this.transport = transport;
+        this.peer = peer;
+        this.counters = counters;
+        this.congestedLinks = congestedLinks;
+        final int capacity = Integer.highestOneBit(Math.max(queueBytes, 1024) - 1) << 1;
+        // Direct and cache-line aligned: Agrona's ring buffers need aligned memory for their atomic counters.
+        this.outbound = new OneToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        this.highWater = outbound.capacity() / 2;
+        this.lowWater = outbound.capacity() / 4;
+    }
+
+    /** Dispatcher: queues one frame; false when the queue is full. Returns true if the link just got congested. */
+    boolean offer(final DirectBuffer frame, final int offset, final int length)
+    {
+        return outbound.write(MSG_FRAME, frame, offset, length);
+    }
+
+    /** Dispatcher: marks the link congested when its queue is above the high-water mark; true if newly so. */
+    boolean checkCongested(final long nowNanos)
+    {
+        if (outbound.size() > highWater && congested.compareAndSet(false, true))
+        {
+            congestedSinceNanos = nowNanos;
+            congestedLinks.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Any thread: the link no longer holds publishers back (drained, or its connection is gone). */
+    void clearCongested()
+    {
+        if (congested.compareAndSet(true, false))
+        {
+            congestedLinks.decrementAndGet();
+        }
+    }
+
+    /** Dispatcher or event loop: makes sure a drain runs on the chosen connection's event loop. */
+    void scheduleDrain()
+    {
+        final Channel ch = channel;
+        if (ch != null && drainScheduled.compareAndSet(false, true))
+        {
+            ch.eventLoop().execute(drainTask);
+        }
+    }
+
+    /** Event loop: moves queued frames onto the chosen connection, then closes it gracefully if asked to. */
+    private void drain()
+    {
+        drainScheduled.set(false);
+        final Channel ch = channel;
+        if (ch == null || !ch.isActive())
+        {
+            return;
+        }
+        if (!ch.eventLoop().inEventLoop())
+        {
+            scheduleDrain();
+            return;
+        }
+        drainTo(ch);
+        if (congested.get() && outbound.size() < lowWater)
+        {
+            clearCongested();
+        }
+        if (outbound.size() > 0)
+        {
+            if (ch.isWritable())
+            {
+                scheduleDrain();
+            }
+            // Not writable: channelWritabilityChanged schedules the next drain.
+        }
+        else if (closeTarget == ch)
+        {
+            transport.closeGracefully(this, ch);
+        }
+    }
+
+    /** Event loop of {@code ch}: writes queued frames, length-prefixed, in a few large writes, while writable. */
+    void drainTo(final Channel ch)
+    {
+        int bytes = 0;
+        while (ch.isWritable() && bytes < DRAIN_BYTES)
+        {
+            batch = ch.alloc().directBuffer(64 * 1024);
+            batchFrames = 0;
+            final int read = outbound.read(copier, 1024);
+            if (read == 0)
+            {
+                batch.release();
+                batch = null;
+                break;
+            }
+            bytes += batch.readableBytes();
+            counters.framesOut.addAndGet(batchFrames);
+            ch.write(batch, ch.voidPromise());
+            batch = null;
+        }
+        ch.flush();
+    }
+
+    private void copy(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
+        final int length)
+    {
+        final ByteBuf out = batch;
+        final int total = FrameDecoder.PREFIX + length;
+        out.ensureWritable(total);
+        if (out.hasMemoryAddress())
+        {
+            // Copy ring memory straight into Netty's direct buffer: no intermediate array.
+            target.wrap(out.memoryAddress() + out.writerIndex(), total);
+            target.putInt(0, length, java.nio.ByteOrder.BIG_ENDIAN);
+            target.putBytes(FrameDecoder.PREFIX, buffer, index, length);
+            out.writerIndex(out.writerIndex() + total);
+        }
+        else
+        {
+            if (scratch.length < length)
+            {
+                scratch = new byte[length];
+            }
+            buffer.getBytes(index, scratch, 0, length);
+            out.writeInt(length);
+            out.writeBytes(scratch, 0, length);
+        }
+        batchFrames++;
+    }
+}

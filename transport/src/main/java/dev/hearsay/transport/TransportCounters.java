@@ -1,0 +1,52 @@
+package dev.hearsay.transport;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters of a {@link NettyTransport}, updated by I/O threads and the dispatcher, readable from any thread.
+ */
+public final class TransportCounters
+{
+    /** Connections accepted from other nodes. */
+    public final AtomicLong accepted = new AtomicLong();
+    /** Connections dialled by this node that completed TCP setup. */
+    public final AtomicLong dialled = new AtomicLong();
+    /** Dial attempts that failed (all addresses). */
+    public final AtomicLong dialFailures = new AtomicLong();
+    /** Handshakes completed. */
+    public final AtomicLong handshakes = new AtomicLong();
+    /** Handshakes failed (bad signature, wrong id, bad hello, timeout): connection closed. */
+    public final AtomicLong handshakeFailures = new AtomicLong();
+    /** Frames whose declared length exceeded the maximum: connection closed. */
+    public final AtomicLong oversizedFrames = new AtomicLong();
+    /** Frames that did not decode (garbage, unknown type or version, truncated body): connection closed. */
+    public final AtomicLong badFrames = new AtomicLong();
+    /** Connections closed mid-frame (truncated input). */
+    public final AtomicLong truncated = new AtomicLong();
+    /** Peers disconnected because their outbound queue overflowed. */
+    public final AtomicLong slowPeerDisconnects = new AtomicLong();
+    /** Duplicate connections closed after a simultaneous dial. */
+    public final AtomicLong duplicateConnections = new AtomicLong();
+    /** Times reading was paused because the dispatcher's ring was full. */
+    public final AtomicLong readPauses = new AtomicLong();
+    /** Frames received (added per read batch). */
+    public final AtomicLong framesIn = new AtomicLong();
+    /** Frames written (added per write batch). */
+    public final AtomicLong framesOut = new AtomicLong();
+
+    /** Total of connections closed for bad input of any kind. */
+    public long badInputTotal()
+    {
+        return handshakeFailures.get() + oversizedFrames.get() + badFrames.get() + truncated.get();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TransportCounters{accepted=" + accepted + ", dialled=" + dialled + ", dialFailures=" + dialFailures
+            + ", handshakes=" + handshakes + ", handshakeFailures=" + handshakeFailures
+            + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
+            + ", slowPeerDisconnects=" + slowPeerDisconnects + ", duplicateConnections=" + duplicateConnections
+            + ", readPauses=" + readPauses + ", framesIn=" + framesIn + ", framesOut=" + framesOut + "}";
+    }
+}

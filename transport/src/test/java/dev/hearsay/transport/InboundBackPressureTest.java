@@ -1,0 +1,92 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.NodeKey;
+import dev.hearsay.engine.NetworkEvents;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A full ring pauses reading and keeps the frames, in order, until they fit: nothing is dropped. */
+@Timeout(10)
+class InboundBackPressureTest
+{
+    /** A ring that refuses {@code refusals} publishes, then takes everything. */
+    private static final class FlakyRing implements NetworkEvents
+    {
+        final List<Byte> received = new ArrayList<>();
+        int refusals;
+
+        @Override
+        public boolean onFrame(final NodeId peer, final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (refusals > 0)
+            {
+                refusals--;
+                return false;
+            }
+            received.add(buffer.getByte(offset));
+            return true;
+        }
+
+        @Override
+        public boolean onPeerConnected(final NodeId peer)
+        {
+            return true;
+        }
+
+        @Override
+        public boolean onPeerDisconnected(final NodeId peer)
+        {
+            return true;
+        }
+
+        @Override
+        public boolean onDialFailed(final NodeId peer)
+        {
+            return true;
+        }
+    }
+
+    @RepeatedTest(3)
+    void fullRingPausesReadingAndLosesNothing()
+    {
+        final FlakyRing ring = new FlakyRing();
+        final NettyTransport transport = new NettyTransport(NodeKey.fromSeed(1), TransportOptions.defaults(), 1024, 64);
+        final InboundFrameHandler handler =
+            new InboundFrameHandler(transport, ring, NodeKey.fromSeed(2).id(), transport.counters());
+        final EmbeddedChannel channel = new EmbeddedChannel(handler);
+        channel.freezeTime();
+        ring.refusals = 3;
+        for (int i = 0; i < 10; i++)
+        {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[]{(byte)i, 0, 0}));
+        }
+        assertFalse(channel.config().isAutoRead(), "reading must pause while the ring is full");
+        assertTrue(ring.received.isEmpty());
+        assertEquals(1, transport.counters().readPauses.get());
+        for (int attempt = 0; attempt < 10 && !channel.config().isAutoRead(); attempt++)
+        {
+            channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertTrue(channel.config().isAutoRead(), "reading must resume once the frames fit");
+        final List<Byte> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            expected.add((byte)i);
+        }
+        assertEquals(expected, ring.received, "frames lost or reordered");
+        channel.finishAndReleaseAll();
+    }
+}
