@@ -27,6 +27,8 @@ final class PlumTree
     private final TopicId topic;
     private final PeerList eager;
     private final PeerList lazy;
+    private final NodeId[] slotPeers;
+    private long lazyMask;
     private final ReceivedIds received;
     private final PayloadCache cache;
     private final MissingMessages missing;
@@ -35,13 +37,13 @@ final class PlumTree
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private final ArrayDeque<Boolean> heldScope = new ArrayDeque<>();
 
-    // Lazy queue: ids to announce at the next flush, and the peer each came from (not announced back to it).
+    // Lazy queue: ids to announce at the next flush, each with the neighbor slots to announce it to.
     private final int lazyCapacity;
     private NodeId[] lazyAuthors = new NodeId[64];
     private int[] lazyEpochs = new int[64];
     private long[] lazySequences = new long[64];
     private int[] lazyHops = new int[64];
-    private NodeId[] lazyExclude = new NodeId[64];
+    private long[] lazyMasks = new long[64];
     private int lazySize;
 
     private final AdaptiveTimeout leadTimer;
@@ -57,6 +59,7 @@ final class PlumTree
         this.topic = topic;
         this.eager = new PeerList(config.activeViewCapacity());
         this.lazy = new PeerList(config.activeViewCapacity());
+        this.slotPeers = new NodeId[config.activeViewCapacity()];
         this.received = new ReceivedIds(config.messageIdCacheCapacity());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.messageIdCacheCapacity());
         this.missing = new MissingMessages(config.missingCapacity());
@@ -97,8 +100,8 @@ final class PlumTree
 
     void neighborUp(final NodeId peer, final long now)
     {
-        lazy.remove(peer);
-        eager.add(peer);
+        assignSlot(peer);
+        makeEager(peer);
         announceRecent(peer, now);
         if (!held.isEmpty())
         {
@@ -139,6 +142,7 @@ final class PlumTree
     {
         eager.remove(peer);
         lazy.remove(peer);
+        releaseSlot(peer);
     }
 
     private boolean isNeighbor(final NodeId peer)
@@ -212,10 +216,7 @@ final class PlumTree
             if (!message.neighborsOnly())
             {
                 // Prune even if our side already thinks the edge is lazy: the sender evidently does not.
-                if (eager.remove(from))
-                {
-                    lazy.add(from);
-                }
+                makeLazy(from);
                 ctx.stats.prunesSent++;
                 ctx.send(from, ctx.prune.topic(topic));
             }
@@ -249,9 +250,9 @@ final class PlumTree
         enqueueLazy(author, epoch, seq, forwardHops, from, now);
 
         // The edge that delivered first is a tree edge.
-        if (lazy.remove(from))
+        if (lazy.contains(from))
         {
-            eager.add(from);
+            makeEager(from);
         }
 
         final int entry = missing.find(author, epoch, seq);
@@ -290,14 +291,10 @@ final class PlumTree
         {
             final NodeId shortcut = missing.advertiser(entry, best);
             ctx.stats.optimizations++;
-            lazy.remove(shortcut);
-            eager.add(shortcut);
+            makeEager(shortcut);
             ctx.stats.graftsSent++;
             ctx.send(shortcut, ctx.graft.setNoId().topic(topic));
-            if (eager.remove(from))
-            {
-                lazy.add(from);
-            }
+            makeLazy(from);
             ctx.stats.prunesSent++;
             ctx.send(from, ctx.prune.topic(topic));
         }
@@ -332,8 +329,7 @@ final class PlumTree
     {
         if (isNeighbor(from))
         {
-            lazy.remove(from);
-            eager.add(from);
+            makeEager(from);
         }
         if (!message.hasId())
         {
@@ -356,10 +352,7 @@ final class PlumTree
 
     void onPrune(final NodeId from, final Prune message)
     {
-        if (eager.remove(from))
-        {
-            lazy.add(from);
-        }
+        makeLazy(from);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -415,8 +408,7 @@ final class PlumTree
                 missing.remove(entry);
                 continue;
             }
-            lazy.remove(peer);
-            eager.add(peer);
+            makeEager(peer);
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
                 missing.advertiserHops(entry, next)).topic(topic));
@@ -458,7 +450,10 @@ final class PlumTree
     private void enqueueLazy(final NodeId author, final int epoch, final long seq, final int hops,
         final NodeId exclude, final long now)
     {
-        if (lazy.isEmpty())
+        // Who gets the announcement is fixed now, not at the flush: a peer that turns eager before the flush did not
+        // get this message's eager push, and one that turns lazy did.
+        final long mask = lazyMask & ~slotBit(exclude) & ~slotBit(author);
+        if (mask == 0)
         {
             return;
         }
@@ -474,7 +469,7 @@ final class PlumTree
         lazyEpochs[lazySize] = epoch;
         lazySequences[lazySize] = seq;
         lazyHops[lazySize] = hops;
-        lazyExclude[lazySize] = exclude;
+        lazyMasks[lazySize] = mask;
         lazySize++;
         if (config.ihaveIntervalNanos() == 0)
         {
@@ -489,13 +484,18 @@ final class PlumTree
     private void flushLazy()
     {
         final IHave ihave = ctx.ihave;
-        for (int p = 0; p < lazy.size(); p++)
+        for (int slot = 0; slot < slotPeers.length; slot++)
         {
-            final NodeId peer = lazy.get(p);
+            final NodeId peer = slotPeers[slot];
+            if (peer == null)
+            {
+                continue;
+            }
+            final long bit = 1L << slot;
             ihave.clear().topic(topic);
             for (int i = 0; i < lazySize; i++)
             {
-                if (peer.equals(lazyExclude[i]) || peer.equals(lazyAuthors[i]))
+                if ((lazyMasks[i] & bit) == 0)
                 {
                     continue;
                 }
@@ -513,9 +513,76 @@ final class PlumTree
         }
         ihave.clear();
         java.util.Arrays.fill(lazyAuthors, 0, lazySize, null);
-        java.util.Arrays.fill(lazyExclude, 0, lazySize, null);
         lazySize = 0;
         flushAt = Long.MAX_VALUE;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Neighbor slots: each neighbor holds a small index for as long as it is a neighbor, so that sets of
+    // neighbors (who is lazy, who gets an announcement) are bit masks.
+
+    private void assignSlot(final NodeId peer)
+    {
+        if (slotOf(peer) >= 0)
+        {
+            return;
+        }
+        for (int i = 0; i < slotPeers.length; i++)
+        {
+            if (slotPeers[i] == null)
+            {
+                slotPeers[i] = peer;
+                return;
+            }
+        }
+    }
+
+    private void releaseSlot(final NodeId peer)
+    {
+        final int slot = slotOf(peer);
+        if (slot >= 0)
+        {
+            slotPeers[slot] = null;
+            lazyMask &= ~(1L << slot);
+        }
+    }
+
+    private int slotOf(final NodeId peer)
+    {
+        if (peer == null)
+        {
+            return -1;
+        }
+        for (int i = 0; i < slotPeers.length; i++)
+        {
+            if (peer.equals(slotPeers[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private long slotBit(final NodeId peer)
+    {
+        final int slot = slotOf(peer);
+        return slot < 0 ? 0 : 1L << slot;
+    }
+
+    private void makeEager(final NodeId peer)
+    {
+        lazy.remove(peer);
+        eager.add(peer);
+        lazyMask &= ~slotBit(peer);
+    }
+
+    private void makeLazy(final NodeId peer)
+    {
+        if (eager.remove(peer) || lazy.contains(peer))
+        {
+            lazy.add(peer);
+            lazyMask |= slotBit(peer);
+        }
     }
 
     private void growLazy()
@@ -525,13 +592,15 @@ final class PlumTree
         lazyEpochs = java.util.Arrays.copyOf(lazyEpochs, n);
         lazySequences = java.util.Arrays.copyOf(lazySequences, n);
         lazyHops = java.util.Arrays.copyOf(lazyHops, n);
-        lazyExclude = java.util.Arrays.copyOf(lazyExclude, n);
+        lazyMasks = java.util.Arrays.copyOf(lazyMasks, n);
     }
 
     void quit()
     {
         eager.clear();
         lazy.clear();
+        java.util.Arrays.fill(slotPeers, null);
+        lazyMask = 0;
         missing.clear();
         held.clear();
         heldScope.clear();

@@ -278,4 +278,25 @@ class PlumTreeTest
         net.advance(300, 5);
         assertEquals(List.of("recent"), c.payloads());
     }
+
+    @Test
+    void peerTurnedEagerBeforeTheFlushStillGetsTheAnnouncement()
+    {
+        final TestNet net = line(3, GossipConfig.builder().activeViewCapacity(2).build());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        assertTrue(b.active().contains(c.id) && b.active().contains(a.id));
+        // c tells b it wants no eager pushes: b now announces to c lazily.
+        b.state.onMessage(c.id, new Prune().topic(TOPIC), net.now);
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id));
+        net.drop = e -> e.to().equals(c.id) && !e.from().equals(b.id);
+        a.broadcast("m");
+        net.pump();
+        // Before b's IHave flush, c grafts the edge back (for another reason): c turns eager at b.
+        b.state.onMessage(c.id, new Graft().setNoId().topic(TOPIC), net.now);
+        assertTrue(b.state.eagerPeers(TOPIC).contains(c.id));
+        net.advance(300, 5);
+        assertEquals(List.of("m"), c.payloads(), "c got neither the push nor the announcement");
+    }
 }
