@@ -283,6 +283,12 @@ public final class MessageDecoder
         gossip.set(author, epoch, sequence, hops, (flags & WireFormat.FLAG_NEIGHBORS_ONLY) != 0)
             .payload(buffer, position, payloadLength);
         position += payloadLength;
+        if ((flags & WireFormat.FLAG_SIGNED) != 0)
+        {
+            require(WireFormat.SIGNATURE_LENGTH, "signature");
+            gossip.signature(buffer, position);
+            position += WireFormat.SIGNATURE_LENGTH;
+        }
         return gossip;
     }
 

@@ -79,7 +79,7 @@ public final class MessageEncoder
         // Shuffle carries the most membership bytes (it has an origin, its data, a ttl and a full contact list);
         // Disconnect, ForwardJoin and the rest are strictly smaller.
         final long shuffle = NodeId.LENGTH + 1 + data + contacts;
-        final long gossip = WireFormat.GOSSIP_FIXED_LENGTH + (long)maxMessageSize;
+        final long gossip = WireFormat.GOSSIP_FIXED_LENGTH + (long)maxMessageSize + WireFormat.SIGNATURE_LENGTH;
         final long ihave = WireFormat.IHAVE_COUNT_LENGTH + (long)IHave.MAX_ENTRIES * WireFormat.ID_ENTRY_LENGTH;
         final long max = WireFormat.HEADER_LENGTH + Math.max(shuffle, Math.max(gossip, ihave));
         if (max > Integer.MAX_VALUE)
@@ -236,7 +236,11 @@ public final class MessageEncoder
                 return contactsLength(((ShuffleReply)message).contacts());
 
             case GOSSIP:
-                return WireFormat.GOSSIP_FIXED_LENGTH + ((Gossip)message).payloadLength();
+            {
+                final Gossip m = (Gossip)message;
+                return WireFormat.GOSSIP_FIXED_LENGTH + m.payloadLength()
+                    + (m.signed() ? WireFormat.SIGNATURE_LENGTH : 0);
+            }
 
             case IHAVE:
                 return WireFormat.IHAVE_COUNT_LENGTH + ((IHave)message).size() * WireFormat.ID_ENTRY_LENGTH;
@@ -444,7 +448,9 @@ public final class MessageEncoder
 
     private static int putGossip(final MutableDirectBuffer buffer, final int at, final Gossip gossip)
     {
-        buffer.putByte(at, (byte)(gossip.neighborsOnly() ? WireFormat.FLAG_NEIGHBORS_ONLY : 0));
+        final int flags = (gossip.neighborsOnly() ? WireFormat.FLAG_NEIGHBORS_ONLY : 0)
+            | (gossip.signed() ? WireFormat.FLAG_SIGNED : 0);
+        buffer.putByte(at, (byte)flags);
         final int p = putIdEntry(buffer, at + 1, gossip.author(), gossip.epoch(), gossip.sequence(), gossip.hops());
         final int length = gossip.payloadLength();
         buffer.putInt(p, length, BYTE_ORDER);
@@ -452,6 +458,12 @@ public final class MessageEncoder
         {
             buffer.putBytes(p + 4, gossip.payloadBuffer(), gossip.payloadOffset(), length);
         }
-        return p + 4 + length;
+        final int end = p + 4 + length;
+        if (gossip.signed())
+        {
+            buffer.putBytes(end, gossip.signatureBuffer(), gossip.signatureOffset(), WireFormat.SIGNATURE_LENGTH);
+            return end + WireFormat.SIGNATURE_LENGTH;
+        }
+        return end;
     }
 }

@@ -32,8 +32,17 @@ public final class WireFormat
     /** Gossip flag bit: Neighbors-scope broadcast, never forwarded. */
     public static final int FLAG_NEIGHBORS_ONLY = 0x01;
 
+    /**
+     * Gossip flag bit: the author's 64-byte Ed25519 signature follows the payload. Only sent when signing is
+     * configured (network-wide), because a node of an earlier build rejects the bit.
+     */
+    public static final int FLAG_SIGNED = 0x02;
+
     /** Gossip flag bits a version 1 decoder accepts; any other bit set is rejected. */
-    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY;
+    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED;
+
+    /** Bytes of the optional Gossip signature trailer (an Ed25519 signature). */
+    public static final int SIGNATURE_LENGTH = dev.hearsay.proto.Gossip.SIGNATURE_LENGTH;
 
     /** Largest hop count (unsigned 16-bit field). */
     public static final int MAX_HOPS = 0xFFFF;
@@ -62,8 +71,9 @@ public final class WireFormat
     /** Bytes of a Gossip body before its payload: flags, id entry, payload length (u32). */
     public static final int GOSSIP_FIXED_LENGTH = 1 + ID_ENTRY_LENGTH + 4;
 
-    /** Largest payload length the format can carry while the whole message length still fits in an int. */
-    public static final int MAX_PAYLOAD_LENGTH = Integer.MAX_VALUE - HEADER_LENGTH - GOSSIP_FIXED_LENGTH;
+    /** Largest payload length the format can carry while the whole message, signed, still fits in an int. */
+    public static final int MAX_PAYLOAD_LENGTH = Integer.MAX_VALUE - HEADER_LENGTH - GOSSIP_FIXED_LENGTH
+        - SIGNATURE_LENGTH;
 
     private WireFormat()
     {

@@ -7,9 +7,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * PlumTree Gossip: an eager push of one broadcast. The id is (author, epoch, sequence). The payload is a view over
  * a buffer the holder does not own: valid only as long as that buffer is (see {@link #copy()}).
+ * <p>
+ * Optionally the message carries its author's 64-byte signature ({@link #signed()}), also a view. The protocol never
+ * checks it; it only carries it unchanged when forwarding or answering a Graft, so that every receiver can verify
+ * the author. {@link #set} clears it, so a reused holder never sends a stale signature.
  */
 public final class Gossip extends Message
 {
+    /** Length of the optional signature: an Ed25519 signature. */
+    public static final int SIGNATURE_LENGTH = 64;
+
     private NodeId author;
     private int epoch;
     private long sequence;
@@ -18,6 +25,8 @@ public final class Gossip extends Message
     private final UnsafeBuffer payload = new UnsafeBuffer(NO_DATA);
     private int payloadOffset;
     private int payloadLength;
+    private final UnsafeBuffer signature = new UnsafeBuffer(NO_DATA);
+    private boolean signed;
 
     @Override
     public MessageType type()
@@ -73,7 +82,25 @@ public final class Gossip extends Message
         return payloadLength;
     }
 
-    /** Sets the id and routing fields. */
+    /** True if the author's signature is attached ({@link #signatureBuffer()}). */
+    public boolean signed()
+    {
+        return signed;
+    }
+
+    /** Buffer holding the 64-byte signature when {@link #signed()}. */
+    public DirectBuffer signatureBuffer()
+    {
+        return signature;
+    }
+
+    /** Offset of the signature in {@link #signatureBuffer()}. */
+    public int signatureOffset()
+    {
+        return 0;
+    }
+
+    /** Sets the id and routing fields and clears the signature. */
     public Gossip set(final NodeId author, final int epoch, final long sequence, final int hops,
         final boolean neighborsOnly)
     {
@@ -82,6 +109,36 @@ public final class Gossip extends Message
         this.sequence = sequence;
         this.hops = hops;
         this.neighborsOnly = neighborsOnly;
+        clearSignature();
+        return this;
+    }
+
+    /** Points the signature at the 64 bytes of {@code buffer} at {@code offset} (no copy). */
+    public Gossip signature(final DirectBuffer buffer, final int offset)
+    {
+        signature.wrap(buffer, offset, SIGNATURE_LENGTH);
+        signed = true;
+        return this;
+    }
+
+    /** Carries {@code other}'s signature (a view of it), or none if it has none. */
+    public Gossip signatureFrom(final Gossip other)
+    {
+        if (other.signed)
+        {
+            return signature(other.signature, 0);
+        }
+        return clearSignature();
+    }
+
+    /** Removes the signature. */
+    public Gossip clearSignature()
+    {
+        if (signed)
+        {
+            signature.wrap(NO_DATA);
+            signed = false;
+        }
         return this;
     }
 
@@ -123,6 +180,12 @@ public final class Gossip extends Message
         final Gossip c = new Gossip().set(author, epoch, sequence, hops, neighborsOnly);
         final byte[] bytes = payloadBytes();
         c.payload(new UnsafeBuffer(bytes), 0, bytes.length);
+        if (signed)
+        {
+            final byte[] sig = new byte[SIGNATURE_LENGTH];
+            signature.getBytes(0, sig);
+            c.signature(new UnsafeBuffer(sig), 0);
+        }
         c.topic = topic;
         return c;
     }
@@ -131,6 +194,6 @@ public final class Gossip extends Message
     public String toString()
     {
         return "Gossip(" + author.shortString() + "/" + epoch + "/" + sequence + ", hops=" + hops
-            + (neighborsOnly ? ", neighbors" : "") + ", " + payloadLength + " B)";
+            + (neighborsOnly ? ", neighbors" : "") + (signed ? ", signed" : "") + ", " + payloadLength + " B)";
     }
 }

@@ -253,7 +253,10 @@ class MessageDecoderLimitsTest
     void reservedGossipFlagBitsAreBadFields()
     {
         final byte[] frame = encode(gossip(3));
-        for (int bit = 1; bit < 8; bit++)
+        // Bit 1 announces a signature trailer, which this frame lacks.
+        frame[BODY] = (byte)WireFormat.FLAG_SIGNED;
+        assertEquals(Reason.TRUNCATED, reject(frame), "signed flag without a signature");
+        for (int bit = 2; bit < 8; bit++)
         {
             frame[BODY] = (byte)(1 << bit);
             assertEquals(Reason.BAD_FIELD, reject(frame), "flag bit " + bit);
@@ -262,6 +265,21 @@ class MessageDecoderLimitsTest
         }
         frame[BODY] = (byte)WireFormat.FLAG_NEIGHBORS_ONLY;
         assertTrue(((Gossip)TestMessages.decode(decoder, frame)).neighborsOnly());
+    }
+
+    @Test
+    @Timeout(10)
+    void signatureTrailerMustBeExactlySixtyFourBytes()
+    {
+        final Gossip signed = gossip(5).signature(new UnsafeBuffer(new byte[64]), 0);
+        final byte[] frame = encode(signed);
+        assertEquals(85 + 5 + 64, frame.length);
+        assertTrue(((Gossip)TestMessages.decode(decoder, frame)).signed());
+        assertEquals(Reason.TRUNCATED, reject(java.util.Arrays.copyOf(frame, frame.length - 1)));
+        assertEquals(Reason.TRAILING_BYTES, reject(java.util.Arrays.copyOf(frame, frame.length + 1)));
+        // The same bytes without the flag: the signature is trailing garbage.
+        frame[BODY] = 0;
+        assertEquals(Reason.TRAILING_BYTES, reject(frame));
     }
 
     @Test

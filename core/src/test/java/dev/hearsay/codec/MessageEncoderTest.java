@@ -176,6 +176,8 @@ class MessageEncoderTest
         all.put(MessageType.SHUFFLE_REPLY, reply);
         final Gossip gossip = new Gossip().set(nodeId(1), 1, 1, 1, true);
         gossip.payload(new UnsafeBuffer(new byte[Math.max(1, maxPayload)]), 0, maxPayload);
+        // The largest Gossip carries a signature trailer.
+        gossip.signature(new UnsafeBuffer(new byte[WireFormat.SIGNATURE_LENGTH]), 0);
         all.put(MessageType.GOSSIP, gossip);
         final IHave ihave = new IHave();
         while (!ihave.isFull())

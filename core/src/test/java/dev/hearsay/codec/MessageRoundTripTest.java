@@ -95,6 +95,12 @@ class MessageRoundTripTest
             .payload(new UnsafeBuffer(bytes(random, 1)), 0, 1).topic(topicId(7)));
         all.add(new Gossip().set(nodeId(9), -1, -1L, 0, true)
             .payload(new UnsafeBuffer(bytes(random, 100)), 0, 100).topic(topicId(7)));
+        all.add(new Gossip().set(nodeId(9), 3, 4, 5, false)
+            .payload(new UnsafeBuffer(bytes(random, 0)), 0, 0)
+            .signature(new UnsafeBuffer(bytes(random, 64)), 0).topic(topicId(7)));
+        all.add(new Gossip().set(ones, 3, 4, 5, true)
+            .payload(new UnsafeBuffer(bytes(random, MAX_PAYLOAD)), 0, MAX_PAYLOAD)
+            .signature(new UnsafeBuffer(bytes(random, 70)), 6).topic(topicId(7)));
 
         all.add(new IHave().topic(topicId(8)));
         final IHave one = new IHave();
@@ -177,6 +183,38 @@ class MessageRoundTripTest
             + "01" + "22".repeat(32) + "04030201" + "0807060504030201" + "0201"
             + "02000000" + "6869";
         assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
+    }
+
+    @Test
+    @Timeout(10)
+    void signedGossipLayoutIsAsDocumented()
+    {
+        final byte[] signature = new byte[64];
+        for (int i = 0; i < signature.length; i++)
+        {
+            signature[i] = (byte)(0xC0 + (i & 0x0F));
+        }
+        final Gossip gossip = new Gossip().set(nodeId(0x22), 7, 9, 3, false);
+        gossip.payload(new UnsafeBuffer(new byte[]{'h', 'i'}), 0, 2).signature(new UnsafeBuffer(signature), 0)
+            .topic(topicId(0x11));
+
+        final String expected = "01" + "10" + "11".repeat(32)
+            + "02" + "22".repeat(32) + "07000000" + "0900000000000000" + "0300"
+            + "02000000" + "6869" + HexFormat.of().formatHex(signature);
+        assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
+        assertEquals(85 + 2 + 64, MessageEncoder.encodedLength(gossip));
+    }
+
+    @Test
+    @Timeout(10)
+    void reusedHolderDropsTheSignatureOnSet()
+    {
+        final Gossip gossip = new Gossip().set(nodeId(1), 1, 1, 0, false);
+        gossip.payload(new UnsafeBuffer(new byte[]{1}), 0, 1).signature(new UnsafeBuffer(new byte[64]), 0);
+        gossip.set(nodeId(2), 1, 2, 0, false);
+        assertEquals(false, gossip.signed(), "a reused holder must not carry the previous message's signature");
+        gossip.topic(topicId(1));
+        assertEquals(85 + 1, encode(gossip).length);
     }
 
     @Test

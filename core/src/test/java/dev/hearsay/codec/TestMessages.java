@@ -180,8 +180,14 @@ final class TestMessages
                     // Put the payload at a random offset of a larger buffer: the encoder must honour the view.
                     final int pad = random.nextInt(8);
                     final byte[] backing = bytes(random, length + 2 * pad);
-                    m = new Gossip().set(node(), epoch(), sequence(), hops(), random.nextBoolean())
+                    final Gossip g = new Gossip().set(node(), epoch(), sequence(), hops(), random.nextBoolean())
                         .payload(new UnsafeBuffer(backing), pad, length);
+                    if (random.nextInt(3) == 0)
+                    {
+                        // A signature trailer, also at an offset of a larger buffer.
+                        g.signature(new UnsafeBuffer(bytes(random, WireFormat.SIGNATURE_LENGTH + pad)), pad);
+                    }
+                    m = g;
                     break;
                 }
                 case IHAVE:
@@ -322,6 +328,14 @@ final class TestMessages
         }
     }
 
+    /** A copy of the signature of a signed Gossip. */
+    static byte[] signatureBytes(final Gossip gossip)
+    {
+        final byte[] out = new byte[WireFormat.SIGNATURE_LENGTH];
+        gossip.signatureBuffer().getBytes(gossip.signatureOffset(), out);
+        return out;
+    }
+
     /** Asserts that {@code actual} carries exactly the fields of {@code expected}. */
     static void assertSameContent(final Message expected, final Message actual)
     {
@@ -390,6 +404,11 @@ final class TestMessages
                 assertEquals(e.neighborsOnly(), a.neighborsOnly(), "neighborsOnly");
                 assertEquals(e.payloadLength(), a.payloadLength(), "payload length");
                 assertArrayEquals(e.payloadBytes(), a.payloadBytes(), "payload");
+                assertEquals(e.signed(), a.signed(), "signed");
+                if (e.signed())
+                {
+                    assertArrayEquals(signatureBytes(e), signatureBytes(a), "signature");
+                }
                 break;
             }
             case IHAVE:
