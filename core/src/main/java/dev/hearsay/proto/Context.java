@@ -2,6 +2,7 @@ package dev.hearsay.proto;
 
 import dev.hearsay.GossipConfig;
 import dev.hearsay.NodeId;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * What every topic of one node shares: identity, settings, the output, counters, and one reusable holder per
@@ -15,6 +16,10 @@ final class Context
     final ProtocolStats stats = new ProtocolStats();
     final int epoch;
     byte[] myData = Message.NO_DATA;
+    /** Signs authored Gossip when set; null: unsigned. */
+    GossipSigner signer;
+    /** Where the signer writes; the Gossip sent carries a view of it until the next broadcast. */
+    final UnsafeBuffer signature = new UnsafeBuffer(new byte[Gossip.SIGNATURE_LENGTH]);
 
     final Join join = new Join();
     final ForwardJoin forwardJoin = new ForwardJoin();

@@ -9,6 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * order, so eviction is always of the oldest. Bounded by a byte budget and an entry count: when a new payload
  * does not fit, the oldest entries are evicted early (counted); a payload larger than the whole budget is not
  * cached. Storage starts small and doubles up to the budget, so an idle topic costs little.
+ * <p>
+ * A signed message's 64-byte signature is stored in the log right after its payload and counts against the budget.
  */
 final class PayloadCache
 {
@@ -27,6 +29,7 @@ final class PayloadCache
     private long[] times = new long[INITIAL_ENTRIES];
     private long[] positions = new long[INITIAL_ENTRIES];
     private int[] lengths = new int[INITIAL_ENTRIES];
+    private boolean[] signed = new boolean[INITIAL_ENTRIES];
     private long head;
     private long tail;
     private long logTail;
@@ -50,10 +53,23 @@ final class PayloadCache
         return (int)(tail - head);
     }
 
-    /** Caches a payload; returns false if it cannot be cached at all (larger than the budget). */
+    /** Caches a payload without a signature; returns false if it cannot be cached at all (larger than the budget). */
     boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int length, final long now)
     {
+        return put(author, epoch, sequence, hopCount, payload, offset, length, null, 0, now);
+    }
+
+    /**
+     * Caches a payload and, when {@code signature} is not null, the {@value Gossip#SIGNATURE_LENGTH} bytes of it at
+     * {@code signatureOffset}; returns false if it cannot be cached at all (larger than the budget).
+     */
+    boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
+        final DirectBuffer payload, final int offset, final int payloadLength, final DirectBuffer signature,
+        final int signatureOffset, final long now)
+    {
+        // Stored bytes: the payload, then the signature if any.
+        final int length = payloadLength + (signature != null ? Gossip.SIGNATURE_LENGTH : 0);
         if (length > maxBytes || length > Integer.MAX_VALUE / 2 || table.contains(author, epoch, sequence))
         {
             return false;
@@ -93,10 +109,16 @@ final class PayloadCache
         hops[i] = hopCount;
         times[i] = now;
         positions[i] = position;
-        lengths[i] = length;
-        if (length > 0)
+        lengths[i] = payloadLength;
+        signed[i] = signature != null;
+        final int at = (int)(position % log.capacity());
+        if (payloadLength > 0)
         {
-            log.putBytes((int)(position % log.capacity()), payload, offset, length);
+            log.putBytes(at, payload, offset, payloadLength);
+        }
+        if (signature != null)
+        {
+            log.putBytes(at + payloadLength, signature, signatureOffset, Gossip.SIGNATURE_LENGTH);
         }
         logTail = position + length;
         tail++;
@@ -126,6 +148,24 @@ final class PayloadCache
     int length(final int entry)
     {
         return lengths[entry];
+    }
+
+    /** True if {@code entry} was cached with its author's signature. */
+    boolean signed(final int entry)
+    {
+        return signed[entry];
+    }
+
+    /** Points {@code view} at the cached signature of a {@link #signed} entry. */
+    void wrapSignature(final int entry, final UnsafeBuffer view)
+    {
+        view.wrap(log, (int)(positions[entry] % log.capacity()) + lengths[entry], Gossip.SIGNATURE_LENGTH);
+    }
+
+    /** Bytes an entry takes in the log. */
+    private int stored(final int entry)
+    {
+        return lengths[entry] + (signed[entry] ? Gossip.SIGNATURE_LENGTH : 0);
     }
 
     /** Points {@code view} at the cached payload of {@code entry}. */
@@ -197,6 +237,7 @@ final class PayloadCache
         final long[] t = new long[m];
         final long[] p = new long[m];
         final int[] l = new int[m];
+        final boolean[] g = new boolean[m];
         for (long k = head; k < tail; k++)
         {
             final int from = (int)(k & (n - 1));
@@ -208,6 +249,7 @@ final class PayloadCache
             t[to] = times[from];
             p[to] = positions[from];
             l[to] = lengths[from];
+            g[to] = signed[from];
             table.put(a[to], e[to], s[to], to);
         }
         authors = a;
@@ -217,6 +259,7 @@ final class PayloadCache
         times = t;
         positions = p;
         lengths = l;
+        signed = g;
     }
 
     /** Doubles the log (up to the budget) and lays the live payloads out again from position 0. */
@@ -229,7 +272,7 @@ final class PayloadCache
         for (long k = head; k < tail; k++)
         {
             final int i = index(k);
-            final int length = lengths[i];
+            final int length = stored(i);
             if (length > 0)
             {
                 bigger.putBytes((int)position, log, (int)(positions[i] % log.capacity()), length);

@@ -49,6 +49,10 @@ final class PlumTree
     private final AdaptiveTimeout leadTimer;
     private final AdaptiveTimeout graftTimer;
     private long sequence;
+    /** Neighbors-scope broadcasts are numbered -1, -2, ...: only neighbors see them, so they must not look like
+     * gaps in the Swarm-scope sequence to everyone else. */
+    private long neighborsSequence;
+    private final UnsafeBuffer signatureView = new UnsafeBuffer(Message.NO_DATA);
     private long flushAt = Long.MAX_VALUE;
     private long evictAt = Long.MAX_VALUE;
 
@@ -176,11 +180,16 @@ final class PlumTree
     private void send(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
         final long now)
     {
-        final long seq = ++sequence;
+        final long seq = neighborsOnly ? -(++neighborsSequence) : ++sequence;
         final NodeId me = ctx.me;
         final int epoch = ctx.epoch;
         final Gossip gossip = ctx.gossip;
         gossip.set(me, epoch, seq, 0, neighborsOnly).payload(payload, offset, length).topic(topic);
+        if (ctx.signer != null)
+        {
+            ctx.signer.sign(gossip, ctx.signature, 0);
+            gossip.signature(ctx.signature, 0);
+        }
         if (neighborsOnly)
         {
             for (int i = 0; i < eager.size(); i++)
@@ -194,7 +203,7 @@ final class PlumTree
             return;
         }
         recordReceived(me, epoch, seq, now);
-        cachePayload(me, epoch, seq, 0, payload, offset, length, now);
+        cachePayload(me, epoch, seq, 0, payload, offset, length, gossip, now);
         for (int i = 0; i < eager.size(); i++)
         {
             ctx.send(eager.get(i), gossip);
@@ -233,11 +242,12 @@ final class PlumTree
         }
         final int forwardHops = Math.min(hops + 1, 0xFFFF);
         cachePayload(author, epoch, seq, forwardHops, message.payloadBuffer(), message.payloadOffset(),
-            message.payloadLength(), now);
+            message.payloadLength(), message, now);
 
         final Gossip forward = ctx.gossip;
         forward.set(author, epoch, seq, forwardHops, false)
             .payload(message.payloadBuffer(), message.payloadOffset(), message.payloadLength())
+            .signatureFrom(message)
             .topic(topic);
         for (int i = 0; i < eager.size(); i++)
         {
@@ -347,6 +357,11 @@ final class PlumTree
         gossip.set(message.author(), message.epoch(), message.sequence(), cache.hops(entry), false)
             .payload(view, 0, cache.length(entry))
             .topic(topic);
+        if (cache.signed(entry))
+        {
+            cache.wrapSignature(entry, signatureView);
+            gossip.signature(signatureView, 0);
+        }
         ctx.send(from, gossip);
     }
 
@@ -436,14 +451,16 @@ final class PlumTree
     }
 
     private void cachePayload(final NodeId author, final int epoch, final long seq, final int forwardHops,
-        final DirectBuffer payload, final int offset, final int length, final long now)
+        final DirectBuffer payload, final int offset, final int length, final Gossip signatureOf, final long now)
     {
         if (config.payloadCacheBytes() == 0)
         {
             return;
         }
         final long before = cache.evictedEarly();
-        cache.put(author, epoch, seq, forwardHops, payload, offset, length, now);
+        // The signature is cached with the payload: a Graft answer must carry the author's signature too.
+        cache.put(author, epoch, seq, forwardHops, payload, offset, length,
+            signatureOf.signed() ? signatureOf.signatureBuffer() : null, signatureOf.signatureOffset(), now);
         ctx.stats.payloadCacheEvictedEarly += cache.evictedEarly() - before;
     }
 

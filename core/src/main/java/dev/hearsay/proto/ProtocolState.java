@@ -68,6 +68,15 @@ public final class ProtocolState
     }
 
     /**
+     * Signs every Gossip this node authors from now on with {@code signer} (null: stop signing). Forwarded messages
+     * keep their author's signature whatever this setting.
+     */
+    public void signer(final GossipSigner signer)
+    {
+        ctx.signer = signer;
+    }
+
+    /**
      * Joins {@code topic} (creating its state if new) and sends Join to each bootstrap peer. Joining a topic
      * already joined only adds the bootstrap peers. Throws {@link IllegalStateException} beyond {@code maxTopics}.
      */
