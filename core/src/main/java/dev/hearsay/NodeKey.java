@@ -142,6 +142,163 @@ public final class NodeKey
         return verify(signer, data, 0, data.length, sig);
     }
 
+    /**
+     * A reusable signer by this key for one thread at a time: keeps one initialised {@link Signature} instead of
+     * looking one up per message, and takes the data in pieces.
+     */
+    public Signer newSigner()
+    {
+        try
+        {
+            final Signature signature = Signature.getInstance("Ed25519");
+            signature.initSign(privateKey);
+            return new Signer(signature);
+        }
+        catch (final GeneralSecurityException e)
+        {
+            throw new IllegalStateException("Ed25519 is not available on this JVM", e);
+        }
+    }
+
+    /** Streaming Ed25519 signer made by {@link NodeKey#newSigner()}; not thread-safe. */
+    public static final class Signer
+    {
+        private final Signature signature;
+
+        private Signer(final Signature signature)
+        {
+            this.signature = signature;
+        }
+
+        /** Adds {@code length} bytes of {@code data} at {@code offset} to the message being signed. */
+        public void update(final byte[] data, final int offset, final int length)
+        {
+            try
+            {
+                signature.update(data, offset, length);
+            }
+            catch (final GeneralSecurityException e)
+            {
+                throw new IllegalStateException("Ed25519 signing failed", e);
+            }
+        }
+
+        /** Signs what was added since the last signature and writes the 64 bytes at {@code offset} of {@code out}. */
+        public void sign(final byte[] out, final int offset)
+        {
+            try
+            {
+                final int length = signature.sign(out, offset, SIGNATURE_LENGTH);
+                if (length != SIGNATURE_LENGTH)
+                {
+                    throw new IllegalStateException("Ed25519 signature of " + length + " bytes");
+                }
+            }
+            catch (final GeneralSecurityException e)
+            {
+                throw new IllegalStateException("Ed25519 signing failed", e);
+            }
+        }
+    }
+
+    /**
+     * A reusable Ed25519 verifier for one thread at a time, with a bounded cache of decoded public keys (decoding a
+     * key costs about as much as a verification). When the cache holds {@code keyCacheCapacity} keys it is cleared
+     * and refills with the signers seen next.
+     */
+    public static final class Verifier
+    {
+        private final java.util.HashMap<NodeId, PublicKey> keys = new java.util.HashMap<>();
+        private final int keyCacheCapacity;
+        private final Signature signature;
+        private boolean ready;
+
+        /** A verifier that caches at most {@code keyCacheCapacity} public keys. */
+        public Verifier(final int keyCacheCapacity)
+        {
+            if (keyCacheCapacity < 1)
+            {
+                throw new IllegalArgumentException("keyCacheCapacity: " + keyCacheCapacity + " is not positive");
+            }
+            this.keyCacheCapacity = keyCacheCapacity;
+            try
+            {
+                this.signature = Signature.getInstance("Ed25519");
+            }
+            catch (final GeneralSecurityException e)
+            {
+                throw new IllegalStateException("Ed25519 is not available on this JVM", e);
+            }
+        }
+
+        /** Starts checking a message signed by {@code signer}; false if its id is not a valid Ed25519 key. */
+        public boolean begin(final NodeId signer)
+        {
+            ready = false;
+            try
+            {
+                PublicKey key = keys.get(signer);
+                if (key == null)
+                {
+                    key = publicKey(signer);
+                    if (keys.size() >= keyCacheCapacity)
+                    {
+                        keys.clear();
+                    }
+                    keys.put(signer, key);
+                }
+                signature.initVerify(key);
+                ready = true;
+            }
+            catch (final GeneralSecurityException | IllegalArgumentException e)
+            {
+                return false;
+            }
+            return true;
+        }
+
+        /** Adds {@code length} bytes of {@code data} at {@code offset} to the message being checked. */
+        public void update(final byte[] data, final int offset, final int length)
+        {
+            if (!ready)
+            {
+                return;
+            }
+            try
+            {
+                signature.update(data, offset, length);
+            }
+            catch (final GeneralSecurityException e)
+            {
+                ready = false;
+            }
+        }
+
+        /** True if the 64 bytes at {@code offset} of {@code sig} are a valid signature of what was added. */
+        public boolean verify(final byte[] sig, final int offset)
+        {
+            if (!ready)
+            {
+                return false;
+            }
+            ready = false;
+            try
+            {
+                return signature.verify(sig, offset, SIGNATURE_LENGTH);
+            }
+            catch (final GeneralSecurityException | IllegalArgumentException e)
+            {
+                return false;
+            }
+        }
+
+        /** Public keys cached right now. */
+        public int cachedKeys()
+        {
+            return keys.size();
+        }
+    }
+
     private static PublicKey publicKey(final NodeId id) throws GeneralSecurityException
     {
         final byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + NodeId.LENGTH);

@@ -7,7 +7,9 @@ import dev.hearsay.TopicId;
 import dev.hearsay.codec.DecodeException;
 import dev.hearsay.codec.MessageDecoder;
 import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.Message;
+import dev.hearsay.proto.MessageType;
 import dev.hearsay.proto.ProtocolOutput;
 import dev.hearsay.proto.ProtocolState;
 import org.agrona.DirectBuffer;
@@ -51,6 +53,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final MessageDecoder decoder;
     private final MessageEncoder encoder;
     private final UnsafeBuffer sendBuffer;
+    /** Signs authored messages and checks received ones; null when both are off. */
+    private final MessageSigning signing;
+    private final boolean verifySignatures;
     private final String roleName;
     private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
@@ -79,6 +84,13 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.roleName = "hearsay-dispatcher-" + engine.id().shortString();
         this.now = clock.nanoTime();
         this.protocol = new ProtocolState(engine.id(), config, seed, epoch, this);
+        this.verifySignatures = config.verifySignatures();
+        this.signing = config.signMessages() || verifySignatures ?
+            new MessageSigning(config.signMessages() ? engine.key() : null) : null;
+        if (config.signMessages())
+        {
+            protocol.signer(signing);
+        }
     }
 
     ProtocolState protocol()
@@ -248,7 +260,30 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             return;
         }
         counters.increment(EngineCounter.FRAMES_RECEIVED);
+        if (verifySignatures && message.type() == MessageType.GOSSIP && !authentic((Gossip)message, peer))
+        {
+            return;
+        }
         protocol.onMessage(peer, message, now);
+    }
+
+    /**
+     * Checks the author's signature before the protocol sees the message, so a forged or altered message is neither
+     * delivered nor forwarded nor remembered as seen (the genuine one can still arrive). The peer is not dropped:
+     * it may only have relayed what another node forged.
+     */
+    private boolean authentic(final Gossip message, final NodeId peer)
+    {
+        final int result = signing.check(message);
+        if (result == MessageSigning.VALID)
+        {
+            return true;
+        }
+        counters.increment(result == MessageSigning.MISSING ?
+            EngineCounter.SIGNATURES_MISSING : EngineCounter.SIGNATURES_INVALID);
+        LOG.log(System.Logger.Level.DEBUG, "dropping {0} from {1}: signature {2}", message, peer.shortString(),
+            result == MessageSigning.MISSING ? "missing" : "invalid");
+        return false;
     }
 
     private void onBroadcast(final Slot slot, final boolean neighborsOnly)

@@ -43,7 +43,11 @@ public enum EngineCounter
     /** Protocol timer runs. */
     TIMER_RUNS("timer runs"),
     /** Unexpected exceptions caught on the dispatcher (each also goes to the error handler). */
-    DISPATCH_ERRORS("dispatch errors");
+    DISPATCH_ERRORS("dispatch errors"),
+    /** Received messages dropped because they carried no signature while verifySignatures is on. */
+    SIGNATURES_MISSING("messages dropped: signature missing"),
+    /** Received messages dropped because their signature did not verify (forged or altered). */
+    SIGNATURES_INVALID("messages dropped: signature invalid");
 
     private final String label;
 

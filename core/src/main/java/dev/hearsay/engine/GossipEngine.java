@@ -100,7 +100,8 @@ public final class GossipEngine implements AutoCloseable
         this.maxInFlightBroadcastBytes = config.maxInFlightBroadcastBytes();
         this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
         final int retainLimit = Math.min(maxFrameLength,
-            WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize());
+            WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
+                + WireFormat.SIGNATURE_LENGTH);
         this.ring = RingBuffer.createMultiProducer(
             () -> new Slot(maxFrameLength, retainLimit), config.ringSize(), new BusySpinWaitStrategy());
         final EventPoller<Slot> poller = ring.newPoller();
@@ -115,6 +116,12 @@ public final class GossipEngine implements AutoCloseable
     public NodeId id()
     {
         return key.id();
+    }
+
+    /** This node's key (the dispatcher signs with it when signMessages is on). */
+    NodeKey key()
+    {
+        return key;
     }
 
     /** The configuration. */

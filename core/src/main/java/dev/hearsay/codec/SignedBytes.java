@@ -1,0 +1,51 @@
+package dev.hearsay.codec;
+
+import dev.hearsay.NodeId;
+import dev.hearsay.TopicId;
+import dev.hearsay.proto.Gossip;
+import org.agrona.MutableDirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.hearsay.codec.WireFormat.BYTE_ORDER;
+
+/**
+ * What an author's Gossip signature covers (docs/wire-format.md, "Signature"): a fixed preamble of
+ * {@value #PREAMBLE_LENGTH} bytes (context, topic, author, epoch, sequence, scope, payload length) followed by the
+ * payload. The hop count is left out because every forwarder changes it; the scope is in so that a Neighbors-scope
+ * message cannot be replayed to the whole topic.
+ */
+public final class SignedBytes
+{
+    /** Domain separation: these signatures can never be mistaken for handshake signatures by the same key. */
+    public static final String CONTEXT = "hearsay/gossip/v1";
+
+    /** Bytes of the preamble. */
+    public static final int PREAMBLE_LENGTH = CONTEXT.length() + TopicId.LENGTH + NodeId.LENGTH + 4 + 8 + 1 + 4;
+
+    private static final byte[] CONTEXT_BYTES = CONTEXT.getBytes(StandardCharsets.US_ASCII);
+
+    private SignedBytes()
+    {
+    }
+
+    /** Writes the preamble of {@code message} at {@code offset}; returns {@link #PREAMBLE_LENGTH}. */
+    public static int writePreamble(final Gossip message, final MutableDirectBuffer out, final int offset)
+    {
+        int p = offset;
+        out.putBytes(p, CONTEXT_BYTES);
+        p += CONTEXT_BYTES.length;
+        message.topic().write(out, p);
+        p += TopicId.LENGTH;
+        message.author().write(out, p);
+        p += NodeId.LENGTH;
+        out.putInt(p, message.epoch(), BYTE_ORDER);
+        p += 4;
+        out.putLong(p, message.sequence(), BYTE_ORDER);
+        p += 8;
+        out.putByte(p, (byte)(message.neighborsOnly() ? 1 : 0));
+        p += 1;
+        out.putInt(p, message.payloadLength(), BYTE_ORDER);
+        return PREAMBLE_LENGTH;
+    }
+}
