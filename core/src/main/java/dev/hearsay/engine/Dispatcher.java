@@ -325,6 +325,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                 counters.increment(EngineCounter.SUBSCRIPTIONS_FAILED);
                 subscription.markClosed(ex);
                 engine.subscriptionEnded();
+                engine.releaseTopic(subscription);
             }
             return;
         }

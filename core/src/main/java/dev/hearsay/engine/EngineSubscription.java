@@ -36,6 +36,8 @@ public final class EngineSubscription implements Subscription
     private final SubscriberQueue queue;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
+    /** Whether this subscription still counts towards its engine's topic limit. */
+    private final AtomicBoolean holdsTopic = new AtomicBoolean(true);
 
     private volatile Set<NodeId> neighbors = Set.of();
     private volatile Thread waiter;
@@ -192,6 +194,7 @@ public final class EngineSubscription implements Subscription
         if (closeRequested.compareAndSet(false, true))
         {
             engine.publishUnsubscribe(this);
+            engine.releaseTopic(this);
         }
     }
 
@@ -239,6 +242,12 @@ public final class EngineSubscription implements Subscription
     SubscriberQueue queue()
     {
         return queue;
+    }
+
+    /** True the first time only: this subscription's topic reservation is then given back. */
+    boolean releaseTopicOnce()
+    {
+        return holdsTopic.compareAndSet(true, false);
     }
 
     void neighbors(final Set<NodeId> snapshot)

@@ -25,11 +25,14 @@ import org.agrona.concurrent.SystemNanoClock;
 
 import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A gossip node without a network of its own: the single dispatcher (one multi-producer Disruptor ring, one
@@ -66,6 +69,11 @@ public final class GossipEngine implements AutoCloseable
     private final NetworkEvents networkEvents = new RingPublisher();
     private final int maxFrameLength;
     private final AtomicInteger openSubscriptions = new AtomicInteger();
+    /**
+     * Open subscriptions per topic, replaced copy-on-write by compare-and-set: subscribing is rare, and a lock-free
+     * update lets the dispatcher release a reservation without ever blocking.
+     */
+    private final AtomicReference<Map<TopicId, Integer>> topicSubscriptions = new AtomicReference<>(Map.of());
     /** Payload bytes of broadcasts on the ring not yet handled (padded: producers and the dispatcher write it). */
     private final Sequence inFlightBroadcastBytes = new Sequence(0);
     private final long maxInFlightBroadcastBytes;
@@ -169,8 +177,10 @@ public final class GossipEngine implements AutoCloseable
      * adding the bootstrap peers if it has). Returns once the Subscribe event is on the ring: every frame for the
      * topic that reaches the node afterwards is delivered to the new subscription. Waits while the ring is full.
      *
-     * @throws IllegalStateException if the engine is closed or {@value #MAX_SUBSCRIPTIONS} subscriptions are open.
-     *                               A refusal found later by the dispatcher (beyond {@code maxTopics}) completes
+     * @throws IllegalStateException if the engine is closed, {@value #MAX_SUBSCRIPTIONS} subscriptions are open, or
+     *                               {@code topic} is new and the node already has {@link GossipConfig#maxTopics()}
+     *                               topics (checked here, synchronously; a topic counts until its last subscription
+     *                               is closed). A refusal found later by the dispatcher completes
      *                               {@link Subscription#joined()} exceptionally and closes the subscription.
      */
     public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap)
@@ -186,12 +196,22 @@ public final class GossipEngine implements AutoCloseable
             openSubscriptions.decrementAndGet();
             throw new IllegalStateException("too many subscriptions: " + MAX_SUBSCRIPTIONS + " are open");
         }
+        try
+        {
+            reserveTopic(topic);
+        }
+        catch (final IllegalStateException ex)
+        {
+            openSubscriptions.decrementAndGet();
+            throw ex;
+        }
         final EngineSubscription subscription =
             new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize());
         final long sequence = claimWaiting();
         if (sequence < 0)
         {
             openSubscriptions.decrementAndGet();
+            releaseTopic(subscription);
             throw new IllegalStateException("engine closed");
         }
         final Slot slot = ring.get(sequence);
@@ -432,6 +452,69 @@ public final class GossipEngine implements AutoCloseable
             slot.kind = Slot.UNSUBSCRIBE;
             ring.publish(sequence);
         }
+    }
+
+    /** Counts a subscription of {@code topic}; a new topic beyond {@code maxTopics} is refused. */
+    private void reserveTopic(final TopicId topic)
+    {
+        while (true)
+        {
+            final Map<TopicId, Integer> current = topicSubscriptions.get();
+            final Integer count = current.get(topic);
+            if (count == null && current.size() >= config.maxTopics())
+            {
+                throw new IllegalStateException("maxTopics: this node already has " + current.size()
+                    + " topics, the configured limit; close the subscriptions of a topic before subscribing to "
+                    + "another (refused: " + topic.shortString() + ")");
+            }
+            final HashMap<TopicId, Integer> next = new HashMap<>(current);
+            next.put(topic, count == null ? 1 : count + 1);
+            if (topicSubscriptions.compareAndSet(current, next))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Gives back {@code subscription}'s count of its topic, once: after its Unsubscribe is on the ring (a later
+     * Subscribe that sees the freed place is behind it in ring order), or when the dispatcher refused it.
+     */
+    void releaseTopic(final EngineSubscription subscription)
+    {
+        if (!subscription.releaseTopicOnce())
+        {
+            return;
+        }
+        final TopicId topic = subscription.topic();
+        while (true)
+        {
+            final Map<TopicId, Integer> current = topicSubscriptions.get();
+            final Integer count = current.get(topic);
+            if (count == null)
+            {
+                return;
+            }
+            final HashMap<TopicId, Integer> next = new HashMap<>(current);
+            if (count == 1)
+            {
+                next.remove(topic);
+            }
+            else
+            {
+                next.put(topic, count - 1);
+            }
+            if (topicSubscriptions.compareAndSet(current, next))
+            {
+                return;
+            }
+        }
+    }
+
+    /** Topics this node has subscriptions to, as counted for {@link GossipConfig#maxTopics()}. */
+    public int topicCount()
+    {
+        return topicSubscriptions.get().size();
     }
 
     /** Called by the dispatcher when a subscription is unregistered. */
