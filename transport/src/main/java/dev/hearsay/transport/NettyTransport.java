@@ -82,6 +82,10 @@ public final class NettyTransport implements Transport
     private PeerLink[] dirty = new PeerLink[64];
     private int dirtyCount;
     private final java.util.concurrent.atomic.AtomicInteger congestedLinks = new java.util.concurrent.atomic.AtomicInteger();
+    /** Links with a dial in progress (their {@code dialing} flag set): bounded by maxPendingDials. */
+    private final java.util.concurrent.atomic.AtomicInteger pendingDials = new java.util.concurrent.atomic.AtomicInteger();
+    /** Socket places in use (accepted or dialled, until closed): bounded by maxConnections. */
+    private final java.util.concurrent.atomic.AtomicInteger sockets = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
     private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
     private long lastLingerScanNanos;
@@ -130,6 +134,15 @@ public final class NettyTransport implements Transport
                 {
                     if (closed)
                     {
+                        ch.close();
+                        return;
+                    }
+                    if (!reserveSocket(ch))
+                    {
+                        // Refused before any handler or buffer is set up for it: a flood costs one accept each.
+                        counters.connectionsRefused.incrementAndGet();
+                        LOG.log(System.Logger.Level.DEBUG, "refusing connection from {0}: {1} connections open",
+                            ch.remoteAddress(), options.maxConnections());
                         ch.close();
                         return;
                     }
@@ -306,10 +319,7 @@ public final class NettyTransport implements Transport
         }
         if (link.channel == null)
         {
-            if (link.dialing.compareAndSet(false, true))
-            {
-                dial(link);
-            }
+            startDial(link);
         }
         else if (!link.dirty)
         {
@@ -549,7 +559,80 @@ public final class NettyTransport implements Transport
         return false;
     }
 
-    /** Dials {@code link}'s peer; the caller has set {@code link.dialing}. */
+    /**
+     * Dials {@code link}'s peer unless a dial to it is already in progress. Beyond {@code maxPendingDials} dials in
+     * progress or {@code maxConnections} open sockets the dial fails at once (counted, reported to the protocol as a
+     * failed dial, which then tries another peer): nothing waits in an unbounded queue of dials.
+     */
+    private void startDial(final PeerLink link)
+    {
+        if (!link.dialing.compareAndSet(false, true))
+        {
+            return;
+        }
+        if (pendingDials.incrementAndGet() > options.maxPendingDials())
+        {
+            counters.dialsRefused.incrementAndGet();
+            dialFailed(link, "refused: " + options.maxPendingDials() + " dials already in progress");
+            return;
+        }
+        dial(link);
+    }
+
+    /**
+     * Takes one of the {@code maxConnections} socket places for {@code ch} (given back when it closes); false, and
+     * nothing taken, when all are in use. Counting places rather than open channels keeps the bound exact while
+     * connections are being set up on several threads.
+     */
+    private boolean reserveSocket(final Channel ch)
+    {
+        if (!takeSocket())
+        {
+            return false;
+        }
+        ch.closeFuture().addListener(f -> sockets.decrementAndGet());
+        return true;
+    }
+
+    /** Takes a socket place; the caller gives it back when the socket closes. */
+    private boolean takeSocket()
+    {
+        while (true)
+        {
+            final int used = sockets.get();
+            if (used >= options.maxConnections())
+            {
+                return false;
+            }
+            if (sockets.compareAndSet(used, used + 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    /** Sockets open or being set up right now, as counted for {@link TransportOptions#maxConnections()}. */
+    public int openSockets()
+    {
+        return sockets.get();
+    }
+
+    /** The dial of {@code link} is over (connected, failed or abandoned): it no longer counts as pending. */
+    private void endDial(final PeerLink link)
+    {
+        if (link.dialing.compareAndSet(true, false))
+        {
+            pendingDials.decrementAndGet();
+        }
+    }
+
+    /** Dials in progress right now. */
+    public int pendingDials()
+    {
+        return pendingDials.get();
+    }
+
+    /** Dials {@code link}'s peer; the caller has set {@code link.dialing} through {@link #startDial}. */
     private void dial(final PeerLink link)
     {
         final List<InetSocketAddress> addresses = addressBook.getOrDefault(link.peer, List.of());
@@ -565,19 +648,28 @@ public final class NettyTransport implements Transport
     {
         if (closed)
         {
-            link.dialing.set(false);
+            endDial(link);
             return;
         }
-        final ChannelFuture future = dialer.clone().handler(new ChannelInitializer<SocketChannel>()
+        if (!takeSocket())
         {
-            @Override
-            protected void initChannel(final SocketChannel ch)
-            {
-                track(ch);
-                ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
-                ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
-            }
-        }).connect(addresses.get(index));
+            counters.dialsRefused.incrementAndGet();
+            dialFailed(link, "refused: " + options.maxConnections() + " connections already open");
+            return;
+        }
+        final ChannelFuture future;
+        try
+        {
+            future = connect(link, addresses.get(index));
+        }
+        catch (final RuntimeException e)
+        {
+            sockets.decrementAndGet();
+            dialFailed(link, e.toString());
+            return;
+        }
+        // The place is given back when this socket closes, whether it connected or not.
+        future.channel().closeFuture().addListener(f -> sockets.decrementAndGet());
         future.addListener(f ->
         {
             if (f.isSuccess())
@@ -595,11 +687,25 @@ public final class NettyTransport implements Transport
         });
     }
 
+    private ChannelFuture connect(final PeerLink link, final InetSocketAddress address)
+    {
+        return dialer.clone().handler(new ChannelInitializer<SocketChannel>()
+        {
+            @Override
+            protected void initChannel(final SocketChannel ch)
+            {
+                track(ch);
+                ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
+                ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
+            }
+        }).connect(address);
+    }
+
     private void dialFailed(final PeerLink link, final String reason)
     {
         counters.dialFailures.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
-        link.dialing.set(false);
+        endDial(link);
         publish(() -> events.onDialFailed(link.peer));
     }
 
@@ -672,7 +778,7 @@ public final class NettyTransport implements Transport
                 link.instance = hello.instance();
                 link.dialedByMe = dialedByMe;
             }
-            link.dialing.set(false);
+            endDial(link);
         }
         if (restarted)
         {
@@ -747,9 +853,9 @@ public final class NettyTransport implements Transport
         }
         // Frames queued after the close was decided must not be stranded: the dispatcher saw a live channel and
         // will not dial, so dial here.
-        if (!closed && link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+        if (!closed && link.outbound.size() > 0 && link.channel == null)
         {
-            dial(link);
+            startDial(link);
         }
     }
 
@@ -777,9 +883,9 @@ public final class NettyTransport implements Transport
         if (down && !closed)
         {
             publish(() -> events.onPeerDisconnected(peer));
-            if (link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+            if (link.outbound.size() > 0 && link.channel == null)
             {
-                dial(link);
+                startDial(link);
             }
         }
     }

@@ -33,6 +33,10 @@ public final class TransportCounters
     public final AtomicLong framesIn = new AtomicLong();
     /** Frames written (added per write batch). */
     public final AtomicLong framesOut = new AtomicLong();
+    /** Accepted connections closed at once because maxConnections sockets were open. */
+    public final AtomicLong connectionsRefused = new AtomicLong();
+    /** Dials failed at once because maxPendingDials dials were in progress or maxConnections sockets open. */
+    public final AtomicLong dialsRefused = new AtomicLong();
 
     /** Total of connections closed for bad input of any kind. */
     public long badInputTotal()
@@ -47,6 +51,7 @@ public final class TransportCounters
             + ", handshakes=" + handshakes + ", handshakeFailures=" + handshakeFailures
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
             + ", slowPeerDisconnects=" + slowPeerDisconnects + ", duplicateConnections=" + duplicateConnections
-            + ", readPauses=" + readPauses + ", framesIn=" + framesIn + ", framesOut=" + framesOut + "}";
+            + ", readPauses=" + readPauses + ", framesIn=" + framesIn + ", framesOut=" + framesOut
+            + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused + "}";
     }
 }

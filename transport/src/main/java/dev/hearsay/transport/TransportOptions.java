@@ -1,24 +1,36 @@
 package dev.hearsay.transport;
 
 /**
- * Settings of the TCP transport. Immutable; build with {@link #builder()}. Invalid values throw
- * {@link IllegalArgumentException} naming the field.
+ * Settings of the TCP transport. Immutable; build with {@link #defaults()} and the {@code with*} methods. Invalid
+ * values throw {@link IllegalArgumentException} naming the field.
  *
  * @param ioMode                 epoll, NIO, or auto (epoll when available).
  * @param ioThreads              Netty event loop threads (default 1: the dispatcher needs the other core).
  * @param outboundQueueBytes     bytes queued per peer before it counts as slow and is disconnected.
  * @param connectTimeoutMillis   TCP connect timeout.
- * @param handshakeTimeoutMillis time a connection has to complete the identity handshake.
+ * @param handshakeTimeoutMillis time a connection has to complete the identity handshake (and TLS, when on).
  * @param slowPeerTimeoutMillis  how long a peer's outbound queue may stay above half its bound (publishers are
  *                               held back meanwhile) before the peer is disconnected.
  * @param lingerMillis           how long a connection the protocol no longer needs stays open (reused if needed
  *                               again) before it is closed gracefully.
  * @param maxPeers               peers the transport keeps state for (address book and links); beyond it new
  *                               addresses are ignored and new connections refused.
+ * @param maxConnections         open sockets (accepted, dialled or handshaking) at once; beyond it an accepted
+ *                               connection is closed at once and a dial fails, both counted.
+ * @param maxPendingDials        dials in progress (connect and handshake) at once; beyond it a dial fails at once,
+ *                               counted, and the protocol tries another peer.
+ * @param tls                    encrypt every connection with TLS 1.3 (self-signed certificates generated at start,
+ *                               bound to the node key by the identity handshake); every node must agree.
  */
 public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBytes, int connectTimeoutMillis,
-    int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers)
+    int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers, int maxConnections,
+    int maxPendingDials, boolean tls)
 {
+    /** Default {@link #maxConnections()}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+    /** Default {@link #maxPendingDials()}. */
+    public static final int DEFAULT_MAX_PENDING_DIALS = 256;
+
     /** Validates every field. */
     public TransportOptions
     {
@@ -33,10 +45,22 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         check("slowPeerTimeoutMillis", slowPeerTimeoutMillis, 1, 600_000);
         check("lingerMillis", lingerMillis, 0, 3_600_000);
         check("maxPeers", maxPeers, 1, 10_000_000);
+        check("maxConnections", maxConnections, 1, 1_000_000);
+        check("maxPendingDials", maxPendingDials, 1, 1_000_000);
+    }
+
+    /** The settings before the connection limits and TLS existed: those take their defaults (TLS off). */
+    public TransportOptions(final IoMode ioMode, final int ioThreads, final int outboundQueueBytes,
+        final int connectTimeoutMillis, final int handshakeTimeoutMillis, final int slowPeerTimeoutMillis,
+        final int lingerMillis, final int maxPeers)
+    {
+        this(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_DIALS, false);
     }
 
     /**
-     * The defaults: auto I/O mode, 1 thread, 4 MiB per peer, 3 s connect, 5 s handshake, 2 s slow, 3 s linger, 65,536 peers.
+     * The defaults: auto I/O mode, 1 thread, 4 MiB per peer, 3 s connect, 5 s handshake, 2 s slow, 3 s linger, 65,536
+     * peers, 4,096 connections, 256 pending dials, no TLS.
      */
     public static TransportOptions defaults()
     {
@@ -47,21 +71,49 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
     public TransportOptions withIoMode(final IoMode mode)
     {
         return new TransportOptions(mode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
     }
 
     /** Same settings with another outbound queue bound. */
     public TransportOptions withOutboundQueueBytes(final int bytes)
     {
         return new TransportOptions(ioMode, ioThreads, bytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
     }
 
     /** Same settings with another number of I/O threads. */
     public TransportOptions withIoThreads(final int threads)
     {
         return new TransportOptions(ioMode, threads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+    }
+
+    /** Same settings with another handshake timeout. */
+    public TransportOptions withHandshakeTimeoutMillis(final int millis)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, millis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+    }
+
+    /** Same settings with another connection limit. */
+    public TransportOptions withMaxConnections(final int connections)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, connections, maxPendingDials, tls);
+    }
+
+    /** Same settings with another limit of dials in progress. */
+    public TransportOptions withMaxPendingDials(final int dials)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, dials, tls);
+    }
+
+    /** Same settings with TLS on or off. */
+    public TransportOptions withTls(final boolean on)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, on);
     }
 
     private static void check(final String field, final long value, final long min, final long max)
