@@ -33,4 +33,13 @@ public sealed interface GossipEvent
     record Lagged(long missed) implements GossipEvent
     {
     }
+
+    /**
+     * FIFO subscriptions only ({@link SubscriptionOptions#perAuthorFifo()}): messages {@code fromSequence} to
+     * {@code toSequence} (inclusive) of {@code author}'s epoch {@code epoch} did not arrive within the gap timeout
+     * and are skipped; the author's later messages follow.
+     */
+    record Gap(NodeId author, int epoch, long fromSequence, long toSequence) implements GossipEvent
+    {
+    }
 }

@@ -27,4 +27,12 @@ public interface GossipHandler
     default void onLagged(final long missed)
     {
     }
+
+    /**
+     * FIFO subscriptions only: {@code author}'s messages {@code fromSequence} to {@code toSequence} (inclusive) of
+     * epoch {@code epoch} did not arrive within the gap timeout and are skipped.
+     */
+    default void onGap(final NodeId author, final int epoch, final long fromSequence, final long toSequence)
+    {
+    }
 }

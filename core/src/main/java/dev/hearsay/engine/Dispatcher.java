@@ -36,7 +36,7 @@ import java.util.List;
  * own output callbacks); that list holds each failed peer once and is emptied after every event, so it is bounded
  * by the number of peers the protocol addresses in one event.
  */
-final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutput
+final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutput, FifoOrderer.Output
 {
     /** Most ring events handled in one duty cycle before timers and the transport get a turn. */
     static final int BATCH_LIMIT = 256;
@@ -60,6 +60,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
     private final ArrayList<EngineSubscription> dirty = new ArrayList<>();
+    /** Registered subscriptions that order per author: their gap timers run in the duty cycle. */
+    private final ArrayList<EngineSubscription> fifoSubscriptions = new ArrayList<>();
+    private long fifoDeadline = Long.MAX_VALUE;
+    private final int maxPayload;
 
     private long now;
     private int batchCount;
@@ -84,6 +88,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.roleName = "hearsay-dispatcher-" + engine.id().shortString();
         this.now = clock.nanoTime();
         this.protocol = new ProtocolState(engine.id(), config, seed, epoch, this);
+        this.maxPayload = config.maxMessageSize();
         this.verifySignatures = config.verifySignatures();
         this.signing = config.signMessages() || verifySignatures ?
             new MessageSigning(config.signMessages() ? engine.key() : null) : null;
@@ -142,6 +147,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             }
             counters.increment(EngineCounter.TIMER_RUNS);
             drainFailedPeers();
+            work++;
+        }
+        if (fifoDeadline <= now)
+        {
+            runFifoTimers();
             work++;
         }
         work += transport.flush();
@@ -307,6 +317,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private void onSubscribe(final EngineSubscription subscription, final List<NodeId> bootstrap)
     {
+        if (subscription.options().fifo())
+        {
+            subscription.fifo = new FifoOrderer(subscription, subscription.options(), this, maxPayload);
+            fifoSubscriptions.add(subscription);
+        }
         final TopicId topic = subscription.topic();
         TopicEntry entry = topics.get(topic);
         if (entry == null)
@@ -322,6 +337,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             {
                 // For example beyond maxTopics: the subscription fails, visibly, through joined().
                 topics.remove(topic);
+                fifoSubscriptions.remove(subscription);
                 counters.increment(EngineCounter.SUBSCRIPTIONS_FAILED);
                 subscription.markClosed(ex);
                 engine.subscriptionEnded();
@@ -348,6 +364,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     {
         final TopicId topic = subscription.topic();
         final TopicEntry entry = topics.get(topic);
+        fifoSubscriptions.remove(subscription);
         if (entry != null && entry.subscriptions.remove(subscription))
         {
             engine.subscriptionEnded();
@@ -363,6 +380,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private void shutdown()
     {
         shutdown = true;
+        fifoSubscriptions.clear();
         final ArrayList<TopicEntry> entries = new ArrayList<>(topics.values());
         topics.clear();
         for (final TopicEntry entry : entries)
@@ -415,16 +433,78 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         for (int i = 0, n = subscriptions.size(); i < n; i++)
         {
             final EngineSubscription subscription = subscriptions.get(i);
-            if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
+            final FifoOrderer fifo = subscription.fifo;
+            if (fifo != null && !neighborsOnly)
             {
-                counters.increment(EngineCounter.MESSAGES_DELIVERED);
-                markDirty(subscription);
+                fifo.onMessage(author, epoch, sequence, from, hops, payload, offset, length, now);
+                fifoDeadline = Math.min(fifoDeadline, fifo.nextDeadline());
             }
             else
             {
-                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+                offerMessage(subscription, author, from, hops, neighborsOnly, payload, offset, length);
             }
         }
+    }
+
+    private void offerMessage(final EngineSubscription subscription, final NodeId author, final NodeId from,
+        final int hops, final boolean neighborsOnly, final DirectBuffer payload, final int offset, final int length)
+    {
+        if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
+        {
+            counters.increment(EngineCounter.MESSAGES_DELIVERED);
+            markDirty(subscription);
+        }
+        else
+        {
+            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+        }
+    }
+
+    // ---------------------------------------------------------------- FifoOrderer.Output
+
+    @Override
+    public void inOrder(final EngineSubscription subscription, final NodeId author, final NodeId from,
+        final int hops, final DirectBuffer payload, final int offset, final int length)
+    {
+        offerMessage(subscription, author, from, hops, false, payload, offset, length);
+    }
+
+    @Override
+    public void gap(final EngineSubscription subscription, final NodeId author, final int epoch,
+        final long fromSequence, final long toSequence, final boolean overflow)
+    {
+        counters.increment(EngineCounter.FIFO_GAPS);
+        if (overflow)
+        {
+            counters.increment(EngineCounter.FIFO_OVERFLOWS);
+        }
+        if (subscription.queue().offerGap(author, epoch, fromSequence, toSequence))
+        {
+            markDirty(subscription);
+        }
+        else
+        {
+            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+        }
+    }
+
+    @Override
+    public void late(final EngineSubscription subscription)
+    {
+        counters.increment(EngineCounter.FIFO_LATE);
+    }
+
+    private void runFifoTimers()
+    {
+        long next = Long.MAX_VALUE;
+        final ArrayList<EngineSubscription> list = fifoSubscriptions;
+        for (int i = 0, n = list.size(); i < n; i++)
+        {
+            final FifoOrderer fifo = list.get(i).fifo;
+            fifo.onTimer(now);
+            next = Math.min(next, fifo.nextDeadline());
+        }
+        fifoDeadline = next;
     }
 
     @Override

@@ -47,7 +47,13 @@ public enum EngineCounter
     /** Received messages dropped because they carried no signature while verifySignatures is on. */
     SIGNATURES_MISSING("messages dropped: signature missing"),
     /** Received messages dropped because their signature did not verify (forged or altered). */
-    SIGNATURES_INVALID("messages dropped: signature invalid");
+    SIGNATURES_INVALID("messages dropped: signature invalid"),
+    /** Gaps reported to FIFO subscriptions (a gap timed out, or was given up to make room). */
+    FIFO_GAPS("fifo gaps reported"),
+    /** FIFO gaps given up before their timeout because a reorder buffer was full. */
+    FIFO_OVERFLOWS("fifo gaps given up: reorder buffer full"),
+    /** Messages dropped by FIFO subscriptions because they arrived after their place (late or older epoch). */
+    FIFO_LATE("fifo messages dropped: late");
 
     private final String label;
 

@@ -4,6 +4,7 @@ import dev.hearsay.GossipEvent;
 import dev.hearsay.GossipHandler;
 import dev.hearsay.NodeId;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -34,6 +35,7 @@ public final class EngineSubscription implements Subscription
     private final GossipEngine engine;
     private final TopicId topic;
     private final SubscriberQueue queue;
+    private final SubscriptionOptions options;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     /** Whether this subscription still counts towards its engine's topic limit. */
@@ -48,12 +50,22 @@ public final class EngineSubscription implements Subscription
     // Dispatcher-owned.
     boolean dirty;
     boolean sawNeighborUp;
+    /** Per-author ordering when the options ask for FIFO; created by the dispatcher when it registers this. */
+    FifoOrderer fifo;
 
-    EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload)
+    EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload,
+        final SubscriptionOptions options)
     {
         this.engine = engine;
         this.topic = topic;
         this.queue = new SubscriberQueue(capacity, maxPayload);
+        this.options = options;
+    }
+
+    /** The delivery options this subscription was made with. */
+    public SubscriptionOptions options()
+    {
+        return options;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.hearsay.GossipConfig;
 import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.codec.WireFormat;
@@ -185,7 +186,18 @@ public final class GossipEngine implements AutoCloseable
      */
     public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap)
     {
+        return subscribe(topic, bootstrap, SubscriptionOptions.defaults());
+    }
+
+    /**
+     * Like {@link #subscribe(TopicId, Collection)} with delivery options, for example per-author FIFO order with
+     * gap reports ({@link SubscriptionOptions#perAuthorFifo()}). Ordering runs on the dispatcher thread.
+     */
+    public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap,
+        final SubscriptionOptions options)
+    {
         Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(options, "options");
         final List<NodeId> peers = List.copyOf(bootstrap);
         if (closed)
         {
@@ -206,7 +218,7 @@ public final class GossipEngine implements AutoCloseable
             throw ex;
         }
         final EngineSubscription subscription =
-            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize());
+            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options);
         final long sequence = claimWaiting();
         if (sequence < 0)
         {

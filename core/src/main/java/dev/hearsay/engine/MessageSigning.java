@@ -38,6 +38,26 @@ final class MessageSigning implements GossipSigner
     {
         this.signer = key != null ? key.newSigner() : null;
         this.verifier = new NodeKey.Verifier(KEY_CACHE_CAPACITY);
+        warmUp(key != null ? key : NodeKey.fromSeed(0L));
+    }
+
+    /**
+     * The JDK's first Ed25519 signature and verification load and initialise the provider (hundreds of
+     * milliseconds on a busy machine). Pay that here, on the thread building the engine, not on the dispatcher in
+     * the middle of joining, where a stall makes neighbor requests time out.
+     */
+    private void warmUp(final NodeKey key)
+    {
+        final byte[] data = new byte[64];
+        final NodeKey.Signer warm = signer != null ? signer : key.newSigner();
+        warm.update(data, 0, data.length);
+        warm.sign(signature, 0);
+        verifier.begin(key.id());
+        verifier.update(data, 0, data.length);
+        if (!verifier.verify(signature, 0))
+        {
+            throw new IllegalStateException("Ed25519 self-test failed");
+        }
     }
 
     @Override

@@ -24,6 +24,7 @@ final class SubscriberQueue
     static final int NEIGHBOR_UP = 2;
     static final int NEIGHBOR_DOWN = 3;
     static final int LAGGED = 4;
+    static final int GAP = 5;
 
     private static final int INITIAL_PAYLOAD = 64;
 
@@ -35,7 +36,10 @@ final class SubscriberQueue
     private final NodeId[] froms;
     private final int[] hops;
     private final boolean[] neighborsOnly;
+    /** Lagged: the missed count; Gap: the first missing sequence. */
     private final long[] missedCounts;
+    /** Gap: the last missing sequence (the epoch is kept in {@link #hops}). */
+    private final long[] gapEnds;
     private final UnsafeBuffer[] payloads;
     private final int[] lengths;
 
@@ -64,6 +68,7 @@ final class SubscriberQueue
         hops = new int[capacity];
         neighborsOnly = new boolean[capacity];
         missedCounts = new long[capacity];
+        gapEnds = new long[capacity];
         payloads = new UnsafeBuffer[capacity];
         lengths = new int[capacity];
         for (int i = 0; i < capacity; i++)
@@ -117,6 +122,25 @@ final class SubscriberQueue
         kinds[i] = kind;
         authors[i] = peer;
         froms[i] = null;
+        lengths[i] = 0;
+        publish();
+        return true;
+    }
+
+    /** Offers a FIFO gap report; false if it was dropped. */
+    boolean offerGap(final NodeId author, final int epoch, final long fromSequence, final long toSequence)
+    {
+        if (!claim())
+        {
+            return false;
+        }
+        final int i = (int)producerTail & mask;
+        kinds[i] = GAP;
+        authors[i] = author;
+        froms[i] = null;
+        hops[i] = epoch;
+        missedCounts[i] = fromSequence;
+        gapEnds[i] = toSequence;
         lengths[i] = 0;
         publish();
         return true;
@@ -193,6 +217,9 @@ final class SubscriberQueue
                     case NEIGHBOR_DOWN:
                         handler.onNeighborDown(authors[i]);
                         break;
+                    case GAP:
+                        handler.onGap(authors[i], hops[i], missedCounts[i], gapEnds[i]);
+                        break;
                     default:
                         handler.onLagged(missedCounts[i]);
                         break;
@@ -228,6 +255,9 @@ final class SubscriberQueue
                 break;
             case NEIGHBOR_DOWN:
                 event = new GossipEvent.NeighborDown(authors[i]);
+                break;
+            case GAP:
+                event = new GossipEvent.Gap(authors[i], hops[i], missedCounts[i], gapEnds[i]);
                 break;
             default:
                 event = new GossipEvent.Lagged(missedCounts[i]);

@@ -1,0 +1,88 @@
+package dev.hearsay;
+
+import java.time.Duration;
+
+/**
+ * Per-subscription delivery options, given to {@code subscribe(topic, bootstrap, options)}. Immutable; start from
+ * {@link #defaults()} (messages handed over in arrival order) or {@link #perAuthorFifo()} and adjust with the
+ * {@code with*} methods. Invalid values throw {@link IllegalArgumentException} naming the field.
+ * <p>
+ * <b>Per-author FIFO.</b> An author numbers its Swarm-scope broadcasts on a topic 1, 2, 3, ... within an epoch (a
+ * new epoch per restart). With {@code fifo} on, the dispatcher hands each author's messages to this subscription
+ * in that order: a message that arrives early waits in a reorder buffer until the ones before it arrive. A gap that
+ * is still open after {@code gapTimeout} is reported once, as {@link GossipEvent.Gap} (author, epoch, missing
+ * range), and delivery goes on after it; a missing message that arrives after its gap was reported is dropped
+ * (counted), so order is never broken. The first message seen from an author is expected to be number 1: a
+ * subscriber that joins while an author is at message 1000 sees a gap 1-999 after {@code gapTimeout}, then its
+ * messages. A new epoch of an author first flushes the old one's buffered messages (their holes reported as
+ * gaps); messages of an older epoch are dropped as late. Neighbors-scope messages are not ordered.
+ * <p>
+ * <b>Bounds.</b> At most {@code reorderCapacity} messages wait per subscription. When it is full, the oldest open
+ * gap is given up at once (reported as a Gap, counted as an overflow) to make room, so an author who never fills
+ * a hole cannot hold everyone else's messages. At most {@code maxAuthors} authors are tracked; beyond it the one
+ * idle longest is forgotten, and should it come back its history reads as a gap from 1.
+ *
+ * @param fifo            deliver each author's messages in sequence order (default false).
+ * @param gapTimeout      how long a hole may stay open before it is reported and skipped (default 1 s).
+ * @param reorderCapacity messages held back per subscription while waiting for earlier ones (default 1024).
+ * @param maxAuthors      authors whose position is tracked per subscription (default 4096).
+ */
+public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorderCapacity, int maxAuthors)
+{
+    private static final SubscriptionOptions DEFAULTS =
+        new SubscriptionOptions(false, Duration.ofSeconds(1), 1024, 4096);
+
+    /** Validates every field. */
+    public SubscriptionOptions
+    {
+        if (gapTimeout == null || gapTimeout.isNegative() || gapTimeout.isZero()
+            || gapTimeout.compareTo(Duration.ofHours(1)) > 0)
+        {
+            throw new IllegalArgumentException("gapTimeout: " + gapTimeout + " is outside (0, 1 h]");
+        }
+        if (reorderCapacity < 1 || reorderCapacity > 1 << 20)
+        {
+            throw new IllegalArgumentException("reorderCapacity: " + reorderCapacity + " is outside [1, 1048576]");
+        }
+        if (maxAuthors < 1 || maxAuthors > 1 << 20)
+        {
+            throw new IllegalArgumentException("maxAuthors: " + maxAuthors + " is outside [1, 1048576]");
+        }
+    }
+
+    /** Arrival order (no FIFO), as {@code subscribe(topic, bootstrap)} gives. */
+    public static SubscriptionOptions defaults()
+    {
+        return DEFAULTS;
+    }
+
+    /** Per-author FIFO with the default gap timeout and bounds. */
+    public static SubscriptionOptions perAuthorFifo()
+    {
+        return DEFAULTS.withFifo(true);
+    }
+
+    /** Same options with FIFO on or off. */
+    public SubscriptionOptions withFifo(final boolean on)
+    {
+        return new SubscriptionOptions(on, gapTimeout, reorderCapacity, maxAuthors);
+    }
+
+    /** Same options with another gap timeout. */
+    public SubscriptionOptions withGapTimeout(final Duration timeout)
+    {
+        return new SubscriptionOptions(fifo, timeout, reorderCapacity, maxAuthors);
+    }
+
+    /** Same options with another reorder buffer bound. */
+    public SubscriptionOptions withReorderCapacity(final int messages)
+    {
+        return new SubscriptionOptions(fifo, gapTimeout, messages, maxAuthors);
+    }
+
+    /** Same options with another bound on tracked authors. */
+    public SubscriptionOptions withMaxAuthors(final int authors)
+    {
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, authors);
+    }
+}
