@@ -5,6 +5,7 @@ import dev.hearsay.NodeAddr;
 import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.engine.EngineCounter;
@@ -92,6 +93,16 @@ public final class GossipNode implements AutoCloseable
     public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap)
     {
         return engine.subscribe(topic, bootstrap);
+    }
+
+    /**
+     * Like {@link #subscribe(TopicId, Collection)} with delivery options, for example per-author FIFO order with gap
+     * reports ({@link SubscriptionOptions#perAuthorFifo()}).
+     */
+    public Subscription subscribe(final TopicId topic, final Collection<NodeId> bootstrap,
+        final SubscriptionOptions options)
+    {
+        return engine.subscribe(topic, bootstrap, options);
     }
 
     /** The engine (counters, protocol statistics). */
