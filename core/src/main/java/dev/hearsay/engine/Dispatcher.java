@@ -12,6 +12,7 @@ import dev.hearsay.proto.Message;
 import dev.hearsay.proto.MessageType;
 import dev.hearsay.proto.ProtocolOutput;
 import dev.hearsay.proto.ProtocolState;
+import dev.hearsay.proto.ProtocolStats;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Object2ObjectHashMap;
@@ -19,10 +20,13 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The one consumer of the engine's ring and the only thread that touches protocol state, the codec and the
@@ -42,6 +46,22 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     static final int BATCH_LIMIT = 256;
 
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+    /** How often the protocol's statistics and the gauges are copied into the counters buffer. */
+    static final long MIRROR_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /** The protocol's statistics published as counters: label and field. */
+    private static final String[] PROTOCOL_LABELS = {
+        "gossip sent", "control messages sent", "messages delivered by the protocol", "duplicates received",
+        "grafts sent", "prunes sent", "grafts answered", "grafts missed (not cached)",
+        "announcements dropped: missing table full", "broadcasts rejected: hold queue full",
+        "messages for unknown topics", "ids forgotten early: id cache full", "payloads evicted early: cache full",
+        "neighbor requests timed out", "tree optimisations"};
+    private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
+        s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
+        s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
+        s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.payloadCacheEvictedEarly,
+        s -> s.neighborRequestTimeouts, s -> s.optimizations);
 
     private final GossipEngine engine;
     private final EventPoller<Slot> poller;
@@ -64,6 +84,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final ArrayList<EngineSubscription> fifoSubscriptions = new ArrayList<>();
     private long fifoDeadline = Long.MAX_VALUE;
     private final int maxPayload;
+    private final NodeCounters nodeCounters;
+    private final AtomicCounter[] protocolCounters = new AtomicCounter[PROTOCOL_LABELS.length];
+    private long nextMirror;
 
     private long now;
     private int batchCount;
@@ -89,6 +112,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.now = clock.nanoTime();
         this.protocol = new ProtocolState(engine.id(), config, seed, epoch, this);
         this.maxPayload = config.maxMessageSize();
+        this.nodeCounters = engine.nodeCounters();
+        for (int i = 0; i < protocolCounters.length; i++)
+        {
+            protocolCounters[i] = nodeCounters.newCounter(PROTOCOL_LABELS[i], NodeCounters.TYPE_PROTOCOL);
+        }
         this.verifySignatures = config.verifySignatures();
         this.signing = config.signMessages() || verifySignatures ?
             new MessageSigning(config.signMessages() ? engine.key() : null) : null;
@@ -153,6 +181,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             runFifoTimers();
             work++;
+        }
+        if (now - nextMirror >= 0)
+        {
+            mirrorCounters();
         }
         work += transport.flush();
         if (broadcastBytesHandled > 0)
@@ -254,8 +286,31 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         return ++batchCount < BATCH_LIMIT && !shutdown;
     }
 
+    /**
+     * Publishes the protocol's statistics (plain fields the protocol owns) and the gauges into the counters
+     * buffer, and refreshes the heartbeat: a few ordered stores every {@link #MIRROR_INTERVAL_NANOS}.
+     */
+    private void mirrorCounters()
+    {
+        nextMirror = now + MIRROR_INTERVAL_NANOS;
+        final ProtocolStats stats = protocol.stats();
+        for (int i = 0; i < protocolCounters.length; i++)
+        {
+            protocolCounters[i].setRelease(PROTOCOL_FIELDS.get(i).applyAsLong(stats));
+        }
+        int neighbors = 0;
+        for (final TopicEntry entry : topics.values())
+        {
+            neighbors += entry.neighbors.size();
+        }
+        counters.set(EngineCounter.NEIGHBORS, neighbors);
+        counters.set(EngineCounter.TOPICS, topics.size());
+        nodeCounters.heartbeat(System.currentTimeMillis());
+    }
+
     private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length)
     {
+        counters.add(EngineCounter.BYTES_RECEIVED, length);
         final Message message;
         try
         {
@@ -412,6 +467,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         final int length = encoder.encode(message, sendBuffer, 0);
         counters.increment(EngineCounter.FRAMES_SENT);
+        counters.add(EngineCounter.BYTES_SENT, length);
         if (!transport.send(peer, sendBuffer, 0, length))
         {
             counters.increment(EngineCounter.PEERS_DROPPED_SLOW);

@@ -53,7 +53,15 @@ public enum EngineCounter
     /** FIFO gaps given up before their timeout because a reorder buffer was full. */
     FIFO_OVERFLOWS("fifo gaps given up: reorder buffer full"),
     /** Messages dropped by FIFO subscriptions because they arrived after their place (late or older epoch). */
-    FIFO_LATE("fifo messages dropped: late");
+    FIFO_LATE("fifo messages dropped: late"),
+    /** Frame bytes received from transports (without length prefixes). */
+    BYTES_RECEIVED("bytes received"),
+    /** Frame bytes handed to the transport (without length prefixes). */
+    BYTES_SENT("bytes sent"),
+    /** Gauge: neighbors summed over the joined topics (refreshed about every 50 ms). */
+    NEIGHBORS("neighbors (sum over topics)"),
+    /** Gauge: topics joined (refreshed about every 50 ms). */
+    TOPICS("topics joined");
 
     private final String label;
 

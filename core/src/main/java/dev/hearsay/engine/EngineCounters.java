@@ -1,43 +1,55 @@
 package dev.hearsay.engine;
 
-import org.agrona.BitUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The live values of the {@link EngineCounter}s, one cache line each so that writers on different threads do not
- * share lines. Counters written only by the dispatcher use an ordered store (single writer, no atomic
- * read-modify-write); counters written by producers use an atomic add. Readers may run on any thread.
+ * The live values of the {@link EngineCounter}s, one Agrona {@link AtomicCounter} each in the node's
+ * {@link NodeCounters} buffer (a counter value takes two cache lines, so writers on different threads do not share
+ * lines). Counters written only by the dispatcher use a release store (single writer, no atomic
+ * read-modify-write); counters written by producers use an atomic add. Readers may run on any thread, or in
+ * another process when the buffer is a mapped file.
  */
 final class EngineCounters
 {
-    private static final int STRIDE = BitUtil.CACHE_LINE_LENGTH * 2;
     private static final EngineCounter[] ALL = EngineCounter.values();
 
-    private final UnsafeBuffer values = new UnsafeBuffer(new byte[STRIDE * ALL.length]);
+    private final AtomicCounter[] values = new AtomicCounter[ALL.length];
+
+    EngineCounters(final NodeCounters counters)
+    {
+        for (final EngineCounter c : ALL)
+        {
+            values[c.ordinal()] = counters.newCounter(c.label(), NodeCounters.TYPE_ENGINE);
+        }
+    }
 
     /** Increment from the single writing thread of {@code counter}. */
     void increment(final EngineCounter counter)
     {
-        final int offset = counter.ordinal() * STRIDE;
-        values.putLongOrdered(offset, values.getLong(offset) + 1);
+        values[counter.ordinal()].incrementRelease();
     }
 
     /** Add from the single writing thread of {@code counter}. */
     void add(final EngineCounter counter, final long delta)
     {
-        final int offset = counter.ordinal() * STRIDE;
-        values.putLongOrdered(offset, values.getLong(offset) + delta);
+        values[counter.ordinal()].getAndAddRelease(delta);
+    }
+
+    /** Set a gauge from its single writing thread. */
+    void set(final EngineCounter counter, final long value)
+    {
+        values[counter.ordinal()].setRelease(value);
     }
 
     /** Increment from any thread. */
     void incrementShared(final EngineCounter counter)
     {
-        values.getAndAddLong(counter.ordinal() * STRIDE, 1);
+        values[counter.ordinal()].increment();
     }
 
     long get(final EngineCounter counter)
     {
-        return values.getLongVolatile(counter.ordinal() * STRIDE);
+        return values[counter.ordinal()].get();
     }
 
     @Override

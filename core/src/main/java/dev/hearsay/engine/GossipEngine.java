@@ -65,7 +65,9 @@ public final class GossipEngine implements AutoCloseable
     private final GossipConfig config;
     private final Transport transport;
     private final RingBuffer<Slot> ring;
-    private final EngineCounters counters = new EngineCounters();
+    private final NodeCounters nodeCounters;
+    private final boolean ownsCounters;
+    private final EngineCounters counters;
     private final Dispatcher dispatcher;
     private final NetworkEvents networkEvents = new RingPublisher();
     private final int maxFrameLength;
@@ -97,15 +99,36 @@ public final class GossipEngine implements AutoCloseable
     public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
         final int epoch)
     {
-        this(key, config, transport, seed, epoch, SystemNanoClock.INSTANCE);
+        this(key, config, transport, seed, epoch, SystemNanoClock.INSTANCE, null);
+    }
+
+    /**
+     * An engine whose live counters go into {@code counters}, which the caller allocated (for example to add its
+     * transport's counters to the same file) and closes after this engine. The engine's own constructors create
+     * the counters themselves (a mapped file when {@link GossipConfig#countersDir()} is set) and close them.
+     */
+    public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport,
+        final NodeCounters counters)
+    {
+        this(key, config, transport, new SecureRandom().nextLong(), (int)(System.currentTimeMillis() / 1000),
+            SystemNanoClock.INSTANCE, Objects.requireNonNull(counters, "counters"));
     }
 
     GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
         final int epoch, final NanoClock clock)
     {
+        this(key, config, transport, seed, epoch, clock, null);
+    }
+
+    private GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
+        final int epoch, final NanoClock clock, final NodeCounters counters)
+    {
         this.key = Objects.requireNonNull(key, "key");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.ownsCounters = counters == null;
+        this.nodeCounters = counters != null ? counters : openCounters(config, key.id());
+        this.counters = new EngineCounters(nodeCounters);
         this.maxInFlightBroadcastBytes = config.maxInFlightBroadcastBytes();
         this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
         final int retainLimit = Math.min(maxFrameLength,
@@ -116,9 +139,22 @@ public final class GossipEngine implements AutoCloseable
         final EventPoller<Slot> poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
         final ErrorHandler errorHandler = GossipEngine::logError;
-        this.dispatcher = new Dispatcher(this, poller, transport, counters, clock, errorHandler, seed, epoch,
+        this.dispatcher = new Dispatcher(this, poller, transport, this.counters, clock, errorHandler, seed, epoch,
             maxFrameLength);
         transport.bind(networkEvents);
+    }
+
+    /** Live counters for this node: a mapped file when the configuration names a directory. */
+    private static NodeCounters openCounters(final GossipConfig config, final NodeId id)
+    {
+        return config.countersDir() != null ? NodeCounters.mapped(config.countersDir(), id) :
+            NodeCounters.inMemory(id);
+    }
+
+    /** The node's counters buffer (engine, protocol and, under a GossipNode, transport counters). */
+    public NodeCounters nodeCounters()
+    {
+        return nodeCounters;
     }
 
     /** This node's id. */
@@ -296,6 +332,7 @@ public final class GossipEngine implements AutoCloseable
         {
             closed = true;
             transport.close();
+            closeCounters();
             return;
         }
         final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
@@ -319,6 +356,7 @@ public final class GossipEngine implements AutoCloseable
         closed = true;
         if (Thread.currentThread() == thread)
         {
+            closeCounters();
             return; // closed from a callback on the dispatcher: it stops after this duty cycle
         }
         try
@@ -334,6 +372,15 @@ public final class GossipEngine implements AutoCloseable
         {
             // The runner was closed before its thread ran the agent: nobody else will close the transport.
             transport.close();
+        }
+        closeCounters();
+    }
+
+    private void closeCounters()
+    {
+        if (ownsCounters)
+        {
+            nodeCounters.close();
         }
     }
 

@@ -10,6 +10,7 @@ import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.engine.EngineCounter;
 import dev.hearsay.engine.GossipEngine;
+import dev.hearsay.engine.NodeCounters;
 import dev.hearsay.proto.ProtocolStats;
 
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ public final class GossipNode implements AutoCloseable
     private final NodeKey key;
     private final GossipEngine engine;
     private final NettyTransport transport;
+    private final NodeCounters counters;
     private final InetSocketAddress localAddress;
     private final NodeAddr addr;
 
@@ -40,17 +42,27 @@ public final class GossipNode implements AutoCloseable
         final List<InetSocketAddress> advertised = transport.advertisedAddresses();
         final byte[] contact = ContactAddresses.encode(advertised);
         transport.contactData(contact);
+        NodeCounters nodeCounters = null;
         try
         {
-            this.engine = new GossipEngine(key, config, transport);
+            // One counters buffer for the engine, the protocol and the transport (one file for `stat`).
+            nodeCounters = config.countersDir() != null ? NodeCounters.mapped(config.countersDir(), key.id()) :
+                NodeCounters.inMemory(key.id());
+            this.engine = new GossipEngine(key, config, transport, nodeCounters);
+            transport.publishCounters(nodeCounters);
             engine.contactData(contact);
             engine.start();
         }
         catch (final RuntimeException e)
         {
             transport.close();
+            if (nodeCounters != null)
+            {
+                nodeCounters.close();
+            }
             throw e;
         }
+        this.counters = nodeCounters;
         this.addr = new NodeAddr(key.id(), advertised);
     }
 
@@ -129,12 +141,19 @@ public final class GossipNode implements AutoCloseable
         return engine.protocolStats();
     }
 
-    /** Leaves every topic politely, stops the dispatcher and the I/O threads, frees the port. */
+    /** The live counters of this node (engine, protocol, transport); a file when the config names a directory. */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /** Leaves every topic politely, stops the dispatcher and the I/O threads, frees the port, deletes the counters file. */
     @Override
     public void close()
     {
         engine.close();
         transport.close();
+        counters.close();
     }
 
     @Override

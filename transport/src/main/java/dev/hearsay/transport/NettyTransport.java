@@ -3,6 +3,7 @@ package dev.hearsay.transport;
 import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
 import dev.hearsay.engine.NetworkEvents;
+import dev.hearsay.engine.NodeCounters;
 import dev.hearsay.engine.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,6 +25,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +62,8 @@ public final class NettyTransport implements Transport
     private static final System.Logger LOG = System.getLogger(NettyTransport.class.getName());
     private static final long RETRY_MICROS = 100;
     private static final long DUPLICATE_GRACE_MILLIS = 1_000;
+    /** How often the transport's counters are copied into the node's counters buffer. */
+    static final long COUNTERS_INTERVAL_MILLIS = 100;
 
     private final NodeKey key;
     private final NodeId id;
@@ -163,6 +167,50 @@ public final class NettyTransport implements Transport
                 e instanceof IOException ? (IOException)e : new IOException(e));
         }
         return (InetSocketAddress)server.localAddress();
+    }
+
+    /**
+     * Publishes this transport's counters into {@code nodeCounters} (allocated now, on the calling thread, which
+     * must be the one building the node) and refreshes them every {@value #COUNTERS_INTERVAL_MILLIS} ms from an
+     * event loop. Call after {@link #start}.
+     */
+    public void publishCounters(final NodeCounters nodeCounters)
+    {
+        final List<java.util.function.LongSupplier> sources = new ArrayList<>();
+        final List<AtomicCounter> targets = new ArrayList<>();
+        counters.forEach((label, value) ->
+        {
+            sources.add(value::get);
+            targets.add(nodeCounters.newCounter(label, NodeCounters.TYPE_TRANSPORT));
+        });
+        sources.add(sockets::get);
+        targets.add(nodeCounters.newCounter("gauge: open sockets", NodeCounters.TYPE_TRANSPORT));
+        sources.add(pendingDials::get);
+        targets.add(nodeCounters.newCounter("gauge: dials in progress", NodeCounters.TYPE_TRANSPORT));
+        sources.add(this::connectedPeerCount);
+        targets.add(nodeCounters.newCounter("gauge: connected peers", NodeCounters.TYPE_TRANSPORT));
+        group.next().scheduleAtFixedRate(() ->
+        {
+            for (int i = 0; i < targets.size(); i++)
+            {
+                targets.get(i).setRelease(sources.get(i).getAsLong());
+            }
+        }, 0, COUNTERS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Peers with an established connection right now (no allocation). */
+    public int connectedPeerCount()
+    {
+        int count = 0;
+        for (final PeerLink link : links.values())
+        {
+            final Channel ch = link.channel;
+            if (ch != null && ch.isActive())
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The I/O implementation in use. */

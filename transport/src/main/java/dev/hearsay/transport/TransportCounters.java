@@ -38,6 +38,26 @@ public final class TransportCounters
     /** Dials failed at once because maxPendingDials dials were in progress or maxConnections sockets open. */
     public final AtomicLong dialsRefused = new AtomicLong();
 
+    /** Hands every counter to {@code consumer} with a human-readable label, in a fixed order. */
+    public void forEach(final java.util.function.BiConsumer<String, AtomicLong> consumer)
+    {
+        consumer.accept("connections accepted", accepted);
+        consumer.accept("connections dialled", dialled);
+        consumer.accept("dials failed", dialFailures);
+        consumer.accept("handshakes completed", handshakes);
+        consumer.accept("handshakes failed", handshakeFailures);
+        consumer.accept("frames refused: oversize length", oversizedFrames);
+        consumer.accept("frames refused: bad input", badFrames);
+        consumer.accept("connections closed mid-frame", truncated);
+        consumer.accept("peers dropped: slow", slowPeerDisconnects);
+        consumer.accept("duplicate connections closed", duplicateConnections);
+        consumer.accept("read pauses: ring full", readPauses);
+        consumer.accept("frames read", framesIn);
+        consumer.accept("frames written", framesOut);
+        consumer.accept("connections refused: limit", connectionsRefused);
+        consumer.accept("dials refused: limit", dialsRefused);
+    }
+
     /** Total of connections closed for bad input of any kind. */
     public long badInputTotal()
     {
