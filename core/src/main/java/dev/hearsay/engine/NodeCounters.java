@@ -1,6 +1,8 @@
 package dev.hearsay.engine;
 
 import dev.hearsay.NodeId;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -87,7 +89,9 @@ public final class NodeCounters implements AutoCloseable
     /** Counters in heap memory: readable in this process only. */
     public static NodeCounters inMemory(final NodeId node)
     {
-        final NodeCounters counters = new NodeCounters(new UnsafeBuffer(new byte[fileLength()]), null, null);
+        // Off-heap and cache-line aligned, as Agrona's counters want for atomic 8-byte access.
+        final NodeCounters counters = new NodeCounters(
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(fileLength(), BitUtil.CACHE_LINE_LENGTH)), null, null);
         counters.writeHeader(node);
         return counters;
     }

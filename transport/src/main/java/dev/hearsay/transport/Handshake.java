@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
  * peer's HELLO it answers PROOF: an Ed25519 signature, by the key of its claimed id, over a context string, both
  * nonces and both ids. A side that verifies the peer's PROOF knows the peer holds the private key of the id it
  * claims, for this connection only (the nonces are fresh).
+ * <p>
+ * With TLS the handshake runs inside the encrypted channel and the signed transcript also binds the channel: the
+ * SHA-256 of the signer's own TLS certificate and of the certificate it received from its peer. A man in the middle
+ * who terminates TLS with a certificate of its own presents each side a certificate the other side did not sign,
+ * so both PROOFs fail, although he can relay every byte (and cannot forge the Ed25519 signatures).
  *
  * <pre>
  * HELLO:  'H' 'S' 'Y' 'H' | version u8 (1) | node id (32) | nonce (32) | instance id (8) | data length u16 | data
@@ -27,6 +32,9 @@ final class Handshake
     static final int HELLO_FIXED = 4 + 1 + NodeId.LENGTH + NONCE_LENGTH + 8 + 2;
     static final int PROOF_LENGTH = 4 + NodeKey.SIGNATURE_LENGTH;
     private static final byte[] CONTEXT = "hearsay/handshake/v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TLS_CONTEXT = "hearsay/handshake/v1/tls".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of a TLS channel binding: SHA-256 of the signer's certificate, then of the one it received. */
+    static final int BINDING_LENGTH = 64;
 
     private Handshake()
     {
@@ -80,18 +88,34 @@ final class Handshake
         return new Hello(NodeId.fromBytes(id), nonce, instance, data);
     }
 
+    /** Writes this side's PROOF for a connection without TLS. */
     static void writeProof(final ByteBuf out, final NodeKey key, final NodeId peer, final byte[] myNonce,
         final byte[] peerNonce)
     {
-        final byte[] signature = key.sign(transcript(key.id(), peer, myNonce, peerNonce));
+        writeProof(out, key, peer, myNonce, peerNonce, null);
+    }
+
+    /**
+     * @param binding null without TLS; with TLS, SHA-256 of this side's certificate followed by SHA-256 of the
+     *                certificate the peer presented to it.
+     */
+    static void writeProof(final ByteBuf out, final NodeKey key, final NodeId peer, final byte[] myNonce,
+        final byte[] peerNonce, final byte[] binding)
+    {
+        final byte[] signature = key.sign(transcript(key.id(), peer, myNonce, peerNonce, binding));
         out.writeInt(PROOF_LENGTH);
         out.writeInt(PROOF_MAGIC);
         out.writeBytes(signature);
     }
 
-    /** Verifies that {@code signer} signed this connection's transcript; throws bad input otherwise. */
+    /**
+     * Verifies that {@code signer} signed this connection's transcript; throws bad input otherwise.
+     *
+     * @param binding null without TLS; with TLS, what the signer must have seen: SHA-256 of the certificate it
+     *                presented to this side (the peer certificate here) followed by SHA-256 of this side's.
+     */
     static void verifyProof(final ByteBuf frame, final NodeId signer, final NodeId me, final byte[] signerNonce,
-        final byte[] myNonce)
+        final byte[] myNonce, final byte[] binding)
     {
         if (frame.readableBytes() != PROOF_LENGTH || frame.readInt() != PROOF_MAGIC)
         {
@@ -99,20 +123,30 @@ final class Handshake
         }
         final byte[] signature = new byte[NodeKey.SIGNATURE_LENGTH];
         frame.readBytes(signature);
-        if (!NodeKey.verify(signer, transcript(signer, me, signerNonce, myNonce), signature))
+        if (!NodeKey.verify(signer, transcript(signer, me, signerNonce, myNonce, binding), signature))
         {
-            throw new BadInputException("handshake: bad signature for claimed id " + signer.shortString());
+            throw new BadInputException("handshake: bad signature for claimed id " + signer.shortString()
+                + (binding != null ? " (or a TLS certificate it did not see: man in the middle?)" : ""));
         }
     }
 
-    /** What the side {@code signer} signs: context, signer's nonce, peer's nonce, signer's id, peer's id. */
+    /**
+     * What the side {@code signer} signs: context, signer's nonce, peer's nonce, signer's id, peer's id, and with
+     * TLS the channel binding (signer's certificate hash, then the hash of the certificate it received).
+     */
     private static byte[] transcript(final NodeId signer, final NodeId peer, final byte[] signerNonce,
-        final byte[] peerNonce)
+        final byte[] peerNonce, final byte[] binding)
     {
-        final byte[] out = new byte[CONTEXT.length + 2 * NONCE_LENGTH + 2 * NodeId.LENGTH];
+        final byte[] context = binding != null ? TLS_CONTEXT : CONTEXT;
+        final int bindingLength = binding != null ? BINDING_LENGTH : 0;
+        if (binding != null && binding.length != BINDING_LENGTH)
+        {
+            throw new IllegalArgumentException("binding: " + binding.length + " bytes");
+        }
+        final byte[] out = new byte[context.length + 2 * NONCE_LENGTH + 2 * NodeId.LENGTH + bindingLength];
         int p = 0;
-        System.arraycopy(CONTEXT, 0, out, p, CONTEXT.length);
-        p += CONTEXT.length;
+        System.arraycopy(context, 0, out, p, context.length);
+        p += context.length;
         System.arraycopy(signerNonce, 0, out, p, NONCE_LENGTH);
         p += NONCE_LENGTH;
         System.arraycopy(peerNonce, 0, out, p, NONCE_LENGTH);
@@ -120,6 +154,11 @@ final class Handshake
         System.arraycopy(signer.toBytes(), 0, out, p, NodeId.LENGTH);
         p += NodeId.LENGTH;
         System.arraycopy(peer.toBytes(), 0, out, p, NodeId.LENGTH);
+        p += NodeId.LENGTH;
+        if (binding != null)
+        {
+            System.arraycopy(binding, 0, out, p, BINDING_LENGTH);
+        }
         return out;
     }
 }

@@ -4,9 +4,13 @@ import dev.hearsay.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,12 +71,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
                 }
                 hello = h;
                 final ByteBuf out = ctx.alloc().buffer(Handshake.PROOF_LENGTH + FrameDecoder.PREFIX);
-                Handshake.writeProof(out, transport.key(), h.id(), nonce, h.nonce());
+                Handshake.writeProof(out, transport.key(), h.id(), nonce, h.nonce(), binding(ctx, true));
                 ctx.writeAndFlush(out);
             }
             else
             {
-                Handshake.verifyProof(frame, hello.id(), transport.id(), hello.nonce(), nonce);
+                Handshake.verifyProof(frame, hello.id(), transport.id(), hello.nonce(), nonce, binding(ctx, false));
                 if (timeout != null)
                 {
                     timeout.cancel(false);
@@ -88,6 +92,41 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
         {
             frame.release();
         }
+    }
+
+    /**
+     * The TLS channel binding as one side signs it: SHA-256 of the signer's certificate, then of the certificate
+     * it received. {@code mine}: this side signs (own certificate first); otherwise the peer signs (the peer's
+     * certificate as received here first). Null without TLS.
+     */
+    private byte[] binding(final ChannelHandlerContext ctx, final boolean mine)
+    {
+        final SelfSignedCertificate own = transport.tlsCertificate();
+        if (own == null)
+        {
+            return null;
+        }
+        final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        final byte[] peer;
+        try
+        {
+            final Certificate[] chain = ssl == null ? null : ssl.engine().getSession().getPeerCertificates();
+            if (chain == null || chain.length == 0)
+            {
+                throw new BadInputException("handshake: the TLS peer presented no certificate");
+            }
+            peer = SelfSignedCertificate.sha256(chain[0].getEncoded());
+        }
+        catch (final SSLPeerUnverifiedException | CertificateEncodingException e)
+        {
+            throw new BadInputException("handshake: no usable TLS peer certificate: " + e.getMessage());
+        }
+        final byte[] binding = new byte[Handshake.BINDING_LENGTH];
+        final byte[] first = mine ? own.sha256() : peer;
+        final byte[] second = mine ? peer : own.sha256();
+        System.arraycopy(first, 0, binding, 0, 32);
+        System.arraycopy(second, 0, binding, 32, 32);
+        return binding;
     }
 
     @Override

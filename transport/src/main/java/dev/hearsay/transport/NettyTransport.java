@@ -23,6 +23,12 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -93,6 +99,10 @@ public final class NettyTransport implements Transport
     private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
     private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
     private long lastLingerScanNanos;
+    /** With TLS: this node's certificate (made at start) and the contexts of both connection directions. */
+    private SelfSignedCertificate tlsCertificate;
+    private SslContext tlsServer;
+    private SslContext tlsClient;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -114,6 +124,10 @@ public final class NettyTransport implements Transport
     /** Binds the listening socket and starts the I/O threads. Bind failure: {@link UncheckedIOException}. */
     public InetSocketAddress start(final InetSocketAddress bindAddress)
     {
+        if (options.tls())
+        {
+            startTls();
+        }
         final IoHandlerFactory factory = ioMode == IoMode.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
             new DefaultThreadFactory("hearsay-io-" + id.shortString(), true), factory);
@@ -152,6 +166,10 @@ public final class NettyTransport implements Transport
                     }
                     counters.accepted.incrementAndGet();
                     track(ch);
+                    if (tlsServer != null)
+                    {
+                        ch.pipeline().addLast("tls", tlsHandler(tlsServer.newHandler(ch.alloc())));
+                    }
                     ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
                     ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, null, false));
                 }
@@ -211,6 +229,47 @@ public final class NettyTransport implements Transport
             }
         }
         return count;
+    }
+
+    /**
+     * TLS 1.3 both ways with this node's fresh self-signed certificate. Any certificate is accepted at the TLS
+     * level, and a client certificate is required: authentication is the identity handshake's job, which signs
+     * both sides' certificate hashes (a man in the middle with his own certificate fails it).
+     */
+    private void startTls()
+    {
+        tlsCertificate = SelfSignedCertificate.generate("hearsay-" + id.shortString());
+        try
+        {
+            tlsServer = SslContextBuilder.forServer(tlsCertificate.privateKey(), tlsCertificate.certificate())
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3")
+                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
+            tlsClient = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3")
+                .keyManager(tlsCertificate.privateKey(), tlsCertificate.certificate())
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
+        }
+        catch (final javax.net.ssl.SSLException e)
+        {
+            throw new IllegalStateException("TLS setup failed: " + e.getMessage(), e);
+        }
+    }
+
+    private SslHandler tlsHandler(final SslHandler handler)
+    {
+        handler.setHandshakeTimeoutMillis(options.handshakeTimeoutMillis());
+        return handler;
+    }
+
+    /** This node's TLS certificate, or null without TLS. */
+    SelfSignedCertificate tlsCertificate()
+    {
+        return tlsCertificate;
     }
 
     /** The I/O implementation in use. */
@@ -743,6 +802,11 @@ public final class NettyTransport implements Transport
             protected void initChannel(final SocketChannel ch)
             {
                 track(ch);
+                if (tlsClient != null)
+                {
+                    ch.pipeline().addLast("tls", tlsHandler(tlsClient.newHandler(ch.alloc(), address.getHostString(),
+                        address.getPort())));
+                }
                 ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
                 ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
             }
@@ -965,6 +1029,13 @@ public final class NettyTransport implements Transport
                 counters.badFrames.incrementAndGet();
             }
             LOG.log(System.Logger.Level.WARNING, "closing connection {0} ({1}): {2}", ch.remoteAddress(),
+                peer == null ? "unauthenticated" : peer.shortString(), root.getMessage());
+        }
+        else if (root instanceof javax.net.ssl.SSLException)
+        {
+            // A failed or timed out TLS handshake, or a TLS record that does not decrypt: not a peer we can use.
+            counters.handshakeFailures.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "closing connection {0} ({1}): TLS: {2}", ch.remoteAddress(),
                 peer == null ? "unauthenticated" : peer.shortString(), root.getMessage());
         }
         else
