@@ -88,8 +88,12 @@ class StatCommandTest
             Result r = stat("--dir", dir.toString(), "--once");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline && (!r.out.contains("node " + b.id())
+                || !r.out.contains("node " + a.id())
                 || value(r.out, b.id().toString(), "messages delivered by the protocol") < 5
-                || value(r.out, b.id().toString(), "handshakes completed") < 1))
+                || value(r.out, b.id().toString(), "handshakes completed") < 1
+                || value(r.out, b.id().toString(), "gauge: connected peers") < 1
+                || value(r.out, b.id().toString(), "neighbors (sum over topics)") < 1
+                || value(r.out, a.id().toString(), "gossip sent") < 5))
             {
                 Thread.onSpinWait();
                 r = stat("--dir", dir.toString(), "--once");
