@@ -79,7 +79,13 @@ final class NodeCountersTest
             final NodeCounters.View view = NodeCounters.View.open(dir.resolve(NodeCounters.fileName(cluster.id(1))));
             try
             {
-                await("protocol counters mirrored", () -> read(view).get("messages delivered by the protocol") == 1);
+                // Mirrored every 50 ms, one counter after the other: wait for each value asserted below.
+                await("protocol counters and gauges mirrored", () ->
+                {
+                    final Map<String, Long> v = read(view);
+                    return v.get("messages delivered by the protocol") == 1
+                        && v.get(EngineCounter.TOPICS.label()) == 1 && v.get(EngineCounter.NEIGHBORS.label()) == 1;
+                });
                 final Map<String, Long> values = read(view);
                 assertEquals(1L, values.get(EngineCounter.MESSAGES_DELIVERED.label()));
                 assertTrue(values.get(EngineCounter.BYTES_RECEIVED.label()) > 100);
