@@ -112,6 +112,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.now = clock.nanoTime();
         this.protocol = new ProtocolState(engine.id(), config, seed, epoch, this);
         this.maxPayload = config.maxMessageSize();
+        this.nextMirror = now;
         this.nodeCounters = engine.nodeCounters();
         for (int i = 0; i < protocolCounters.length; i++)
         {
@@ -346,8 +347,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         counters.increment(result == MessageSigning.MISSING ?
             EngineCounter.SIGNATURES_MISSING : EngineCounter.SIGNATURES_INVALID);
-        LOG.log(System.Logger.Level.DEBUG, "dropping {0} from {1}: signature {2}", message, peer.shortString(),
-            result == MessageSigning.MISSING ? "missing" : "invalid");
+        if (LOG.isLoggable(System.Logger.Level.DEBUG))
+        {
+            // Guarded: a flood of forgeries must not make the dispatcher build strings.
+            LOG.log(System.Logger.Level.DEBUG, "dropping {0} from {1}: signature {2}", message, peer.shortString(),
+                result == MessageSigning.MISSING ? "missing" : "invalid");
+        }
         return false;
     }
 
