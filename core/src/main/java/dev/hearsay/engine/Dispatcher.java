@@ -55,12 +55,13 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "gossip sent", "control messages sent", "messages delivered by the protocol", "duplicates received",
         "grafts sent", "prunes sent", "grafts answered", "grafts missed (not cached)",
         "announcements dropped: missing table full", "broadcasts rejected: hold queue full",
-        "messages for unknown topics", "ids forgotten early: id cache full", "payloads evicted early: cache full",
+        "messages for unknown topics", "author logs forgotten early: maxAuthors",
+        "sequences given up by a window", "payloads evicted early: cache full",
         "neighbor requests timed out", "tree optimisations"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
-        s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.payloadCacheEvictedEarly,
+        s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.windowSkipped, s -> s.payloadCacheEvictedEarly,
         s -> s.neighborRequestTimeouts, s -> s.optimizations);
 
     private final GossipEngine engine;

@@ -9,8 +9,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * order, so eviction is always of the oldest. Bounded by a byte budget and an entry count: when a new payload
  * does not fit, the oldest entries are evicted early (counted); a payload larger than the whole budget is not
  * cached. Storage starts small and doubles up to the budget, so an idle topic costs little.
- * <p>
- * A signed message's 64-byte signature is stored in the log right after its payload and counts against the budget.
+ *
+ * <p>An entry is named by a handle, its absolute position in arrival order; {@link AuthorLog} maps sequences to
+ * handles, so the cache itself needs no hash table (no random memory access per message).
+ *
+ * <p>A signed message's 64-byte signature is stored in the log right after its payload and counts against the
+ * budget.
  */
 final class PayloadCache
 {
@@ -19,7 +23,6 @@ final class PayloadCache
 
     private final long maxBytes;
     private final int maxEntries;
-    private final IdTable table;
 
     private UnsafeBuffer log;
     private NodeId[] authors = new NodeId[INITIAL_ENTRIES];
@@ -39,7 +42,6 @@ final class PayloadCache
     {
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
-        this.table = new IdTable(maxEntries);
         this.log = new UnsafeBuffer(new byte[(int)Math.min(maxBytes, INITIAL_LOG_BYTES)]);
     }
 
@@ -53,8 +55,8 @@ final class PayloadCache
         return (int)(tail - head);
     }
 
-    /** Caches a payload without a signature; returns false if it cannot be cached at all (larger than the budget). */
-    boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
+    /** Caches a payload; returns its handle, or -1 if it cannot be cached at all (larger than the budget). */
+    long put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int length, final long now)
     {
         return put(author, epoch, sequence, hopCount, payload, offset, length, null, 0, now);
@@ -62,17 +64,17 @@ final class PayloadCache
 
     /**
      * Caches a payload and, when {@code signature} is not null, the {@value Gossip#SIGNATURE_LENGTH} bytes of it at
-     * {@code signatureOffset}; returns false if it cannot be cached at all (larger than the budget).
+     * {@code signatureOffset}; returns its handle, or -1 if it cannot be cached at all (larger than the budget).
      */
-    boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
+    long put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int payloadLength, final DirectBuffer signature,
         final int signatureOffset, final long now)
     {
         // Stored bytes: the payload, then the signature if any.
         final int length = payloadLength + (signature != null ? Gossip.SIGNATURE_LENGTH : 0);
-        if (length > maxBytes || length > Integer.MAX_VALUE / 2 || table.contains(author, epoch, sequence))
+        if (length > maxBytes || length > Integer.MAX_VALUE / 2)
         {
-            return false;
+            return -1;
         }
         if (tail - head == maxEntries)
         {
@@ -121,9 +123,7 @@ final class PayloadCache
             log.putBytes(at + payloadLength, signature, signatureOffset, Gossip.SIGNATURE_LENGTH);
         }
         logTail = position + length;
-        tail++;
-        table.put(author, epoch, sequence, i);
-        return true;
+        return tail++;
     }
 
     /** Where a payload of {@code length} bytes goes: at the log tail, or at the next lap if it would wrap. */
@@ -134,50 +134,68 @@ final class PayloadCache
         return offsetInLap + length > capacity ? logTail - offsetInLap + capacity : logTail;
     }
 
-    /** Entry index of a cached message, or -1. */
-    int find(final NodeId author, final int epoch, final long sequence)
+    /** True if {@code handle} is still cached and belongs to this author and epoch. */
+    boolean isLive(final long handle, final NodeId author, final int epoch)
     {
-        return table.get(author, epoch, sequence);
+        if (handle < head || handle >= tail)
+        {
+            return false;
+        }
+        final int i = index(handle);
+        return epochs[i] == epoch && author.equals(authors[i]);
     }
 
-    int hops(final int entry)
+    /** True if {@code handle} is still cached and holds message (author, epoch, sequence). */
+    boolean matches(final long handle, final NodeId author, final int epoch, final long sequence)
     {
-        return hops[entry];
+        return isLive(handle, author, epoch) && sequences[index(handle)] == sequence;
     }
 
-    int length(final int entry)
+    long sequence(final long handle)
     {
-        return lengths[entry];
+        return sequences[index(handle)];
     }
 
-    /** True if {@code entry} was cached with its author's signature. */
-    boolean signed(final int entry)
+    int hops(final long handle)
     {
-        return signed[entry];
+        return hops[index(handle)];
     }
 
-    /** Points {@code view} at the cached signature of a {@link #signed} entry. */
-    void wrapSignature(final int entry, final UnsafeBuffer view)
+    int length(final long handle)
     {
-        view.wrap(log, (int)(positions[entry] % log.capacity()) + lengths[entry], Gossip.SIGNATURE_LENGTH);
+        return lengths[index(handle)];
     }
 
-    /** Bytes an entry takes in the log. */
-    private int stored(final int entry)
+    /** True if a live {@code handle} was cached with its author's signature. */
+    boolean signed(final long handle)
     {
-        return lengths[entry] + (signed[entry] ? Gossip.SIGNATURE_LENGTH : 0);
+        return signed[index(handle)];
     }
 
-    /** Points {@code view} at the cached payload of {@code entry}. */
-    void wrap(final int entry, final UnsafeBuffer view)
+    /** Points {@code view} at the cached signature of a live, {@link #signed} {@code handle}. */
+    void wrapSignature(final long handle, final UnsafeBuffer view)
     {
-        if (lengths[entry] == 0)
+        final int i = index(handle);
+        view.wrap(log, (int)(positions[i] % log.capacity()) + lengths[i], Gossip.SIGNATURE_LENGTH);
+    }
+
+    /** Bytes entry {@code i} takes in the log. */
+    private int stored(final int i)
+    {
+        return lengths[i] + (signed[i] ? Gossip.SIGNATURE_LENGTH : 0);
+    }
+
+    /** Points {@code view} at the cached payload of a live {@code handle}. */
+    void wrap(final long handle, final UnsafeBuffer view)
+    {
+        final int i = index(handle);
+        if (lengths[i] == 0)
         {
             view.wrap(Message.NO_DATA);
         }
         else
         {
-            view.wrap(log, (int)(positions[entry] % log.capacity()), lengths[entry]);
+            view.wrap(log, (int)(positions[i] % log.capacity()), lengths[i]);
         }
     }
 
@@ -220,9 +238,7 @@ final class PayloadCache
 
     private void removeHead()
     {
-        final int i = index(head);
-        table.remove(authors[i], epochs[i], sequences[i]);
-        authors[i] = null;
+        authors[index(head)] = null;
         head++;
     }
 
@@ -250,7 +266,6 @@ final class PayloadCache
             p[to] = positions[from];
             l[to] = lengths[from];
             g[to] = signed[from];
-            table.put(a[to], e[to], s[to], to);
         }
         authors = a;
         epochs = e;

@@ -200,35 +200,37 @@ class SignedGossipTest
         final NodeId author = NodeId.fromBytes(new byte[32]);
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         final byte[] payload = new byte[700];
+        final long[] handles = new long[301];
         // Enough entries to grow the log to its budget and then wrap (evicting the oldest).
         for (int seq = 1; seq <= 300; seq++)
         {
             java.util.Arrays.fill(payload, (byte)seq);
             final byte[] sig = expected(author, 1, seq, false, payload);
             final boolean signed = seq % 3 != 0;
-            assertTrue(cache.put(author, 1, seq, 2, new UnsafeBuffer(payload), 0, 50 + seq % 600,
-                signed ? new UnsafeBuffer(sig) : null, 0, seq));
+            handles[seq] = cache.put(author, 1, seq, 2, new UnsafeBuffer(payload), 0, 50 + seq % 600,
+                signed ? new UnsafeBuffer(sig) : null, 0, seq);
+            assertTrue(handles[seq] >= 0);
         }
         assertTrue(cache.evictedEarly() > 0, "the budget was reached");
         int checked = 0;
         for (int seq = 1; seq <= 300; seq++)
         {
-            final int entry = cache.find(author, 1, seq);
-            if (entry < 0)
+            final long handle = handles[seq];
+            if (!cache.matches(handle, author, 1, seq))
             {
                 continue;
             }
             checked++;
             java.util.Arrays.fill(payload, (byte)seq);
-            assertEquals(50 + seq % 600, cache.length(entry));
-            cache.wrap(entry, view);
-            final byte[] got = new byte[cache.length(entry)];
+            assertEquals(50 + seq % 600, cache.length(handle));
+            cache.wrap(handle, view);
+            final byte[] got = new byte[cache.length(handle)];
             view.getBytes(0, got);
             assertArrayEquals(java.util.Arrays.copyOf(payload, got.length), got, "payload " + seq);
-            assertEquals(seq % 3 != 0, cache.signed(entry), "signed flag " + seq);
-            if (cache.signed(entry))
+            assertEquals(seq % 3 != 0, cache.signed(handle), "signed flag " + seq);
+            if (cache.signed(handle))
             {
-                cache.wrapSignature(entry, view);
+                cache.wrapSignature(handle, view);
                 final byte[] sig = new byte[Gossip.SIGNATURE_LENGTH];
                 view.getBytes(0, sig);
                 assertArrayEquals(expected(author, 1, seq, false, payload), sig, "signature " + seq);
@@ -236,5 +238,4 @@ class SignedGossipTest
         }
         assertTrue(checked > 20, "entries survived: " + checked);
     }
-
 }

@@ -44,7 +44,7 @@ class ConfigurationDocTest
         final List<String> missing = new ArrayList<>();
         for (final String s : settings)
         {
-            if (!doc.contains("| `" + s + "` |"))
+            if (!doc.contains("| `" + s + "` |") && !doc.contains("| `" + s + "` ("))
             {
                 missing.add(s);
             }
@@ -75,6 +75,8 @@ class ConfigurationDocTest
         row(doc, "tls", "" + t.tls());
         row(doc, "reorderCapacity", "" + SubscriptionOptions.defaults().reorderCapacity());
         row(doc, "maxAuthors", "" + SubscriptionOptions.defaults().maxAuthors());
+        assertTrue(doc.contains("| `maxAuthors` (GossipConfig) | " + String.format(java.util.Locale.ROOT, "%,d", c.maxAuthors()) + " |"),
+            "GossipConfig maxAuthors default");
         row(doc, "gapTimeout", SubscriptionOptions.defaults().gapTimeout().toSeconds() + " s");
     }
 
