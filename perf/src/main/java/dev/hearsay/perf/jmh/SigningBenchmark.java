@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -15,8 +16,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code signOneShot}: {@link NodeKey#sign(byte[])}, which looks up a new {@code Signature} per call: the
  * baseline the reusable signer improves on.</li>
  * </ul>
+ * On a shared machine the wall-clock scores swing with the load; each iteration therefore also prints the CPU time
+ * the benchmark thread spent per operation (from the JVM's per-thread CPU clock), which a descheduled thread does
+ * not accumulate.
+ * <p>
  * Run: {@code java -cp perf/target/hearsay-perf.jar org.openjdk.jmh.Main Signing}
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +61,9 @@ public class SigningBenchmark
     private final byte[] preamble = new byte[SignedBytes.PREAMBLE_LENGTH];
     private final byte[] signature = new byte[NodeKey.SIGNATURE_LENGTH];
     private byte[] oneShotInput;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private long operations;
+    private long cpuAtStart;
 
     @Setup
     public void setUp()
@@ -72,11 +83,33 @@ public class SigningBenchmark
         oneShotInput = new byte[preamble.length + payload.length];
         System.arraycopy(preamble, 0, oneShotInput, 0, preamble.length);
         System.arraycopy(payload, 0, oneShotInput, preamble.length, payload.length);
+        if (!verify() || !verifyNewKey())
+        {
+            throw new IllegalStateException("the signature does not verify: the benchmark would measure a failure");
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration()
+    {
+        operations = 0;
+        cpuAtStart = threads.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration()
+    {
+        final long cpu = threads.getCurrentThreadCpuTime() - cpuAtStart;
+        if (operations > 0)
+        {
+            System.out.printf(" [cpu %.1f us/op]", cpu / 1000.0 / operations);
+        }
     }
 
     @Benchmark
     public byte[] sign()
     {
+        operations++;
         SignedBytes.writePreamble(message, new UnsafeBuffer(preamble), 0);
         signer.update(preamble, 0, preamble.length);
         signer.update(payload, 0, payload.length);
@@ -87,6 +120,7 @@ public class SigningBenchmark
     @Benchmark
     public boolean verify()
     {
+        operations++;
         verifier.begin(key.id());
         SignedBytes.writePreamble(message, new UnsafeBuffer(preamble), 0);
         verifier.update(preamble, 0, preamble.length);
@@ -97,6 +131,7 @@ public class SigningBenchmark
     @Benchmark
     public boolean verifyNewKey()
     {
+        operations++;
         final NodeKey.Verifier fresh = new NodeKey.Verifier(1);
         fresh.begin(key.id());
         fresh.update(preamble, 0, preamble.length);
@@ -107,6 +142,7 @@ public class SigningBenchmark
     @Benchmark
     public byte[] signOneShot()
     {
+        operations++;
         return key.sign(oneShotInput);
     }
 }
