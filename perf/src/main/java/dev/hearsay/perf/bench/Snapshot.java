@@ -1,0 +1,68 @@
+package dev.hearsay.perf.bench;
+
+import java.util.Map;
+
+/**
+ * Counters of a whole cluster at one moment: deliveries per node and tag, when each node's process read them, and
+ * what its threads allocated and collected so far. The difference of two snapshots is a measurement window.
+ */
+final class Snapshot
+{
+    /** Per node, the {@link System#nanoTime()} of its process when it was read. */
+    final long[] nanos;
+    /** Deliveries per node and tag: index {@code node * Tag.COUNT + tag}. */
+    final long[] delivered;
+    /** Bytes allocated per thread group ({@link AllocationMeter#GROUPS}), summed over processes. */
+    final long[] allocated;
+    final long gcCount;
+    final long gcMillis;
+    /** {@link NodeCounters}, summed over nodes. */
+    final Map<String, Long> counters;
+
+    Snapshot(final long[] nanos, final long[] delivered, final long[] allocated, final long gcCount,
+        final long gcMillis, final Map<String, Long> counters)
+    {
+        this.nanos = nanos;
+        this.delivered = delivered;
+        this.allocated = allocated;
+        this.gcCount = gcCount;
+        this.gcMillis = gcMillis;
+        this.counters = counters;
+    }
+
+    long counter(final String name)
+    {
+        return counters.getOrDefault(name, 0L);
+    }
+
+    int nodes()
+    {
+        return nanos.length;
+    }
+
+    long delivered(final int node, final int tag)
+    {
+        return delivered[node * Tag.COUNT + tag];
+    }
+
+    /** Deliveries of {@code tag} at every node. */
+    long delivered(final int tag)
+    {
+        long n = 0;
+        for (int node = 0; node < nodes(); node++)
+        {
+            n += delivered(node, tag);
+        }
+        return n;
+    }
+
+    long allocatedTotal()
+    {
+        long n = 0;
+        for (final long b : allocated)
+        {
+            n += b;
+        }
+        return n;
+    }
+}
