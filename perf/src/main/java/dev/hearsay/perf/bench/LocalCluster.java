@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,13 +110,9 @@ final class LocalCluster implements EngineCluster
         final long deadline = System.nanoTime() + timeoutNanos;
         while (true)
         {
-            final List<Set<NodeId>> views = new ArrayList<>();
-            for (final Subscription s : subscriptions)
-            {
-                views.add(s.neighbors());
-            }
-            connected = Overlay.connected(views, indexOf);
-            if (connected && Overlay.symmetric(views, indexOf))
+            final List<Set<Integer>> views = views();
+            connected = Overlay.connected(views);
+            if (connected && Overlay.symmetric(views))
             {
                 return true;
             }
@@ -130,13 +127,29 @@ final class LocalCluster implements EngineCluster
     @Override
     public List<String> overlay()
     {
-        final List<Set<NodeId>> views = new ArrayList<>();
+        final List<Set<Integer>> views = views();
+        connected = Overlay.connected(views);
+        final List<String> lines = new ArrayList<>();
+        for (final Set<Integer> view : views)
+        {
+            lines.add(Overlay.describe(view));
+        }
+        return lines;
+    }
+
+    private List<Set<Integer>> views()
+    {
+        final List<Set<Integer>> views = new ArrayList<>();
         for (final Subscription s : subscriptions)
         {
-            views.add(s.neighbors());
+            final Set<Integer> view = new HashSet<>();
+            for (final NodeId peer : s.neighbors())
+            {
+                view.add(indexOf.getOrDefault(peer, -1));
+            }
+            views.add(view);
         }
-        connected = Overlay.connected(views, indexOf);
-        return Overlay.describe(views, indexOf);
+        return views;
     }
 
     @Override

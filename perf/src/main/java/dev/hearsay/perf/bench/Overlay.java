@@ -1,14 +1,9 @@
 package dev.hearsay.perf.bench;
 
-import dev.hearsay.NodeId;
-
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
-/** Checks on the overlay formed by the nodes' active views (neighbor sets). */
+/** Checks on the overlay formed by the nodes' active views, as sets of node indexes. */
 final class Overlay
 {
     private Overlay()
@@ -16,13 +11,12 @@ final class Overlay
     }
 
     /** True if every node has a neighbor and the union of the views, taken as undirected, is connected. */
-    static boolean connected(final List<Set<NodeId>> views, final Map<NodeId, Integer> indexOf)
+    static boolean connected(final List<Set<Integer>> views)
     {
         final int n = views.size();
-        final boolean[][] edge = edges(views, indexOf);
-        for (int i = 0; i < n; i++)
+        for (final Set<Integer> view : views)
         {
-            if (n > 1 && views.get(i).isEmpty())
+            if (n > 1 && view.isEmpty())
             {
                 return false;
             }
@@ -38,7 +32,7 @@ final class Overlay
             final int a = stack[--top];
             for (int b = 0; b < n; b++)
             {
-                if (!seen[b] && (edge[a][b] || edge[b][a]))
+                if (!seen[b] && (edge(views, a, b) || edge(views, b, a)))
                 {
                     seen[b] = true;
                     reached++;
@@ -50,14 +44,13 @@ final class Overlay
     }
 
     /** True if every neighbor relation is mutual (no handshake in progress). */
-    static boolean symmetric(final List<Set<NodeId>> views, final Map<NodeId, Integer> indexOf)
+    static boolean symmetric(final List<Set<Integer>> views)
     {
-        final boolean[][] edge = edges(views, indexOf);
-        for (int a = 0; a < edge.length; a++)
+        for (int a = 0; a < views.size(); a++)
         {
-            for (int b = 0; b < edge.length; b++)
+            for (int b = 0; b < views.size(); b++)
             {
-                if (edge[a][b] != edge[b][a])
+                if (edge(views, a, b) != edge(views, b, a))
                 {
                     return false;
                 }
@@ -66,47 +59,16 @@ final class Overlay
         return true;
     }
 
-    /** One line per node: {@code node 2: neighbors 0 1 4}. */
-    static List<String> describe(final List<Set<NodeId>> views, final Map<NodeId, Integer> indexOf)
-    {
-        final List<String> lines = new ArrayList<>();
-        for (int i = 0; i < views.size(); i++)
-        {
-            final TreeSet<Integer> peers = new TreeSet<>();
-            for (final NodeId peer : views.get(i))
-            {
-                peers.add(indexOf.getOrDefault(peer, -1));
-            }
-            lines.add(describe(i, peers));
-        }
-        return lines;
-    }
-
-    static String describe(final int node, final Set<Integer> peers)
+    /** The neighbors of one node as text: {@code 0 1 4}. */
+    static String describe(final Set<Integer> view)
     {
         final StringBuilder sb = new StringBuilder();
-        for (final int p : peers)
-        {
-            sb.append(sb.length() == 0 ? "" : " ").append(p < 0 ? "?" : String.valueOf(p));
-        }
+        view.stream().sorted().forEach(p -> sb.append(sb.length() == 0 ? "" : " ").append(p < 0 ? "?" : p));
         return sb.toString();
     }
 
-    private static boolean[][] edges(final List<Set<NodeId>> views, final Map<NodeId, Integer> indexOf)
+    private static boolean edge(final List<Set<Integer>> views, final int a, final int b)
     {
-        final int n = views.size();
-        final boolean[][] edge = new boolean[n][n];
-        for (int a = 0; a < n; a++)
-        {
-            for (final NodeId peer : views.get(a))
-            {
-                final Integer b = indexOf.get(peer);
-                if (b != null)
-                {
-                    edge[a][b] = true;
-                }
-            }
-        }
-        return edge;
+        return views.get(a).contains(b);
     }
 }
