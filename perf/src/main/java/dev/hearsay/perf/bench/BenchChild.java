@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public final class BenchChild
     private final BenchOptions options;
     private final GossipNode node;
     private final LatencyRecorders latency = new LatencyRecorders();
-    private final AllocationMeter meter = new AllocationMeter();
+    private final ThreadMeter meter = new ThreadMeter();
     private final Map<NodeId, Integer> indexOf = new HashMap<>();
     private Subscription subscription;
     private Receiver receiver;
@@ -47,7 +48,7 @@ public final class BenchChild
         this.node = GossipNode.builder()
             .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .config(LocalCluster.config(options))
-            .ioMode(options.ioMode)
+            .transportOptions(options.transportOptions())
             .start();
     }
 
@@ -98,7 +99,14 @@ public final class BenchChild
             }
             case "join":
             {
-                final List<NodeId> bootstrap = "-".equals(words[1]) ? List.of() : List.of(NodeId.parse(words[1]));
+                final List<NodeId> bootstrap = new ArrayList<>();
+                if (!"-".equals(words[1]))
+                {
+                    for (final String hex : words[1].split(","))
+                    {
+                        bootstrap.add(NodeId.parse(hex));
+                    }
+                }
                 subscription = node.subscribe(TopicId.of(options.topic), bootstrap);
                 receiver = new Receiver(new Subscription[] {subscription}, new int[] {index}, options.idle.create(),
                     latency, false, options.size).start("bench-receiver");
@@ -145,7 +153,7 @@ public final class BenchChild
         }
     }
 
-    /** {@code snapshot NANOS D0..D3 A0..A3 GC_COUNT GC_MILLIS BACK_PRESSURED C0..Cn}. */
+    /** {@code snapshot NANOS D0..D3 ALLOC0..3 CPU0..3 GC_COUNT GC_MILLIS BACK_PRESSURED C0..Cn}. */
     private String snapshot()
     {
         final StringBuilder sb = new StringBuilder("snapshot ");
@@ -155,11 +163,11 @@ public final class BenchChild
         {
             sb.append(' ').append(receiver == null ? 0 : receiver.delivered(0, tag));
         }
-        for (final long bytes : meter.allocated())
+        for (final long value : meter.read())
         {
-            sb.append(' ').append(bytes);
+            sb.append(' ').append(value);
         }
-        sb.append(' ').append(AllocationMeter.gcCount()).append(' ').append(AllocationMeter.gcMillis());
+        sb.append(' ').append(ThreadMeter.gcCount()).append(' ').append(ThreadMeter.gcMillis());
         sb.append(' ').append(publisher == null ? 0 : publisher.backPressured());
         final Map<String, Long> counters = new LinkedHashMap<>();
         NodeCounters.addTo(node, counters);

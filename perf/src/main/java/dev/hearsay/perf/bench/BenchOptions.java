@@ -1,6 +1,7 @@
 package dev.hearsay.perf.bench;
 
 import dev.hearsay.transport.IoMode;
+import dev.hearsay.transport.TransportOptions;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -16,13 +17,16 @@ final class BenchOptions
                                  (default 10000)
           --publishers P         nodes that publish (default 1)
           --duration SECONDS     measured time, all phases together (default 8)
-          --warmup SECONDS       unmeasured warm-up of every phase first (default 2)
+          --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
+                                 publishes on until the nodes' bounded caches are full (steady state)
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
           --idle MODE            busy | backoff | sleep: dispatchers and the bench's receiver thread
                                  (default backoff, the engine's default)
           --processes            run each node in its own JVM (latency is then a round trip)
           --subscription-capacity EVENTS
                                  subscription buffer of each node (default 65536)
+          --outbound-queue BYTES per-peer outbound queue of the transport; publishers are held back above half
+                                 of it (default: the transport's, 4194304)
           --json                 print exactly one JSON object on stdout
           --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
           --quiet                no progress line on stderr""";
@@ -37,6 +41,7 @@ final class BenchOptions
     IdleMode idle = IdleMode.BACKOFF;
     boolean processes;
     int subscriptionCapacity = 65_536;
+    int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
     boolean json;
     Path reportDir;
     boolean quiet;
@@ -78,6 +83,8 @@ final class BenchOptions
                 case "--processes" -> o.processes = true;
                 case "--subscription-capacity" ->
                     o.subscriptionCapacity = (int)longValue(arg, value(args, ++i, arg), 16, 1 << 24);
+                case "--outbound-queue" ->
+                    o.outboundQueueBytes = (int)longValue(arg, value(args, ++i, arg), 4096, 1 << 30);
                 case "--json" -> o.json = true;
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
@@ -89,6 +96,12 @@ final class BenchOptions
             throw new IllegalArgumentException("--publishers: " + o.publishers + " is more than --nodes " + o.nodes);
         }
         return o;
+    }
+
+    /** Transport settings of the bench's nodes: the defaults with the chosen I/O mode and queue bound. */
+    TransportOptions transportOptions()
+    {
+        return TransportOptions.defaults().withIoMode(ioMode).withOutboundQueueBytes(outboundQueueBytes);
     }
 
     /** The command line that reproduces these options (for the report). */
@@ -107,6 +120,14 @@ final class BenchOptions
         if (processes)
         {
             sb.append(" --processes");
+        }
+        if (subscriptionCapacity != 65_536)
+        {
+            sb.append(" --subscription-capacity ").append(subscriptionCapacity);
+        }
+        if (outboundQueueBytes != TransportOptions.defaults().outboundQueueBytes())
+        {
+            sb.append(" --outbound-queue ").append(outboundQueueBytes);
         }
         return sb.toString();
     }

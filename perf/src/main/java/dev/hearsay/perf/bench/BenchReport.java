@@ -29,12 +29,18 @@ final class BenchReport
         sb.append("  ").append(o.commandLine()).append('\n');
         sb.append(String.format(Locale.ROOT, "  %s, %d vCPUs, load average %.2f before, %.2f after%n", r.jvm, r.cpus,
             r.loadBefore, r.loadAfter));
-        sb.append(String.format(Locale.ROOT, "  transport %s, idle %s, subscription buffers %,d events%n", r.ioMode,
-            o.idle.description(), o.subscriptionCapacity));
-        sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up; "
-            + "setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds, r.rounds == 1 ? "" : "s", o.warmupSeconds,
-            r.setupSeconds, r.wallSeconds));
-        sb.append("  overlay ").append(r.overlayConnected ? "connected" : "NOT CONNECTED").append(": ");
+        sb.append(String.format(Locale.ROOT, "  transport %s, idle %s, subscription buffers %,d events, outbound "
+            + "queues %,d bytes%n", r.ioMode, o.idle.description(), o.subscriptionCapacity, o.outboundQueueBytes));
+        sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
+            + "(+%.1f s until the bounded caches were full); setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds,
+            r.rounds == 1 ? "" : "s", o.warmupSeconds, r.cacheFillSeconds, r.setupSeconds, r.wallSeconds));
+        int links = 0;
+        for (final String view : r.overlay)
+        {
+            links += view.isEmpty() ? 0 : view.split(" ").length;
+        }
+        sb.append("  overlay ").append(r.overlayConnected ? "connected" : "NOT CONNECTED")
+            .append(links == o.nodes * (o.nodes - 1) ? ", full mesh" : "").append(": ");
         for (int i = 0; i < r.overlay.size(); i++)
         {
             sb.append(i == 0 ? "" : " | ").append(i).append(" -> ").append(r.overlay.get(i));
@@ -115,6 +121,8 @@ final class BenchReport
             groups(r.rateAllocated)));
         row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
             r.gcCount == 1 ? "" : "s", r.gcMillis));
+        row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
+        row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
         sb.append('\n');
 
         sb.append("Baselines, measured in the same run, interleaved with the engine\n");
@@ -148,9 +156,11 @@ final class BenchReport
         row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes", c.get("duplicates"),
             c.get("graftsSent"), c.get("prunesSent")));
         row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
-            + "(reads paused %,d times), %,d broadcasts back-pressured, %,d slow-peer disconnects, %,d peers down, "
-            + "%,d dispatch errors", c.get("subscriberDropped"), c.get("ringFullRefusals"), c.get("readPauses"),
-            c.get("broadcastsBackPressured"), c.get("slowPeerDisconnects"), c.get("peersDisconnected"),
+            + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
+            c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
+        row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
+            + "neighbor), %,d slow-peer disconnects, %,d peers down, %,d dispatch errors",
+            c.get("broadcastsRejected"), c.get("slowPeerDisconnects"), c.get("peersDisconnected"),
             c.get("dispatchErrors")));
         sb.append('\n');
 
@@ -200,9 +210,14 @@ final class BenchReport
             .field("rateBytesPerDelivery", r.rateBytesPerDelivery())
             .field("rateBytes", BenchResult.total(r.rateAllocated))
             .field("rateDeliveries", r.rateDeliveriesInWindows);
-        for (int g = 0; g < AllocationMeter.GROUPS.length; g++)
+        final Json cpu = new Json();
+        for (int g = 0; g < ThreadMeter.GROUPS.length; g++)
         {
-            allocation.field("bytes_" + AllocationMeter.GROUPS[g], r.maxAllocated[g]);
+            allocation.field("bytes_" + ThreadMeter.GROUPS[g], r.maxAllocated[g]);
+            cpu.field("maxRate_" + ThreadMeter.GROUPS[g], r.maxWindowNanos == 0 ? 0 :
+                (double)r.maxCpu[g] / r.maxWindowNanos);
+            cpu.field("fixedRate_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                (double)r.rateCpu[g] / r.rateWindowNanos);
         }
         final Json counters = new Json();
         for (final Map.Entry<String, Long> e : r.counters.entrySet())
@@ -225,9 +240,11 @@ final class BenchReport
             .field("transport", r.ioMode)
             .field("idle", o.idle.cliName())
             .field("subscriptionCapacity", o.subscriptionCapacity)
+            .field("outboundQueueBytes", o.outboundQueueBytes)
             .field("durationSeconds", o.durationSeconds)
             .field("warmupSeconds", o.warmupSeconds)
             .field("rounds", r.rounds)
+            .field("cacheFillSeconds", r.cacheFillSeconds)
             .field("jvm", r.jvm)
             .field("cpus", r.cpus)
             .field("loadBefore", r.loadBefore)
@@ -251,6 +268,7 @@ final class BenchReport
             .field("echoes", r.echoesSent)
             .raw("latencyMicros", latency.toString())
             .raw("allocation", allocation.toString())
+            .raw("cpuVcpus", cpu.toString())
             .field("gcCount", r.gcCount)
             .field("gcMillis", r.gcMillis)
             .field("disruptorPerSecond", r.disruptorPerSecond())
@@ -308,12 +326,31 @@ final class BenchReport
             us(h.getValueAtPercentile(99.9) / 2), us(h.getMaxValue() / 2)));
     }
 
+    /** CPU time per thread group as busy vCPUs over the window. */
+    static String cpu(final long[] nanos, final long windowNanos, final int cpus)
+    {
+        if (windowNanos == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        double total = 0;
+        for (int g = 0; g < nanos.length; g++)
+        {
+            final double vcpus = (double)nanos[g] / windowNanos;
+            total += vcpus;
+            sb.append(g == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                .append(String.format(Locale.ROOT, "%.2f", vcpus));
+        }
+        return String.format(Locale.ROOT, "%.2f of %d vCPUs busy in Java threads (%s)", total, cpus, sb);
+    }
+
     private static String groups(final long[] bytes)
     {
         final StringBuilder sb = new StringBuilder();
         for (int g = 0; g < bytes.length; g++)
         {
-            sb.append(g == 0 ? "" : ", ").append(AllocationMeter.GROUPS[g]).append(' ')
+            sb.append(g == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
                 .append(String.format(Locale.ROOT, "%,d", bytes[g]));
         }
         return sb.toString();

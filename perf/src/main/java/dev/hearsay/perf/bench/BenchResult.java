@@ -27,6 +27,8 @@ final class BenchResult
     double loadBefore;
     double loadAfter;
     double setupSeconds;
+    /** Extra warm-up spent filling the bounded caches. */
+    double cacheFillSeconds;
     double wallSeconds;
     boolean overlayConnected;
     List<String> overlay = new ArrayList<>();
@@ -50,8 +52,11 @@ final class BenchResult
     long echoesSent;
 
     // Allocation and GC in the max-rate windows (steady state under load) and the fixed-rate windows.
-    long[] maxAllocated = new long[AllocationMeter.GROUPS.length];
-    long[] rateAllocated = new long[AllocationMeter.GROUPS.length];
+    long[] maxAllocated = new long[ThreadMeter.GROUPS.length];
+    /** CPU nanoseconds per thread group in the max-rate windows. */
+    long[] maxCpu = new long[ThreadMeter.GROUPS.length];
+    long[] rateCpu = new long[ThreadMeter.GROUPS.length];
+    long[] rateAllocated = new long[ThreadMeter.GROUPS.length];
     long rateDeliveriesInWindows;
     long gcCount;
     long gcMillis;

@@ -30,7 +30,7 @@ final class LocalCluster implements EngineCluster
     private final Subscription[] subscriptions;
     private final Publisher[] publishers;
     private final LatencyRecorders latency = new LatencyRecorders();
-    private final AllocationMeter meter = new AllocationMeter();
+    private final ThreadMeter meter = new ThreadMeter();
     private final Receiver receiver;
     private final Map<NodeId, Integer> indexOf = new HashMap<>();
     private int activePublishers;
@@ -49,7 +49,7 @@ final class LocalCluster implements EngineCluster
                 final GossipNode node = GossipNode.builder()
                     .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .config(config(options))
-                    .ioMode(options.ioMode)
+                    .transportOptions(options.transportOptions())
                     .start();
                 nodes.add(node);
                 indexOf.put(node.id(), i);
@@ -65,11 +65,14 @@ final class LocalCluster implements EngineCluster
                 }
             }
             final TopicId topic = TopicId.of(options.topic);
+            final List<NodeId> ids = new ArrayList<>();
+            for (final GossipNode node : nodes)
+            {
+                ids.add(node.id());
+            }
             for (int i = 0; i < n; i++)
             {
-                // Each node joins through an earlier one, as a growing cluster would.
-                final List<NodeId> bootstrap = i == 0 ? List.of() : List.of(nodes.get((i * 7919) % i).id());
-                subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap);
+                subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n));
             }
             final int[] indexes = new int[n];
             Arrays.setAll(indexes, i -> i);
@@ -81,6 +84,24 @@ final class LocalCluster implements EngineCluster
             close();
             throw ex;
         }
+    }
+
+    /**
+     * Whom node {@code i} joins through. A cluster small enough for a full mesh (every active view holds all the
+     * others) joins through every earlier node, so that each run measures the same overlay; a larger one joins
+     * through one earlier node, as a growing cluster would.
+     */
+    static <T> List<T> bootstrap(final List<T> ids, final int i, final int n)
+    {
+        if (i == 0)
+        {
+            return List.of();
+        }
+        if (n - 1 <= GossipConfig.defaults().activeViewCapacity())
+        {
+            return List.copyOf(ids.subList(0, i));
+        }
+        return List.of(ids.get((i * 7919) % i));
     }
 
     /** Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity. */
@@ -219,8 +240,8 @@ final class LocalCluster implements EngineCluster
         {
             NodeCounters.addTo(node, counters);
         }
-        return new Snapshot(nanos, delivered, meter.allocated(), AllocationMeter.gcCount(),
-            AllocationMeter.gcMillis(), counters);
+        return new Snapshot(nanos, delivered, meter.read(), ThreadMeter.gcCount(),
+            ThreadMeter.gcMillis(), counters);
     }
 
     @Override

@@ -13,7 +13,7 @@ final class NodeCounters
     /** Counter names, in report order. */
     static final String[] NAMES = {"framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates",
         "graftsSent", "prunesSent", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
-        "peersDisconnected", "broadcastsBackPressured", "dispatchErrors"};
+        "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
 
     private NodeCounters()
     {
@@ -38,6 +38,7 @@ final class NodeCounters
             t.slowPeerDisconnects.get(),
             node.counter(EngineCounter.PEERS_DISCONNECTED),
             node.counter(EngineCounter.BROADCASTS_BACK_PRESSURED),
+            node.counter(EngineCounter.BROADCASTS_REJECTED),
             node.counter(EngineCounter.DISPATCH_ERRORS),
         };
         for (int i = 0; i < NAMES.length; i++)

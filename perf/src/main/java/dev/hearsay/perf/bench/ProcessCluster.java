@@ -65,9 +65,9 @@ final class ProcessCluster implements EngineCluster
             }
             for (final Child child : children)
             {
-                // Each node joins through an earlier one, as in the in-process cluster.
-                final int i = child.index;
-                child.send("join " + (i == 0 ? "-" : ids[(i * 7919) % i]));
+                // The same overlay as in one JVM: see LocalCluster.bootstrap.
+                final List<String> bootstrap = LocalCluster.bootstrap(List.of(ids), child.index, options.nodes);
+                child.send("join " + (bootstrap.isEmpty() ? "-" : String.join(",", bootstrap)));
                 child.expect("ok");
             }
         }
@@ -97,6 +97,8 @@ final class ProcessCluster implements EngineCluster
         command.add(options.idle.cliName());
         command.add("--subscription-capacity");
         command.add(String.valueOf(options.subscriptionCapacity));
+        command.add("--outbound-queue");
+        command.add(String.valueOf(options.outboundQueueBytes));
         if (options.ioMode != dev.hearsay.transport.IoMode.AUTO)
         {
             command.add("--transport");
@@ -221,7 +223,7 @@ final class ProcessCluster implements EngineCluster
         long n = 0;
         for (final String[] words : snapshotReplies())
         {
-            n += Long.parseLong(words[2 + Tag.COUNT + AllocationMeter.GROUPS.length + 2]);
+            n += Long.parseLong(words[2 + Tag.COUNT + 2 * ThreadMeter.GROUPS.length + 2]);
         }
         return n;
     }
@@ -232,7 +234,7 @@ final class ProcessCluster implements EngineCluster
         final int n = children.size();
         final long[] nanos = new long[n];
         final long[] delivered = new long[n * Tag.COUNT];
-        final long[] allocated = new long[AllocationMeter.GROUPS.length];
+        final long[] threads = new long[2 * ThreadMeter.GROUPS.length];
         long gcCount = 0;
         long gcMillis = 0;
         final Map<String, Long> counters = new LinkedHashMap<>();
@@ -245,9 +247,9 @@ final class ProcessCluster implements EngineCluster
             {
                 delivered[i * Tag.COUNT + tag] = Long.parseLong(words[w++]);
             }
-            for (int g = 0; g < allocated.length; g++)
+            for (int g = 0; g < threads.length; g++)
             {
-                allocated[g] += Long.parseLong(words[w++]);
+                threads[g] += Long.parseLong(words[w++]);
             }
             gcCount += Long.parseLong(words[w++]);
             gcMillis += Long.parseLong(words[w++]);
@@ -258,7 +260,7 @@ final class ProcessCluster implements EngineCluster
             }
             i++;
         }
-        return new Snapshot(nanos, delivered, allocated, gcCount, gcMillis, counters);
+        return new Snapshot(nanos, delivered, threads, gcCount, gcMillis, counters);
     }
 
     private List<String[]> snapshotReplies()

@@ -12,19 +12,22 @@ final class Snapshot
     final long[] nanos;
     /** Deliveries per node and tag: index {@code node * Tag.COUNT + tag}. */
     final long[] delivered;
-    /** Bytes allocated per thread group ({@link AllocationMeter#GROUPS}), summed over processes. */
+    /** Bytes allocated per thread group ({@link ThreadMeter#GROUPS}), summed over processes. */
     final long[] allocated;
+    /** CPU nanoseconds used per thread group, summed over processes. */
+    final long[] cpu;
     final long gcCount;
     final long gcMillis;
     /** {@link NodeCounters}, summed over nodes. */
     final Map<String, Long> counters;
 
-    Snapshot(final long[] nanos, final long[] delivered, final long[] allocated, final long gcCount,
+    Snapshot(final long[] nanos, final long[] delivered, final long[] threads, final long gcCount,
         final long gcMillis, final Map<String, Long> counters)
     {
         this.nanos = nanos;
         this.delivered = delivered;
-        this.allocated = allocated;
+        this.allocated = java.util.Arrays.copyOfRange(threads, 0, ThreadMeter.GROUPS.length);
+        this.cpu = java.util.Arrays.copyOfRange(threads, ThreadMeter.GROUPS.length, 2 * ThreadMeter.GROUPS.length);
         this.gcCount = gcCount;
         this.gcMillis = gcMillis;
         this.counters = counters;

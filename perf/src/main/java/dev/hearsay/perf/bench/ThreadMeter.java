@@ -7,20 +7,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Heap bytes allocated by the threads of this JVM, from {@link com.sun.management.ThreadMXBean}'s per-thread
- * counters, and the garbage collections so far. The calling thread (the bench's controller, which formats progress
- * lines) is left out; every other live thread counts, grouped by what it is.
+ * Heap bytes allocated and CPU time used by the threads of this JVM, from {@link com.sun.management.ThreadMXBean}'s
+ * per-thread counters, and the garbage collections so far. The calling thread (the bench's controller, which formats
+ * progress lines) is left out; every other live thread counts, grouped by what it is.
  */
-final class AllocationMeter
+final class ThreadMeter
 {
-    /** Thread groups, by name. */
-    static final String[] GROUPS = {"dispatcher", "transport-io", "bench", "other"};
+    /** Thread groups, by name: engine threads, the bench's publishers and receiver, the baselines' threads. */
+    static final String[] GROUPS = {"dispatcher", "transport-io", "bench", "baseline", "other"};
 
     private final com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
     private final Map<Long, Integer> groupOf = new HashMap<>();
 
-    AllocationMeter()
+    ThreadMeter()
     {
         if (!threads.isThreadAllocatedMemorySupported())
         {
@@ -29,20 +29,26 @@ final class AllocationMeter
         threads.setThreadAllocatedMemoryEnabled(true);
     }
 
-    /** Bytes allocated so far per group ({@link #GROUPS}), all live threads but the caller. */
-    long[] allocated()
+    /**
+     * Per group ({@link #GROUPS}), all live threads but the caller: bytes allocated so far at {@code [group]} and
+     * CPU nanoseconds used so far at {@code [GROUPS.length + group]}.
+     */
+    long[] read()
     {
         final long self = Thread.currentThread().getId();
         final long[] ids = threads.getAllThreadIds();
         final long[] bytes = threads.getThreadAllocatedBytes(ids);
-        final long[] out = new long[GROUPS.length];
+        final long[] cpu = threads.isThreadCpuTimeEnabled() ? threads.getThreadCpuTime(ids) : new long[ids.length];
+        final long[] out = new long[GROUPS.length * 2];
         for (int i = 0; i < ids.length; i++)
         {
-            if (ids[i] == self || bytes[i] < 0)
+            if (ids[i] == self)
             {
                 continue;
             }
-            out[group(ids[i])] += bytes[i];
+            final int group = group(ids[i]);
+            out[group] += Math.max(0, bytes[i]);
+            out[GROUPS.length + group] += Math.max(0, cpu[i]);
         }
         return out;
     }
@@ -58,7 +64,8 @@ final class AllocationMeter
         final String name = info == null ? "" : info.getThreadName();
         final int group = name.startsWith("hearsay-dispatcher") ? 0 :
             name.startsWith("hearsay-io") ? 1 :
-            name.startsWith("bench-") ? 2 : 3;
+            name.startsWith("bench-publisher") || name.startsWith("bench-receiver") ? 2 :
+            name.startsWith("bench-") ? 3 : 4;
         groupOf.put(id, group);
         return group;
     }
