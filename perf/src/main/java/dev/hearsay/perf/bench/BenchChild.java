@@ -108,7 +108,7 @@ public final class BenchChild
                     }
                 }
                 subscription = node.subscribe(TopicId.of(options.topic), bootstrap);
-                receiver = new Receiver(new Subscription[] {subscription}, new int[] {index}, options.idle.create(),
+                receiver = new Receiver(new Subscription[] {subscription}, new int[] {index}, options.receiverIdle().create(),
                     latency, false, options.size).start("bench-receiver");
                 return "ok";
             }
@@ -125,8 +125,7 @@ public final class BenchChild
             {
                 if (publisher == null)
                 {
-                    publisher = new Publisher(subscription, index, options.nodes, options.size,
-                        options.idle == IdleMode.BUSY, latency);
+                    publisher = new Publisher(subscription, index, options.nodes, options.size, latency);
                 }
                 final long interval = Long.parseLong(words[2]);
                 publisher.start(Integer.parseInt(words[1]), interval, System.nanoTime() + Long.parseLong(words[3]),

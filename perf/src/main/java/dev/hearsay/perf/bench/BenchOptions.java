@@ -20,8 +20,9 @@ final class BenchOptions
           --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
                                  publishes on until the nodes' bounded caches are full (steady state)
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
-          --idle MODE            busy | backoff | sleep: dispatchers and the bench's receiver thread
-                                 (default backoff, the engine's default)
+          --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
+                                 the engine's default)
+          --receiver-idle MODE   the same for the bench's receiver thread (default: as --idle)
           --processes            run each node in its own JVM (latency is then a round trip)
           --subscription-capacity EVENTS
                                  subscription buffer of each node (default 65536)
@@ -39,6 +40,7 @@ final class BenchOptions
     double warmupSeconds = 2;
     IoMode ioMode = IoMode.AUTO;
     IdleMode idle = IdleMode.BACKOFF;
+    IdleMode receiverIdle;
     boolean processes;
     int subscriptionCapacity = 65_536;
     int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
@@ -80,6 +82,15 @@ final class BenchOptions
                         throw new IllegalArgumentException("--idle: '" + v + "' is not busy, backoff or sleep");
                     }
                 }
+                case "--receiver-idle" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.receiverIdle = IdleMode.fromCliName(v);
+                    if (o.receiverIdle == null)
+                    {
+                        throw new IllegalArgumentException("--receiver-idle: '" + v + "' is not busy, backoff or sleep");
+                    }
+                }
                 case "--processes" -> o.processes = true;
                 case "--subscription-capacity" ->
                     o.subscriptionCapacity = (int)longValue(arg, value(args, ++i, arg), 16, 1 << 24);
@@ -98,6 +109,12 @@ final class BenchOptions
         return o;
     }
 
+    /** What the receiver thread does when idle. */
+    IdleMode receiverIdle()
+    {
+        return receiverIdle != null ? receiverIdle : idle;
+    }
+
     /** Transport settings of the bench's nodes: the defaults with the chosen I/O mode and queue bound. */
     TransportOptions transportOptions()
     {
@@ -113,6 +130,10 @@ final class BenchOptions
             .append(" --duration ").append(seconds(durationSeconds))
             .append(" --warmup ").append(seconds(warmupSeconds))
             .append(" --idle ").append(idle.cliName());
+        if (receiverIdle != null && receiverIdle != idle)
+        {
+            sb.append(" --receiver-idle ").append(receiverIdle.cliName());
+        }
         if (ioMode != IoMode.AUTO)
         {
             sb.append(" --transport ").append(ioMode.name().toLowerCase(Locale.ROOT));

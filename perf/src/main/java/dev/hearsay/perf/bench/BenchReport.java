@@ -29,8 +29,10 @@ final class BenchReport
         sb.append("  ").append(o.commandLine()).append('\n');
         sb.append(String.format(Locale.ROOT, "  %s, %d vCPUs, load average %.2f before, %.2f after%n", r.jvm, r.cpus,
             r.loadBefore, r.loadAfter));
-        sb.append(String.format(Locale.ROOT, "  transport %s, idle %s, subscription buffers %,d events, outbound "
-            + "queues %,d bytes%n", r.ioMode, o.idle.description(), o.subscriptionCapacity, o.outboundQueueBytes));
+        sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; receiver thread idle: %s%n",
+            r.ioMode, o.idle.description(), o.receiverIdle().cliName()));
+        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes%n",
+            o.subscriptionCapacity, o.outboundQueueBytes));
         sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
             + "(+%.1f s until the bounded caches were full); setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds,
             r.rounds == 1 ? "" : "s", o.warmupSeconds, r.cacheFillSeconds, r.setupSeconds, r.wallSeconds));
@@ -122,6 +124,7 @@ final class BenchReport
         row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
             r.gcCount == 1 ? "" : "s", r.gcMillis));
         row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
+        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate");
         row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
         sb.append('\n');
 
@@ -239,6 +242,7 @@ final class BenchReport
             .field("processes", o.processes)
             .field("transport", r.ioMode)
             .field("idle", o.idle.cliName())
+            .field("receiverIdle", o.receiverIdle().cliName())
             .field("subscriptionCapacity", o.subscriptionCapacity)
             .field("outboundQueueBytes", o.outboundQueueBytes)
             .field("durationSeconds", o.durationSeconds)
@@ -269,6 +273,12 @@ final class BenchReport
             .raw("latencyMicros", latency.toString())
             .raw("allocation", allocation.toString())
             .raw("cpuVcpus", cpu.toString())
+            .field("cpuMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                BenchResult.total(r.maxCpu) / 1e3 / r.maxDeliveriesInWindows)
+            .field("dispatcherMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                r.maxCpu[0] / 1e3 / r.maxDeliveriesInWindows)
+            .field("transportMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                r.maxCpu[1] / 1e3 / r.maxDeliveriesInWindows)
             .field("gcCount", r.gcCount)
             .field("gcMillis", r.gcMillis)
             .field("disruptorPerSecond", r.disruptorPerSecond())
@@ -343,6 +353,27 @@ final class BenchReport
                 .append(String.format(Locale.ROOT, "%.2f", vcpus));
         }
         return String.format(Locale.ROOT, "%.2f of %d vCPUs busy in Java threads (%s)", total, cpus, sb);
+    }
+
+    /** CPU time per thread group per delivery, in microseconds. */
+    static String perDelivery(final long[] nanos, final long deliveries)
+    {
+        if (deliveries == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        long total = 0;
+        for (int g = 0; g < nanos.length; g++)
+        {
+            total += nanos[g];
+            if (nanos[g] > 0)
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                    .append(String.format(Locale.ROOT, "%.2f", nanos[g] / 1e3 / deliveries));
+            }
+        }
+        return String.format(Locale.ROOT, "%.2f us (%s)", total / 1e3 / deliveries, sb);
     }
 
     private static String groups(final long[] bytes)

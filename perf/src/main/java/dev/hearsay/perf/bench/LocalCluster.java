@@ -76,7 +76,7 @@ final class LocalCluster implements EngineCluster
             }
             final int[] indexes = new int[n];
             Arrays.setAll(indexes, i -> i);
-            receiver = new Receiver(subscriptions, indexes, options.idle.create(), latency, true, options.size)
+            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().create(), latency, true, options.size)
                 .start("bench-receiver");
         }
         catch (final RuntimeException ex)
@@ -189,8 +189,7 @@ final class LocalCluster implements EngineCluster
         {
             if (publishers[i] == null)
             {
-                publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size,
-                    options.idle == IdleMode.BUSY, latency);
+                publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size, latency);
             }
             // Publishers of a fixed rate are staggered over one interval so the total rate is even.
             publishers[i].start(tag, interval, start + (interval / activePublishers) * i, false);

@@ -95,6 +95,8 @@ final class ProcessCluster implements EngineCluster
         command.add(String.valueOf(options.size));
         command.add("--idle");
         command.add(options.idle.cliName());
+        command.add("--receiver-idle");
+        command.add(options.receiverIdle().cliName());
         command.add("--subscription-capacity");
         command.add(String.valueOf(options.subscriptionCapacity));
         command.add("--outbound-queue");

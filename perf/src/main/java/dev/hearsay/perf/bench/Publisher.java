@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * Fixed rate: message k is due at {@code start + k * interval}; its intended time goes into the payload, so a
  * receiver measures from when it should have left (coordinated-omission correction). A publisher that fell behind
  * sends at once until it is back on schedule. To wait for the next slot it parks until shortly before it (a park
- * overshoots by the timer slack, about 55 us on this class of VM; the pacer learns the overshoot) and yields for
- * the rest, unless told to spin.
+ * overshoots by the timer slack, about 55 us on this class of VM; the pacer learns the overshoot) and spins for the
+ * last few microseconds: never {@code Thread.yield}, which on a busy two-vCPU machine can lose the CPU for a whole
+ * time slice (milliseconds) and make the pacer, not the engine, late.
  */
 final class Publisher implements Runnable
 {
@@ -32,7 +33,6 @@ final class Publisher implements Runnable
     private final int node;
     private final int nodes;
     private final int size;
-    private final boolean spin;
     private final UnsafeBuffer buffer;
     private final IdleStrategy backPressureIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
     private final LatencyRecorders latency;
@@ -50,16 +50,14 @@ final class Publisher implements Runnable
     /**
      * @param node  cluster-wide index of the publishing node (goes into the payload).
      * @param nodes cluster size (to pick an echo target).
-     * @param spin  busy-spin while waiting for the next fixed-rate slot instead of parking.
      */
-    Publisher(final Subscription subscription, final int node, final int nodes, final int size, final boolean spin,
+    Publisher(final Subscription subscription, final int node, final int nodes, final int size,
         final LatencyRecorders latency)
     {
         this.subscription = subscription;
         this.node = node;
         this.nodes = nodes;
         this.size = size;
-        this.spin = spin;
         this.latency = latency;
         this.buffer = new UnsafeBuffer(new byte[size]);
         for (int i = Payload.MIN_SIZE; i < size; i++)
@@ -244,11 +242,7 @@ final class Publisher implements Runnable
             {
                 return true;
             }
-            if (spin)
-            {
-                Thread.onSpinWait();
-            }
-            else if (remaining > parkSlackNanos + 5_000)
+            if (remaining > parkSlackNanos + 5_000)
             {
                 final long request = remaining - parkSlackNanos;
                 LockSupport.parkNanos(request);
@@ -258,7 +252,7 @@ final class Publisher implements Runnable
             }
             else
             {
-                Thread.yield();
+                Thread.onSpinWait();
             }
         }
         return false;
