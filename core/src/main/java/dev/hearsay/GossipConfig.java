@@ -34,7 +34,8 @@ public final class GossipConfig
     private final int subscriptionCapacity;
     private final int ringSize;
     private final int maxTopics;
-    private final int messageIdCacheCapacity;
+    private final int payloadCacheEntries;
+    private final int maxAuthors;
     private final long payloadCacheBytes;
     private final int missingCapacity;
     private final int lazyQueueCapacity;
@@ -67,7 +68,8 @@ public final class GossipConfig
         this.subscriptionCapacity = b.subscriptionCapacity;
         this.ringSize = b.ringSize;
         this.maxTopics = b.maxTopics;
-        this.messageIdCacheCapacity = b.messageIdCacheCapacity;
+        this.payloadCacheEntries = b.payloadCacheEntries;
+        this.maxAuthors = b.maxAuthors;
         this.payloadCacheBytes = b.payloadCacheBytes;
         this.missingCapacity = b.missingCapacity;
         this.lazyQueueCapacity = b.lazyQueueCapacity;
@@ -115,7 +117,8 @@ public final class GossipConfig
         b.subscriptionCapacity = subscriptionCapacity;
         b.ringSize = ringSize;
         b.maxTopics = maxTopics;
-        b.messageIdCacheCapacity = messageIdCacheCapacity;
+        b.payloadCacheEntries = payloadCacheEntries;
+        b.maxAuthors = maxAuthors;
         b.payloadCacheBytes = payloadCacheBytes;
         b.missingCapacity = missingCapacity;
         b.lazyQueueCapacity = lazyQueueCapacity;
@@ -301,10 +304,19 @@ public final class GossipConfig
         return maxTopics;
     }
 
-    /** Message ids remembered per topic; when full the oldest is forgotten early. */
-    public int messageIdCacheCapacity()
+    /**
+     * Authors whose seen-sequence windows a topic keeps (message deduplication); beyond it the least recently
+     * heard author is forgotten early.
+     */
+    public int maxAuthors()
     {
-        return messageIdCacheCapacity;
+        return maxAuthors;
+    }
+
+    /** Payloads cached per topic to answer Grafts; when full the oldest is evicted early. */
+    public int payloadCacheEntries()
+    {
+        return payloadCacheEntries;
     }
 
     /** Payload bytes kept per topic to answer Grafts; when full the oldest is evicted early. */
@@ -396,7 +408,7 @@ public final class GossipConfig
             + ", subscriptionCapacity=" + subscriptionCapacity
             + ", ringSize=" + ringSize
             + ", maxTopics=" + maxTopics
-            + ", messageIdCacheCapacity=" + messageIdCacheCapacity
+            + ", payloadCacheEntries=" + payloadCacheEntries + ", maxAuthors=" + maxAuthors
             + ", payloadCacheBytes=" + payloadCacheBytes
             + ", missingCapacity=" + missingCapacity
             + ", lazyQueueCapacity=" + lazyQueueCapacity
@@ -432,7 +444,8 @@ public final class GossipConfig
         private int subscriptionCapacity = 2048;
         private int ringSize = 8192;
         private int maxTopics = 1024;
-        private int messageIdCacheCapacity = 262144;
+        private int payloadCacheEntries = 262144;
+        private int maxAuthors = 65536;
         private long payloadCacheBytes = 64L << 20;
         private int missingCapacity = 65536;
         private int lazyQueueCapacity = 8192;
@@ -593,10 +606,17 @@ public final class GossipConfig
             return this;
         }
 
-        /** Message ids remembered per topic; when full the oldest is forgotten early. */
-        public Builder messageIdCacheCapacity(final int value)
+        /** Authors whose seen-sequence windows a topic keeps; beyond it the least recent is forgotten. */
+        public Builder maxAuthors(final int value)
         {
-            this.messageIdCacheCapacity = value;
+            this.maxAuthors = value;
+            return this;
+        }
+
+        /** Payloads cached per topic to answer Grafts; when full the oldest is evicted early. */
+        public Builder payloadCacheEntries(final int value)
+        {
+            this.payloadCacheEntries = value;
             return this;
         }
 
@@ -680,7 +700,8 @@ public final class GossipConfig
             checkRange("subscriptionCapacity", subscriptionCapacity, 16, 16777216);
             checkRange("ringSize", ringSize, 64, 67108864);
             checkRange("maxTopics", maxTopics, 1, 1048576);
-            checkRange("messageIdCacheCapacity", messageIdCacheCapacity, 1024, 67108864);
+            checkRange("maxAuthors", maxAuthors, 1, 16777216);
+            checkRange("payloadCacheEntries", payloadCacheEntries, 1024, 67108864);
             checkRange("payloadCacheBytes", payloadCacheBytes, 0, 1073741824L);
             checkRange("missingCapacity", missingCapacity, 16, 16777216);
             checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);

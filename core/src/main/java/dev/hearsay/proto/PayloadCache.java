@@ -9,6 +9,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * order, so eviction is always of the oldest. Bounded by a byte budget and an entry count: when a new payload
  * does not fit, the oldest entries are evicted early (counted); a payload larger than the whole budget is not
  * cached. Storage starts small and doubles up to the budget, so an idle topic costs little.
+ *
+ * <p>An entry is named by a handle, its absolute position in arrival order; {@link AuthorLog} maps sequences to
+ * handles, so the cache itself needs no hash table (no random memory access per message).
  */
 final class PayloadCache
 {
@@ -17,7 +20,6 @@ final class PayloadCache
 
     private final long maxBytes;
     private final int maxEntries;
-    private final IdTable table;
 
     private UnsafeBuffer log;
     private NodeId[] authors = new NodeId[INITIAL_ENTRIES];
@@ -36,7 +38,6 @@ final class PayloadCache
     {
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
-        this.table = new IdTable(maxEntries);
         this.log = new UnsafeBuffer(new byte[(int)Math.min(maxBytes, INITIAL_LOG_BYTES)]);
     }
 
@@ -50,13 +51,13 @@ final class PayloadCache
         return (int)(tail - head);
     }
 
-    /** Caches a payload; returns false if it cannot be cached at all (larger than the budget). */
-    boolean put(final NodeId author, final int epoch, final long sequence, final int hopCount,
+    /** Caches a payload; returns its handle, or -1 if it cannot be cached at all (larger than the budget). */
+    long put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int length, final long now)
     {
-        if (length > maxBytes || length > Integer.MAX_VALUE / 2 || table.contains(author, epoch, sequence))
+        if (length > maxBytes || length > Integer.MAX_VALUE / 2)
         {
-            return false;
+            return -1;
         }
         if (tail - head == maxEntries)
         {
@@ -99,9 +100,7 @@ final class PayloadCache
             log.putBytes((int)(position % log.capacity()), payload, offset, length);
         }
         logTail = position + length;
-        tail++;
-        table.put(author, epoch, sequence, i);
-        return true;
+        return tail++;
     }
 
     /** Where a payload of {@code length} bytes goes: at the log tail, or at the next lap if it would wrap. */
@@ -112,32 +111,49 @@ final class PayloadCache
         return offsetInLap + length > capacity ? logTail - offsetInLap + capacity : logTail;
     }
 
-    /** Entry index of a cached message, or -1. */
-    int find(final NodeId author, final int epoch, final long sequence)
+    /** True if {@code handle} is still cached and belongs to this author and epoch. */
+    boolean isLive(final long handle, final NodeId author, final int epoch)
     {
-        return table.get(author, epoch, sequence);
+        if (handle < head || handle >= tail)
+        {
+            return false;
+        }
+        final int i = index(handle);
+        return epochs[i] == epoch && author.equals(authors[i]);
     }
 
-    int hops(final int entry)
+    /** True if {@code handle} is still cached and holds message (author, epoch, sequence). */
+    boolean matches(final long handle, final NodeId author, final int epoch, final long sequence)
     {
-        return hops[entry];
+        return isLive(handle, author, epoch) && sequences[index(handle)] == sequence;
     }
 
-    int length(final int entry)
+    long sequence(final long handle)
     {
-        return lengths[entry];
+        return sequences[index(handle)];
     }
 
-    /** Points {@code view} at the cached payload of {@code entry}. */
-    void wrap(final int entry, final UnsafeBuffer view)
+    int hops(final long handle)
     {
-        if (lengths[entry] == 0)
+        return hops[index(handle)];
+    }
+
+    int length(final long handle)
+    {
+        return lengths[index(handle)];
+    }
+
+    /** Points {@code view} at the cached payload of a live {@code handle}. */
+    void wrap(final long handle, final UnsafeBuffer view)
+    {
+        final int i = index(handle);
+        if (lengths[i] == 0)
         {
             view.wrap(Message.NO_DATA);
         }
         else
         {
-            view.wrap(log, (int)(positions[entry] % log.capacity()), lengths[entry]);
+            view.wrap(log, (int)(positions[i] % log.capacity()), lengths[i]);
         }
     }
 
@@ -180,9 +196,7 @@ final class PayloadCache
 
     private void removeHead()
     {
-        final int i = index(head);
-        table.remove(authors[i], epochs[i], sequences[i]);
-        authors[i] = null;
+        authors[index(head)] = null;
         head++;
     }
 
@@ -208,7 +222,6 @@ final class PayloadCache
             t[to] = times[from];
             p[to] = positions[from];
             l[to] = lengths[from];
-            table.put(a[to], e[to], s[to], to);
         }
         authors = a;
         epochs = e;

@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * {@code graftTimeout2}), which also repairs the tree; a duplicate prunes the edge it came over; an announcement
  * that beats the eager delivery by {@code optimizationThreshold} hops swaps the two edges.
  *
- * <p>Bounds and policies: seen ids ({@link ReceivedIds}: oldest forgotten early when full), payload cache
+ * <p>Bounds and policies: seen ids ({@link AuthorLogs}: a sequence window per author, least recent author
+ * forgotten when {@code maxAuthors} is reached), payload cache
  * ({@link PayloadCache}: oldest evicted early), missing messages ({@link MissingMessages}: new announcements
  * ignored when full), lazy queue (flushed at once when full), held broadcasts while there is no neighbor (rejected
  * when full). Every one is counted in {@link ProtocolStats}.
@@ -29,7 +30,7 @@ final class PlumTree
     private final PeerList lazy;
     private final NodeId[] slotPeers;
     private long lazyMask;
-    private final ReceivedIds received;
+    private final AuthorLogs authors;
     private final PayloadCache cache;
     private final MissingMessages missing;
     private final UnsafeBuffer view = new UnsafeBuffer(Message.NO_DATA);
@@ -60,8 +61,8 @@ final class PlumTree
         this.eager = new PeerList(config.activeViewCapacity());
         this.lazy = new PeerList(config.activeViewCapacity());
         this.slotPeers = new NodeId[config.activeViewCapacity()];
-        this.received = new ReceivedIds(config.messageIdCacheCapacity());
-        this.cache = new PayloadCache(config.payloadCacheBytes(), config.messageIdCacheCapacity());
+        this.authors = new AuthorLogs(config.maxAuthors());
+        this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries());
         this.missing = new MissingMessages(config.missingCapacity());
         this.lazyCapacity = config.lazyQueueCapacity();
         this.leadTimer = new AdaptiveTimeout(config.graftTimeout1Nanos(), 5);
@@ -193,8 +194,9 @@ final class PlumTree
             }
             return;
         }
-        recordReceived(me, epoch, seq, now);
-        cachePayload(me, epoch, seq, 0, payload, offset, length, now);
+        final AuthorLog log = authors.getOrCreate(me, epoch, seq, now);
+        recordReceived(log, seq, now);
+        cachePayload(log, seq, 0, payload, offset, length, now);
         for (int i = 0; i < eager.size(); i++)
         {
             ctx.send(eager.get(i), gossip);
@@ -210,7 +212,8 @@ final class PlumTree
         final NodeId author = message.author();
         final int epoch = message.epoch();
         final long seq = message.sequence();
-        if (received.contains(author, epoch, seq))
+        AuthorLog log = authors.find(author, epoch);
+        if (log != null && log.seen(seq))
         {
             ctx.stats.duplicates++;
             if (!message.neighborsOnly())
@@ -222,7 +225,11 @@ final class PlumTree
             }
             return;
         }
-        recordReceived(author, epoch, seq, now);
+        if (log == null)
+        {
+            log = authors.getOrCreate(author, epoch, seq, now);
+        }
+        recordReceived(log, seq, now);
         final int hops = message.hops();
         ctx.stats.delivered++;
         ctx.output.deliver(topic, author, epoch, seq, from, hops, message.neighborsOnly(), message.payloadBuffer(),
@@ -232,7 +239,7 @@ final class PlumTree
             return;
         }
         final int forwardHops = Math.min(hops + 1, 0xFFFF);
-        cachePayload(author, epoch, seq, forwardHops, message.payloadBuffer(), message.payloadOffset(),
+        cachePayload(log, seq, forwardHops, message.payloadBuffer(), message.payloadOffset(),
             message.payloadLength(), now);
 
         final Gossip forward = ctx.gossip;
@@ -307,7 +314,7 @@ final class PlumTree
             final NodeId author = message.author(i);
             final int epoch = message.epoch(i);
             final long seq = message.sequence(i);
-            if (received.contains(author, epoch, seq))
+            if (authors.seen(author, epoch, seq))
             {
                 continue;
             }
@@ -335,17 +342,18 @@ final class PlumTree
         {
             return;
         }
-        final int entry = cache.find(message.author(), message.epoch(), message.sequence());
-        if (entry < 0)
+        final AuthorLog log = authors.find(message.author(), message.epoch());
+        final long handle = log == null ? -1 : log.cacheHandle(message.sequence());
+        if (handle < 0 || !cache.matches(handle, message.author(), message.epoch(), message.sequence()))
         {
             ctx.stats.graftsMissed++;
             return;
         }
         ctx.stats.graftsAnswered++;
-        cache.wrap(entry, view);
+        cache.wrap(handle, view);
         final Gossip gossip = ctx.gossip;
-        gossip.set(message.author(), message.epoch(), message.sequence(), cache.hops(entry), false)
-            .payload(view, 0, cache.length(entry))
+        gossip.set(message.author(), message.epoch(), message.sequence(), cache.hops(handle), false)
+            .payload(view, 0, cache.length(handle))
             .topic(topic);
         ctx.send(from, gossip);
     }
@@ -374,9 +382,9 @@ final class PlumTree
         runGraftTimers(missing.retries, now);
         if (evictAt <= now)
         {
-            received.evictOlderThan(now - config.messageIdRetentionNanos());
+            authors.evictIdle(now - config.messageIdRetentionNanos());
             cache.evictOlderThan(now - config.messageCacheRetentionNanos());
-            evictAt = received.size() > 0 || cache.size() > 0 ? now + config.cacheEvictIntervalNanos() : Long.MAX_VALUE;
+            evictAt = authors.size() > 0 || cache.size() > 0 ? now + config.cacheEvictIntervalNanos() : Long.MAX_VALUE;
         }
     }
 
@@ -423,19 +431,22 @@ final class PlumTree
     // ----------------------------------------------------------------------------------------------------------
     // Internals
 
-    private void recordReceived(final NodeId author, final int epoch, final long seq, final long now)
+    private void recordReceived(final AuthorLog log, final long seq, final long now)
     {
-        if (received.add(author, epoch, seq, now))
+        final long skipped = log.markSeen(seq);
+        if (skipped != 0)
         {
-            ctx.stats.idCacheEvictedEarly++;
+            ctx.stats.windowSkipped += skipped;
         }
+        log.lastSeenNanos = now;
+        ctx.stats.idCacheEvictedEarly = authors.evictedEarly;
         if (evictAt == Long.MAX_VALUE)
         {
             evictAt = now + config.cacheEvictIntervalNanos();
         }
     }
 
-    private void cachePayload(final NodeId author, final int epoch, final long seq, final int forwardHops,
+    private void cachePayload(final AuthorLog log, final long seq, final int forwardHops,
         final DirectBuffer payload, final int offset, final int length, final long now)
     {
         if (config.payloadCacheBytes() == 0)
@@ -443,7 +454,11 @@ final class PlumTree
             return;
         }
         final long before = cache.evictedEarly();
-        cache.put(author, epoch, seq, forwardHops, payload, offset, length, now);
+        final long handle = cache.put(log.author, log.epoch, seq, forwardHops, payload, offset, length, now);
+        if (handle >= 0)
+        {
+            log.cacheHandle(seq, handle, cache);
+        }
         ctx.stats.payloadCacheEvictedEarly += cache.evictedEarly() - before;
     }
 
@@ -602,6 +617,7 @@ final class PlumTree
         java.util.Arrays.fill(slotPeers, null);
         lazyMask = 0;
         missing.clear();
+        authors.clear();
         held.clear();
         heldScope.clear();
         lazySize = 0;

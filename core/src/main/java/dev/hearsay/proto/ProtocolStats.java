@@ -28,8 +28,10 @@ public final class ProtocolStats
     public long heldRejected;
     /** Messages for topics this node has not joined. */
     public long unknownTopic;
-    /** Ids forgotten before their retention because the id cache was full. */
+    /** Author logs (seen-sequence windows) dropped before their retention because a topic hit maxAuthors. */
     public long idCacheEvictedEarly;
+    /** Sequences an author's window gave up on, never seen, because a much newer one arrived (see AuthorLog). */
+    public long windowSkipped;
     /** Payloads evicted before their retention because the payload cache was full. */
     public long payloadCacheEvictedEarly;
     /** Neighbor requests that timed out. */
@@ -45,7 +47,7 @@ public final class ProtocolStats
             + ", graftsAnswered=" + graftsAnswered + ", graftsMissed=" + graftsMissed
             + ", missingDropped=" + missingDropped + ", heldRejected=" + heldRejected
             + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
-            + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
+            + ", windowSkipped=" + windowSkipped + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", optimizations=" + optimizations + "}";
     }
 }

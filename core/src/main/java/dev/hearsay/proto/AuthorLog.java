@@ -1,0 +1,184 @@
+package dev.hearsay.proto;
+
+import dev.hearsay.NodeId;
+
+/**
+ * What a topic knows about one author's message stream (one epoch of it): which sequence numbers it has seen,
+ * and where the cached payloads of recent ones are.
+ *
+ * <p>Seen sequences: every sequence below {@code base} counts as seen; above it, a circular bitmap of
+ * {@link #WINDOW} bits records the ones seen out of order. Messages of one author mostly arrive in order (one tree
+ * path, FIFO links), so the common case is {@code seq == base}: one comparison and an increment, whatever the age
+ * or the rate, where a table of seen ids would cost random memory accesses and still forget old ids. A message more
+ * than a window ahead slides the window and the skipped sequences not seen by then are given up (counted): they
+ * would be dropped as duplicates if they came later.
+ *
+ * <p>Cached payloads: a circular index from sequence to a {@link PayloadCache} entry, grown (doubling, up to a
+ * bound) when it would overwrite an entry still cached. Lookups check the entry's id, so stale slots are harmless.
+ */
+final class AuthorLog
+{
+    /** Sequences tracked above {@code base}, in bits; a power of two. */
+    static final int WINDOW = 1 << 16;
+    private static final int WORDS = WINDOW / 64;
+    private static final int INITIAL_INDEX = 64;
+    private static final int MAX_INDEX = 1 << 20;
+
+    final NodeId author;
+    final int epoch;
+    /** Another epoch of the same author, if any (restarts are rare: a short chain). */
+    AuthorLog nextEpoch;
+    long lastSeenNanos;
+
+    private long base;
+    private long[] bits;
+    private long[] cacheIndex = new long[INITIAL_INDEX];
+
+    AuthorLog(final NodeId author, final int epoch, final long firstSequence, final long now)
+    {
+        this.author = author;
+        this.epoch = epoch;
+        // Leave room below the first message seen: a catch-up or a graft may still bring older ones.
+        this.base = Math.max(1, firstSequence - WINDOW / 2);
+        this.lastSeenNanos = now;
+        java.util.Arrays.fill(cacheIndex, -1);
+    }
+
+    /** True if {@code seq} was seen. */
+    boolean seen(final long seq)
+    {
+        if (seq < base)
+        {
+            return true;
+        }
+        if (seq >= base + WINDOW || bits == null)
+        {
+            return false;
+        }
+        final int bit = (int)(seq & (WINDOW - 1));
+        return (bits[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    /**
+     * Records {@code seq} as seen (the caller checked it was not). Returns how many sequences the window gave up
+     * on to make room (0 almost always).
+     */
+    long markSeen(final long seq)
+    {
+        if (seq == base && (bits == null || !isSet(base + 1)))
+        {
+            base++;
+            return 0;
+        }
+        long skipped = 0;
+        if (seq >= base + WINDOW)
+        {
+            skipped = slideTo(seq - WINDOW + 1);
+        }
+        if (bits == null)
+        {
+            bits = new long[WORDS];
+        }
+        final int bit = (int)(seq & (WINDOW - 1));
+        bits[bit >>> 6] |= 1L << bit;
+        while (isSet(base))
+        {
+            clear(base);
+            base++;
+        }
+        return skipped;
+    }
+
+    private boolean isSet(final long seq)
+    {
+        if (bits == null)
+        {
+            return false;
+        }
+        final int bit = (int)(seq & (WINDOW - 1));
+        return (bits[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    private void clear(final long seq)
+    {
+        final int bit = (int)(seq & (WINDOW - 1));
+        bits[bit >>> 6] &= ~(1L << bit);
+    }
+
+    /** Moves {@code base} up to {@code newBase}; returns the sequences in between that were never seen. */
+    private long slideTo(final long newBase)
+    {
+        long skipped = 0;
+        if (bits == null)
+        {
+            skipped = newBase - base;
+        }
+        else if (newBase - base >= WINDOW)
+        {
+            long set = 0;
+            for (final long w : bits)
+            {
+                set += Long.bitCount(w);
+            }
+            skipped = newBase - base - set;
+            java.util.Arrays.fill(bits, 0);
+        }
+        else
+        {
+            for (long s = base; s < newBase; s++)
+            {
+                if (isSet(s))
+                {
+                    clear(s);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+        }
+        base = newBase;
+        return skipped;
+    }
+
+    /** The cache handle recorded for {@code seq}, or -1 (the caller verifies the entry's id). */
+    long cacheHandle(final long seq)
+    {
+        return cacheIndex[(int)(seq & (cacheIndex.length - 1))];
+    }
+
+    /** Records where {@code seq}'s payload is cached; grows the index rather than overwrite a live entry. */
+    void cacheHandle(final long seq, final long handle, final PayloadCache cache)
+    {
+        int slot = (int)(seq & (cacheIndex.length - 1));
+        final long previous = cacheIndex[slot];
+        if (previous >= 0 && cacheIndex.length < MAX_INDEX && cache.isLive(previous, author, epoch)
+            && cache.sequence(previous) != seq)
+        {
+            growIndex(cache);
+            slot = (int)(seq & (cacheIndex.length - 1));
+        }
+        cacheIndex[slot] = handle;
+    }
+
+    private void growIndex(final PayloadCache cache)
+    {
+        final long[] old = cacheIndex;
+        final long[] grown = new long[old.length * 2];
+        java.util.Arrays.fill(grown, -1);
+        for (final long entry : old)
+        {
+            if (entry >= 0 && cache.isLive(entry, author, epoch))
+            {
+                grown[(int)(cache.sequence(entry) & (grown.length - 1))] = entry;
+            }
+        }
+        cacheIndex = grown;
+    }
+
+    /** Forgets the cache index (the cache was cleared). */
+    void clearCacheIndex()
+    {
+        java.util.Arrays.fill(cacheIndex, -1);
+    }
+}
