@@ -156,8 +156,9 @@ final class BenchReport
             + "(%.2f per broadcast)", c.get("framesSent"), c.get("gossipSent"),
             (double)c.get("gossipSent") / Math.max(1, broadcasts), c.get("controlSent"),
             (double)c.get("controlSent") / Math.max(1, broadcasts)));
-        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes", c.get("duplicates"),
-            c.get("graftsSent"), c.get("prunesSent")));
+        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes, %,d sequences given "
+            + "up by the dedupe window", c.get("duplicates"), c.get("graftsSent"), c.get("prunesSent"),
+            c.get("windowSkipped")));
         row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
             + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
             c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));

@@ -232,13 +232,13 @@ final class BenchRun
     }
 
     /**
-     * Keeps the warm-up publishing until every node has seen as many messages as its bounded caches hold (message
-     * ids, payloads, subscription entries): until then they grow, which is allocation that a steady state does not
-     * have. Bounded by {@link #FILL_MAX_NANOS}.
+     * Keeps the warm-up publishing until every node has seen as many messages as its bounded caches hold (payload
+     * cache and its per-author index, subscription entries): until then they grow, which is allocation that a
+     * steady state does not have. Bounded by {@link #FILL_MAX_NANOS}.
      */
     private void fillCaches(final EngineCluster cluster)
     {
-        final long target = Math.max(GossipConfig.defaults().messageIdCacheCapacity(), options.subscriptionCapacity);
+        final long target = Math.max(GossipConfig.defaults().payloadCacheEntries(), options.subscriptionCapacity);
         final long start = System.nanoTime();
         final int receivers = cluster.size() - 1;
         while (true)

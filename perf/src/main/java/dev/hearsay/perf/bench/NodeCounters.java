@@ -12,7 +12,7 @@ final class NodeCounters
 {
     /** Counter names, in report order. */
     static final String[] NAMES = {"framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates",
-        "graftsSent", "prunesSent", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
+        "graftsSent", "prunesSent", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
 
     private NodeCounters()
@@ -32,6 +32,7 @@ final class NodeCounters
             p.duplicates,
             p.graftsSent,
             p.prunesSent,
+            p.windowSkipped,
             node.counter(EngineCounter.SUBSCRIBER_DROPPED),
             node.counter(EngineCounter.FRAMES_RING_FULL),
             t.readPauses.get(),
