@@ -24,6 +24,9 @@ final class BenchOptions
                                  the engine's default)
           --receiver-idle MODE   the same for the bench's receiver thread (default: as --idle)
           --processes            run each node in its own JVM (latency is then a round trip)
+          --window N             in one JVM only: at max rate, also hold publishers back while more than N
+                                 broadcasts are not yet delivered everywhere (application flow control on top
+                                 of the engine's back-pressure; default 0: none)
           --subscription-capacity EVENTS
                                  subscription buffer of each node (default 65536)
           --outbound-queue BYTES per-peer outbound queue of the transport; publishers are held back above half
@@ -42,6 +45,7 @@ final class BenchOptions
     IdleMode idle = IdleMode.BACKOFF;
     IdleMode receiverIdle;
     boolean processes;
+    long window;
     int subscriptionCapacity = 65_536;
     int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
     boolean json;
@@ -92,6 +96,7 @@ final class BenchOptions
                     }
                 }
                 case "--processes" -> o.processes = true;
+                case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->
                     o.subscriptionCapacity = (int)longValue(arg, value(args, ++i, arg), 16, 1 << 24);
                 case "--outbound-queue" ->
@@ -101,6 +106,10 @@ final class BenchOptions
                 case "--quiet" -> o.quiet = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
+        }
+        if (o.window > 0 && o.processes)
+        {
+            throw new IllegalArgumentException("--window needs the nodes in one JVM (no --processes)");
         }
         if (o.publishers > o.nodes)
         {
@@ -141,6 +150,10 @@ final class BenchOptions
         if (processes)
         {
             sb.append(" --processes");
+        }
+        if (window > 0)
+        {
+            sb.append(" --window ").append(window);
         }
         if (subscriptionCapacity != 65_536)
         {

@@ -47,9 +47,20 @@ final class BenchReport
         {
             sb.append(i == 0 ? "" : " | ").append(i).append(" -> ").append(r.overlay.get(i));
         }
-        sb.append("\n\n");
+        sb.append('\n');
+        final long dropped = r.runCounters.getOrDefault("slowPeerDisconnects", 0L);
+        final long down = r.runCounters.getOrDefault("peersDisconnected", 0L);
+        if (!r.overlayConnected || dropped > 0 || down > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d slow-peer "
+                + "disconnects, %,d peer-down events): the figures below are of a damaged cluster%n",
+                r.overlayConnected ? "lost links" : "fell apart", dropped, down));
+        }
+        sb.append('\n');
 
-        sb.append("Throughput: publishers as fast as the engine accepts (back-pressure retried, nothing dropped)\n");
+        sb.append("Throughput: publishers as fast as the engine accepts (back-pressure retried, nothing dropped")
+            .append(o.window > 0 ? String.format(Locale.ROOT, "; at most %,d broadcasts in flight", o.window) : "")
+            .append(")\n");
         row(sb, "delivered", String.format(Locale.ROOT, "%,.0f msg/s summed over %d receiver%s "
             + "(%,.0f broadcasts/s)", r.deliveriesPerSecond(), receivers, receivers == 1 ? "" : "s",
             r.deliveriesPerSecond() / Math.max(1, receivers)));
@@ -63,14 +74,14 @@ final class BenchReport
         row(sb, "reliability", String.format(Locale.ROOT, "%.6f  (%,d of %,d deliveries, %,d lost; publishers "
             + "back-pressured %,d times)", r.maxReliability(), r.maxDelivered, r.maxExpected,
             Math.max(0, r.maxExpected - r.maxDelivered), r.backPressuredAttempts));
-        if (r.latencies.maxRate.getTotalCount() > 0)
+        if (o.processes)
+        {
+            row(sb, "latency", "not measured (processes have no common clock; see the round trips below)");
+        }
+        else if (r.latencies.maxRate.getTotalCount() > 0)
         {
             row(sb, "latency", percentiles(r.latencies.maxRate)
                 + "  (one-way, from the first broadcast attempt: queueing under load included)");
-        }
-        else
-        {
-            row(sb, "latency", "not measured (processes have no common clock; see the round trips below)");
         }
         sb.append('\n');
 
@@ -162,10 +173,12 @@ final class BenchReport
         row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
             + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
             c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
+        final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
-            + "neighbor), %,d slow-peer disconnects, %,d peers down, %,d dispatch errors",
-            c.get("broadcastsRejected"), c.get("slowPeerDisconnects"), c.get("peersDisconnected"),
-            c.get("dispatchErrors")));
+            + "neighbor), %,d slow-peer disconnects, %,d peers down, %,d dispatch errors; since the overlay formed "
+            + "(warm-up included): %,d, %,d, %,d, %,d", c.get("broadcastsRejected"), c.get("slowPeerDisconnects"),
+            c.get("peersDisconnected"), c.get("dispatchErrors"), w.get("broadcastsRejected"),
+            w.get("slowPeerDisconnects"), w.get("peersDisconnected"), w.get("dispatchErrors")));
         sb.append('\n');
 
         sb.append("Goals\n");
@@ -228,6 +241,11 @@ final class BenchReport
         {
             counters.field(e.getKey(), e.getValue());
         }
+        final Json runCounters = new Json();
+        for (final Map.Entry<String, Long> e : r.runCounters.entrySet())
+        {
+            runCounters.field(e.getKey(), e.getValue());
+        }
         final List<String> goalJson = new ArrayList<>();
         for (final Goals.Goal g : goals)
         {
@@ -241,6 +259,7 @@ final class BenchReport
             .field("publishers", o.publishers)
             .field("rate", o.rate)
             .field("processes", o.processes)
+            .field("window", o.window)
             .field("transport", r.ioMode)
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
@@ -289,6 +308,7 @@ final class BenchReport
             .field("ratioToNettyOneWay", r.deliveriesPerSecond() / r.nettyOneWayPerSecond())
             .raw("perRound", Json.array(rounds))
             .raw("counters", counters.toString())
+            .raw("runCounters", runCounters.toString())
             .raw("goals", Json.array(goalJson))
             .toString();
     }

@@ -71,7 +71,10 @@ final class BenchResult
 
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();
+    /** {@link NodeCounters} over the measured rounds. */
     Map<String, Long> counters = new LinkedHashMap<>();
+    /** {@link NodeCounters} from the formed overlay to the end, warm-up included. */
+    Map<String, Long> runCounters = new LinkedHashMap<>();
 
     double deliveriesPerSecond()
     {

@@ -63,6 +63,7 @@ final class BenchRun
                     + " s; measuring anyway");
             }
             result.setupSeconds = (System.nanoTime() - t0) / 1e9;
+            final Snapshot setup = cluster.snapshot();
             final int frameLength = WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + options.size;
             final DisruptorBaseline disruptor =
                 new DisruptorBaseline(GossipConfig.defaults().ringSize(), frameLength, 2);
@@ -90,6 +91,7 @@ final class BenchRun
             for (final String name : NodeCounters.NAMES)
             {
                 result.counters.put(name, last.counter(name) - first.counter(name));
+                result.runCounters.put(name, last.counter(name) - setup.counter(name));
             }
             result.backPressuredAttempts = cluster.backPressured();
             result.overlay.addAll(cluster.overlay());
@@ -241,18 +243,26 @@ final class BenchRun
         final long target = Math.max(GossipConfig.defaults().payloadCacheEntries(), options.subscriptionCapacity);
         final long start = System.nanoTime();
         final int receivers = cluster.size() - 1;
+        long last = -1;
+        long lastChange = start;
         while (true)
         {
             final long seen = cluster.snapshot().delivered(Tag.WARMUP) / receivers;
+            final long now = System.nanoTime();
             if (seen >= target)
             {
                 break;
             }
-            if (System.nanoTime() - start > FILL_MAX_NANOS)
+            if (seen != last)
             {
-                progress.warn(String.format(Locale.ROOT, "warm-up: caches not full after %d s (%,d of %,d messages); "
-                    + "allocation figures include their growth", TimeUnit.NANOSECONDS.toSeconds(FILL_MAX_NANOS), seen,
-                    target));
+                last = seen;
+                lastChange = now;
+            }
+            if (now - start > FILL_MAX_NANOS || now - lastChange > DRAIN_QUIET_NANOS)
+            {
+                progress.warn(String.format(Locale.ROOT, "warm-up: caches not full after %.1f s (%,d of %,d "
+                    + "messages%s); allocation figures include their growth", (now - start) / 1e9, seen, target,
+                    now - lastChange > DRAIN_QUIET_NANOS ? ", and no delivery for 2 s" : ""));
                 break;
             }
             progress.show(String.format(Locale.ROOT, "warm-up: filling the bounded caches, %,d of %,d messages", seen,

@@ -34,6 +34,7 @@ final class LocalCluster implements EngineCluster
     private final Receiver receiver;
     private final Map<NodeId, Integer> indexOf = new HashMap<>();
     private int activePublishers;
+    private volatile long windowBase;
     private boolean connected;
 
     LocalCluster(final BenchOptions options)
@@ -185,15 +186,38 @@ final class LocalCluster implements EngineCluster
         activePublishers = Math.min(count, nodes.size());
         final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        windowBase = delivered(tag);
         for (int i = 0; i < activePublishers; i++)
         {
             if (publishers[i] == null)
             {
                 publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size, latency);
             }
+            publishers[i].window(options.window > 0 && totalRate == 0 ? () -> inFlight(tag) <= options.window : null);
             // Publishers of a fixed rate are staggered over one interval so the total rate is even.
             publishers[i].start(tag, interval, start + (interval / activePublishers) * i, false);
         }
+    }
+
+    /** Broadcasts of {@code tag} accepted but not yet delivered at every other node (approximately: totals). */
+    private long inFlight(final int tag)
+    {
+        long accepted = 0;
+        for (int i = 0; i < activePublishers; i++)
+        {
+            accepted += publishers[i].accepted();
+        }
+        return accepted - (delivered(tag) - windowBase) / (nodes.size() - 1);
+    }
+
+    private long delivered(final int tag)
+    {
+        long delivered = 0;
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            delivered += receiver.delivered(i, tag);
+        }
+        return delivered;
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A thread that broadcasts bench messages on one subscription, either as fast as the node accepts them or on a
@@ -45,6 +46,8 @@ final class Publisher implements Runnable
     private volatile long intervalNanos;
     private volatile long startNanos;
     private volatile boolean echo;
+    private volatile BooleanSupplier window;
+    private final IdleStrategy windowIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
     private long parkSlackNanos = TimeUnit.MICROSECONDS.toNanos(60);
 
     /**
@@ -87,6 +90,15 @@ final class Publisher implements Runnable
         accepted.set(0);
         state = RUNNING;
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * At max rate, publish only while {@code window} says so (an application-level bound on messages in flight,
+     * on top of the engine's back-pressure); null for none.
+     */
+    void window(final BooleanSupplier window)
+    {
+        this.window = window;
     }
 
     /** Stops and waits until the thread is idle; returns the broadcasts accepted since {@link #start}. */
@@ -170,9 +182,18 @@ final class Publisher implements Runnable
     private void publishAtMaxRate()
     {
         final int tag = this.tag;
+        final BooleanSupplier window = this.window;
+        final IdleStrategy idle = windowIdle;
         long sequence = 0;
         while (state == RUNNING)
         {
+            if (window != null && !window.getAsBoolean())
+            {
+                // Application-level flow control (--window): wait for deliveries to catch up.
+                idle.idle();
+                continue;
+            }
+            idle.reset();
             final long now = System.nanoTime();
             Payload.write(buffer, now, now, sequence, node, tag, -1);
             if (!publish())
