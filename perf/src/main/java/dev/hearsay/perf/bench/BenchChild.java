@@ -108,8 +108,8 @@ public final class BenchChild
                     }
                 }
                 subscription = node.subscribe(TopicId.of(options.topic), bootstrap);
-                receiver = new Receiver(new Subscription[] {subscription}, new int[] {index}, options.receiverIdle().create(),
-                    latency, false, options.size).start("bench-receiver");
+                receiver = new Receiver(new Subscription[] {subscription}, new int[] {index},
+                    options.receiverIdle().create(), latency, false, options.size).start("bench-receiver");
                 return "ok";
             }
             case "neighbors":

@@ -92,7 +92,8 @@ final class BenchOptions
                     o.receiverIdle = IdleMode.fromCliName(v);
                     if (o.receiverIdle == null)
                     {
-                        throw new IllegalArgumentException("--receiver-idle: '" + v + "' is not busy, backoff or sleep");
+                        throw new IllegalArgumentException("--receiver-idle: '" + v
+                            + "' is not busy, backoff or sleep");
                     }
                 }
                 case "--processes" -> o.processes = true;

@@ -75,6 +75,7 @@ final class BenchRun
             }
             cluster.takeLatency(null);
             final Snapshot first = cluster.snapshot();
+            final long backPressuredBefore = cluster.backPressured();
             final long roundNanos = nanos(options.durationSeconds / result.rounds);
             for (int r = 0; r < result.rounds; r++)
             {
@@ -93,7 +94,7 @@ final class BenchRun
                 result.counters.put(name, last.counter(name) - first.counter(name));
                 result.runCounters.put(name, last.counter(name) - setup.counter(name));
             }
-            result.backPressuredAttempts = cluster.backPressured();
+            result.backPressuredAttempts = cluster.backPressured() - backPressuredBefore;
             result.overlay.addAll(cluster.overlay());
             result.overlayConnected = cluster.connected();
             progress.show("stopping");
@@ -104,13 +105,20 @@ final class BenchRun
         return result;
     }
 
-    private BenchResult.Round round(final EngineCluster cluster, final DisruptorBaseline disruptor, final NettyBaseline netty,
-        final long nanos, final boolean warmup, final int index)
+    private BenchResult.Round round(final EngineCluster cluster, final DisruptorBaseline disruptor,
+        final NettyBaseline netty, final long nanos, final boolean warmup, final int index)
     {
         final String name = warmup ? "warm-up" : "round " + index + "/" + result.rounds;
         final BenchResult.Round round = new BenchResult.Round();
         final long ramp = Math.min(TimeUnit.MILLISECONDS.toNanos(300), (long)(nanos * 0.05));
 
+        if (warmup)
+        {
+            // Let the tree form at a gentle rate first: the first broadcasts are pushed eagerly to every neighbor
+            // until prunes arrive, and at full speed that flood alone can overflow queues.
+            progress.show(name + ": engine, " + options.rate + " msg/s");
+            engineAtFixedRate(cluster, (long)(nanos * SHARES[3]), true);
+        }
         progress.show(name + ": engine, max rate");
         engineAtMaxRate(cluster, (long)(nanos * SHARES[0]), ramp, warmup, round);
 
@@ -124,8 +132,11 @@ final class BenchRun
         final double frames = netty.oneWay(ramp / 4, oneWayNanos);
         round.nettyOneWayPerSecond = frames;
 
-        progress.show(name + ": engine, " + options.rate + " msg/s");
-        engineAtFixedRate(cluster, (long)(nanos * SHARES[3]), warmup);
+        if (!warmup)
+        {
+            progress.show(name + ": engine, " + options.rate + " msg/s");
+            engineAtFixedRate(cluster, (long)(nanos * SHARES[3]), false);
+        }
 
         progress.show(name + ": Netty ping-pong baseline");
         final org.HdrHistogram.Histogram rtt = LatencyRecorders.histogram();

@@ -126,9 +126,9 @@ final class HtmlReport
         final double yHigh = Math.max(yLow + 1, Math.ceil(Math.log10(maxMicros)));
         final int plotW = WIDTH - LEFT - RIGHT;
         final int plotH = HEIGHT - TOP - BOTTOM;
+        final int height = HEIGHT + 20 * series.size();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", WIDTH, HEIGHT + 20 * series.size(),
-            WIDTH, HEIGHT + 20 * series.size()));
+            + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", WIDTH, height, WIDTH, height));
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" "
             + "stroke=\"#999\"/>%n", LEFT, TOP, plotW, plotH));
         final String[] xLabels = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
@@ -170,8 +170,8 @@ final class HtmlReport
                 + "points=\"%s\"/>%n", color, points.toString().trim()));
             final int ly = HEIGHT + 20 * index;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                + "stroke-width=\"3\"/><text x=\"%d\" y=\"%d\">%s (%,d samples; p99 %s us)</text>%n", LEFT, ly, LEFT + 30,
-                ly, color, LEFT + 38, ly + 4, escape(s.label), s.histogram.getTotalCount(),
+                + "stroke-width=\"3\"/><text x=\"%d\" y=\"%d\">%s (%,d samples; p99 %s us)</text>%n", LEFT, ly,
+                LEFT + 30, ly, color, LEFT + 38, ly + 4, escape(s.label), s.histogram.getTotalCount(),
                 BenchReport.us(s.histogram.getValueAtPercentile(99) * s.scale)));
             index++;
         }

@@ -77,8 +77,8 @@ final class LocalCluster implements EngineCluster
             }
             final int[] indexes = new int[n];
             Arrays.setAll(indexes, i -> i);
-            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().create(), latency, true, options.size)
-                .start("bench-receiver");
+            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().create(), latency, true,
+                options.size).start("bench-receiver");
         }
         catch (final RuntimeException ex)
         {

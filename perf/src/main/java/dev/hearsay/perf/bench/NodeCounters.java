@@ -11,8 +11,9 @@ import java.util.Map;
 final class NodeCounters
 {
     /** Counter names, in report order. */
-    static final String[] NAMES = {"framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates",
-        "graftsSent", "prunesSent", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
+    static final String[] NAMES = {
+        "framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates", "graftsSent", "prunesSent",
+        "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
 
     private NodeCounters()
