@@ -167,18 +167,19 @@ final class BenchReport
             + "(%.2f per broadcast)", c.get("framesSent"), c.get("gossipSent"),
             (double)c.get("gossipSent") / Math.max(1, broadcasts), c.get("controlSent"),
             (double)c.get("controlSent") / Math.max(1, broadcasts)));
-        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes, %,d sequences given "
-            + "up by the dedupe window", c.get("duplicates"), c.get("graftsSent"), c.get("prunesSent"),
-            c.get("windowSkipped")));
+        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes", c.get("duplicates"),
+            c.get("graftsSent"), c.get("prunesSent")));
         row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
             + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
             c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
-            + "neighbor), %,d slow-peer disconnects, %,d peers down, %,d dispatch errors; since the overlay formed "
-            + "(warm-up included): %,d, %,d, %,d, %,d", c.get("broadcastsRejected"), c.get("slowPeerDisconnects"),
-            c.get("peersDisconnected"), c.get("dispatchErrors"), w.get("broadcastsRejected"),
-            w.get("slowPeerDisconnects"), w.get("peersDisconnected"), w.get("dispatchErrors")));
+            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d slow-peer "
+            + "disconnects, %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
+            c.get("slowPeerDisconnects"), c.get("peersDisconnected"), c.get("dispatchErrors")));
+        row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
+            w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),
+            w.get("peersDisconnected"), w.get("dispatchErrors")));
         sb.append('\n');
 
         sb.append("Goals\n");
@@ -196,8 +197,13 @@ final class BenchReport
         final List<String> perNode = new ArrayList<>();
         for (int i = 0; i < o.nodes; i++)
         {
-            perNode.add(new Json().field("node", i).field("deliveriesPerSecond", r.perNodeDeliveriesPerSecond(i))
-                .field("neighbors", i < r.overlay.size() ? r.overlay.get(i) : "").toString());
+            final Json node = new Json().field("node", i).field("deliveriesPerSecond", r.perNodeDeliveriesPerSecond(i))
+                .field("neighbors", i < r.overlay.size() ? r.overlay.get(i) : "");
+            if (i < r.nodeRunCounters.size())
+            {
+                node.raw("runCounters", json(r.nodeRunCounters.get(i)));
+            }
+            perNode.add(node.toString());
         }
         final List<String> rounds = new ArrayList<>();
         for (final BenchResult.Round round : r.roundFigures)
@@ -236,16 +242,7 @@ final class BenchReport
             cpu.field("fixedRate_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
                 (double)r.rateCpu[g] / r.rateWindowNanos);
         }
-        final Json counters = new Json();
-        for (final Map.Entry<String, Long> e : r.counters.entrySet())
-        {
-            counters.field(e.getKey(), e.getValue());
-        }
-        final Json runCounters = new Json();
-        for (final Map.Entry<String, Long> e : r.runCounters.entrySet())
-        {
-            runCounters.field(e.getKey(), e.getValue());
-        }
+
         final List<String> goalJson = new ArrayList<>();
         for (final Goals.Goal g : goals)
         {
@@ -307,10 +304,20 @@ final class BenchReport
             .field("ratioToDisruptor", r.deliveriesPerSecond() / r.disruptorPerSecond())
             .field("ratioToNettyOneWay", r.deliveriesPerSecond() / r.nettyOneWayPerSecond())
             .raw("perRound", Json.array(rounds))
-            .raw("counters", counters.toString())
-            .raw("runCounters", runCounters.toString())
+            .raw("counters", json(r.counters))
+            .raw("runCounters", json(r.runCounters))
             .raw("goals", Json.array(goalJson))
             .toString();
+    }
+
+    private static String json(final Map<String, Long> counters)
+    {
+        final Json j = new Json();
+        for (final Map.Entry<String, Long> e : counters.entrySet())
+        {
+            j.field(e.getKey(), e.getValue());
+        }
+        return j.toString();
     }
 
     static String histogramJson(final Histogram h)

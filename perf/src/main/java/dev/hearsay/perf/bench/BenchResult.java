@@ -75,6 +75,8 @@ final class BenchResult
     Map<String, Long> counters = new LinkedHashMap<>();
     /** {@link NodeCounters} from the formed overlay to the end, warm-up included. */
     Map<String, Long> runCounters = new LinkedHashMap<>();
+    /** The same per node. */
+    List<Map<String, Long>> nodeRunCounters = new ArrayList<>();
 
     double deliveriesPerSecond()
     {

@@ -4,7 +4,9 @@ import dev.hearsay.GossipConfig;
 import dev.hearsay.codec.WireFormat;
 
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -93,6 +95,15 @@ final class BenchRun
             {
                 result.counters.put(name, last.counter(name) - first.counter(name));
                 result.runCounters.put(name, last.counter(name) - setup.counter(name));
+            }
+            for (int i = 0; i < last.nodes(); i++)
+            {
+                final Map<String, Long> node = new LinkedHashMap<>();
+                for (final String name : NodeCounters.NAMES)
+                {
+                    node.put(name, last.nodeCounters.get(i).get(name) - setup.nodeCounters.get(i).get(name));
+                }
+                result.nodeRunCounters.add(node);
             }
             result.backPressuredAttempts = cluster.backPressured() - backPressuredBefore;
             result.overlay.addAll(cluster.overlay());

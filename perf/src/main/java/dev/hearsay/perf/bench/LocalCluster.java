@@ -258,10 +258,12 @@ final class LocalCluster implements EngineCluster
         final long now = System.nanoTime();
         final long[] nanos = new long[n];
         Arrays.fill(nanos, now);
-        final Map<String, Long> counters = new LinkedHashMap<>();
+        final List<Map<String, Long>> counters = new ArrayList<>();
         for (final GossipNode node : nodes)
         {
-            NodeCounters.addTo(node, counters);
+            final Map<String, Long> c = new LinkedHashMap<>();
+            NodeCounters.addTo(node, c);
+            counters.add(c);
         }
         return new Snapshot(nanos, delivered, meter.read(), ThreadMeter.gcCount(),
             ThreadMeter.gcMillis(), counters);

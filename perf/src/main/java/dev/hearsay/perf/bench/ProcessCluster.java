@@ -239,7 +239,7 @@ final class ProcessCluster implements EngineCluster
         final long[] threads = new long[2 * ThreadMeter.GROUPS.length];
         long gcCount = 0;
         long gcMillis = 0;
-        final Map<String, Long> counters = new LinkedHashMap<>();
+        final List<Map<String, Long>> counters = new ArrayList<>();
         int i = 0;
         for (final String[] words : snapshotReplies())
         {
@@ -256,10 +256,12 @@ final class ProcessCluster implements EngineCluster
             gcCount += Long.parseLong(words[w++]);
             gcMillis += Long.parseLong(words[w++]);
             w++; // back-pressured attempts
+            final Map<String, Long> node = new LinkedHashMap<>();
             for (final String name : NodeCounters.NAMES)
             {
-                counters.merge(name, Long.parseLong(words[w++]), Long::sum);
+                node.put(name, Long.parseLong(words[w++]));
             }
+            counters.add(node);
             i++;
         }
         return new Snapshot(nanos, delivered, threads, gcCount, gcMillis, counters);

@@ -15,6 +15,8 @@ final class Progress
     private final long startNanos = System.nanoTime();
     private final double plannedSeconds;
     private int lastLength;
+    private String lastKey = "";
+    private long lastPrintNanos;
 
     Progress(final PrintStream err, final boolean enabled, final double plannedSeconds)
     {
@@ -46,7 +48,15 @@ final class Progress
         }
         else
         {
-            err.println(line);
+            // Not a terminal: one line per new step, and at most one every two seconds for updates of a step.
+            final String key = step.replaceAll("[0-9,.]+", "#");
+            final long now = System.nanoTime();
+            if (!key.equals(lastKey) || now - lastPrintNanos > 2_000_000_000L)
+            {
+                err.println(line);
+                lastKey = key;
+                lastPrintNanos = now;
+            }
         }
     }
 

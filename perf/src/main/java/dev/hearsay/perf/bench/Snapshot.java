@@ -1,5 +1,6 @@
 package dev.hearsay.perf.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,9 +21,11 @@ final class Snapshot
     final long gcMillis;
     /** {@link NodeCounters}, summed over nodes. */
     final Map<String, Long> counters;
+    /** {@link NodeCounters} of each node. */
+    final List<Map<String, Long>> nodeCounters;
 
     Snapshot(final long[] nanos, final long[] delivered, final long[] threads, final long gcCount,
-        final long gcMillis, final Map<String, Long> counters)
+        final long gcMillis, final List<Map<String, Long>> nodeCounters)
     {
         this.nanos = nanos;
         this.delivered = delivered;
@@ -30,7 +33,12 @@ final class Snapshot
         this.cpu = java.util.Arrays.copyOfRange(threads, ThreadMeter.GROUPS.length, 2 * ThreadMeter.GROUPS.length);
         this.gcCount = gcCount;
         this.gcMillis = gcMillis;
-        this.counters = counters;
+        this.nodeCounters = nodeCounters;
+        this.counters = new java.util.LinkedHashMap<>();
+        for (final Map<String, Long> node : nodeCounters)
+        {
+            node.forEach((name, value) -> counters.merge(name, value, Long::sum));
+        }
     }
 
     long counter(final String name)
