@@ -98,8 +98,8 @@ class MainTest
     void withoutACommandBenchRunsAndPrintsOneJsonObject(@TempDir final Path reportDir) throws Exception
     {
         // No command word: the default command (bench), shortened so the suite stays fast.
-        final Result r = run("--duration", "1", "--warmup", "1", "--nodes", "3", "--json", "--report",
-            reportDir.toString());
+        final Result r = run("--duration", "1", "--warmup", "1", "--no-cache-fill", "--nodes", "3", "--json",
+            "--report", reportDir.toString());
         assertEquals(0, r.code, r.err);
         final String json = r.out.strip();
         assertEquals(1, json.lines().count(), "exactly one line: " + r.out);

@@ -19,6 +19,7 @@ final class BenchOptions
           --duration SECONDS     measured time, all phases together (default 8)
           --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
                                  publishes on until the nodes' bounded caches are full (steady state)
+          --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
           --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
                                  the engine's default)
@@ -51,6 +52,7 @@ final class BenchOptions
     boolean json;
     Path reportDir;
     boolean quiet;
+    boolean cacheFill = true;
     String topic = "hearsay-bench";
 
     static BenchOptions parse(final String[] args)
@@ -105,6 +107,7 @@ final class BenchOptions
                 case "--json" -> o.json = true;
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
+                case "--no-cache-fill" -> o.cacheFill = false;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
@@ -151,6 +154,10 @@ final class BenchOptions
         if (processes)
         {
             sb.append(" --processes");
+        }
+        if (!cacheFill)
+        {
+            sb.append(" --no-cache-fill");
         }
         if (window > 0)
         {

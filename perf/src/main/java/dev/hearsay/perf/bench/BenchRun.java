@@ -174,7 +174,7 @@ final class BenchRun
         LockSupport.parkNanos(ramp);
         final Snapshot s0 = cluster.snapshot();
         sleepWithProgress(nanos, cluster, s0, tag, warmup ? "warm-up" : "engine, max rate");
-        if (warmup)
+        if (warmup && options.cacheFill)
         {
             fillCaches(cluster);
         }
