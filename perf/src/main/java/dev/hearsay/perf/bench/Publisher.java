@@ -48,6 +48,8 @@ final class Publisher implements Runnable
     private volatile boolean echo;
     private volatile BooleanSupplier window;
     private final IdleStrategy windowIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+    /** Most the pacer spins before a slot: a late wake-up on a loaded machine must not turn it into a spinner. */
+    private static final long MAX_PARK_SLACK_NANOS = TimeUnit.MICROSECONDS.toNanos(80);
     private long parkSlackNanos = TimeUnit.MICROSECONDS.toNanos(60);
 
     /**
@@ -269,7 +271,7 @@ final class Publisher implements Runnable
                 LockSupport.parkNanos(request);
                 final long overshoot = System.nanoTime() - now - request;
                 // Learn the timer slack (moving average), so the next park ends just before the slot.
-                parkSlackNanos += (Math.max(0, Math.min(overshoot, 500_000)) - parkSlackNanos) >> 3;
+                parkSlackNanos += (Math.max(0, Math.min(overshoot, MAX_PARK_SLACK_NANOS)) - parkSlackNanos) >> 3;
             }
             else
             {
