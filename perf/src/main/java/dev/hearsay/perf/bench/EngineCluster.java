@@ -8,8 +8,6 @@ interface EngineCluster extends AutoCloseable
     /** Number of nodes. */
     int size();
 
-    /** True when every node shares one clock with its publishers' receivers (one-way latency is measured). */
-    boolean oneWayLatency();
 
     /** Waits until every node has a neighbor and the overlay is connected; false if not by the deadline. */
     boolean awaitOverlay(long timeoutNanos);

@@ -121,12 +121,6 @@ final class LocalCluster implements EngineCluster
     }
 
     @Override
-    public boolean oneWayLatency()
-    {
-        return true;
-    }
-
-    @Override
     public boolean awaitOverlay(final long timeoutNanos)
     {
         final long deadline = System.nanoTime() + timeoutNanos;

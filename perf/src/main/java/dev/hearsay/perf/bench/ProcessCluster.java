@@ -123,12 +123,6 @@ final class ProcessCluster implements EngineCluster
     }
 
     @Override
-    public boolean oneWayLatency()
-    {
-        return false;
-    }
-
-    @Override
     public boolean awaitOverlay(final long timeoutNanos)
     {
         final long deadline = System.nanoTime() + timeoutNanos;
