@@ -3,7 +3,7 @@ package dev.hearsay.perf;
 import java.io.PrintStream;
 
 /** A subcommand of the perf CLI. Returns an exit code instead of exiting, so tests can run it in-process. */
-interface Command
+public interface Command
 {
     /** The word that selects it, e.g. {@code sim}. */
     String name();

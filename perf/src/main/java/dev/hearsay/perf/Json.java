@@ -5,25 +5,28 @@ import java.math.MathContext;
 import java.util.Locale;
 
 /** Minimal JSON object writer for the CLI's one-line reports (no library on purpose: the jar stays small). */
-final class Json
+public final class Json
 {
     private static final MathContext SIX_DIGITS = new MathContext(6);
 
     private final StringBuilder sb = new StringBuilder(512);
     private boolean first = true;
 
-    Json()
+    /** An empty object. */
+    public Json()
     {
         sb.append('{');
     }
 
-    Json field(final String name, final long value)
+    /** Adds an integer field. */
+    public Json field(final String name, final long value)
     {
         key(name).append(value);
         return this;
     }
 
-    Json field(final String name, final double value)
+    /** Adds a number field (six significant digits; NaN and infinities as null). */
+    public Json field(final String name, final double value)
     {
         final StringBuilder b = key(name);
         if (Double.isNaN(value) || Double.isInfinite(value))
@@ -38,13 +41,15 @@ final class Json
         return this;
     }
 
-    Json field(final String name, final boolean value)
+    /** Adds a boolean field. */
+    public Json field(final String name, final boolean value)
     {
         key(name).append(value);
         return this;
     }
 
-    Json field(final String name, final String value)
+    /** Adds a string field (null as null). */
+    public Json field(final String name, final String value)
     {
         final StringBuilder b = key(name);
         if (value == null)
@@ -59,10 +64,25 @@ final class Json
     }
 
     /** A field whose value is already JSON text. */
-    Json raw(final String name, final String json)
+    public Json raw(final String name, final String json)
     {
         key(name).append(json);
         return this;
+    }
+
+    /** A JSON array of values that are already JSON text. */
+    public static String array(final Iterable<?> values)
+    {
+        final StringBuilder b = new StringBuilder("[");
+        for (final Object value : values)
+        {
+            if (b.length() > 1)
+            {
+                b.append(',');
+            }
+            b.append(value);
+        }
+        return b.append(']').toString();
     }
 
     @Override

@@ -1,12 +1,15 @@
 package dev.hearsay.perf;
 
+import dev.hearsay.perf.bench.BenchCommand;
+
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Command-line entry point of the Hearsay perf harness: {@code hearsay-perf COMMAND [options]}. Each command is a
- * class of its own; {@link #run} returns the exit code so that tests drive it without {@code System.exit}.
+ * Command-line entry point of the Hearsay perf harness: {@code hearsay-perf [COMMAND] [options]}; without a
+ * command it runs the first one, {@code bench}. Each command is a class of its own; {@link #run} returns the exit
+ * code so that tests drive it without {@code System.exit}.
  */
 public final class Main
 {
@@ -15,7 +18,9 @@ public final class Main
     /** Exit code of bad arguments (usage printed on stderr). */
     public static final int EXIT_USAGE = 2;
 
-    private static final List<Command> COMMANDS = List.of(new SimCommand(), new ChatCommand(), new StatCommand());
+    /** The first command is the default: it runs when no command is given. */
+    private static final List<Command> COMMANDS =
+        List.of(new BenchCommand(), new SimCommand(), new ChatCommand(), new StatCommand());
 
     private Main()
     {
@@ -35,16 +40,16 @@ public final class Main
     /** Runs the command line, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        if (args.length == 0)
-        {
-            usage(err);
-            return EXIT_USAGE;
-        }
-        final String word = args[0];
+        final String word = args.length == 0 ? null : args[0];
         if ("-h".equals(word) || "--help".equals(word) || "help".equals(word))
         {
             usage(out);
             return 0;
+        }
+        if (word == null || word.startsWith("--"))
+        {
+            // No command word: the default command, with any options given.
+            return COMMANDS.get(0).run(args, out, err);
         }
         for (final Command command : COMMANDS)
         {
@@ -60,7 +65,8 @@ public final class Main
 
     static void usage(final PrintStream stream)
     {
-        stream.println("usage: java -jar hearsay-perf.jar COMMAND [options]");
+        stream.println("usage: java -jar hearsay-perf.jar [COMMAND] [options]    (no command: "
+            + COMMANDS.get(0).name() + ")");
         stream.println();
         stream.println("commands:");
         for (final Command command : COMMANDS)

@@ -2,10 +2,13 @@ package dev.hearsay.perf;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,8 +62,15 @@ class MainTest
     @Timeout(30)
     void badArgumentsExitNonZeroWithUsageOnStderr()
     {
-        assertUsageError(run());
         assertUsageError(run("frobnicate"));
+        assertUsageError(run("--nodes", "1"));
+        assertUsageError(run("--nodes", "five"));
+        assertUsageError(run("bench", "--what"));
+        assertUsageError(run("bench", "--idle", "lazy"));
+        assertUsageError(run("bench", "--transport", "carrier-pigeon"));
+        assertUsageError(run("bench", "--nodes", "2", "--publishers", "3"));
+        assertUsageError(run("bench", "--size", "8"));
+        assertUsageError(run("bench", "--duration"));
         assertUsageError(run("sim"));
         assertUsageError(run("sim", "--nodes", "50"));
         assertUsageError(run("sim", "--nodes", "fifty", "--scenario", "single-sender"));
@@ -74,9 +84,56 @@ class MainTest
     @Timeout(30)
     void helpGoesToStdoutAndSucceeds()
     {
-        final Result r = run("--help");
-        assertEquals(0, r.code);
-        assertTrue(r.out.contains("usage:") && r.out.contains("sim"), r.out);
+        for (final String help : new String[] {"--help", "-h", "help"})
+        {
+            final Result r = run(help);
+            assertEquals(0, r.code);
+            assertTrue(r.out.contains("usage:") && r.out.contains("sim") && r.out.contains("bench"), r.out);
+            assertTrue(r.out.contains("(no command: bench)"), r.out);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void withoutACommandBenchRunsAndPrintsOneJsonObject(@TempDir final Path reportDir) throws Exception
+    {
+        // No command word: the default command (bench), shortened so the suite stays fast.
+        final Result r = run("--duration", "1", "--warmup", "1", "--no-cache-fill", "--nodes", "3", "--json",
+            "--report", reportDir.toString());
+        assertEquals(0, r.code, r.err);
+        final String json = r.out.strip();
+        assertEquals(1, json.lines().count(), "exactly one line: " + r.out);
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        assertBalanced(json);
+        assertTrue(r.err.contains("[bench"), "progress goes to stderr: " + r.err);
+
+        assertEquals("3", field(json, "nodes"));
+        assertEquals("64", field(json, "size"));
+        assertEquals("true", field(json, "overlayConnected"));
+        final long accepted = Long.parseLong(field(json, "broadcastsAccepted"));
+        assertTrue(accepted > 0, "broadcasts at max rate");
+        assertEquals(accepted * 2, Long.parseLong(field(json, "expected")), "every broadcast expected at 2 nodes");
+        // Whether the engine lost anything under overload is what the bench measures, not what this test checks.
+        final long expected = Long.parseLong(field(json, "expected"));
+        final long delivered = Long.parseLong(field(json, "delivered"));
+        assertTrue(delivered > 0 && delivered <= expected, delivered + " of " + expected);
+        assertEquals(expected - delivered, Long.parseLong(field(json, "lost")));
+        assertEquals((double)delivered / expected, Double.parseDouble(field(json, "reliability")), 1e-5);
+        assertTrue(Double.parseDouble(field(json, "deliveriesPerSecond")) > 0);
+        assertTrue(Long.parseLong(field(json, "rateAccepted")) > 0);
+        assertTrue(Long.parseLong(field(json, "rateDelivered")) <= Long.parseLong(field(json, "rateExpected")));
+        assertTrue(Double.parseDouble(field(json, "disruptorPerSecond")) > 0);
+        assertTrue(Double.parseDouble(field(json, "nettyOneWayPerSecond")) > 0);
+        assertTrue(json.contains("\"rateCorrected\":{\"samples\":"), json);
+        assertTrue(json.contains("\"nettyRtt\":{\"samples\":"), json);
+        assertTrue(Double.parseDouble(field(json, "p99")) >= Double.parseDouble(field(json, "p50")));
+        assertTrue(json.contains("\"goals\":[{\"goal\":\"throughput\",\"text\""), json);
+        assertEquals("\"not evaluated\"", field(json, "verdict"), "throughput needs 5 nodes");
+
+        final String html = Files.readString(reportDir.resolve("report.html"));
+        assertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("</html>"), html);
+        assertTrue(Files.readString(reportDir.resolve("engine-rate-corrected.hgrm")).contains("Percentile"));
+        assertTrue(Files.exists(reportDir.resolve("netty-rtt.hgrm")));
     }
 
     private static void assertUsageError(final Result r)

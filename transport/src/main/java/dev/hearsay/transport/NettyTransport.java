@@ -7,6 +7,8 @@ import dev.hearsay.engine.NodeCounters;
 import dev.hearsay.engine.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -136,12 +138,17 @@ public final class NettyTransport implements Transport
         final Class<? extends SocketChannel> clientClass =
             ioMode == IoMode.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
         final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+        // Pooled buffers: FrameDecoder's per-frame retained slices are then recycled objects. With Netty 4.2's
+        // default (adaptive) allocator each one is a new UnpooledSlicedByteBuf, about 40 bytes per received frame.
+        final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
         dialer = new Bootstrap().group(group).channel(clientClass)
+            .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis());
         final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
+            .childOption(ChannelOption.ALLOCATOR, allocator)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)

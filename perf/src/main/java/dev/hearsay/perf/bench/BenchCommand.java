@@ -1,0 +1,80 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.perf.Command;
+import dev.hearsay.perf.Main;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code bench}, the default command: a real cluster on loopback measured against raw Disruptor and Netty baselines
+ * from the same run, with the goals of the harness judged at the end. A table by default, one JSON object with
+ * {@code --json}; progress on stderr.
+ */
+public final class BenchCommand implements Command
+{
+    @Override
+    public String name()
+    {
+        return "bench";
+    }
+
+    @Override
+    public String summary()
+    {
+        return "loopback cluster: throughput, latency, allocation vs Disruptor and Netty baselines (default)";
+    }
+
+    @Override
+    public String usage()
+    {
+        return BenchOptions.USAGE;
+    }
+
+    @Override
+    public int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        final BenchOptions options;
+        try
+        {
+            options = BenchOptions.parse(args);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            err.println("bench: " + e.getMessage());
+            err.println();
+            err.println("usage: java -jar hearsay-perf.jar " + usage());
+            return Main.EXIT_USAGE;
+        }
+        final Progress progress = new Progress(err, !options.quiet,
+            4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2);
+        final BenchResult result;
+        try
+        {
+            result = new BenchRun(options, progress).run();
+        }
+        catch (final RuntimeException e)
+        {
+            progress.done();
+            err.println("bench: run failed: " + e);
+            e.printStackTrace(err);
+            return Main.EXIT_FAILURE;
+        }
+        final List<Goals.Goal> goals = Goals.judge(result);
+        if (options.reportDir != null)
+        {
+            try
+            {
+                HtmlReport.write(options.reportDir, result, goals);
+            }
+            catch (final IOException e)
+            {
+                err.println("bench: cannot write the report to " + options.reportDir + ": " + e);
+                return Main.EXIT_FAILURE;
+            }
+        }
+        out.println(options.json ? BenchReport.json(result, goals) : BenchReport.text(result, goals));
+        return 0;
+    }
+}

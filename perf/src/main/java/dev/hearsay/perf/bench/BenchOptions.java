@@ -1,0 +1,226 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.transport.IoMode;
+import dev.hearsay.transport.TransportOptions;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Parsed command line of {@code bench}. Bad values throw {@link IllegalArgumentException} with a clear message. */
+final class BenchOptions
+{
+    static final String USAGE = """
+        bench [options]                (the default command: runs with no arguments)
+          --nodes N              gossip nodes on loopback (default 5)
+          --size BYTES           payload size, at least 32 (default 64)
+          --rate MSGS            broadcasts per second, all publishers together, in the latency phase
+                                 (default 10000)
+          --publishers P         nodes that publish (default 1)
+          --duration SECONDS     measured time, all phases together (default 8)
+          --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
+                                 publishes on until the nodes' bounded caches are full (steady state)
+          --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
+          --transport MODE       epoll | nio (default: epoll when available); baselines use the same
+          --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
+                                 the engine's default)
+          --receiver-idle MODE   the same for the bench's receiver thread (default: as --idle)
+          --processes            run each node in its own JVM (latency is then a round trip)
+          --window N             in one JVM only: at max rate, also hold publishers back while more than N
+                                 broadcasts are not yet delivered everywhere (application flow control on top
+                                 of the engine's back-pressure; default 0: none)
+          --subscription-capacity EVENTS
+                                 subscription buffer of each node (default 65536)
+          --outbound-queue BYTES per-peer outbound queue of the transport; publishers are held back above half
+                                 of it (default: the transport's, 4194304)
+          --json                 print exactly one JSON object on stdout
+          --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
+          --quiet                no progress line on stderr""";
+
+    int nodes = 5;
+    int size = 64;
+    long rate = 10_000;
+    int publishers = 1;
+    double durationSeconds = 8;
+    double warmupSeconds = 2;
+    IoMode ioMode = IoMode.AUTO;
+    IdleMode idle = IdleMode.BACKOFF;
+    IdleMode receiverIdle;
+    boolean processes;
+    long window;
+    int subscriptionCapacity = 65_536;
+    int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
+    boolean json;
+    Path reportDir;
+    boolean quiet;
+    boolean cacheFill = true;
+    String topic = "hearsay-bench";
+
+    static BenchOptions parse(final String[] args)
+    {
+        final BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--nodes" -> o.nodes = (int)longValue(arg, value(args, ++i, arg), 2, 64);
+                case "--size" -> o.size = (int)longValue(arg, value(args, ++i, arg), Payload.MIN_SIZE, 4096);
+                case "--rate" -> o.rate = longValue(arg, value(args, ++i, arg), 1, 10_000_000);
+                case "--publishers" -> o.publishers = (int)longValue(arg, value(args, ++i, arg), 1, 64);
+                case "--duration" -> o.durationSeconds = doubleValue(arg, value(args, ++i, arg), 0.1, 86_400);
+                case "--warmup" -> o.warmupSeconds = doubleValue(arg, value(args, ++i, arg), 0, 86_400);
+                case "--transport" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.ioMode = switch (v)
+                    {
+                        case "epoll" -> IoMode.EPOLL;
+                        case "nio" -> IoMode.NIO;
+                        default -> throw new IllegalArgumentException("--transport: '" + v + "' is not epoll or nio");
+                    };
+                }
+                case "--idle" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.idle = IdleMode.fromCliName(v);
+                    if (o.idle == null)
+                    {
+                        throw new IllegalArgumentException("--idle: '" + v + "' is not busy, backoff or sleep");
+                    }
+                }
+                case "--receiver-idle" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.receiverIdle = IdleMode.fromCliName(v);
+                    if (o.receiverIdle == null)
+                    {
+                        throw new IllegalArgumentException("--receiver-idle: '" + v
+                            + "' is not busy, backoff or sleep");
+                    }
+                }
+                case "--processes" -> o.processes = true;
+                case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
+                case "--subscription-capacity" ->
+                    o.subscriptionCapacity = (int)longValue(arg, value(args, ++i, arg), 16, 1 << 24);
+                case "--outbound-queue" ->
+                    o.outboundQueueBytes = (int)longValue(arg, value(args, ++i, arg), 4096, 1 << 30);
+                case "--json" -> o.json = true;
+                case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
+                case "--quiet" -> o.quiet = true;
+                case "--no-cache-fill" -> o.cacheFill = false;
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+        if (o.window > 0 && o.processes)
+        {
+            throw new IllegalArgumentException("--window needs the nodes in one JVM (no --processes)");
+        }
+        if (o.publishers > o.nodes)
+        {
+            throw new IllegalArgumentException("--publishers: " + o.publishers + " is more than --nodes " + o.nodes);
+        }
+        return o;
+    }
+
+    /** What the receiver thread does when idle. */
+    IdleMode receiverIdle()
+    {
+        return receiverIdle != null ? receiverIdle : idle;
+    }
+
+    /** Transport settings of the bench's nodes: the defaults with the chosen I/O mode and queue bound. */
+    TransportOptions transportOptions()
+    {
+        return TransportOptions.defaults().withIoMode(ioMode).withOutboundQueueBytes(outboundQueueBytes);
+    }
+
+    /** The command line that reproduces these options (for the report). */
+    String commandLine()
+    {
+        final StringBuilder sb = new StringBuilder("java -jar perf/target/hearsay-perf.jar bench");
+        sb.append(" --nodes ").append(nodes).append(" --size ").append(size).append(" --rate ").append(rate)
+            .append(" --publishers ").append(publishers)
+            .append(" --duration ").append(seconds(durationSeconds))
+            .append(" --warmup ").append(seconds(warmupSeconds))
+            .append(" --idle ").append(idle.cliName());
+        if (receiverIdle != null && receiverIdle != idle)
+        {
+            sb.append(" --receiver-idle ").append(receiverIdle.cliName());
+        }
+        if (ioMode != IoMode.AUTO)
+        {
+            sb.append(" --transport ").append(ioMode.name().toLowerCase(Locale.ROOT));
+        }
+        if (processes)
+        {
+            sb.append(" --processes");
+        }
+        if (!cacheFill)
+        {
+            sb.append(" --no-cache-fill");
+        }
+        if (window > 0)
+        {
+            sb.append(" --window ").append(window);
+        }
+        if (subscriptionCapacity != 65_536)
+        {
+            sb.append(" --subscription-capacity ").append(subscriptionCapacity);
+        }
+        if (outboundQueueBytes != TransportOptions.defaults().outboundQueueBytes())
+        {
+            sb.append(" --outbound-queue ").append(outboundQueueBytes);
+        }
+        return sb.toString();
+    }
+
+    private static String seconds(final double s)
+    {
+        return s == Math.rint(s) ? String.valueOf((long)s) : String.valueOf(s);
+    }
+
+    private static String value(final String[] args, final int index, final String option)
+    {
+        if (index >= args.length || args[index].startsWith("--"))
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static long longValue(final String option, final String value, final long min, final long max)
+    {
+        final long v;
+        try
+        {
+            v = Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IllegalArgumentException(option + ": '" + value + "' is not an integer");
+        }
+        if (v < min || v > max)
+        {
+            throw new IllegalArgumentException(option + ": " + value + " is outside [" + min + ", " + max + "]");
+        }
+        return v;
+    }
+
+    private static double doubleValue(final String option, final String value, final double min, final double max)
+    {
+        final double v;
+        try
+        {
+            v = Double.parseDouble(value);
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IllegalArgumentException(option + ": '" + value + "' is not a number");
+        }
+        if (!(v >= min && v <= max))
+        {
+            throw new IllegalArgumentException(option + ": " + value + " is outside [" + min + ", " + max + "]");
+        }
+        return v;
+    }
+}

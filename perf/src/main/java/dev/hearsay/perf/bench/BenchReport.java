@@ -1,0 +1,434 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.perf.Json;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders a {@link BenchResult} as a readable report or as one JSON object. */
+final class BenchReport
+{
+    /** Percentiles every latency line shows. */
+    static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+    private BenchReport()
+    {
+    }
+
+    static String text(final BenchResult r, final List<Goals.Goal> goals)
+    {
+        final BenchOptions o = r.options;
+        final StringBuilder sb = new StringBuilder();
+        final int receivers = o.nodes - 1;
+        sb.append(String.format(Locale.ROOT, "Hearsay bench: %d nodes on loopback %s, one topic, %d-byte payloads, "
+            + "%d publisher%s%n", o.nodes, o.processes ? "(one JVM each)" : "in one JVM", o.size, o.publishers,
+            o.publishers == 1 ? "" : "s"));
+        sb.append("  ").append(o.commandLine()).append('\n');
+        sb.append(String.format(Locale.ROOT, "  %s, %d vCPUs, load average %.2f before, %.2f after%n", r.jvm, r.cpus,
+            r.loadBefore, r.loadAfter));
+        sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; receiver thread idle: %s%n",
+            r.ioMode, o.idle.description(), o.receiverIdle().cliName()));
+        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes%n",
+            o.subscriptionCapacity, o.outboundQueueBytes));
+        sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
+            + "(+%.1f s until the bounded caches were full); setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds,
+            r.rounds == 1 ? "" : "s", o.warmupSeconds, r.cacheFillSeconds, r.setupSeconds, r.wallSeconds));
+        int links = 0;
+        for (final String view : r.overlay)
+        {
+            links += view.isEmpty() ? 0 : view.split(" ").length;
+        }
+        sb.append("  overlay ").append(r.overlayConnected ? "connected" : "NOT CONNECTED")
+            .append(links == o.nodes * (o.nodes - 1) ? ", full mesh" : "").append(": ");
+        for (int i = 0; i < r.overlay.size(); i++)
+        {
+            sb.append(i == 0 ? "" : " | ").append(i).append(" -> ").append(r.overlay.get(i));
+        }
+        sb.append('\n');
+        final long dropped = r.runCounters.getOrDefault("slowPeerDisconnects", 0L);
+        final long down = r.runCounters.getOrDefault("peersDisconnected", 0L);
+        if (!r.overlayConnected || dropped > 0 || down > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d slow-peer "
+                + "disconnects, %,d peer-down events): the figures below are of a damaged cluster%n",
+                r.overlayConnected ? "lost links" : "fell apart", dropped, down));
+        }
+        sb.append('\n');
+
+        sb.append("Throughput: publishers as fast as the engine accepts (back-pressure retried, nothing dropped")
+            .append(o.window > 0 ? String.format(Locale.ROOT, "; at most %,d broadcasts in flight", o.window) : "")
+            .append(")\n");
+        row(sb, "delivered", String.format(Locale.ROOT, "%,.0f msg/s summed over %d receiver%s "
+            + "(%,.0f broadcasts/s)", r.deliveriesPerSecond(), receivers, receivers == 1 ? "" : "s",
+            r.deliveriesPerSecond() / Math.max(1, receivers)));
+        final StringBuilder perNode = new StringBuilder();
+        for (int i = 0; i < o.nodes; i++)
+        {
+            perNode.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d: %,.0f", i,
+                r.perNodeDeliveriesPerSecond(i)));
+        }
+        row(sb, "per node", perNode + " msg/s");
+        row(sb, "reliability", String.format(Locale.ROOT, "%.6f  (%,d of %,d deliveries, %,d lost; publishers "
+            + "back-pressured %,d times)", r.maxReliability(), r.maxDelivered, r.maxExpected,
+            Math.max(0, r.maxExpected - r.maxDelivered), r.backPressuredAttempts));
+        if (o.processes)
+        {
+            row(sb, "latency", "not measured (processes have no common clock; see the round trips below)");
+        }
+        else if (r.latencies.maxRate.getTotalCount() > 0)
+        {
+            row(sb, "latency", percentiles(r.latencies.maxRate)
+                + "  (one-way, from the first broadcast attempt: queueing under load included)");
+        }
+        sb.append('\n');
+
+        sb.append(String.format(Locale.ROOT, "Latency at %,d msg/s, microseconds%n", o.rate));
+        sb.append(String.format(Locale.ROOT, "  %-30s %9s %9s %9s %9s %9s %10s%n", "", "p50", "p90", "p99", "p99.9",
+            "max", "samples"));
+        if (r.latencies.rttCorrected.getTotalCount() > 0)
+        {
+            latencyRow(sb, "round trip, corrected *", r.latencies.rttCorrected);
+            latencyRow(sb, "round trip, uncorrected", r.latencies.rttUncorrected);
+        }
+        if (r.latencies.rateCorrected.getTotalCount() > 0)
+        {
+            latencyRow(sb, "one-way, every receiver *", r.latencies.rateCorrected);
+            latencyRow(sb, "one-way, one hop (hops = 0) *", r.latencies.rateOneHop);
+            latencyRow(sb, "one-way, uncorrected", r.latencies.rateUncorrected);
+        }
+        latencyRow(sb, "publisher's own pacing lag", r.latencies.pacingLag);
+        latencyRow(sb, "Netty ping-pong RTT", r.nettyRtt);
+        halfRow(sb, "Netty RTT/2", r.nettyRtt);
+        sb.append(String.format(Locale.ROOT, "  * corrected for coordinated omission: measured from the intended "
+            + "send time.%n"));
+        if (r.latencies.rttCorrected.getTotalCount() > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  Round trip: each message names another node, which broadcasts it "
+                + "back; the publisher's process%n  times it on its own clock (%,d echoes).%n", r.echoesSent));
+        }
+        final Histogram oneHop = r.engineLatencyForGoal();
+        if (oneHop.getTotalCount() > 0 && r.nettyRtt.getTotalCount() > 0)
+        {
+            final double divisor = oneHop == r.latencies.rttCorrected ? 2 : 1;
+            final StringBuilder ratios = new StringBuilder();
+            for (final double p : PERCENTILES)
+            {
+                ratios.append(String.format(Locale.ROOT, "%sp%s x%.2f", ratios.length() == 0 ? "" : ", ", pct(p),
+                    oneHop.getValueAtPercentile(p) / divisor / (r.nettyRtt.getValueAtPercentile(p) / 2.0)));
+            }
+            row(sb, divisor == 2 ? "RTT vs Netty" : "hop vs RTT/2", ratios.toString());
+        }
+        row(sb, "reliability", String.format(Locale.ROOT, "%.6f  (%,d of %,d deliveries); achieved %,.0f msg/s",
+            r.rateReliability(), r.rateDelivered, r.rateExpected, r.achievedRate()));
+        sb.append('\n');
+
+        sb.append("Allocation and GC, all threads but the bench's controller\n");
+        row(sb, "at max rate", String.format(Locale.ROOT, "%.4f B per delivery (%,d B over %,d deliveries: %s)",
+            r.bytesPerDelivery(), BenchResult.total(r.maxAllocated), r.maxDeliveriesInWindows,
+            groups(r.maxAllocated)));
+        row(sb, "at fixed rate", String.format(Locale.ROOT, "%.4f B per delivery (%,d B over %,d deliveries: %s)",
+            r.rateBytesPerDelivery(), BenchResult.total(r.rateAllocated), r.rateDeliveriesInWindows,
+            groups(r.rateAllocated)));
+        row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
+            r.gcCount == 1 ? "" : "s", r.gcMillis));
+        row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
+        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate");
+        row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
+        sb.append('\n');
+
+        sb.append("Baselines, measured in the same run, interleaved with the engine\n");
+        row(sb, "Disruptor", String.format(Locale.ROOT, "%,.0f events/s  (multi-producer ring of %d slots, %d "
+            + "producers, 1 polling consumer); engine deliveries / this = %.3f", r.disruptorPerSecond(),
+            dev.hearsay.GossipConfig.defaults().ringSize(), r.disruptorProducers,
+            r.deliveriesPerSecond() / r.disruptorPerSecond()));
+        row(sb, "Netty one-way", String.format(Locale.ROOT, "%,.0f frames/s  (%d-byte length-prefixed frames, %s); "
+            + "engine deliveries / this = %.3f", r.nettyOneWayPerSecond(), o.size, r.ioMode,
+            r.deliveriesPerSecond() / r.nettyOneWayPerSecond()));
+        sb.append(String.format(Locale.ROOT, "  %-5s %16s %16s %16s %12s %12s %14s%n", "round", "engine msg/s",
+            "Disruptor /s", "Netty frames/s", "eng/Netty", "RTT p50 us", "eng p50 us *"));
+        int index = 1;
+        for (final BenchResult.Round round : r.roundFigures)
+        {
+            sb.append(String.format(Locale.ROOT, "  %-5d %,16.0f %,16.0f %,16.0f %12.3f %12.1f %14s%n", index++,
+                round.engineDeliveriesPerSecond, round.disruptorPerSecond, round.nettyOneWayPerSecond,
+                round.engineDeliveriesPerSecond / round.nettyOneWayPerSecond, round.nettyRttP50Micros,
+                Double.isNaN(round.engineRateP50Micros) ? "-" :
+                    String.format(Locale.ROOT, "%.1f", round.engineRateP50Micros)));
+        }
+        sb.append('\n');
+
+        sb.append("Protocol and transport during the measurement (all nodes)\n");
+        final Map<String, Long> c = r.counters;
+        final long broadcasts = r.maxAccepted + r.rateAccepted + r.echoesSent;
+        row(sb, "frames", String.format(Locale.ROOT, "%,d sent: %,d payload (%.2f per broadcast), %,d control "
+            + "(%.2f per broadcast)", c.get("framesSent"), c.get("gossipSent"),
+            (double)c.get("gossipSent") / Math.max(1, broadcasts), c.get("controlSent"),
+            (double)c.get("controlSent") / Math.max(1, broadcasts)));
+        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes", c.get("duplicates"),
+            c.get("graftsSent"), c.get("prunesSent")));
+        row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
+            + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
+            c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
+        final Map<String, Long> w = r.runCounters;
+        row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
+            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d slow-peer "
+            + "disconnects, %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
+            c.get("slowPeerDisconnects"), c.get("peersDisconnected"), c.get("dispatchErrors")));
+        row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
+            w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),
+            w.get("peersDisconnected"), w.get("dispatchErrors")));
+        sb.append('\n');
+
+        sb.append("Goals\n");
+        for (final Goals.Goal g : goals)
+        {
+            sb.append(String.format(Locale.ROOT, "  %-15s %s%n  %-15s %s%n", "[" + g.verdict().label + "]", g.text(),
+                "", g.measured()));
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static String json(final BenchResult r, final List<Goals.Goal> goals)
+    {
+        final BenchOptions o = r.options;
+        final List<String> perNode = new ArrayList<>();
+        for (int i = 0; i < o.nodes; i++)
+        {
+            final Json node = new Json().field("node", i).field("deliveriesPerSecond", r.perNodeDeliveriesPerSecond(i))
+                .field("neighbors", i < r.overlay.size() ? r.overlay.get(i) : "");
+            if (i < r.nodeRunCounters.size())
+            {
+                node.raw("runCounters", json(r.nodeRunCounters.get(i)));
+            }
+            perNode.add(node.toString());
+        }
+        final List<String> rounds = new ArrayList<>();
+        for (final BenchResult.Round round : r.roundFigures)
+        {
+            rounds.add(new Json()
+                .field("engineDeliveriesPerSecond", round.engineDeliveriesPerSecond)
+                .field("disruptorPerSecond", round.disruptorPerSecond)
+                .field("nettyOneWayPerSecond", round.nettyOneWayPerSecond)
+                .field("nettyRttP50Micros", round.nettyRttP50Micros)
+                .field("engineRateP50Micros", round.engineRateP50Micros)
+                .toString());
+        }
+        final Json latency = new Json();
+        final Histogram[] all = r.latencies.all();
+        for (int i = 0; i < all.length; i++)
+        {
+            if (all[i].getTotalCount() > 0)
+            {
+                latency.raw(Latencies.NAMES[i], histogramJson(all[i]));
+            }
+        }
+        latency.raw("nettyRtt", histogramJson(r.nettyRtt));
+        final Json allocation = new Json()
+            .field("bytesPerDelivery", r.bytesPerDelivery())
+            .field("bytes", BenchResult.total(r.maxAllocated))
+            .field("deliveries", r.maxDeliveriesInWindows)
+            .field("rateBytesPerDelivery", r.rateBytesPerDelivery())
+            .field("rateBytes", BenchResult.total(r.rateAllocated))
+            .field("rateDeliveries", r.rateDeliveriesInWindows);
+        final Json cpu = new Json();
+        for (int g = 0; g < ThreadMeter.GROUPS.length; g++)
+        {
+            allocation.field("bytes_" + ThreadMeter.GROUPS[g], r.maxAllocated[g]);
+            cpu.field("maxRate_" + ThreadMeter.GROUPS[g], r.maxWindowNanos == 0 ? 0 :
+                (double)r.maxCpu[g] / r.maxWindowNanos);
+            cpu.field("fixedRate_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                (double)r.rateCpu[g] / r.rateWindowNanos);
+        }
+
+        final List<String> goalJson = new ArrayList<>();
+        for (final Goals.Goal g : goals)
+        {
+            goalJson.add(new Json().field("goal", g.id()).field("text", g.text())
+                .field("verdict", g.verdict().label).field("measured", g.measured()).toString());
+        }
+        return new Json()
+            .field("command", o.commandLine())
+            .field("nodes", o.nodes)
+            .field("size", o.size)
+            .field("publishers", o.publishers)
+            .field("rate", o.rate)
+            .field("processes", o.processes)
+            .field("window", o.window)
+            .field("transport", r.ioMode)
+            .field("idle", o.idle.cliName())
+            .field("receiverIdle", o.receiverIdle().cliName())
+            .field("subscriptionCapacity", o.subscriptionCapacity)
+            .field("outboundQueueBytes", o.outboundQueueBytes)
+            .field("durationSeconds", o.durationSeconds)
+            .field("warmupSeconds", o.warmupSeconds)
+            .field("rounds", r.rounds)
+            .field("cacheFillSeconds", r.cacheFillSeconds)
+            .field("jvm", r.jvm)
+            .field("cpus", r.cpus)
+            .field("loadBefore", r.loadBefore)
+            .field("loadAfter", r.loadAfter)
+            .field("setupSeconds", r.setupSeconds)
+            .field("wallSeconds", r.wallSeconds)
+            .field("overlayConnected", r.overlayConnected)
+            .field("deliveriesPerSecond", r.deliveriesPerSecond())
+            .field("broadcastsAccepted", r.maxAccepted)
+            .field("expected", r.maxExpected)
+            .field("delivered", r.maxDelivered)
+            .field("lost", Math.max(0, r.maxExpected - r.maxDelivered))
+            .field("reliability", r.maxReliability())
+            .field("backPressuredAttempts", r.backPressuredAttempts)
+            .raw("perNode", Json.array(perNode))
+            .field("rateAccepted", r.rateAccepted)
+            .field("rateExpected", r.rateExpected)
+            .field("rateDelivered", r.rateDelivered)
+            .field("rateReliability", r.rateReliability())
+            .field("achievedRate", r.achievedRate())
+            .field("echoes", r.echoesSent)
+            .raw("latencyMicros", latency.toString())
+            .raw("allocation", allocation.toString())
+            .raw("cpuVcpus", cpu.toString())
+            .field("cpuMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                BenchResult.total(r.maxCpu) / 1e3 / r.maxDeliveriesInWindows)
+            .field("dispatcherMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                r.maxCpu[0] / 1e3 / r.maxDeliveriesInWindows)
+            .field("transportMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
+                r.maxCpu[1] / 1e3 / r.maxDeliveriesInWindows)
+            .field("gcCount", r.gcCount)
+            .field("gcMillis", r.gcMillis)
+            .field("disruptorPerSecond", r.disruptorPerSecond())
+            .field("disruptorProducers", r.disruptorProducers)
+            .field("nettyOneWayPerSecond", r.nettyOneWayPerSecond())
+            .field("ratioToDisruptor", r.deliveriesPerSecond() / r.disruptorPerSecond())
+            .field("ratioToNettyOneWay", r.deliveriesPerSecond() / r.nettyOneWayPerSecond())
+            .raw("perRound", Json.array(rounds))
+            .raw("counters", json(r.counters))
+            .raw("runCounters", json(r.runCounters))
+            .raw("goals", Json.array(goalJson))
+            .toString();
+    }
+
+    private static String json(final Map<String, Long> counters)
+    {
+        final Json j = new Json();
+        for (final Map.Entry<String, Long> e : counters.entrySet())
+        {
+            j.field(e.getKey(), e.getValue());
+        }
+        return j.toString();
+    }
+
+    static String histogramJson(final Histogram h)
+    {
+        final Json j = new Json().field("samples", h.getTotalCount());
+        for (final double p : PERCENTILES)
+        {
+            j.field("p" + pct(p).replace('.', '_'), h.getValueAtPercentile(p) / 1e3);
+        }
+        j.field("max", h.getMaxValue() / 1e3);
+        j.field("mean", h.getMean() / 1e3);
+        return j.toString();
+    }
+
+    private static String percentiles(final Histogram h)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final double p : PERCENTILES)
+        {
+            sb.append(String.format(Locale.ROOT, "p%s %s  ", pct(p), us(h.getValueAtPercentile(p))));
+        }
+        return sb.append("max ").append(us(h.getMaxValue())).append(" us").toString();
+    }
+
+    private static void latencyRow(final StringBuilder sb, final String name, final Histogram h)
+    {
+        if (h.getTotalCount() == 0)
+        {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "  %-30s %9s %9s %9s %9s %9s %,10d%n", name,
+            us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(90)), us(h.getValueAtPercentile(99)),
+            us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()), h.getTotalCount()));
+    }
+
+    private static void halfRow(final StringBuilder sb, final String name, final Histogram h)
+    {
+        if (h.getTotalCount() == 0)
+        {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "  %-30s %9s %9s %9s %9s %9s%n", name,
+            us(h.getValueAtPercentile(50) / 2), us(h.getValueAtPercentile(90) / 2), us(h.getValueAtPercentile(99) / 2),
+            us(h.getValueAtPercentile(99.9) / 2), us(h.getMaxValue() / 2)));
+    }
+
+    /** CPU time per thread group as busy vCPUs over the window. */
+    static String cpu(final long[] nanos, final long windowNanos, final int cpus)
+    {
+        if (windowNanos == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        double total = 0;
+        for (int g = 0; g < nanos.length; g++)
+        {
+            final double vcpus = (double)nanos[g] / windowNanos;
+            total += vcpus;
+            sb.append(g == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                .append(String.format(Locale.ROOT, "%.2f", vcpus));
+        }
+        return String.format(Locale.ROOT, "%.2f of %d vCPUs busy in Java threads (%s)", total, cpus, sb);
+    }
+
+    /** CPU time per thread group per delivery, in microseconds. */
+    static String perDelivery(final long[] nanos, final long deliveries)
+    {
+        if (deliveries == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        long total = 0;
+        for (int g = 0; g < nanos.length; g++)
+        {
+            total += nanos[g];
+            if (nanos[g] > 0)
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                    .append(String.format(Locale.ROOT, "%.2f", nanos[g] / 1e3 / deliveries));
+            }
+        }
+        return String.format(Locale.ROOT, "%.2f us (%s)", total / 1e3 / deliveries, sb);
+    }
+
+    private static String groups(final long[] bytes)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < bytes.length; g++)
+        {
+            sb.append(g == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                .append(String.format(Locale.ROOT, "%,d", bytes[g]));
+        }
+        return sb.toString();
+    }
+
+    static String pct(final double p)
+    {
+        return p == Math.rint(p) ? String.valueOf((long)p) : String.valueOf(p);
+    }
+
+    /** Nanoseconds as microseconds: one decimal below 1 ms. */
+    static String us(final double nanos)
+    {
+        final double micros = nanos / 1e3;
+        return micros < 1000 ? String.format(Locale.ROOT, "%.1f", micros) : String.format(Locale.ROOT, "%,.0f", micros);
+    }
+
+    private static void row(final StringBuilder sb, final String name, final String value)
+    {
+        sb.append(String.format(Locale.ROOT, "  %-14s %s%n", name, value));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.hearsay.perf.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every figure of one bench run, filled in by {@link BenchRun}; rendered by {@link BenchReport}. */
+final class BenchResult
+{
+    /** Figures of one interleaved round: engine and baselines measured back to back. */
+    static final class Round
+    {
+        double engineDeliveriesPerSecond;
+        double disruptorPerSecond;
+        double nettyOneWayPerSecond;
+        double nettyRttP50Micros;
+        double engineRateP50Micros;
+    }
+
+    BenchOptions options;
+    String ioMode;
+    String jvm;
+    int cpus;
+    double loadBefore;
+    double loadAfter;
+    double setupSeconds;
+    /** Extra warm-up spent filling the bounded caches. */
+    double cacheFillSeconds;
+    double wallSeconds;
+    boolean overlayConnected;
+    List<String> overlay = new ArrayList<>();
+    int rounds;
+
+    // Engine at max rate, over all measured windows.
+    long maxWindowNanos;
+    long maxDeliveriesInWindows;
+    long[] perNodeDeliveries;
+    long[] perNodeNanos;
+    long maxAccepted;
+    long maxExpected;
+    long maxDelivered;
+    long backPressuredAttempts;
+
+    // Engine at a fixed rate.
+    long rateAccepted;
+    long rateExpected;
+    long rateDelivered;
+    long rateWindowNanos;
+    long echoesSent;
+
+    // Allocation and GC in the max-rate windows (steady state under load) and the fixed-rate windows.
+    long[] maxAllocated = new long[ThreadMeter.GROUPS.length];
+    /** CPU nanoseconds per thread group in the max-rate windows. */
+    long[] maxCpu = new long[ThreadMeter.GROUPS.length];
+    long[] rateCpu = new long[ThreadMeter.GROUPS.length];
+    long[] rateAllocated = new long[ThreadMeter.GROUPS.length];
+    long rateDeliveriesInWindows;
+    long gcCount;
+    long gcMillis;
+
+    // Baselines.
+    int disruptorProducers;
+    long disruptorNanos;
+    double disruptorEvents;
+    long nettyOneWayNanos;
+    double nettyFrames;
+    final Histogram nettyRtt = LatencyRecorders.histogram();
+
+    final Latencies latencies = new Latencies();
+    final List<Round> roundFigures = new ArrayList<>();
+    /** {@link NodeCounters} over the measured rounds. */
+    Map<String, Long> counters = new LinkedHashMap<>();
+    /** {@link NodeCounters} from the formed overlay to the end, warm-up included. */
+    Map<String, Long> runCounters = new LinkedHashMap<>();
+    /** The same per node. */
+    List<Map<String, Long>> nodeRunCounters = new ArrayList<>();
+
+    double deliveriesPerSecond()
+    {
+        return maxWindowNanos == 0 ? 0 : maxDeliveriesInWindows * 1e9 / maxWindowNanos;
+    }
+
+    double perNodeDeliveriesPerSecond(final int node)
+    {
+        return perNodeNanos == null || perNodeNanos[node] == 0 ? 0 : perNodeDeliveries[node] * 1e9 / perNodeNanos[node];
+    }
+
+    double maxReliability()
+    {
+        return maxExpected == 0 ? Double.NaN : (double)maxDelivered / maxExpected;
+    }
+
+    double rateReliability()
+    {
+        return rateExpected == 0 ? Double.NaN : (double)rateDelivered / rateExpected;
+    }
+
+    double achievedRate()
+    {
+        return rateWindowNanos == 0 ? 0 : rateAccepted * 1e9 / rateWindowNanos;
+    }
+
+    double disruptorPerSecond()
+    {
+        return disruptorNanos == 0 ? 0 : disruptorEvents * 1e9 / disruptorNanos;
+    }
+
+    double nettyOneWayPerSecond()
+    {
+        return nettyOneWayNanos == 0 ? 0 : nettyFrames * 1e9 / nettyOneWayNanos;
+    }
+
+    static long total(final long[] values)
+    {
+        long n = 0;
+        for (final long v : values)
+        {
+            n += v;
+        }
+        return n;
+    }
+
+    /** Heap bytes allocated per delivery in the max-rate windows (all threads but the controller). */
+    double bytesPerDelivery()
+    {
+        return maxDeliveriesInWindows == 0 ? Double.NaN : (double)total(maxAllocated) / maxDeliveriesInWindows;
+    }
+
+    double rateBytesPerDelivery()
+    {
+        return rateDeliveriesInWindows == 0 ? Double.NaN : (double)total(rateAllocated) / rateDeliveriesInWindows;
+    }
+
+    /** The engine's one-hop or round-trip/2 histogram used against Netty's RTT/2 (see {@link BenchReport}). */
+    Histogram engineLatencyForGoal()
+    {
+        return latencies.rttCorrected.getTotalCount() > 0 ? latencies.rttCorrected : latencies.rateOneHop;
+    }
+}

@@ -1,0 +1,304 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import dev.hearsay.transport.GossipNode;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Real {@link GossipNode}s on loopback in this JVM, one subscription each on one topic, one receiver thread for all
+ * and one publisher thread per publishing node. Latency is one-way: every timestamp comes from this JVM's clock.
+ */
+final class LocalCluster implements EngineCluster
+{
+    private final BenchOptions options;
+    private final List<GossipNode> nodes = new ArrayList<>();
+    private final Subscription[] subscriptions;
+    private final Publisher[] publishers;
+    private final LatencyRecorders latency = new LatencyRecorders();
+    private final ThreadMeter meter = new ThreadMeter();
+    private final Receiver receiver;
+    private final Map<NodeId, Integer> indexOf = new HashMap<>();
+    private int activePublishers;
+    private volatile long windowBase;
+    private boolean connected;
+
+    LocalCluster(final BenchOptions options)
+    {
+        this.options = options;
+        final int n = options.nodes;
+        subscriptions = new Subscription[n];
+        publishers = new Publisher[n];
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                final GossipNode node = GossipNode.builder()
+                    .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .config(config(options))
+                    .transportOptions(options.transportOptions())
+                    .start();
+                nodes.add(node);
+                indexOf.put(node.id(), i);
+            }
+            for (final GossipNode a : nodes)
+            {
+                for (final GossipNode b : nodes)
+                {
+                    if (a != b)
+                    {
+                        a.addPeer(b.addr());
+                    }
+                }
+            }
+            final TopicId topic = TopicId.of(options.topic);
+            final List<NodeId> ids = new ArrayList<>();
+            for (final GossipNode node : nodes)
+            {
+                ids.add(node.id());
+            }
+            for (int i = 0; i < n; i++)
+            {
+                subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n));
+            }
+            final int[] indexes = new int[n];
+            Arrays.setAll(indexes, i -> i);
+            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().create(), latency, true,
+                options.size).start("bench-receiver");
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Whom node {@code i} joins through. A cluster small enough for a full mesh (every active view holds all the
+     * others) joins through every earlier node, so that each run measures the same overlay; a larger one joins
+     * through one earlier node, as a growing cluster would.
+     */
+    static <T> List<T> bootstrap(final List<T> ids, final int i, final int n)
+    {
+        if (i == 0)
+        {
+            return List.of();
+        }
+        if (n - 1 <= GossipConfig.defaults().activeViewCapacity())
+        {
+            return List.copyOf(ids.subList(0, i));
+        }
+        return List.of(ids.get((i * 7919) % i));
+    }
+
+    /** Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity. */
+    static GossipConfig config(final BenchOptions options)
+    {
+        return GossipConfig.builder()
+            .idleStrategy(options.idle.create())
+            .subscriptionCapacity(options.subscriptionCapacity)
+            .build();
+    }
+
+    @Override
+    public int size()
+    {
+        return nodes.size();
+    }
+
+    @Override
+    public boolean awaitOverlay(final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (true)
+        {
+            final List<Set<Integer>> views = views();
+            connected = Overlay.connected(views);
+            if (connected && Overlay.symmetric(views))
+            {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                return connected;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    @Override
+    public List<String> overlay()
+    {
+        final List<Set<Integer>> views = views();
+        connected = Overlay.connected(views);
+        final List<String> lines = new ArrayList<>();
+        for (final Set<Integer> view : views)
+        {
+            lines.add(Overlay.describe(view));
+        }
+        return lines;
+    }
+
+    private List<Set<Integer>> views()
+    {
+        final List<Set<Integer>> views = new ArrayList<>();
+        for (final Subscription s : subscriptions)
+        {
+            final Set<Integer> view = new HashSet<>();
+            for (final NodeId peer : s.neighbors())
+            {
+                view.add(indexOf.getOrDefault(peer, -1));
+            }
+            views.add(view);
+        }
+        return views;
+    }
+
+    @Override
+    public boolean connected()
+    {
+        return connected;
+    }
+
+    @Override
+    public void startPublishing(final int tag, final long totalRate, final int count)
+    {
+        activePublishers = Math.min(count, nodes.size());
+        final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
+        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        windowBase = delivered(tag);
+        for (int i = 0; i < activePublishers; i++)
+        {
+            if (publishers[i] == null)
+            {
+                publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size, latency);
+            }
+            publishers[i].window(options.window > 0 && totalRate == 0 ? () -> inFlight(tag) <= options.window : null);
+            // Publishers of a fixed rate are staggered over one interval so the total rate is even.
+            publishers[i].start(tag, interval, start + (interval / activePublishers) * i, false);
+        }
+    }
+
+    /** Broadcasts of {@code tag} accepted but not yet delivered at every other node (approximately: totals). */
+    private long inFlight(final int tag)
+    {
+        long accepted = 0;
+        for (int i = 0; i < activePublishers; i++)
+        {
+            accepted += publishers[i].accepted();
+        }
+        return accepted - (delivered(tag) - windowBase) / (nodes.size() - 1);
+    }
+
+    private long delivered(final int tag)
+    {
+        long delivered = 0;
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            delivered += receiver.delivered(i, tag);
+        }
+        return delivered;
+    }
+
+    @Override
+    public long stopPublishing()
+    {
+        long accepted = 0;
+        for (int i = 0; i < activePublishers; i++)
+        {
+            accepted += publishers[i].stop();
+        }
+        activePublishers = 0;
+        return accepted;
+    }
+
+    @Override
+    public long backPressured()
+    {
+        long n = 0;
+        for (final Publisher p : publishers)
+        {
+            n += p == null ? 0 : p.backPressured();
+        }
+        return n;
+    }
+
+    @Override
+    public Snapshot snapshot()
+    {
+        final int n = nodes.size();
+        final long[] delivered = new long[n * Tag.COUNT];
+        for (int i = 0; i < n; i++)
+        {
+            for (int tag = 0; tag < Tag.COUNT; tag++)
+            {
+                delivered[i * Tag.COUNT + tag] = receiver.delivered(i, tag);
+            }
+        }
+        final long now = System.nanoTime();
+        final long[] nanos = new long[n];
+        Arrays.fill(nanos, now);
+        final List<Map<String, Long>> counters = new ArrayList<>();
+        for (final GossipNode node : nodes)
+        {
+            final Map<String, Long> c = new LinkedHashMap<>();
+            NodeCounters.addTo(node, c);
+            counters.add(c);
+        }
+        return new Snapshot(nanos, delivered, meter.read(), ThreadMeter.gcCount(),
+            ThreadMeter.gcMillis(), counters);
+    }
+
+    @Override
+    public void takeLatency(final Latencies into)
+    {
+        if (into == null)
+        {
+            latency.reset();
+        }
+        else
+        {
+            into.takeFrom(latency);
+        }
+    }
+
+    /** The nodes (for counters in the report). */
+    List<GossipNode> nodes()
+    {
+        return nodes;
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Publisher p : publishers)
+        {
+            if (p != null)
+            {
+                p.close();
+            }
+        }
+        if (receiver != null)
+        {
+            receiver.close();
+        }
+        for (final GossipNode node : nodes)
+        {
+            node.close();
+        }
+    }
+}

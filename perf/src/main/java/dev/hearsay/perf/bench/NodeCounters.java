@@ -1,0 +1,51 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.engine.EngineCounter;
+import dev.hearsay.proto.ProtocolStats;
+import dev.hearsay.transport.GossipNode;
+import dev.hearsay.transport.TransportCounters;
+
+import java.util.Map;
+
+/** Engine, protocol and transport counters of a node that explain a bench result, summed into one map. */
+final class NodeCounters
+{
+    /** Counter names, in report order. */
+    static final String[] NAMES = {
+        "framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates", "graftsSent", "prunesSent",
+        "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
+        "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
+
+    private NodeCounters()
+    {
+    }
+
+    /** Adds {@code node}'s counters to {@code into} (racy reads of live counters: a moment's view). */
+    static void addTo(final GossipNode node, final Map<String, Long> into)
+    {
+        final ProtocolStats p = node.protocolStats();
+        final TransportCounters t = node.transport().counters();
+        final long[] values = {
+            node.counter(EngineCounter.FRAMES_SENT),
+            node.counter(EngineCounter.FRAMES_RECEIVED),
+            p.gossipSent,
+            p.controlSent,
+            p.duplicates,
+            p.graftsSent,
+            p.prunesSent,
+            p.windowSkipped,
+            node.counter(EngineCounter.SUBSCRIBER_DROPPED),
+            node.counter(EngineCounter.FRAMES_RING_FULL),
+            t.readPauses.get(),
+            t.slowPeerDisconnects.get(),
+            node.counter(EngineCounter.PEERS_DISCONNECTED),
+            node.counter(EngineCounter.BROADCASTS_BACK_PRESSURED),
+            node.counter(EngineCounter.BROADCASTS_REJECTED),
+            node.counter(EngineCounter.DISPATCH_ERRORS),
+        };
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            into.merge(NAMES[i], values[i], Long::sum);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.BroadcastResult;
+import dev.hearsay.GossipHandler;
+import dev.hearsay.NodeId;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One thread that polls every subscription of this process with the zero-copy {@link Subscription#poll}, counts
+ * deliveries per node and tag, and records latency. One thread for all nodes on purpose: on two vCPUs every extra
+ * polling thread competes with the dispatchers and the I/O threads it is measuring.
+ * <p>
+ * One-way latency is recorded only when publisher and receiver share this process's clock ({@code oneWay}); in
+ * multi-process runs a node asked to echo a fixed-rate message re-broadcasts it, and the publisher's process records
+ * the round trip when the echo comes back.
+ */
+final class Receiver implements Runnable
+{
+    private static final int POLL_LIMIT = 256;
+
+    private final Subscription[] subscriptions;
+    private final NodeHandler[] handlers;
+    private final IdleStrategy idle;
+    private final LatencyRecorders latency;
+    private final boolean oneWay;
+    /** Deliveries per local node and tag: index {@code local * Tag.COUNT + tag}; one writer (this thread). */
+    private final AtomicLongArray delivered;
+    private final AtomicLongArray echoesSent;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    /**
+     * @param subscriptions one per local node.
+     * @param nodeIndexes   the cluster-wide index of each local node.
+     * @param oneWay        publishers share this process's clock: record one-way latency.
+     */
+    Receiver(final Subscription[] subscriptions, final int[] nodeIndexes, final IdleStrategy idle,
+        final LatencyRecorders latency, final boolean oneWay, final int maxSize)
+    {
+        this.subscriptions = subscriptions.clone();
+        this.idle = idle;
+        this.latency = latency;
+        this.oneWay = oneWay;
+        this.delivered = new AtomicLongArray(subscriptions.length * Tag.COUNT);
+        this.echoesSent = new AtomicLongArray(subscriptions.length);
+        this.handlers = new NodeHandler[subscriptions.length];
+        for (int i = 0; i < handlers.length; i++)
+        {
+            handlers[i] = new NodeHandler(i, nodeIndexes[i], subscriptions[i], maxSize);
+        }
+    }
+
+    Receiver start(final String name)
+    {
+        thread = new Thread(this, name);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** Deliveries so far at local node {@code local} of messages tagged {@code tag}. */
+    long delivered(final int local, final int tag)
+    {
+        return delivered.get(local * Tag.COUNT + tag);
+    }
+
+    /** Echoes re-broadcast so far by local node {@code local}. */
+    long echoesSent(final int local)
+    {
+        return echoesSent.get(local);
+    }
+
+    @Override
+    public void run()
+    {
+        final Subscription[] subs = subscriptions;
+        final NodeHandler[] hs = handlers;
+        final IdleStrategy idle = this.idle;
+        while (running)
+        {
+            int work = 0;
+            for (int i = 0; i < subs.length; i++)
+            {
+                work += subs[i].poll(hs[i], POLL_LIMIT);
+            }
+            idle.idle(work);
+        }
+    }
+
+    void close()
+    {
+        running = false;
+        if (thread != null)
+        {
+            try
+            {
+                thread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Handles the deliveries of one local node. */
+    private final class NodeHandler implements GossipHandler
+    {
+        private final int local;
+        private final int node;
+        private final int base;
+        private final Subscription subscription;
+        private final UnsafeBuffer echo;
+
+        NodeHandler(final int local, final int node, final Subscription subscription, final int maxSize)
+        {
+            this.local = local;
+            this.node = node;
+            this.base = local * Tag.COUNT;
+            this.subscription = subscription;
+            this.echo = new UnsafeBuffer(new byte[maxSize]);
+        }
+
+        @Override
+        public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset, final int length,
+            final NodeId author, final NodeId deliveredFrom, final int hops)
+        {
+            final long now = System.nanoTime();
+            final int tag = Payload.tag(buffer, offset);
+            if (tag < 0 || tag >= Tag.COUNT)
+            {
+                return;
+            }
+            final int index = base + tag;
+            delivered.lazySet(index, delivered.get(index) + 1);
+            if (oneWay)
+            {
+                if (tag == Tag.MAX)
+                {
+                    LatencyRecorders.record(latency.maxRate, now - Payload.intended(buffer, offset));
+                }
+                else if (tag == Tag.RATE)
+                {
+                    final long corrected = now - Payload.intended(buffer, offset);
+                    LatencyRecorders.record(latency.rateCorrected, corrected);
+                    LatencyRecorders.record(latency.rateUncorrected, now - Payload.sent(buffer, offset));
+                    if (hops == 0)
+                    {
+                        LatencyRecorders.record(latency.rateOneHop, corrected);
+                    }
+                }
+            }
+            else if (tag == Tag.RATE && Payload.echo(buffer, offset) == node)
+            {
+                echo(buffer, offset, length);
+            }
+            else if (tag == Tag.ECHO && Payload.publisher(buffer, offset) == node)
+            {
+                LatencyRecorders.record(latency.rttCorrected, now - Payload.intended(buffer, offset));
+                LatencyRecorders.record(latency.rttUncorrected, now - Payload.sent(buffer, offset));
+            }
+        }
+
+        private void echo(final DirectBuffer buffer, final int offset, final int length)
+        {
+            echo.putBytes(0, buffer, offset, length);
+            echo.putByte(Payload.TAG_OFFSET, (byte)Tag.ECHO);
+            // Never dropped: wait out back-pressure here (fixed-rate traffic rarely meets any).
+            while (subscription.broadcast(echo, 0, length) == BroadcastResult.BACK_PRESSURED)
+            {
+                Thread.yield();
+            }
+            echoesSent.lazySet(local, echoesSent.get(local) + 1);
+        }
+    }
+}

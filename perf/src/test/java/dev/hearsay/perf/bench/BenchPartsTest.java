@@ -1,0 +1,148 @@
+package dev.hearsay.perf.bench;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class BenchPartsTest
+{
+    @Test
+    void payloadFieldsRoundTrip()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        Payload.write(buffer, 123456789L, 987654321L, 42, 3, Tag.RATE, 4);
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[80]);
+        view.putBytes(16, buffer, 0, 64);
+        assertEquals(123456789L, Payload.intended(view, 16));
+        assertEquals(987654321L, Payload.sent(view, 16));
+        assertEquals(3, Payload.publisher(view, 16));
+        assertEquals(Tag.RATE, Payload.tag(view, 16));
+        assertEquals(4, Payload.echo(view, 16));
+        Payload.write(buffer, 1, 1, 1, 0, Tag.MAX, -1);
+        assertEquals(-1, Payload.echo(buffer, 0));
+    }
+
+    @Test
+    void overlayConnectivityAndSymmetry()
+    {
+        final List<Set<Integer>> chain = List.of(Set.of(1), Set.of(0, 2), Set.of(1));
+        assertTrue(Overlay.connected(chain));
+        assertTrue(Overlay.symmetric(chain));
+        final List<Set<Integer>> oneWay = List.of(Set.of(1), Set.of(2), Set.of(0));
+        assertTrue(Overlay.connected(oneWay), "links count in either direction");
+        assertFalse(Overlay.symmetric(oneWay));
+        assertFalse(Overlay.connected(List.of(Set.of(1), Set.of(0), Set.of(3), Set.of(2))), "two components");
+        assertFalse(Overlay.connected(List.of(Set.of(1), Set.of(0), Set.of())), "an isolated node");
+        assertEquals("0 2 7", Overlay.describe(Set.of(7, 0, 2)));
+    }
+
+    @Test
+    void latenciesTravelAsOneLine()
+    {
+        final LatencyRecorders recorders = new LatencyRecorders();
+        LatencyRecorders.record(recorders.rttCorrected, 50_000);
+        LatencyRecorders.record(recorders.rttCorrected, 70_000);
+        LatencyRecorders.record(recorders.maxRate, -5);
+        LatencyRecorders.record(recorders.pacingLag, Long.MAX_VALUE);
+        final Latencies taken = new Latencies();
+        taken.takeFrom(recorders);
+        final String line = taken.encode();
+        assertFalse(line.contains("\n"));
+
+        final Latencies parent = new Latencies();
+        parent.addEncoded(line);
+        parent.addEncoded(line);
+        assertEquals(4, parent.rttCorrected.getTotalCount());
+        assertEquals(70_000, parent.rttCorrected.getMaxValue(), 70_000 * 0.001);
+        assertEquals(0, parent.maxRate.getMaxValue(), "negative clamps to 0");
+        assertEquals(LatencyRecorders.HIGHEST, parent.pacingLag.getMaxValue(), LatencyRecorders.HIGHEST * 0.001);
+        assertEquals(0, parent.rateCorrected.getTotalCount());
+        assertThrows(IllegalArgumentException.class, () -> parent.addEncoded("AAAA"));
+    }
+
+    @Test
+    void optionsParseAndReproduceTheCommandLine()
+    {
+        final BenchOptions o = BenchOptions.parse(new String[] {"--nodes", "2", "--size", "128", "--rate", "5_000",
+            "--publishers", "2", "--duration", "1.5", "--warmup", "0", "--idle", "busy", "--transport", "nio",
+            "--processes", "--json"});
+        assertEquals(2, o.nodes);
+        assertEquals(128, o.size);
+        assertEquals(5000, o.rate);
+        assertEquals(IdleMode.BUSY, o.idle);
+        assertTrue(o.processes && o.json);
+        assertEquals("java -jar perf/target/hearsay-perf.jar bench --nodes 2 --size 128 --rate 5000 --publishers 2 "
+            + "--duration 1.5 --warmup 0 --idle busy --transport nio --processes", o.commandLine());
+        assertEquals(1, BenchRun.rounds(BenchOptions.parse(new String[0])) - 1, "8 s default: 2 rounds");
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--size", "31"}));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--duration", "0"}));
+    }
+
+    @Test
+    void goalsAreJudgedOnlyWhereTheRunMatchesTheirSetup()
+    {
+        final BenchResult r = result(5);
+        r.maxWindowNanos = 1_000_000_000L;
+        r.maxDeliveriesInWindows = 1_200_000;
+        r.maxExpected = 5_000_000;
+        r.maxDelivered = 5_000_000;
+        r.nettyOneWayNanos = 1_000_000_000L;
+        r.nettyFrames = 6_000_000;
+        List<Goals.Goal> goals = Goals.judge(r);
+        assertEquals(Goals.Verdict.MET, goals.get(0).verdict(), goals.get(0).measured());
+        assertTrue(goals.get(0).measured().contains("0.200 x Netty one-way"), goals.get(0).measured());
+        assertEquals(Goals.Verdict.MET, goals.get(1).verdict());
+        assertEquals(Goals.Verdict.NOT_EVALUATED, goals.get(2).verdict(), "latency needs 2 nodes");
+        assertEquals(Goals.Verdict.MET, goals.get(3).verdict(), "no allocation");
+
+        r.maxDelivered--;
+        r.maxAllocated[0] = 1_200_000 * 16L;
+        goals = Goals.judge(r);
+        assertEquals(Goals.Verdict.NOT_MET, goals.get(1).verdict());
+        assertTrue(goals.get(1).measured().contains("1 lost"), goals.get(1).measured());
+        assertEquals(Goals.Verdict.NOT_MET, goals.get(3).verdict());
+
+        final BenchResult two = result(2);
+        for (int i = 0; i < 1000; i++)
+        {
+            two.latencies.rateOneHop.recordValue(i < 990 ? 30_000 : 100_000);
+            two.nettyRtt.recordValue(i < 990 ? 50_000 : 60_000);
+        }
+        goals = Goals.judge(two);
+        assertEquals(Goals.Verdict.NOT_EVALUATED, goals.get(0).verdict());
+        // p99 30 us vs RTT/2 30 us (x1.0 <= 2); p99.9 100 us vs 30 us (x3.3 <= 4).
+        assertEquals(Goals.Verdict.MET, goals.get(2).verdict(), goals.get(2).measured());
+        two.latencies.rateOneHop.recordValue(1_000_000);
+        two.latencies.rateOneHop.recordValue(1_000_000);
+        assertEquals(Goals.Verdict.NOT_MET, Goals.judge(two).get(2).verdict());
+    }
+
+    @Test
+    void histogramJsonIsInMicroseconds()
+    {
+        final Histogram h = LatencyRecorders.histogram();
+        h.recordValue(12_000);
+        final String json = BenchReport.histogramJson(h);
+        assertTrue(json.startsWith("{\"samples\":1,\"p50\":12"), json);
+        assertTrue(json.contains("\"p99_9\":12"), json);
+        assertEquals("12.0", BenchReport.us(12_000));
+        assertEquals("1,500", BenchReport.us(1_500_000));
+    }
+
+    private static BenchResult result(final int nodes)
+    {
+        final BenchResult r = new BenchResult();
+        r.options = BenchOptions.parse(new String[] {"--nodes", String.valueOf(nodes)});
+        return r;
+    }
+}
