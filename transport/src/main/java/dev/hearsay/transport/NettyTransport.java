@@ -135,8 +135,7 @@ public final class NettyTransport implements Transport
                     }
                     counters.accepted.incrementAndGet();
                     track(ch);
-                    ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
-                    ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, null, false));
+                    initPipeline(ch, null, false);
                 }
             });
         try
@@ -530,6 +529,16 @@ public final class NettyTransport implements Transport
         return options.handshakeTimeoutMillis();
     }
 
+    /**
+     * The handlers every connection starts with: framing, then the handshake. One place for accepted and dialled
+     * connections alike, and for {@link InboundFuzzer}, which must test exactly what a socket gets.
+     */
+    void initPipeline(final Channel ch, final NodeId expected, final boolean dialedByMe)
+    {
+        ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
+        ch.pipeline().addLast("handshake", new HandshakeHandler(this, expected, dialedByMe));
+    }
+
     private void track(final Channel ch)
     {
         channels.add(ch);
@@ -574,8 +583,7 @@ public final class NettyTransport implements Transport
             protected void initChannel(final SocketChannel ch)
             {
                 track(ch);
-                ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
-                ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
+                initPipeline(ch, link.peer, true);
             }
         }).connect(addresses.get(index));
         future.addListener(f ->
@@ -797,6 +805,11 @@ public final class NettyTransport implements Transport
     /** Bad input or an I/O error on {@code ch}: one log line, a counter, and the connection is closed. */
     void badInput(final Channel ch, final NodeId peer, final Throwable cause)
     {
+        final FrameDecoder framing = ch.pipeline().get(FrameDecoder.class);
+        if (framing != null)
+        {
+            framing.discardRest();
+        }
         final Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
             ? cause.getCause() : cause;
         if (root instanceof BadInputException)
