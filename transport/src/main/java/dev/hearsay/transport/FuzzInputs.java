@@ -324,6 +324,49 @@ final class FuzzInputs
         return b;
     }
 
+    /**
+     * True unless {@code m} carries contact data that decodes to a dialable address. A live node learns addresses
+     * from membership messages and dials them; fuzzed input must never make it dial anything, least of all an
+     * address off this machine, so frames for a live node are filtered with this.
+     */
+    static boolean teachesNoAddress(final Message m)
+    {
+        switch (m.type())
+        {
+            case JOIN:
+                return noAddress(((Join)m).data());
+            case FORWARD_JOIN:
+                return noAddress(((ForwardJoin)m).joinerData());
+            case NEIGHBOR:
+                return noAddress(((Neighbor)m).data());
+            case NEIGHBOR_REPLY:
+                return noAddress(((NeighborReply)m).data());
+            case SHUFFLE:
+                return noAddress(((Shuffle)m).originData()) && noAddress(((Shuffle)m).contacts());
+            case SHUFFLE_REPLY:
+                return noAddress(((ShuffleReply)m).contacts());
+            default:
+                return true;
+        }
+    }
+
+    private static boolean noAddress(final byte[] data)
+    {
+        return ContactAddresses.decode(data).isEmpty();
+    }
+
+    private static boolean noAddress(final dev.hearsay.proto.ContactList contacts)
+    {
+        for (int i = 0; i < contacts.size(); i++)
+        {
+            if (!noAddress(contacts.data(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code body} with its 4-byte big-endian length prefix. */
     static byte[] prefixed(final byte[] body)
     {

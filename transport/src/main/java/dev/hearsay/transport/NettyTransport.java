@@ -60,6 +60,8 @@ public final class NettyTransport implements Transport
     private static final System.Logger LOG = System.getLogger(NettyTransport.class.getName());
     private static final long RETRY_MICROS = 100;
     private static final long DUPLICATE_GRACE_MILLIS = 1_000;
+    private static final long EVICTION_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long IDLE_EVICTION_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final NodeKey key;
     private final NodeId id;
@@ -85,6 +87,7 @@ public final class NettyTransport implements Transport
     private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
     private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
     private long lastLingerScanNanos;
+    private long lastEvictionScanNanos;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -342,6 +345,7 @@ public final class NettyTransport implements Transport
         {
             closeLingering();
         }
+        evictIdleLinks();
         return n;
     }
 
@@ -549,13 +553,79 @@ public final class NettyTransport implements Transport
     {
         for (final PeerLink link : links.values())
         {
-            if (link.channel == null && !link.dialing.get() && link.outbound.size() == 0)
+            if (tryEvict(link))
             {
-                links.remove(link.peer, link);
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Forgets {@code link} if nothing uses it: no connection (chosen or closing), no dial, nothing queued, not
+     * lingering. Its outbound queue is a direct buffer of {@link TransportOptions#outboundQueueBytes()}, so links
+     * of peers that came and went must not pile up (peers connecting under fresh identities would otherwise pin
+     * that much memory each, up to {@link TransportOptions#maxPeers()}). Under the link's monitor, so that a
+     * handshake completing at the same time either sees the eviction and makes a new link or prevents it.
+     */
+    private boolean tryEvict(final PeerLink link)
+    {
+        if (!idle(link))
+        {
+            return false;
+        }
+        synchronized (link)
+        {
+            if (!idle(link) || link.openChannels > 0)
+            {
+                return false;
+            }
+            link.evicted = true;
+            links.remove(link.peer, link);
+        }
+        link.clearCongested();
+        return true;
+    }
+
+    private static boolean idle(final PeerLink link)
+    {
+        return link.channel == null && !link.dialing.get() && link.outbound.size() == 0 && !link.released
+            && !link.dirty;
+    }
+
+    /**
+     * Dispatcher: about once a second, forgets links that have been idle (see {@link #tryEvict}) for a few
+     * seconds. The delay keeps a link (and its queue) across a quick reconnect.
+     */
+    private void evictIdleLinks()
+    {
+        final long now = System.nanoTime();
+        if (now - lastEvictionScanNanos < EVICTION_SCAN_NANOS)
+        {
+            return;
+        }
+        lastEvictionScanNanos = now;
+        for (final PeerLink link : links.values())
+        {
+            if (!idle(link) || link.openChannels > 0)
+            {
+                link.idleSinceNanos = 0;
+            }
+            else if (link.idleSinceNanos == 0)
+            {
+                link.idleSinceNanos = now;
+            }
+            else if (now - link.idleSinceNanos >= IDLE_EVICTION_NANOS)
+            {
+                tryEvict(link);
+            }
+        }
+    }
+
+    /** Peers the transport keeps a link (address-independent state and an outbound queue) for right now. */
+    public int peerLinks()
+    {
+        return links.size();
     }
 
     /** Dials {@code link}'s peer; the caller has set {@code link.dialing}. */
@@ -607,6 +677,10 @@ public final class NettyTransport implements Transport
     {
         counters.dialFailures.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
+        // Nobody consumes the queue while a dial is pending, so this thread may: what was queued for a peer that
+        // cannot be reached is dropped (the engine learns of the failure below and treats the peer as down).
+        // Kept, it would pin the link and its queue forever once the protocol stops sending to that peer.
+        link.discardQueued();
         link.dialing.set(false);
         publish(() -> events.onDialFailed(link.peer));
     }
@@ -625,12 +699,20 @@ public final class NettyTransport implements Transport
     InboundFrameHandler established(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
     {
         counters.handshakes.incrementAndGet();
+        onContactData(hello.id(), hello.data());
+        return attach(ch, hello, dialedByMe);
+    }
+
+    /** Makes {@code ch} a connection of its peer's link; retried if the dispatcher evicts that link meanwhile. */
+    private InboundFrameHandler attach(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
+    {
         final NodeId peer = hello.id();
-        onContactData(peer, hello.data());
         PeerLink link = links.get(peer);
         if (link == null)
         {
-            if (links.size() >= options.maxPeers() && !evictIdleLink())
+            // No eviction from here: only the dispatcher evicts, since it may be about to queue into an idle link.
+            // Its periodic scan frees idle links anyway.
+            if (links.size() >= options.maxPeers())
             {
                 LOG.log(System.Logger.Level.WARNING, "refusing {0}: {1} peers already known", peer.shortString(),
                     options.maxPeers());
@@ -646,6 +728,11 @@ public final class NettyTransport implements Transport
         boolean restarted = false;
         synchronized (link)
         {
+            if (link.evicted)
+            {
+                return attach(ch, hello, dialedByMe);
+            }
+            link.openChannels++;
             final Channel current = link.channel;
             if (current == null || !current.isActive() || halfClosed(current))
             {
@@ -772,6 +859,14 @@ public final class NettyTransport implements Transport
         boolean down;
         synchronized (link)
         {
+            if (link.evicted)
+            {
+                return; // its peer was reported down before (no channel of an evicted link was open)
+            }
+            if (link.openChannels > 0)
+            {
+                link.openChannels--;
+            }
             if (link.channel == ch)
             {
                 link.channel = null;

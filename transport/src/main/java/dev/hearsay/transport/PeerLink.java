@@ -42,6 +42,12 @@ final class PeerLink
     /** The connection the dispatcher asked to close once drained; null when none (a new send cancels it). */
     volatile Channel closeTarget;
     boolean dirty;
+    /** Under the monitor: connections attached to this link (chosen or not) that have not closed yet. */
+    int openChannels;
+    /** Under the monitor: removed from the transport's map; a handshake that finds it so makes a new link. */
+    boolean evicted;
+    /** Dispatcher only: since when the eviction scan has found the link idle (0: not idle). */
+    long idleSinceNanos;
     /** Dispatcher only: the protocol released the peer at {@link #releasedAtNanos}; closed after the linger time. */
     boolean released;
     long releasedAtNanos;
@@ -97,6 +103,15 @@ final class PeerLink
         if (congested.compareAndSet(true, false))
         {
             congestedLinks.decrementAndGet();
+        }
+    }
+
+    /** The single consumer of the queue at this moment (no connection, dial ended): drops everything queued. */
+    void discardQueued()
+    {
+        while (outbound.read((msgTypeId, buffer, index, length) -> { }, Integer.MAX_VALUE) > 0)
+        {
+            // until empty
         }
     }
 
