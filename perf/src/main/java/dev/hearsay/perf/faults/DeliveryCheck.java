@@ -8,11 +8,15 @@ import java.util.List;
 /**
  * Who should have delivered what, and who did. A node is an expected receiver of a message when it was ready
  * before the broadcast was issued and stayed up until {@code settle} after it (it was up for the message's whole
- * lifetime), and it is not the author; the message counts only if its author also stayed up that long (a message
- * whose author died at once may never have left it). Delivered means the child printed its {@code recv} line.
+ * lifetime), and it is not the author; the message counts only if its author stayed up for a second after it (a
+ * message whose author died at once may never have left it). Delivered means the child printed its {@code recv}
+ * line.
  */
 public final class DeliveryCheck
 {
+    /** How long an author must stay up after its broadcast for the message to count. */
+    public static final long AUTHOR_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final long expected;
     private final long delivered;
     private final long duplicates;
@@ -49,7 +53,7 @@ public final class DeliveryCheck
         for (final ProcessCluster.Broadcast b : broadcasts)
         {
             final long t = b.issuedNanos();
-            if (!upThrough(b.author(), t, settleNanos))
+            if (!upThrough(b.author(), t, Math.min(settleNanos, AUTHOR_UP_NANOS)))
             {
                 skipped++;
                 continue;

@@ -307,6 +307,13 @@ public final class NodeProcess implements AutoCloseable
         }
     }
 
+    /** Asks the node to quit politely without waiting; it counts as down from now. */
+    public void requestQuit()
+    {
+        markStopping();
+        send("quit");
+    }
+
     private boolean waitFor(final Duration timeout)
     {
         try
