@@ -89,6 +89,19 @@ public final class DeliveryCheck
         return new DeliveryCheck(expected, delivered, duplicates, messages, skipped, missing, sorted);
     }
 
+    /** The two checks as one (counts added, latencies pooled). */
+    public static DeliveryCheck merge(final DeliveryCheck a, final DeliveryCheck b)
+    {
+        final List<String> missing = new ArrayList<>(a.missing);
+        missing.addAll(b.missing);
+        final long[] lat = Arrays.copyOf(a.latenciesNanos, a.latenciesNanos.length + b.latenciesNanos.length);
+        System.arraycopy(b.latenciesNanos, 0, lat, a.latenciesNanos.length, b.latenciesNanos.length);
+        Arrays.sort(lat);
+        return new DeliveryCheck(a.expected + b.expected, a.delivered + b.delivered, a.duplicates + b.duplicates,
+            a.messages + b.messages, a.skippedAuthorDied + b.skippedAuthorDied,
+            missing.subList(0, Math.min(20, missing.size())), lat);
+    }
+
     private static boolean upThrough(final NodeProcess n, final long issued, final long settle)
     {
         final long ready = n.readyNanos();
