@@ -15,7 +15,7 @@ public final class Main
     /** Exit code of bad arguments (usage printed on stderr). */
     public static final int EXIT_USAGE = 2;
 
-    private static final List<Command> COMMANDS = List.of(new SimCommand(), new NodeCommand());
+    private static final List<Command> COMMANDS = List.of(new SimCommand(), new NodeCommand(), new FaultsCommand());
 
     private Main()
     {

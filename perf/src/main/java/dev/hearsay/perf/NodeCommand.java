@@ -11,6 +11,7 @@ import dev.hearsay.engine.EngineSubscription;
 import dev.hearsay.perf.faults.PeerSpec;
 import dev.hearsay.transport.GossipNode;
 import dev.hearsay.transport.TransportCounters;
+import dev.hearsay.transport.TransportOptions;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -36,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeCommand implements Command
 {
+    /** Held so that the level set on it stays (loggers are weakly referenced). */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.hearsay");
+
     @Override
     public String name()
     {
@@ -60,6 +64,9 @@ final class NodeCommand implements Command
               --max-park-ms MS       longest dispatcher idle park (default 1; keeps many nodes off the CPU)
               --join-timeout-ms MS   how long to wait for the first neighbor before reporting ready anyway
                                      (default 20000; a node with no --peer is ready at once)
+              --handshake-timeout-ms MS, --linger-ms MS, --queue-bytes B
+                                     transport options (defaults: TransportOptions.defaults())
+              --quiet                log only errors (fuzzed nodes would log one warning per bad connection)
             stdin, one command per line:
               broadcast TEXT         broadcast TEXT (waits up to 5 s while back-pressured)
               join ID@HOST:PORT...   teach addresses and join through these peers
@@ -75,7 +82,7 @@ final class NodeCommand implements Command
               error broadcast CODE TEXT        it was refused (CODE: BroadcastResult)
               lagged N                         the subscription dropped N events
               neighbors N ID...                reply to neighbors
-              stats heapUsed=B directUsed=B threads=N fds=N delivered=N neighbors=N channels=N
+              stats heapUsed=B directUsed=B threads=N fds=N delivered=N neighbors=N channels=N links=N
               counters NAME=VALUE...           reply to counters
               bye                              closed, about to exit""";
     }
@@ -98,7 +105,17 @@ final class NodeCommand implements Command
         final GossipConfig config = GossipConfig.builder()
             .idleStrategy(new BackoffIdleStrategy(1, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(o.maxParkMs)))
             .build();
-        final GossipNode.Builder builder = GossipNode.builder().bindAddress(o.bind).config(config);
+        final TransportOptions d = TransportOptions.defaults();
+        final TransportOptions transport = new TransportOptions(d.ioMode(), d.ioThreads(),
+            o.queueBytes != null ? o.queueBytes : d.outboundQueueBytes(), d.connectTimeoutMillis(),
+            o.handshakeTimeoutMs != null ? o.handshakeTimeoutMs : d.handshakeTimeoutMillis(),
+            d.slowPeerTimeoutMillis(), o.lingerMs != null ? o.lingerMs : d.lingerMillis(), d.maxPeers());
+        if (o.quiet)
+        {
+            QUIET.setLevel(java.util.logging.Level.SEVERE);
+        }
+        final GossipNode.Builder builder = GossipNode.builder().bindAddress(o.bind).config(config)
+            .transportOptions(transport);
         if (o.seed != null)
         {
             builder.key(NodeKey.fromSeed(o.seed));
@@ -296,7 +313,8 @@ final class NodeCommand implements Command
             + " fds=" + (fds == null ? -1 : fds.length)
             + " delivered=" + node.counter(EngineCounter.MESSAGES_DELIVERED)
             + " neighbors=" + sub.neighbors().size()
-            + " channels=" + node.transport().openChannels();
+            + " channels=" + node.transport().openChannels()
+            + " links=" + node.transport().peerLinks();
     }
 
     private static String counters(final GossipNode node)
@@ -312,6 +330,7 @@ final class NodeCommand implements Command
             .append(" badFrames=").append(c.badFrames.get())
             .append(" truncated=").append(c.truncated.get())
             .append(" slowPeerDisconnects=").append(c.slowPeerDisconnects.get())
+            .append(" queueAllocationFailures=").append(c.queueAllocationFailures.get())
             .append(" badInputTotal=").append(c.badInputTotal());
         for (final EngineCounter e : EngineCounter.values())
         {
@@ -352,6 +371,12 @@ final class NodeCommand implements Command
                 case "--topic" -> o.topic = CliArgs.value(args, ++i, arg);
                 case "--peer" -> o.peers.add(PeerSpec.parse(CliArgs.value(args, ++i, arg)));
                 case "--max-park-ms" -> o.maxParkMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 1, 1000);
+                case "--handshake-timeout-ms" ->
+                    o.handshakeTimeoutMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 1, 600_000);
+                case "--linger-ms" -> o.lingerMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 3_600_000);
+                case "--queue-bytes" ->
+                    o.queueBytes = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 4096, 1 << 30);
+                case "--quiet" -> o.quiet = true;
                 case "--join-timeout-ms" ->
                     o.joinTimeoutMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 3_600_000);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -368,5 +393,9 @@ final class NodeCommand implements Command
         final List<PeerSpec> peers = new ArrayList<>();
         int maxParkMs = 1;
         int joinTimeoutMs = 20_000;
+        Integer handshakeTimeoutMs;
+        Integer lingerMs;
+        Integer queueBytes;
+        boolean quiet;
     }
 }

@@ -292,9 +292,17 @@ public final class NettyTransport implements Transport
         link.released = false;
         if (!link.offer(frame, offset, length))
         {
-            counters.slowPeerDisconnects.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue over {1} bytes, disconnecting",
-                peer.shortString(), options.outboundQueueBytes());
+            if (link.hasQueue())
+            {
+                counters.slowPeerDisconnects.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue over {1} bytes, disconnecting",
+                    peer.shortString(), options.outboundQueueBytes());
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: no direct memory left for its outbound queue, "
+                    + "disconnecting", peer.shortString());
+            }
             final Channel ch = link.channel;
             if (ch != null)
             {
@@ -435,7 +443,7 @@ public final class NettyTransport implements Transport
                 {
                     ch.eventLoop().execute(() ->
                     {
-                        if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
+                        if (link.closeTarget == ch && link.channel == ch && link.queued() == 0)
                         {
                             closeGracefully(link, ch);
                         }
@@ -589,7 +597,7 @@ public final class NettyTransport implements Transport
 
     private static boolean idle(final PeerLink link)
     {
-        return link.channel == null && !link.dialing.get() && link.outbound.size() == 0 && !link.released
+        return link.channel == null && !link.dialing.get() && link.queued() == 0 && !link.released
             && !link.dirty;
     }
 
@@ -842,7 +850,7 @@ public final class NettyTransport implements Transport
         }
         // Frames queued after the close was decided must not be stranded: the dispatcher saw a live channel and
         // will not dial, so dial here.
-        if (!closed && link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+        if (!closed && link.queued() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
         {
             dial(link);
         }
@@ -880,7 +888,7 @@ public final class NettyTransport implements Transport
         if (down && !closed)
         {
             publish(() -> events.onPeerDisconnected(peer));
-            if (link.outbound.size() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
+            if (link.queued() > 0 && link.channel == null && link.dialing.compareAndSet(false, true))
             {
                 dial(link);
             }

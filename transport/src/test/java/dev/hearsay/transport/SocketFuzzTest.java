@@ -64,7 +64,7 @@ class SocketFuzzTest
         });
         publisher.start();
         final SocketFuzzer.Result r = new SocketFuzzer(node.localAddress(), node.id(), topic, 7)
-            .run(300, 32, Duration.ofSeconds(8));
+            .run(200, 32, Duration.ofSeconds(8));
         publisher.join();
         System.out.println(r);
         System.out.println(node.transport().counters() + " invalid frames " + node.counter(EngineCounter.FRAMES_INVALID));
