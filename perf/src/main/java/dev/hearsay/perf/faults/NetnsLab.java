@@ -40,6 +40,7 @@ public final class NetnsLab implements AutoCloseable
     private final double lossPercent;
     private final Consumer<String> log;
     private final List<String> created = new ArrayList<>();
+    private Thread cleanupHook;
 
     private NetnsLab(final int nodes, final Support support, final int delayMs, final double lossPercent,
         final Consumer<String> log)
@@ -113,6 +114,10 @@ public final class NetnsLab implements AutoCloseable
             throw new IllegalStateException("network namespaces are not available here");
         }
         final NetnsLab lab = new NetnsLab(nodes, support, delayMs, lossPercent, log);
+        // Namespaces outlive the process that made them: remove them even if this JVM is stopped mid-run.
+        final Thread cleanup = new Thread(lab::close, "netns-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        lab.cleanupHook = cleanup;
         try
         {
             lab.build();
@@ -258,8 +263,21 @@ public final class NetnsLab implements AutoCloseable
 
     /** Deletes every namespace it created (their links go with them). Kill the processes inside first. */
     @Override
-    public void close()
+    public synchronized void close()
     {
+        final Thread hook = cleanupHook;
+        if (hook != null && Thread.currentThread() != hook)
+        {
+            cleanupHook = null;
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException e)
+            {
+                // Shutting down already: the hook runs this too (and finds nothing left).
+            }
+        }
         for (int i = created.size() - 1; i >= 0; i--)
         {
             if (run(List.of("ip", "netns", "del", created.get(i))) != 0)
