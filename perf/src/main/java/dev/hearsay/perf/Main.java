@@ -19,8 +19,8 @@ public final class Main
     public static final int EXIT_USAGE = 2;
 
     /** The first command is the default: it runs when no command is given. */
-    private static final List<Command> COMMANDS =
-        List.of(new BenchCommand(), new SimCommand(), new ChatCommand(), new StatCommand());
+    private static final List<Command> COMMANDS = List.of(new BenchCommand(), new SimCommand(), new NodeCommand(),
+        new FaultsCommand(), new ChatCommand(), new StatCommand());
 
     private Main()
     {

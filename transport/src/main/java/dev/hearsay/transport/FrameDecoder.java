@@ -18,6 +18,8 @@ final class FrameDecoder extends ByteToMessageDecoder
 
     private final int maxFrameLength;
     private final TransportCounters counters;
+    /** Event loop only: the connection was rejected for bad input; what else it sent is ignored, not counted. */
+    private boolean discarding;
 
     FrameDecoder(final int maxFrameLength, final TransportCounters counters)
     {
@@ -25,15 +27,37 @@ final class FrameDecoder extends ByteToMessageDecoder
         this.counters = counters;
     }
 
+    /**
+     * Event loop: stop framing. Called when the connection is closed for bad input, so that the rest of the read
+     * batch (the decoder would otherwise go on splitting it) reaches neither the handshake nor the engine, and one
+     * bad connection counts once.
+     */
+    void discardRest()
+    {
+        discarding = true;
+    }
+
     @Override
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
     {
+        if (discarding)
+        {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         while (in.readableBytes() >= PREFIX)
         {
             final long length = in.getUnsignedInt(in.readerIndex());
             if (length == 0 || length > maxFrameLength)
             {
+                if (!out.isEmpty())
+                {
+                    // Hand over the frames before it first: one of them may already get the connection rejected,
+                    // and then this length must not be judged (or counted) too.
+                    return;
+                }
                 counters.oversizedFrames.incrementAndGet();
+                discarding = true;
                 in.skipBytes(in.readableBytes());
                 throw new BadInputException("frame length " + length + " outside [1, " + maxFrameLength + "]");
             }
@@ -50,7 +74,7 @@ final class FrameDecoder extends ByteToMessageDecoder
     protected void decodeLast(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
     {
         decode(ctx, in, out);
-        if (in.isReadable())
+        if (in.isReadable() && !discarding)
         {
             counters.truncated.incrementAndGet();
             final int left = in.readableBytes();

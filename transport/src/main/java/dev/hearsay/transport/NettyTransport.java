@@ -72,6 +72,8 @@ public final class NettyTransport implements Transport
     private static final long DUPLICATE_GRACE_MILLIS = 1_000;
     /** How often the transport's counters are copied into the node's counters buffer. */
     static final long COUNTERS_INTERVAL_MILLIS = 100;
+    private static final long EVICTION_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long IDLE_EVICTION_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final NodeKey key;
     private final NodeId id;
@@ -105,6 +107,7 @@ public final class NettyTransport implements Transport
     private SelfSignedCertificate tlsCertificate;
     private SslContext tlsServer;
     private SslContext tlsClient;
+    private long lastEvictionScanNanos;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -177,8 +180,7 @@ public final class NettyTransport implements Transport
                     {
                         ch.pipeline().addLast("tls", tlsHandler(tlsServer.newHandler(ch.alloc())));
                     }
-                    ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
-                    ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, null, false));
+                    initPipeline(ch, null, false);
                 }
             });
         try
@@ -417,9 +419,17 @@ public final class NettyTransport implements Transport
         link.released = false;
         if (!link.offer(frame, offset, length))
         {
-            counters.slowPeerDisconnects.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue over {1} bytes, disconnecting",
-                peer.shortString(), options.outboundQueueBytes());
+            if (link.hasQueue())
+            {
+                counters.slowPeerDisconnects.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue over {1} bytes, disconnecting",
+                    peer.shortString(), options.outboundQueueBytes());
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: no direct memory left for its outbound queue, "
+                    + "disconnecting", peer.shortString());
+            }
             final Channel ch = link.channel;
             if (ch != null)
             {
@@ -467,6 +477,7 @@ public final class NettyTransport implements Transport
         {
             closeLingering();
         }
+        evictIdleLinks();
         return n;
     }
 
@@ -556,7 +567,7 @@ public final class NettyTransport implements Transport
                 {
                     ch.eventLoop().execute(() ->
                     {
-                        if (link.closeTarget == ch && link.channel == ch && link.outbound.size() == 0)
+                        if (link.closeTarget == ch && link.channel == ch && link.queued() == 0)
                         {
                             closeGracefully(link, ch);
                         }
@@ -654,6 +665,16 @@ public final class NettyTransport implements Transport
         return options.handshakeTimeoutMillis();
     }
 
+    /**
+     * The handlers every connection starts with: framing, then the handshake. One place for accepted and dialled
+     * connections alike, and for {@link InboundFuzzer}, which must test exactly what a socket gets.
+     */
+    void initPipeline(final Channel ch, final NodeId expected, final boolean dialedByMe)
+    {
+        ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
+        ch.pipeline().addLast("handshake", new HandshakeHandler(this, expected, dialedByMe));
+    }
+
     private void track(final Channel ch)
     {
         channels.add(ch);
@@ -664,9 +685,8 @@ public final class NettyTransport implements Transport
     {
         for (final PeerLink link : links.values())
         {
-            if (link.channel == null && !link.dialing.get() && link.outbound.size() == 0)
+            if (tryEvict(link))
             {
-                links.remove(link.peer, link);
                 return true;
             }
         }
@@ -725,6 +745,67 @@ public final class NettyTransport implements Transport
         }
     }
 
+    /**
+     * Forgets {@code link} if nothing uses it: no connection (chosen or closing), no dial, nothing queued, not
+     * lingering. Its outbound queue is a direct buffer of {@link TransportOptions#outboundQueueBytes()}, so links
+     * of peers that came and went must not pile up (peers connecting under fresh identities would otherwise pin
+     * that much memory each, up to {@link TransportOptions#maxPeers()}). Under the link's monitor, so that a
+     * handshake completing at the same time either sees the eviction and makes a new link or prevents it.
+     */
+    private boolean tryEvict(final PeerLink link)
+    {
+        if (!idle(link))
+        {
+            return false;
+        }
+        synchronized (link)
+        {
+            if (!idle(link) || link.openChannels > 0)
+            {
+                return false;
+            }
+            link.evicted = true;
+            links.remove(link.peer, link);
+        }
+        link.clearCongested();
+        return true;
+    }
+
+    private static boolean idle(final PeerLink link)
+    {
+        return link.channel == null && !link.dialing.get() && link.queued() == 0 && !link.released
+            && !link.dirty;
+    }
+
+    /**
+     * Dispatcher: about once a second, forgets links that have been idle (see {@link #tryEvict}) for a few
+     * seconds. The delay keeps a link (and its queue) across a quick reconnect.
+     */
+    private void evictIdleLinks()
+    {
+        final long now = System.nanoTime();
+        if (now - lastEvictionScanNanos < EVICTION_SCAN_NANOS)
+        {
+            return;
+        }
+        lastEvictionScanNanos = now;
+        for (final PeerLink link : links.values())
+        {
+            if (!idle(link) || link.openChannels > 0)
+            {
+                link.idleSinceNanos = 0;
+            }
+            else if (link.idleSinceNanos == 0)
+            {
+                link.idleSinceNanos = now;
+            }
+            else if (now - link.idleSinceNanos >= IDLE_EVICTION_NANOS)
+            {
+                tryEvict(link);
+            }
+        }
+    }
+
     /** Sockets open or being set up right now, as counted for {@link TransportOptions#maxConnections()}. */
     public int openSockets()
     {
@@ -744,6 +825,12 @@ public final class NettyTransport implements Transport
     public int pendingDials()
     {
         return pendingDials.get();
+    }
+
+    /** Peers the transport keeps a link (address-independent state and an outbound queue) for right now. */
+    public int peerLinks()
+    {
+        return links.size();
     }
 
     /** Dials {@code link}'s peer; the caller has set {@code link.dialing} through {@link #startDial}. */
@@ -814,8 +901,7 @@ public final class NettyTransport implements Transport
                     ch.pipeline().addLast("tls", tlsHandler(tlsClient.newHandler(ch.alloc(), address.getHostString(),
                         address.getPort())));
                 }
-                ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
-                ch.pipeline().addLast("handshake", new HandshakeHandler(NettyTransport.this, link.peer, true));
+                initPipeline(ch, link.peer, true);
             }
         }).connect(address);
     }
@@ -824,6 +910,10 @@ public final class NettyTransport implements Transport
     {
         counters.dialFailures.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
+        // Nobody consumes the queue while a dial is pending, so this thread may: what was queued for a peer that
+        // cannot be reached is dropped (the engine learns of the failure below and treats the peer as down).
+        // Kept, it would pin the link and its queue forever once the protocol stops sending to that peer.
+        link.discardQueued();
         endDial(link);
         publish(() -> events.onDialFailed(link.peer));
     }
@@ -842,12 +932,20 @@ public final class NettyTransport implements Transport
     InboundFrameHandler established(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
     {
         counters.handshakes.incrementAndGet();
+        onContactData(hello.id(), hello.data());
+        return attach(ch, hello, dialedByMe);
+    }
+
+    /** Makes {@code ch} a connection of its peer's link; retried if the dispatcher evicts that link meanwhile. */
+    private InboundFrameHandler attach(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
+    {
         final NodeId peer = hello.id();
-        onContactData(peer, hello.data());
         PeerLink link = links.get(peer);
         if (link == null)
         {
-            if (links.size() >= options.maxPeers() && !evictIdleLink())
+            // No eviction from here: only the dispatcher evicts, since it may be about to queue into an idle link.
+            // Its periodic scan frees idle links anyway.
+            if (links.size() >= options.maxPeers())
             {
                 LOG.log(System.Logger.Level.WARNING, "refusing {0}: {1} peers already known", peer.shortString(),
                     options.maxPeers());
@@ -863,6 +961,11 @@ public final class NettyTransport implements Transport
         boolean restarted = false;
         synchronized (link)
         {
+            if (link.evicted)
+            {
+                return attach(ch, hello, dialedByMe);
+            }
+            link.openChannels++;
             final Channel current = link.channel;
             if (current == null || !current.isActive() || halfClosed(current))
             {
@@ -972,7 +1075,7 @@ public final class NettyTransport implements Transport
         }
         // Frames queued after the close was decided must not be stranded: the dispatcher saw a live channel and
         // will not dial, so dial here.
-        if (!closed && link.outbound.size() > 0 && link.channel == null)
+        if (!closed && link.queued() > 0 && link.channel == null)
         {
             startDial(link);
         }
@@ -989,6 +1092,14 @@ public final class NettyTransport implements Transport
         boolean down;
         synchronized (link)
         {
+            if (link.evicted)
+            {
+                return; // its peer was reported down before (no channel of an evicted link was open)
+            }
+            if (link.openChannels > 0)
+            {
+                link.openChannels--;
+            }
             if (link.channel == ch)
             {
                 link.channel = null;
@@ -1002,7 +1113,7 @@ public final class NettyTransport implements Transport
         if (down && !closed)
         {
             publish(() -> events.onPeerDisconnected(peer));
-            if (link.outbound.size() > 0 && link.channel == null)
+            if (link.queued() > 0 && link.channel == null)
             {
                 startDial(link);
             }
@@ -1022,6 +1133,11 @@ public final class NettyTransport implements Transport
     /** Bad input or an I/O error on {@code ch}: one log line, a counter, and the connection is closed. */
     void badInput(final Channel ch, final NodeId peer, final Throwable cause)
     {
+        final FrameDecoder framing = ch.pipeline().get(FrameDecoder.class);
+        if (framing != null)
+        {
+            framing.discardRest();
+        }
         final Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
             ? cause.getCause() : cause;
         if (root instanceof BadInputException)

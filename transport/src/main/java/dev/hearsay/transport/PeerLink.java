@@ -3,11 +3,8 @@ package dev.hearsay.transport;
 import dev.hearsay.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,11 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PeerLink
 {
-    private static final int MSG_FRAME = 1;
     private static final int DRAIN_BYTES = 256 * 1024;
 
     final NodeId peer;
-    final OneToOneRingBuffer outbound;
+    /** Frames for the peer; allocates on first use and grows with it (see {@link OutboundQueue}). */
+    private final OutboundQueue outbound;
     final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Above the high-water mark (set by the dispatcher) until drained below the low-water mark (event loop). */
     final AtomicBoolean congested = new AtomicBoolean();
@@ -42,6 +39,12 @@ final class PeerLink
     /** The connection the dispatcher asked to close once drained; null when none (a new send cancels it). */
     volatile Channel closeTarget;
     boolean dirty;
+    /** Under the monitor: connections attached to this link (chosen or not) that have not closed yet. */
+    int openChannels;
+    /** Under the monitor: removed from the transport's map; a handshake that finds it so makes a new link. */
+    boolean evicted;
+    /** Dispatcher only: since when the eviction scan has found the link idle (0: not idle). */
+    long idleSinceNanos;
     /** Dispatcher only: the protocol released the peer at {@link #releasedAtNanos}; closed after the linger time. */
     boolean released;
     long releasedAtNanos;
@@ -65,24 +68,42 @@ final class PeerLink
         this.peer = peer;
         this.counters = counters;
         this.congestedLinks = congestedLinks;
-        final int capacity = Integer.highestOneBit(Math.max(queueBytes, 1024) - 1) << 1;
-        // Direct and cache-line aligned: Agrona's ring buffers need aligned memory for their atomic counters.
-        this.outbound = new OneToOneRingBuffer(new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
-        this.highWater = outbound.capacity() / 2;
-        this.lowWater = outbound.capacity() / 4;
+        this.outbound = new OutboundQueue(queueBytes);
+        this.highWater = outbound.maxCapacity() / 2;
+        this.lowWater = outbound.maxCapacity() / 4;
+    }
+
+    /** Dispatcher: false if the last refused frame was refused for want of direct memory, not for a full queue. */
+    boolean hasQueue()
+    {
+        return !outbound.allocationFailed();
+    }
+
+    /** Bytes queued. Any thread. */
+    int queued()
+    {
+        return outbound.size();
     }
 
     /** Dispatcher: queues one frame; false when the queue is full. Returns true if the link just got congested. */
     boolean offer(final DirectBuffer frame, final int offset, final int length)
     {
-        return outbound.write(MSG_FRAME, frame, offset, length);
+        if (outbound.offer(frame, offset, length))
+        {
+            return true;
+        }
+        if (outbound.allocationFailed())
+        {
+            // Direct memory is exhausted (many peers at once): the engine drops this peer as it would a slow one.
+            counters.queueAllocationFailures.incrementAndGet();
+        }
+        return false;
     }
 
     /** Dispatcher: marks the link congested when its queue is above the high-water mark; true if newly so. */
     boolean checkCongested(final long nowNanos)
     {
-        if (outbound.size() > highWater && congested.compareAndSet(false, true))
+        if (queued() > highWater && congested.compareAndSet(false, true))
         {
             congestedSinceNanos = nowNanos;
             congestedLinks.incrementAndGet();
@@ -98,6 +119,12 @@ final class PeerLink
         {
             congestedLinks.decrementAndGet();
         }
+    }
+
+    /** The single consumer of the queue at this moment (no connection, dial ended): drops everything queued. */
+    void discardQueued()
+    {
+        outbound.discard();
     }
 
     /** Dispatcher or event loop: makes sure a drain runs on the chosen connection's event loop. */
@@ -125,11 +152,11 @@ final class PeerLink
             return;
         }
         drainTo(ch);
-        if (congested.get() && outbound.size() < lowWater)
+        if (congested.get() && queued() < lowWater)
         {
             clearCongested();
         }
-        if (outbound.size() > 0)
+        if (queued() > 0)
         {
             if (ch.isWritable())
             {

@@ -25,6 +25,8 @@ public final class TransportCounters
     public final AtomicLong truncated = new AtomicLong();
     /** Peers disconnected because their outbound queue overflowed. */
     public final AtomicLong slowPeerDisconnects = new AtomicLong();
+    /** Outbound queues that could not be allocated (direct memory exhausted): that peer was dropped. */
+    public final AtomicLong queueAllocationFailures = new AtomicLong();
     /** Duplicate connections closed after a simultaneous dial. */
     public final AtomicLong duplicateConnections = new AtomicLong();
     /** Times reading was paused because the dispatcher's ring was full. */
@@ -70,7 +72,8 @@ public final class TransportCounters
         return "TransportCounters{accepted=" + accepted + ", dialled=" + dialled + ", dialFailures=" + dialFailures
             + ", handshakes=" + handshakes + ", handshakeFailures=" + handshakeFailures
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
-            + ", slowPeerDisconnects=" + slowPeerDisconnects + ", duplicateConnections=" + duplicateConnections
+            + ", slowPeerDisconnects=" + slowPeerDisconnects + ", queueAllocationFailures=" + queueAllocationFailures
+            + ", duplicateConnections=" + duplicateConnections
             + ", readPauses=" + readPauses + ", framesIn=" + framesIn + ", framesOut=" + framesOut
             + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused + "}";
     }

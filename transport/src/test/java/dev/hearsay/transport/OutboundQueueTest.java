@@ -1,0 +1,93 @@
+package dev.hearsay.transport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The growing outbound queue keeps every frame, in order, while a consumer drains it concurrently. */
+class OutboundQueueTest
+{
+    @Test
+    @Timeout(60)
+    void growsWhileDrainedAndLosesOrReordersNothing() throws Exception
+    {
+        for (int run = 0; run < 10; run++)
+        {
+            final OutboundQueue q = new OutboundQueue(1 << 20);
+            final int frames = 200_000;
+            final AtomicReference<String> failure = new AtomicReference<>();
+            final Thread consumer = new Thread(() ->
+            {
+              try
+              {
+                final long[] expected = {0};
+                while (expected[0] < frames && failure.get() == null)
+                {
+                    q.read((type, buffer, index, length) ->
+                    {
+                        final long seq = buffer.getLong(index);
+                        if (seq != expected[0] || length < 9 || buffer.getByte(index + length - 1) != (byte)seq)
+                        {
+                            failure.compareAndSet(null, "frame " + expected[0] + " read as " + seq + " (" + length
+                                + " bytes)");
+                        }
+                        expected[0]++;
+                    }, 100);
+                }
+              }
+              catch (final RuntimeException e)
+              {
+                  failure.compareAndSet(null, e.toString());
+              }
+            });
+            consumer.start();
+            final SplittableRandom random = new SplittableRandom(run);
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[40_000]);
+            for (long seq = 0; seq < frames; seq++)
+            {
+                // Mostly small frames, now and then one too large for the first ring.
+                final int length = random.nextInt(1000) == 0 ? 9_000 + random.nextInt(30_000) : 9 + random.nextInt(300);
+                frame.putLong(0, seq);
+                frame.putByte(length - 1, (byte)seq);
+                while (!q.offer(frame, 0, length))
+                {
+                    assertFalse(q.allocationFailed());
+                    assertNull(failure.get());
+                    assertTrue(consumer.isAlive(), "consumer gone");
+                    Thread.onSpinWait();
+                }
+            }
+            consumer.join();
+            assertNull(failure.get());
+            assertEquals(0, q.size());
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void refusesAtTheBoundAndStartsSmall()
+    {
+        final OutboundQueue q = new OutboundQueue(1 << 20);
+        assertEquals(0, q.size());
+        assertFalse(q.allocated());
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[1000]);
+        int accepted = 0;
+        while (q.offer(frame, 0, 1000))
+        {
+            accepted++;
+        }
+        assertTrue(q.allocated());
+        // Everything up to about the bound fits (the first rings keep what they hold), then it refuses.
+        assertTrue(accepted * 1008L > (1 << 20) * 3L / 4 && accepted * 1008L < (1 << 20) * 3L / 2, "" + accepted);
+        assertFalse(q.allocationFailed());
+        assertFalse(q.offer(new UnsafeBuffer(new byte[200_000]), 0, 200_000), "larger than an eighth of the bound");
+    }
+}
