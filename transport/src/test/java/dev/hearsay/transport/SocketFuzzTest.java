@@ -67,7 +67,8 @@ class SocketFuzzTest
             .run(200, 32, Duration.ofSeconds(8));
         publisher.join();
         System.out.println(r);
-        System.out.println(node.transport().counters() + " invalid frames " + node.counter(EngineCounter.FRAMES_INVALID));
+        System.out.println(node.transport().counters() + " invalid frames "
+            + node.counter(EngineCounter.FRAMES_INVALID));
         assertTrue(r.passed(), r.toString());
         assertTrue(r.handshakes() > 30 && r.invalidFrames() > 0, r.toString());
         assertTrue(node.transport().counters().badInputTotal() > 100, node.transport().counters().toString());

@@ -166,7 +166,8 @@ public final class DeliveryCheck
         {
             return 0;
         }
-        final int i = (int)Math.min(latenciesNanos.length - 1, Math.ceil(percentile / 100.0 * latenciesNanos.length) - 1);
+        final int i = (int)Math.min(latenciesNanos.length - 1,
+            Math.ceil(percentile / 100.0 * latenciesNanos.length) - 1);
         return latenciesNanos[Math.max(0, i)] / 1e6;
     }
 

@@ -13,9 +13,9 @@ import java.util.function.Consumer;
  * port of a bridge in a switch namespace. Nothing is created in the host's namespace, and the addresses (a /24 of
  * 10.213.0.0/16) exist only inside these namespaces. Each node's outgoing traffic is impaired: with {@code netem}
  * when the kernel has it (delay and random loss); without it, loss only, by a u32 filter that sends packets whose
- * IP id ends in one of three non-zero 6-bit patterns (3 in 64, about 4.7%) to a queue that holds nothing; the kernel's TCP
- * retransmits them as it would real losses. A partition moves some bridge ports to a second bridge; healing moves
- * them back. Needs root and iproute2; {@link #availability()} says whether and how it can run.
+ * IP id ends in one of three non-zero 6-bit patterns (3 in 64, about 4.7%) to a queue that holds nothing; the
+ * kernel's TCP retransmits them as it would real losses. A partition moves some bridge ports to a second bridge;
+ * healing moves them back. Needs root and iproute2; {@link #availability()} says whether and how it can run.
  */
 public final class NetnsLab implements AutoCloseable
 {

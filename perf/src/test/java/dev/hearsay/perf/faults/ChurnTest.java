@@ -23,7 +23,7 @@ class ChurnTest
             Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(5), 7,
             NodeProcess.currentClasspath(), new File("target/faults-logs/churn")), System.out::println);
         System.out.println(r);
-        assertTrue(r.kills() + r.quits() >= 6 && r.joins() >= 6, r.toString());
+        assertTrue(r.kills() + r.quits() >= 4 && r.joins() >= 4, r.toString());
         assertTrue(r.delivery().messages() > 100, r.toString());
         assertTrue(r.delivery().complete(), r.toString());
         assertEquals(0, r.delivery().duplicates(), r.toString());
