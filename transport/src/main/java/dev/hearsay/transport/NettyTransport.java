@@ -482,8 +482,9 @@ public final class NettyTransport implements Transport
     }
 
     /**
-     * Dispatcher: a peer whose queue has stayed above the high-water mark for the slow-peer timeout is cut off, so
-     * publishers held back for it can go on (the protocol refills the view from the passive contacts).
+     * Dispatcher: a peer whose queue has stayed above the high-water mark without draining (or nearly full) for the
+     * slow-peer timeout is cut off, so publishers held back for it can go on (the protocol refills the view from
+     * the passive contacts). A peer that drains, however slowly, is flow-controlled instead.
      */
     private void checkSlowPeers()
     {
@@ -495,11 +496,15 @@ public final class NettyTransport implements Transport
             {
                 congested.remove(i);
             }
+            else if (link.progressed())
+            {
+                link.congestedSinceNanos = now;
+            }
             else if (now - link.congestedSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()))
             {
                 congested.remove(i);
                 counters.slowPeerDisconnects.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes for {2} ms, "
+                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes and not draining for {2} ms, "
                     + "disconnecting", link.peer.shortString(), options.outboundQueueBytes(),
                     options.slowPeerTimeoutMillis());
                 link.clearCongested();

@@ -29,6 +29,10 @@ final class PeerLink
     final AtomicBoolean congested = new AtomicBoolean();
     /** Dispatcher only: when {@link #congested} was last set. */
     long congestedSinceNanos;
+    /** Event loop only (single writer): bytes moved from the queue to the socket, so far. */
+    volatile long drainedBytes;
+    /** Dispatcher only: {@link #drainedBytes} when the slow-peer check last looked. */
+    long drainedAtCheck;
     final Runnable drainTask = this::drain;
     private final TransportCounters counters;
 
@@ -58,6 +62,7 @@ final class PeerLink
     private final java.util.concurrent.atomic.AtomicInteger congestedLinks;
     private final int lowWater;
     private final int highWater;
+    private final int stuckWater;
 
     private final NettyTransport transport;
 
@@ -71,6 +76,7 @@ final class PeerLink
         this.outbound = new OutboundQueue(queueBytes);
         this.highWater = outbound.maxCapacity() / 2;
         this.lowWater = outbound.maxCapacity() / 4;
+        this.stuckWater = outbound.maxCapacity() - outbound.maxCapacity() / 8;
     }
 
     /** Dispatcher: false if the last refused frame was refused for want of direct memory, not for a full queue. */
@@ -110,6 +116,19 @@ final class PeerLink
             return true;
         }
         return false;
+    }
+
+    /**
+     * Dispatcher: true if the queue has moved since the last look and is not nearly full. A peer that drains, even
+     * slowly, is flow-controlled (publishers wait for it); only one that stops draining, or lets the queue fill
+     * despite the back-pressure, counts as slow.
+     */
+    boolean progressed()
+    {
+        final long drained = drainedBytes;
+        final boolean moved = drained != drainedAtCheck;
+        drainedAtCheck = drained;
+        return moved && queued() <= stuckWater;
     }
 
     /** Any thread: the link no longer holds publishers back (drained, or its connection is gone). */
@@ -186,6 +205,7 @@ final class PeerLink
                 break;
             }
             bytes += batch.readableBytes();
+            drainedBytes += batch.readableBytes();
             counters.framesOut.addAndGet(batchFrames);
             ch.write(batch, ch.voidPromise());
             batch = null;
