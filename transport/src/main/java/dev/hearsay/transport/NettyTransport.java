@@ -752,10 +752,10 @@ public final class NettyTransport implements Transport
 
     /**
      * Forgets {@code link} if nothing uses it: no connection (chosen or closing), no dial, nothing queued, not
-     * lingering. Its outbound queue is a direct buffer of {@link TransportOptions#outboundQueueBytes()}, so links
-     * of peers that came and went must not pile up (peers connecting under fresh identities would otherwise pin
-     * that much memory each, up to {@link TransportOptions#maxPeers()}). Under the link's monitor, so that a
-     * handshake completing at the same time either sees the eviction and makes a new link or prevents it.
+     * lingering. Its outbound queue holds direct memory (up to {@link TransportOptions#outboundQueueBytes()}), so
+     * links of peers that came and went must not pile up (peers connecting under fresh identities would otherwise
+     * pin it, up to {@link TransportOptions#maxPeers()} of them). Under the link's monitor, so that a handshake
+     * completing at the same time either sees the eviction and makes a new link or prevents it.
      */
     private boolean tryEvict(final PeerLink link)
     {

@@ -9,9 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Everything the transport knows about one peer: the outbound queue the dispatcher writes frames into (a bounded
- * single-producer/single-consumer ring, so the dispatcher never locks or waits), the connection chosen to carry
- * them, and the drain task that moves queued frames onto that connection on its event loop.
+ * Everything the transport knows about one peer: the outbound queue the dispatcher writes frames into (bounded
+ * single-producer/single-consumer rings that grow with use, see {@link OutboundQueue}, so the dispatcher never locks
+ * or waits), the connection chosen to carry them, and the drain task that moves queued frames onto that connection
+ * on its event loop.
  *
  * <p>Writers: the dispatcher writes the queue, {@link #dialing}, {@link #closeTarget} and {@link #dirty}; event
  * loops read the queue and change the chosen connection (under the link's monitor, connection changes only: they
