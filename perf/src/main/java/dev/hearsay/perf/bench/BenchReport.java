@@ -135,11 +135,20 @@ final class BenchReport
         row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
             r.gcCount == 1 ? "" : "s", r.gcMillis));
         row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
-        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate");
+        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate"
+            + (o.idle == IdleMode.BUSY ? " (busy-spinning included)" : ""));
+        if (r.maxDeliveriesInWindows > 0 && BenchResult.total(r.maxCpu) > 0 && o.idle != IdleMode.BUSY)
+        {
+            // What the measured CPU cost allows if every vCPU did nothing else: separates cost from scheduling.
+            row(sb, "ceiling", String.format(Locale.ROOT, "%,.0f deliveries/s if all %d vCPUs ran these threads at "
+                + "that cost", r.cpus * 1e9 * r.maxDeliveriesInWindows / BenchResult.total(r.maxCpu), r.cpus));
+        }
         row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
         sb.append('\n');
 
-        sb.append("Baselines, measured in the same run, interleaved with the engine\n");
+        sb.append("Baselines, measured in the same run, interleaved with the engine").append(o.idle == IdleMode.BUSY ?
+            String.format(Locale.ROOT, " (while the %d busy-spinning dispatchers spin on: they never stop)",
+                o.nodes) : "").append('\n');
         row(sb, "Disruptor", String.format(Locale.ROOT, "%,.0f events/s  (multi-producer ring of %d slots, %d "
             + "producers, 1 polling consumer); engine deliveries / this = %.3f", r.disruptorPerSecond(),
             dev.hearsay.GossipConfig.defaults().ringSize(), r.disruptorProducers,
