@@ -136,6 +136,8 @@ public final class BenchChild
                 return "stopped " + (publisher == null ? 0 : publisher.stop());
             case "snapshot":
                 return snapshot();
+            case "delivered":
+                return "delivered " + (receiver == null ? 0 : receiver.delivered(0, Integer.parseInt(words[1])));
             case "latency":
             {
                 final Latencies taken = new Latencies();
@@ -152,7 +154,7 @@ public final class BenchChild
         }
     }
 
-    /** {@code snapshot NANOS D0..D3 ALLOC0..3 CPU0..3 GC_COUNT GC_MILLIS BACK_PRESSURED C0..Cn}. */
+    /** {@code snapshot NANOS DELIVERED[tags] THREADS[fields x groups] GC_COUNT GC_MILLIS BACK_PRESSURED COUNTERS}. */
     private String snapshot()
     {
         final StringBuilder sb = new StringBuilder("snapshot ");

@@ -144,6 +144,9 @@ final class BenchReport
                 + "that cost", r.cpus * 1e9 * r.maxDeliveriesInWindows / BenchResult.total(r.maxCpu), r.cpus));
         }
         row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
+        row(sb, "switches/s", String.format(Locale.ROOT, "fixed rate: %s parked or blocked, %s yielded or preempted; "
+            + "max rate: %s yielded or preempted", perSecond(r.rateParked, r.rateWindowNanos),
+            perSecond(r.ratePreempted, r.rateWindowNanos), perSecond(r.maxPreempted, r.maxWindowNanos)));
         sb.append('\n');
 
         sb.append("Baselines, measured in the same run, interleaved with the engine").append(o.idle == IdleMode.BUSY ?
@@ -243,6 +246,7 @@ final class BenchReport
             .field("rateBytes", BenchResult.total(r.rateAllocated))
             .field("rateDeliveries", r.rateDeliveriesInWindows);
         final Json cpu = new Json();
+        final Json switches = new Json();
         for (int g = 0; g < ThreadMeter.GROUPS.length; g++)
         {
             allocation.field("bytes_" + ThreadMeter.GROUPS[g], r.maxAllocated[g]);
@@ -250,6 +254,12 @@ final class BenchReport
                 (double)r.maxCpu[g] / r.maxWindowNanos);
             cpu.field("fixedRate_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
                 (double)r.rateCpu[g] / r.rateWindowNanos);
+            switches.field("fixedRateParked_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                r.rateParked[g] * 1e9 / r.rateWindowNanos);
+            switches.field("fixedRatePreempted_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                r.ratePreempted[g] * 1e9 / r.rateWindowNanos);
+            switches.field("maxRatePreempted_" + ThreadMeter.GROUPS[g], r.maxWindowNanos == 0 ? 0 :
+                r.maxPreempted[g] * 1e9 / r.maxWindowNanos);
         }
 
         final List<String> goalJson = new ArrayList<>();
@@ -299,6 +309,7 @@ final class BenchReport
             .raw("latencyMicros", latency.toString())
             .raw("allocation", allocation.toString())
             .raw("cpuVcpus", cpu.toString())
+            .raw("contextSwitchesPerSecond", switches.toString())
             .field("cpuMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
                 BenchResult.total(r.maxCpu) / 1e3 / r.maxDeliveriesInWindows)
             .field("dispatcherMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
@@ -390,6 +401,25 @@ final class BenchReport
                 .append(String.format(Locale.ROOT, "%.2f", vcpus));
         }
         return String.format(Locale.ROOT, "%.2f of %d vCPUs busy in Java threads (%s)", total, cpus, sb);
+    }
+
+    /** Counts per thread group as a rate over the window, e.g. {@code dispatcher 12,000, transport-io 3,000}. */
+    static String perSecond(final long[] counts, final long windowNanos)
+    {
+        if (windowNanos == 0 || BenchResult.total(counts) == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < counts.length; g++)
+        {
+            if (counts[g] > 0)
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                    .append(String.format(Locale.ROOT, "%,.0f", counts[g] * 1e9 / windowNanos));
+            }
+        }
+        return "(" + sb + ")";
     }
 
     /** CPU time per thread group per delivery, in microseconds. */

@@ -30,8 +30,11 @@ interface EngineCluster extends AutoCloseable
     /** Attempts refused with back-pressure so far, all publishers. */
     long backPressured();
 
-    /** The counters now. */
+    /** The counters now (reads every thread's counters: for window edges, not for polling). */
     Snapshot snapshot();
+
+    /** Deliveries of messages tagged {@code tag} so far, all nodes: cheap, for progress and drains. */
+    long delivered(int tag);
 
     /** Moves the latency recorded since the last call into {@code into} (null: discard). */
     void takeLatency(Latencies into);

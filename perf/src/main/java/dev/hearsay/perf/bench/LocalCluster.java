@@ -204,7 +204,8 @@ final class LocalCluster implements EngineCluster
         return accepted - (delivered(tag) - windowBase) / (nodes.size() - 1);
     }
 
-    private long delivered(final int tag)
+    @Override
+    public long delivered(final int tag)
     {
         long delivered = 0;
         for (int i = 0; i < nodes.size(); i++)
