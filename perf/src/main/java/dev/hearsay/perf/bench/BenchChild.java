@@ -58,6 +58,7 @@ public final class BenchChild
         final int index = Integer.parseInt(args[0]);
         final BenchOptions options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        final LogLimiter logs = LogLimiter.install();
         final BenchChild child = new BenchChild(index, options);
         out.println("ready " + child.node.id() + " " + child.node.localAddress().getPort());
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -77,6 +78,7 @@ public final class BenchChild
         finally
         {
             child.close();
+            logs.summarize(System.err);
         }
         System.exit(0);
     }

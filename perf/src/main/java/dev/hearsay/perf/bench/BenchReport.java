@@ -52,8 +52,8 @@ final class BenchReport
         final long down = r.runCounters.getOrDefault("peersDisconnected", 0L);
         if (!r.overlayConnected || dropped > 0 || down > 0)
         {
-            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d slow-peer "
-                + "disconnects, %,d peer-down events): the figures below are of a damaged cluster%n",
+            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d sends refused by "
+                + "a full peer queue, %,d peer-down events): the figures below are of a damaged cluster%n",
                 r.overlayConnected ? "lost links" : "fell apart", dropped, down));
         }
         sb.append('\n');
@@ -186,8 +186,8 @@ final class BenchReport
             c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
-            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d slow-peer "
-            + "disconnects, %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
+            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d sends refused by a "
+            + "full peer queue (each closes that connection), %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
             c.get("slowPeerDisconnects"), c.get("peersDisconnected"), c.get("dispatchErrors")));
         row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
             w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),

@@ -20,9 +20,10 @@ interface EngineCluster extends AutoCloseable
 
     /**
      * Starts the first {@code publishers} nodes publishing messages tagged {@code tag}, together
-     * {@code totalRate} messages per second, or as fast as accepted when it is 0.
+     * {@code totalRate} messages per second, or as fast as accepted when it is 0; then, if {@code window} is not 0,
+     * only while fewer than {@code window} broadcasts are still on their way (in one JVM only).
      */
-    void startPublishing(int tag, long totalRate, int publishers);
+    void startPublishing(int tag, long totalRate, int publishers, long window);
 
     /** Stops the publishers; returns the broadcasts they had accepted since they started. */
     long stopPublishing();

@@ -182,8 +182,12 @@ final class ProcessCluster implements EngineCluster
     }
 
     @Override
-    public void startPublishing(final int tag, final long totalRate, final int publishers)
+    public void startPublishing(final int tag, final long totalRate, final int publishers, final long window)
     {
+        if (window > 0)
+        {
+            throw new IllegalArgumentException("no window across processes");
+        }
         activePublishers = Math.min(publishers, children.size());
         final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
         for (int i = 0; i < activePublishers; i++)
