@@ -58,6 +58,7 @@ public final class BenchChild
         final int index = Integer.parseInt(args[0]);
         final BenchOptions options = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length));
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        final LogLimiter logs = LogLimiter.install();
         final BenchChild child = new BenchChild(index, options);
         out.println("ready " + child.node.id() + " " + child.node.localAddress().getPort());
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -77,6 +78,7 @@ public final class BenchChild
         finally
         {
             child.close();
+            logs.summarize(System.err);
         }
         System.exit(0);
     }
@@ -136,6 +138,8 @@ public final class BenchChild
                 return "stopped " + (publisher == null ? 0 : publisher.stop());
             case "snapshot":
                 return snapshot();
+            case "delivered":
+                return "delivered " + (receiver == null ? 0 : receiver.delivered(0, Integer.parseInt(words[1])));
             case "latency":
             {
                 final Latencies taken = new Latencies();
@@ -152,7 +156,7 @@ public final class BenchChild
         }
     }
 
-    /** {@code snapshot NANOS D0..D3 ALLOC0..3 CPU0..3 GC_COUNT GC_MILLIS BACK_PRESSURED C0..Cn}. */
+    /** {@code snapshot NANOS DELIVERED[tags] THREADS[fields x groups] GC_COUNT GC_MILLIS BACK_PRESSURED COUNTERS}. */
     private String snapshot()
     {
         final StringBuilder sb = new StringBuilder("snapshot ");

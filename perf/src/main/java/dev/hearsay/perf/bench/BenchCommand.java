@@ -49,6 +49,7 @@ public final class BenchCommand implements Command
         }
         final Progress progress = new Progress(err, !options.quiet,
             4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2);
+        final LogLimiter logs = LogLimiter.install();
         final BenchResult result;
         try
         {
@@ -60,6 +61,10 @@ public final class BenchCommand implements Command
             err.println("bench: run failed: " + e);
             e.printStackTrace(err);
             return Main.EXIT_FAILURE;
+        }
+        finally
+        {
+            logs.summarize(err);
         }
         final List<Goals.Goal> goals = Goals.judge(result);
         if (options.reportDir != null)

@@ -52,8 +52,8 @@ final class BenchReport
         final long down = r.runCounters.getOrDefault("peersDisconnected", 0L);
         if (!r.overlayConnected || dropped > 0 || down > 0)
         {
-            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d slow-peer "
-                + "disconnects, %,d peer-down events): the figures below are of a damaged cluster%n",
+            sb.append(String.format(Locale.ROOT, "  WARNING: the overlay %s during the run (%,d sends refused by "
+                + "a full peer queue, %,d peer-down events): the figures below are of a damaged cluster%n",
                 r.overlayConnected ? "lost links" : "fell apart", dropped, down));
         }
         sb.append('\n');
@@ -135,11 +135,23 @@ final class BenchReport
         row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
             r.gcCount == 1 ? "" : "s", r.gcMillis));
         row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
-        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate");
+        row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate"
+            + (o.idle == IdleMode.BUSY ? " (busy-spinning included)" : ""));
+        if (r.maxDeliveriesInWindows > 0 && BenchResult.total(r.maxCpu) > 0 && o.idle != IdleMode.BUSY)
+        {
+            // What the measured CPU cost allows if every vCPU did nothing else: separates cost from scheduling.
+            row(sb, "ceiling", String.format(Locale.ROOT, "%,.0f deliveries/s if all %d vCPUs ran these threads at "
+                + "that cost", r.cpus * 1e9 * r.maxDeliveriesInWindows / BenchResult.total(r.maxCpu), r.cpus));
+        }
         row(sb, "CPU, fixed rate", cpu(r.rateCpu, r.rateWindowNanos, r.cpus));
+        row(sb, "switches/s", String.format(Locale.ROOT, "fixed rate: %s parked or blocked, %s yielded or preempted; "
+            + "max rate: %s yielded or preempted", perSecond(r.rateParked, r.rateWindowNanos),
+            perSecond(r.ratePreempted, r.rateWindowNanos), perSecond(r.maxPreempted, r.maxWindowNanos)));
         sb.append('\n');
 
-        sb.append("Baselines, measured in the same run, interleaved with the engine\n");
+        sb.append("Baselines, measured in the same run, interleaved with the engine").append(o.idle == IdleMode.BUSY ?
+            String.format(Locale.ROOT, " (while the %d busy-spinning dispatchers spin on: they never stop)",
+                o.nodes) : "").append('\n');
         row(sb, "Disruptor", String.format(Locale.ROOT, "%,.0f events/s  (multi-producer ring of %d slots, %d "
             + "producers, 1 polling consumer); engine deliveries / this = %.3f", r.disruptorPerSecond(),
             dev.hearsay.GossipConfig.defaults().ringSize(), r.disruptorProducers,
@@ -174,8 +186,8 @@ final class BenchReport
             c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
-            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d slow-peer "
-            + "disconnects, %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
+            + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d sends refused by a "
+            + "full peer queue (each closes that connection), %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
             c.get("slowPeerDisconnects"), c.get("peersDisconnected"), c.get("dispatchErrors")));
         row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
             w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),
@@ -234,6 +246,7 @@ final class BenchReport
             .field("rateBytes", BenchResult.total(r.rateAllocated))
             .field("rateDeliveries", r.rateDeliveriesInWindows);
         final Json cpu = new Json();
+        final Json switches = new Json();
         for (int g = 0; g < ThreadMeter.GROUPS.length; g++)
         {
             allocation.field("bytes_" + ThreadMeter.GROUPS[g], r.maxAllocated[g]);
@@ -241,6 +254,12 @@ final class BenchReport
                 (double)r.maxCpu[g] / r.maxWindowNanos);
             cpu.field("fixedRate_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
                 (double)r.rateCpu[g] / r.rateWindowNanos);
+            switches.field("fixedRateParked_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                r.rateParked[g] * 1e9 / r.rateWindowNanos);
+            switches.field("fixedRatePreempted_" + ThreadMeter.GROUPS[g], r.rateWindowNanos == 0 ? 0 :
+                r.ratePreempted[g] * 1e9 / r.rateWindowNanos);
+            switches.field("maxRatePreempted_" + ThreadMeter.GROUPS[g], r.maxWindowNanos == 0 ? 0 :
+                r.maxPreempted[g] * 1e9 / r.maxWindowNanos);
         }
 
         final List<String> goalJson = new ArrayList<>();
@@ -290,6 +309,7 @@ final class BenchReport
             .raw("latencyMicros", latency.toString())
             .raw("allocation", allocation.toString())
             .raw("cpuVcpus", cpu.toString())
+            .raw("contextSwitchesPerSecond", switches.toString())
             .field("cpuMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
                 BenchResult.total(r.maxCpu) / 1e3 / r.maxDeliveriesInWindows)
             .field("dispatcherMicrosPerDelivery", r.maxDeliveriesInWindows == 0 ? Double.NaN :
@@ -381,6 +401,25 @@ final class BenchReport
                 .append(String.format(Locale.ROOT, "%.2f", vcpus));
         }
         return String.format(Locale.ROOT, "%.2f of %d vCPUs busy in Java threads (%s)", total, cpus, sb);
+    }
+
+    /** Counts per thread group as a rate over the window, e.g. {@code dispatcher 12,000, transport-io 3,000}. */
+    static String perSecond(final long[] counts, final long windowNanos)
+    {
+        if (windowNanos == 0 || BenchResult.total(counts) == 0)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < counts.length; g++)
+        {
+            if (counts[g] > 0)
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(ThreadMeter.GROUPS[g]).append(' ')
+                    .append(String.format(Locale.ROOT, "%,.0f", counts[g] * 1e9 / windowNanos));
+            }
+        }
+        return "(" + sb + ")";
     }
 
     /** CPU time per thread group per delivery, in microseconds. */

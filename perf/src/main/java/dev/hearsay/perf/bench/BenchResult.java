@@ -56,6 +56,11 @@ final class BenchResult
     /** CPU nanoseconds per thread group in the max-rate windows. */
     long[] maxCpu = new long[ThreadMeter.GROUPS.length];
     long[] rateCpu = new long[ThreadMeter.GROUPS.length];
+    /** Involuntary context switches (preemptions) per thread group in the max-rate and fixed-rate windows. */
+    long[] maxPreempted = new long[ThreadMeter.GROUPS.length];
+    long[] ratePreempted = new long[ThreadMeter.GROUPS.length];
+    /** Voluntary context switches (parks, blocking waits) per thread group in the fixed-rate windows. */
+    long[] rateParked = new long[ThreadMeter.GROUPS.length];
     long[] rateAllocated = new long[ThreadMeter.GROUPS.length];
     long rateDeliveriesInWindows;
     long gcCount;

@@ -20,9 +20,10 @@ interface EngineCluster extends AutoCloseable
 
     /**
      * Starts the first {@code publishers} nodes publishing messages tagged {@code tag}, together
-     * {@code totalRate} messages per second, or as fast as accepted when it is 0.
+     * {@code totalRate} messages per second, or as fast as accepted when it is 0; then, if {@code window} is not 0,
+     * only while fewer than {@code window} broadcasts are still on their way (in one JVM only).
      */
-    void startPublishing(int tag, long totalRate, int publishers);
+    void startPublishing(int tag, long totalRate, int publishers, long window);
 
     /** Stops the publishers; returns the broadcasts they had accepted since they started. */
     long stopPublishing();
@@ -30,8 +31,11 @@ interface EngineCluster extends AutoCloseable
     /** Attempts refused with back-pressure so far, all publishers. */
     long backPressured();
 
-    /** The counters now. */
+    /** The counters now (reads every thread's counters: for window edges, not for polling). */
     Snapshot snapshot();
+
+    /** Deliveries of messages tagged {@code tag} so far, all nodes: cheap, for progress and drains. */
+    long delivered(int tag);
 
     /** Moves the latency recorded since the last call into {@code into} (null: discard). */
     void takeLatency(Latencies into);

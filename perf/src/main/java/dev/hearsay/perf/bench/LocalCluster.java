@@ -175,7 +175,7 @@ final class LocalCluster implements EngineCluster
     }
 
     @Override
-    public void startPublishing(final int tag, final long totalRate, final int count)
+    public void startPublishing(final int tag, final long totalRate, final int count, final long window)
     {
         activePublishers = Math.min(count, nodes.size());
         final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
@@ -187,7 +187,7 @@ final class LocalCluster implements EngineCluster
             {
                 publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size, latency);
             }
-            publishers[i].window(options.window > 0 && totalRate == 0 ? () -> inFlight(tag) <= options.window : null);
+            publishers[i].window(window > 0 && totalRate == 0 ? () -> inFlight(tag) <= window : null);
             // Publishers of a fixed rate are staggered over one interval so the total rate is even.
             publishers[i].start(tag, interval, start + (interval / activePublishers) * i, false);
         }
@@ -204,7 +204,8 @@ final class LocalCluster implements EngineCluster
         return accepted - (delivered(tag) - windowBase) / (nodes.size() - 1);
     }
 
-    private long delivered(final int tag)
+    @Override
+    public long delivered(final int tag)
     {
         long delivered = 0;
         for (int i = 0; i < nodes.size(); i++)

@@ -182,8 +182,12 @@ final class ProcessCluster implements EngineCluster
     }
 
     @Override
-    public void startPublishing(final int tag, final long totalRate, final int publishers)
+    public void startPublishing(final int tag, final long totalRate, final int publishers, final long window)
     {
+        if (window > 0)
+        {
+            throw new IllegalArgumentException("no window across processes");
+        }
         activePublishers = Math.min(publishers, children.size());
         final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
         for (int i = 0; i < activePublishers; i++)
@@ -219,7 +223,7 @@ final class ProcessCluster implements EngineCluster
         long n = 0;
         for (final String[] words : snapshotReplies())
         {
-            n += Long.parseLong(words[2 + Tag.COUNT + 2 * ThreadMeter.GROUPS.length + 2]);
+            n += Long.parseLong(words[2 + Tag.COUNT + ThreadMeter.FIELDS * ThreadMeter.GROUPS.length + 2]);
         }
         return n;
     }
@@ -230,7 +234,7 @@ final class ProcessCluster implements EngineCluster
         final int n = children.size();
         final long[] nanos = new long[n];
         final long[] delivered = new long[n * Tag.COUNT];
-        final long[] threads = new long[2 * ThreadMeter.GROUPS.length];
+        final long[] threads = new long[ThreadMeter.FIELDS * ThreadMeter.GROUPS.length];
         long gcCount = 0;
         long gcMillis = 0;
         final List<Map<String, Long>> counters = new ArrayList<>();
@@ -259,6 +263,21 @@ final class ProcessCluster implements EngineCluster
             i++;
         }
         return new Snapshot(nanos, delivered, threads, gcCount, gcMillis, counters);
+    }
+
+    @Override
+    public long delivered(final int tag)
+    {
+        for (final Child child : children)
+        {
+            child.send("delivered " + tag);
+        }
+        long n = 0;
+        for (final Child child : children)
+        {
+            n += Long.parseLong(child.expect("delivered").split(" ")[1]);
+        }
+        return n;
     }
 
     private List<String[]> snapshotReplies()

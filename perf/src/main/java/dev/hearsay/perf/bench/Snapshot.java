@@ -17,6 +17,10 @@ final class Snapshot
     final long[] allocated;
     /** CPU nanoseconds used per thread group, summed over processes. */
     final long[] cpu;
+    /** Voluntary context switches per thread group (a thread blocked or parked). */
+    final long[] voluntarySwitches;
+    /** Involuntary context switches per thread group (still runnable: preempted, or yielded to another thread). */
+    final long[] involuntarySwitches;
     final long gcCount;
     final long gcMillis;
     /** {@link NodeCounters}, summed over nodes. */
@@ -30,7 +34,10 @@ final class Snapshot
         this.nanos = nanos;
         this.delivered = delivered;
         this.allocated = java.util.Arrays.copyOfRange(threads, 0, ThreadMeter.GROUPS.length);
-        this.cpu = java.util.Arrays.copyOfRange(threads, ThreadMeter.GROUPS.length, 2 * ThreadMeter.GROUPS.length);
+        final int g = ThreadMeter.GROUPS.length;
+        this.cpu = java.util.Arrays.copyOfRange(threads, g, 2 * g);
+        this.voluntarySwitches = java.util.Arrays.copyOfRange(threads, 2 * g, 3 * g);
+        this.involuntarySwitches = java.util.Arrays.copyOfRange(threads, 3 * g, 4 * g);
         this.gcCount = gcCount;
         this.gcMillis = gcMillis;
         this.nodeCounters = nodeCounters;

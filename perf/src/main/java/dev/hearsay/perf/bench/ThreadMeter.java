@@ -3,13 +3,18 @@ package dev.hearsay.perf.bench;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Heap bytes allocated and CPU time used by the threads of this JVM, from {@link com.sun.management.ThreadMXBean}'s
- * per-thread counters, and the garbage collections so far. The calling thread (the bench's controller, which formats
- * progress lines) is left out; every other live thread counts, grouped by what it is.
+ * per-thread counters, their context switches (Linux {@code /proc}) and the garbage collections so far. The calling
+ * thread (the bench's controller, which formats progress lines) is left out of the first two; every other live
+ * thread counts, grouped by what it is.
  */
 final class ThreadMeter
 {
@@ -29,9 +34,14 @@ final class ThreadMeter
         threads.setThreadAllocatedMemoryEnabled(true);
     }
 
+    /** Values per group that {@link #read()} returns: allocated bytes, CPU ns, voluntary and involuntary switches. */
+    static final int FIELDS = 4;
+
     /**
-     * Per group ({@link #GROUPS}), all live threads but the caller: bytes allocated so far at {@code [group]} and
-     * CPU nanoseconds used so far at {@code [GROUPS.length + group]}.
+     * Per group ({@link #GROUPS}), all live threads but the caller: bytes allocated so far at {@code [group]},
+     * CPU nanoseconds used so far at {@code [GROUPS.length + group]}, then (Linux only, zero elsewhere) voluntary and
+     * involuntary context switches at {@code [2 * GROUPS.length + group]} and {@code [3 * GROUPS.length + group]}.
+     * Involuntary switches are a runnable thread losing its vCPU: preempted, or yielding to another runnable thread.
      */
     long[] read()
     {
@@ -39,7 +49,7 @@ final class ThreadMeter
         final long[] ids = threads.getAllThreadIds();
         final long[] bytes = threads.getThreadAllocatedBytes(ids);
         final long[] cpu = threads.isThreadCpuTimeEnabled() ? threads.getThreadCpuTime(ids) : new long[ids.length];
-        final long[] out = new long[GROUPS.length * 2];
+        final long[] out = new long[GROUPS.length * FIELDS];
         for (int i = 0; i < ids.length; i++)
         {
             if (ids[i] == self)
@@ -50,7 +60,67 @@ final class ThreadMeter
             out[group] += Math.max(0, bytes[i]);
             out[GROUPS.length + group] += Math.max(0, cpu[i]);
         }
+        addContextSwitches(out);
         return out;
+    }
+
+    /** Adds every thread's context switches from {@code /proc/self/task}, grouped by the thread's native name. */
+    private static void addContextSwitches(final long[] out)
+    {
+        final Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks))
+        {
+            return;
+        }
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks))
+        {
+            for (final Path task : dir)
+            {
+                try
+                {
+                    // The controller (the JVM's main thread, named "java") lands in "other", like the JIT and GC.
+                    final String name = Files.readString(task.resolve("comm")).trim();
+                    final int group = groupOfNativeName(name);
+                    for (final String line : Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("voluntary_ctxt_switches:"))
+                        {
+                            out[2 * GROUPS.length + group] += Long.parseLong(line.substring(24).trim());
+                        }
+                        else if (line.startsWith("nonvoluntary_ctxt_switches:"))
+                        {
+                            out[3 * GROUPS.length + group] += Long.parseLong(line.substring(27).trim());
+                        }
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    // The thread ended while being read: it no longer counts.
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // No /proc: no context switch counts.
+        }
+    }
+
+    /** The group of a thread by its native name, which Linux truncates to 15 characters. */
+    static int groupOfNativeName(final String name)
+    {
+        if (name.startsWith("hearsay-dispatc"))
+        {
+            return 0;
+        }
+        if (name.startsWith("hearsay-io"))
+        {
+            return 1;
+        }
+        if (name.startsWith("bench-publisher") || name.startsWith("bench-receiver"))
+        {
+            return 2;
+        }
+        return name.startsWith("bench-") ? 3 : 4;
     }
 
     private int group(final long id)
