@@ -43,6 +43,7 @@ public final class GossipConfig
     private final int pendingBroadcastCapacity;
     private final int maxPeerDataSize;
     private final long maxInFlightBroadcastBytes;
+    private final long maxInFlightFrameBytes;
     private final Duration neighborCatchUpWindow;
     private final IdleStrategy idleStrategy;
     private final boolean signMessages;
@@ -80,6 +81,7 @@ public final class GossipConfig
         this.pendingBroadcastCapacity = b.pendingBroadcastCapacity;
         this.maxPeerDataSize = b.maxPeerDataSize;
         this.maxInFlightBroadcastBytes = b.maxInFlightBroadcastBytes;
+        this.maxInFlightFrameBytes = b.maxInFlightFrameBytes;
         this.neighborCatchUpWindow = b.neighborCatchUpWindow;
         this.idleStrategy = b.idleStrategy;
         this.signMessages = b.signMessages;
@@ -132,6 +134,7 @@ public final class GossipConfig
         b.pendingBroadcastCapacity = pendingBroadcastCapacity;
         b.maxPeerDataSize = maxPeerDataSize;
         b.maxInFlightBroadcastBytes = maxInFlightBroadcastBytes;
+        b.maxInFlightFrameBytes = maxInFlightFrameBytes;
         b.neighborCatchUpWindow = neighborCatchUpWindow;
         b.idleStrategy = idleStrategy;
         b.signMessages = signMessages;
@@ -379,6 +382,16 @@ public final class GossipConfig
     }
 
     /**
+     * Bytes of received frames on the ring not yet handled by the dispatcher; beyond it the transport stops reading
+     * (the frame waits, nothing is dropped). With the transport's congestion threshold it bounds how much a relay
+     * can still forward into a congested peer's queue after it stopped reading: the frames already on the ring.
+     */
+    public long maxInFlightFrameBytes()
+    {
+        return maxInFlightFrameBytes;
+    }
+
+    /**
      * How far back a node announces its cached messages (one IHave) to a new neighbor, so that a node cut off for
      * a moment grafts what it missed. Zero disables the catch-up.
      */
@@ -453,6 +466,7 @@ public final class GossipConfig
             + ", pendingBroadcastCapacity=" + pendingBroadcastCapacity
             + ", maxPeerDataSize=" + maxPeerDataSize
             + ", maxInFlightBroadcastBytes=" + maxInFlightBroadcastBytes
+            + ", maxInFlightFrameBytes=" + maxInFlightFrameBytes
             + ", neighborCatchUpWindow=" + neighborCatchUpWindow
             + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
             + ", signMessages=" + signMessages
@@ -493,6 +507,7 @@ public final class GossipConfig
         private int pendingBroadcastCapacity = 1024;
         private int maxPeerDataSize = 512;
         private long maxInFlightBroadcastBytes = 1L << 20;
+        private long maxInFlightFrameBytes = 1L << 20;
         private Duration neighborCatchUpWindow = Duration.ofSeconds(5);
         private IdleStrategy idleStrategy = null;
         private boolean signMessages = false;
@@ -706,6 +721,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** Bytes of received frames the dispatcher may have on its ring before the transport stops reading. */
+        public Builder maxInFlightFrameBytes(final long value)
+        {
+            this.maxInFlightFrameBytes = value;
+            return this;
+        }
+
         /** Payload bytes of local broadcasts the dispatcher may have on its ring before publishers are held back. */
         public Builder maxInFlightBroadcastBytes(final long value)
         {
@@ -773,6 +795,7 @@ public final class GossipConfig
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
             checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);
             checkRange("maxInFlightBroadcastBytes", maxInFlightBroadcastBytes, 1024, 1L << 34);
+            checkRange("maxInFlightFrameBytes", maxInFlightFrameBytes, 1024, 1L << 34);
             checkDuration("neighborCatchUpWindow", neighborCatchUpWindow, Duration.ZERO, Duration.ofDays(1));
             if (passiveRandomWalkLength > activeRandomWalkLength)
             {

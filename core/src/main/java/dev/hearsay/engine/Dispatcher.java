@@ -57,12 +57,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "announcements dropped: missing table full", "broadcasts rejected: hold queue full",
         "messages for unknown topics", "author logs forgotten early: maxAuthors",
         "sequences given up by a window", "payloads evicted early: cache full",
-        "neighbor requests timed out", "tree optimisations"};
+        "neighbor requests timed out", "tree optimisations", "grafts put off: reads held"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
         s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.windowSkipped, s -> s.payloadCacheEvictedEarly,
-        s -> s.neighborRequestTimeouts, s -> s.optimizations);
+        s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred);
 
     private final GossipEngine engine;
     private final EventPoller<Slot> poller;
@@ -92,6 +92,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private long now;
     private int batchCount;
     private long broadcastBytesHandled;
+    private long frameBytesHandled;
     private boolean shutdown;
     private volatile boolean transportClosed;
 
@@ -167,6 +168,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         if (!shutdown && protocol.nextDeadline() <= now)
         {
+            // A full batch means more frames are waiting in the ring; a held transport means more wait in sockets.
+            protocol.holdRepairs(work >= BATCH_LIMIT || transport.inboundHeld());
             try
             {
                 protocol.onTimer(now);
@@ -194,6 +197,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             // One atomic per duty cycle rather than per broadcast.
             engine.broadcastBytesHandled(broadcastBytesHandled);
             broadcastBytesHandled = 0;
+        }
+        if (frameBytesHandled > 0)
+        {
+            engine.frameBytesHandled(frameBytesHandled);
+            frameBytesHandled = 0;
         }
         if (!dirty.isEmpty())
         {
@@ -233,6 +241,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             switch (slot.kind)
             {
                 case Slot.FRAME_RECEIVED:
+                    frameBytesHandled += slot.length;
                     onFrame(slot.peer, slot.buffer, slot.length);
                     break;
                 case Slot.BROADCAST:
@@ -360,7 +369,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private void onBroadcast(final Slot slot, final boolean neighborsOnly)
     {
         counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
-        broadcastBytesHandled += slot.length;
+        broadcastBytesHandled += slot.length + GossipEngine.BROADCAST_FRAME_OVERHEAD;
         final int result = topics.containsKey(slot.topic) ?
             protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now) :
             ProtocolState.REJECTED_NO_TOPIC;
@@ -463,6 +472,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     }
 
     // ---------------------------------------------------------------- ProtocolOutput
+
+    @Override
+    public boolean congested(final NodeId peer)
+    {
+        return transport.congested(peer);
+    }
 
     @Override
     public void send(final NodeId peer, final Message message)

@@ -10,7 +10,7 @@ public enum EngineCounter
     EVENTS_DISPATCHED("events dispatched"),
     /** Frames received from transports and handed to the protocol. */
     FRAMES_RECEIVED("frames received"),
-    /** Frames the transport could not publish because the ring was full (the transport retries). */
+    /** Frames the transport could not publish: ring full, or maxInFlightFrameBytes waiting (the transport retries). */
     FRAMES_RING_FULL("frames refused: ring full"),
     /** Frames longer than the maximum frame length, discarded on arrival. */
     FRAMES_OVERSIZE("frames discarded: oversize"),

@@ -78,7 +78,17 @@ public final class GossipEngine implements AutoCloseable
      */
     private final AtomicReference<Map<TopicId, Integer>> topicSubscriptions = new AtomicReference<>(Map.of());
     /** Payload bytes of broadcasts on the ring not yet handled (padded: producers and the dispatcher write it). */
+    /**
+     * What a broadcast counts against {@link GossipConfig#maxInFlightBroadcastBytes()} beyond its payload: the
+     * largest Gossip frame header (with a signature). The bound is then one on the frames it becomes, which is what
+     * the outbound queues must hold.
+     */
+    public static final int BROADCAST_FRAME_OVERHEAD = dev.hearsay.codec.WireFormat.HEADER_LENGTH
+        + dev.hearsay.codec.WireFormat.GOSSIP_FIXED_LENGTH + dev.hearsay.codec.WireFormat.SIGNATURE_LENGTH;
     private final Sequence inFlightBroadcastBytes = new Sequence(0);
+    /** Bytes of received frames on the ring not yet handled; see {@link GossipConfig#maxInFlightFrameBytes()}. */
+    private final Sequence inFlightFrameBytes = new Sequence(0);
+    private final long maxInFlightFrameBytes;
     private final long maxInFlightBroadcastBytes;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -130,6 +140,7 @@ public final class GossipEngine implements AutoCloseable
         this.nodeCounters = counters != null ? counters : openCounters(config, key.id());
         this.counters = new EngineCounters(nodeCounters);
         this.maxInFlightBroadcastBytes = config.maxInFlightBroadcastBytes();
+        this.maxInFlightFrameBytes = config.maxInFlightFrameBytes();
         this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
@@ -455,10 +466,11 @@ public final class GossipEngine implements AutoCloseable
             counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
             return BroadcastResult.BACK_PRESSURED;
         }
-        final long before = inFlightBroadcastBytes.getAndAdd(length);
-        if (before > 0 && before + length > maxInFlightBroadcastBytes)
+        final long cost = length + BROADCAST_FRAME_OVERHEAD;
+        final long before = inFlightBroadcastBytes.getAndAdd(cost);
+        if (before > 0 && before + cost > maxInFlightBroadcastBytes)
         {
-            inFlightBroadcastBytes.getAndAdd(-length);
+            inFlightBroadcastBytes.getAndAdd(-cost);
             counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
             return BroadcastResult.BACK_PRESSURED;
         }
@@ -468,19 +480,25 @@ public final class GossipEngine implements AutoCloseable
         }
         catch (final InsufficientCapacityException ex)
         {
-            inFlightBroadcastBytes.getAndAdd(-length);
+            inFlightBroadcastBytes.getAndAdd(-cost);
             counters.incrementShared(EngineCounter.BROADCASTS_BACK_PRESSURED);
             return BroadcastResult.BACK_PRESSURED;
         }
     }
 
-    /** Called by the dispatcher once per duty cycle with the payload bytes of the broadcasts it handled. */
+    /** Called by the dispatcher once per duty cycle with the bytes (payload and overhead) of the broadcasts it handled. */
     void broadcastBytesHandled(final long bytes)
     {
         inFlightBroadcastBytes.getAndAdd(-bytes);
     }
 
-    /** Payload bytes of broadcasts accepted onto the ring and not yet handled by the dispatcher. */
+    /** Called by the dispatcher once per duty cycle with the bytes of the received frames it handled. */
+    void frameBytesHandled(final long bytes)
+    {
+        inFlightFrameBytes.getAndAdd(-bytes);
+    }
+
+    /** Bytes (payload plus {@link #BROADCAST_FRAME_OVERHEAD} each) of broadcasts accepted and not yet handled. */
     public long inFlightBroadcastBytes()
     {
         return inFlightBroadcastBytes.get();
@@ -627,6 +645,14 @@ public final class GossipEngine implements AutoCloseable
                 counters.incrementShared(EngineCounter.FRAMES_OVERSIZE);
                 return true;
             }
+            // Like the in-flight broadcast bound: a frame is admitted whenever nothing else is in flight.
+            final long before = inFlightFrameBytes.getAndAdd(length);
+            if (before > 0 && before + length > maxInFlightFrameBytes)
+            {
+                inFlightFrameBytes.getAndAdd(-length);
+                counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
+                return false;
+            }
             final long sequence;
             try
             {
@@ -634,6 +660,7 @@ public final class GossipEngine implements AutoCloseable
             }
             catch (final InsufficientCapacityException ex)
             {
+                inFlightFrameBytes.getAndAdd(-length);
                 counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
                 return false;
             }

@@ -56,6 +56,22 @@ public interface Transport
         return false;
     }
 
+    /** True while frames for {@code peer} queue up faster than they leave (its queue is above the congestion mark). */
+    default boolean congested(final NodeId peer)
+    {
+        return false;
+    }
+
+    /**
+     * True while the transport holds back reading from peers (flow control, or a full ring): frames may then be
+     * waiting unread, and the protocol puts off repairs timed on their absence. Called by the dispatcher once per
+     * timer run; must be cheap.
+     */
+    default boolean inboundHeld()
+    {
+        return false;
+    }
+
     /** Closes every connection and releases resources. Called once when the engine shuts down. */
     void close();
 }

@@ -29,6 +29,8 @@ final class AuthorLog
     /** Another epoch of the same author, if any (restarts are rare: a short chain). */
     AuthorLog nextEpoch;
     long lastSeenNanos;
+    /** The highest sequence received so far (0 before the first). */
+    long highestSeen;
 
     private long base;
     private long[] bits;

@@ -14,6 +14,8 @@ final class Context
     final GossipConfig config;
     final ProtocolOutput output;
     final ProtocolStats stats = new ProtocolStats();
+    /** See {@link ProtocolState#holdRepairs}. */
+    boolean repairsHeld;
     final int epoch;
     byte[] myData = Message.NO_DATA;
     /** Signs authored Gossip when set; null: unsigned. */

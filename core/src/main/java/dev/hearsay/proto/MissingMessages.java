@@ -171,6 +171,15 @@ final class MissingMessages
         return next;
     }
 
+    /** Gives back the advertiser {@link #takeNextAdvertiser} just returned: it is asked again next time. */
+    void untakeAdvertiser(final int entry)
+    {
+        if (nextAdvertiser[entry] > 0)
+        {
+            nextAdvertiser[entry]--;
+        }
+    }
+
     /** Forgets the entry; its pending timers become stale. */
     void remove(final int entry)
     {

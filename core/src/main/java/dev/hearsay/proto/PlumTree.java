@@ -29,6 +29,13 @@ final class PlumTree
     private final PeerList eager;
     private final PeerList lazy;
     private final NodeId[] slotPeers;
+    /** Grafts sent to each neighbor slot and not yet answered, superseded or given up. */
+    private final int[] graftsInFlight;
+    /**
+     * Grafts one neighbor may have outstanding; further ones wait. Each is answered with a payload, so this bounds
+     * what a burst of grafts (after a stall, thousands of messages may be missing at once) makes the neighbor queue.
+     */
+    static final int MAX_GRAFTS_IN_FLIGHT = 64;
     private long lazyMask;
     private final AuthorLogs authors;
     private final PayloadCache cache;
@@ -47,6 +54,11 @@ final class PlumTree
     private long[] lazyMasks = new long[64];
     private int lazySize;
 
+    /**
+     * How long after its announcement a missing message's graft may be put off, while reads are held (see
+     * {@link ProtocolState#holdRepairs}) or its author's stream is still arriving.
+     */
+    static final long MAX_REPAIR_HOLD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final AdaptiveTimeout leadTimer;
     private final AdaptiveTimeout graftTimer;
     private long sequence;
@@ -67,6 +79,7 @@ final class PlumTree
         this.eager = new PeerList(config.activeViewCapacity());
         this.lazy = new PeerList(config.activeViewCapacity());
         this.slotPeers = new NodeId[config.activeViewCapacity()];
+        this.graftsInFlight = new int[config.activeViewCapacity()];
         this.authors = new AuthorLogs(config.maxAuthors());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries());
         this.missing = new MissingMessages(config.missingCapacity());
@@ -297,7 +310,7 @@ final class PlumTree
                 leadTimer.sample(now - missing.announcedAt(entry));
             }
             optimize(from, hops, entry);
-            missing.remove(entry);
+            forget(entry);
         }
     }
 
@@ -347,7 +360,7 @@ final class PlumTree
             else if (entry >= 0
                 && !missing.firstTimeouts.add(now + leadTimer.timeout(), entry, missing.generation(entry)))
             {
-                missing.remove(entry);
+                forget(entry);
                 ctx.stats.missingDropped++;
             }
         }
@@ -425,6 +438,16 @@ final class PlumTree
             {
                 continue;
             }
+            if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && (ctx.repairsHeld || onItsWay(entry, now)))
+            {
+                ctx.stats.graftsDeferred++;
+                if (!queue.add(now + leadTimer.timeout(), entry, generation))
+                {
+                    forget(entry);
+                    ctx.stats.missingDropped++;
+                }
+                continue;
+            }
             int next;
             NodeId peer = null;
             while ((next = missing.takeNextAdvertiser(entry)) >= 0)
@@ -439,19 +462,73 @@ final class PlumTree
             if (peer == null)
             {
                 // Nobody left to ask: a later IHave will start over.
-                missing.remove(entry);
+                forget(entry);
+                continue;
+            }
+            final int slot = slotOf(peer);
+            if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+            {
+                // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
+                // they come in thousands, each answered with a payload: ask this announcer again once its link
+                // drains and its earlier grafts are answered.
+                missing.untakeAdvertiser(entry);
+                ctx.stats.graftsDeferred++;
+                if (!queue.add(now + graftTimer.timeout(), entry, generation))
+                {
+                    forget(entry);
+                    ctx.stats.missingDropped++;
+                }
                 continue;
             }
             makeEager(peer);
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
                 missing.advertiserHops(entry, next)).topic(topic));
+            settleGraft(entry);
             missing.grafted(entry, peer, now);
+            if (slot >= 0)
+            {
+                graftsInFlight[slot]++;
+            }
             if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
             {
-                missing.remove(entry);
+                forget(entry);
             }
         }
+    }
+
+    /** Forgets a missing entry (received, or given up), settling its outstanding graft. */
+    private void forget(final int entry)
+    {
+        settleGraft(entry);
+        missing.remove(entry);
+    }
+
+    /** The entry's last graft is answered, superseded or given up: it no longer counts against its peer. */
+    private void settleGraft(final int entry)
+    {
+        final NodeId peer = missing.graftedPeer(entry);
+        if (peer != null)
+        {
+            final int slot = slotOf(peer);
+            if (slot >= 0 && graftsInFlight[slot] > 0)
+            {
+                graftsInFlight[slot]--;
+            }
+        }
+    }
+
+    /**
+     * True if the missing message is most likely still on its way: its author's stream is arriving (a message of
+     * it within the current first graft timeout) and has not yet passed the missing sequence. Streams travel one
+     * tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path; a stream
+     * that stalls, or skips past the sequence, lets the graft go.
+     */
+    private boolean onItsWay(final int entry, final long now)
+    {
+        final AuthorLog log = authors.find(missing.author(entry), missing.epoch(entry));
+        return log != null && log.highestSeen < missing.sequence(entry)
+            && now - log.lastSeenNanos < leadTimer.timeout();
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -465,6 +542,10 @@ final class PlumTree
             ctx.stats.windowSkipped += skipped;
         }
         log.lastSeenNanos = now;
+        if (seq > log.highestSeen)
+        {
+            log.highestSeen = seq;
+        }
         ctx.stats.idCacheEvictedEarly = authors.evictedEarly;
         if (evictAt == Long.MAX_VALUE)
         {
@@ -586,6 +667,7 @@ final class PlumTree
         if (slot >= 0)
         {
             slotPeers[slot] = null;
+            graftsInFlight[slot] = 0;
             lazyMask &= ~(1L << slot);
         }
     }
@@ -643,6 +725,7 @@ final class PlumTree
         eager.clear();
         lazy.clear();
         java.util.Arrays.fill(slotPeers, null);
+        java.util.Arrays.fill(graftsInFlight, 0);
         lazyMask = 0;
         missing.clear();
         authors.clear();

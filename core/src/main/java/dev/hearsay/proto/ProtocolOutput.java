@@ -28,6 +28,15 @@ public interface ProtocolOutput
     /** No topic needs {@code peer} any more: the connection may be closed once queued sends are flushed. */
     void disconnect(NodeId peer);
 
+    /**
+     * True while sends to {@code peer} queue up faster than they leave (flow control). The protocol then puts off
+     * what it may send later, such as grafts: a burst of them would only lengthen the queue it waits on.
+     */
+    default boolean congested(final NodeId peer)
+    {
+        return false;
+    }
+
     /** The protocol learned {@code peer}'s contact data (for example its addresses). */
     default void contactData(final NodeId peer, final byte[] data)
     {

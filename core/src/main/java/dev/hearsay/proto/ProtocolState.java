@@ -183,6 +183,19 @@ public final class ProtocolState
         }
     }
 
+    /**
+     * Tells the protocol whether frames from peers may be waiting unread right now (the node holds back its reads
+     * for flow control, or has a backlog of received frames it has not handled). While so, a message announced by
+     * an IHave but not yet received is most likely queued behind that backlog rather than lost, and grafting it
+     * would fetch a second copy and prune a working tree edge: graft timers that fall due are put off instead, up to
+     * {@link PlumTree#MAX_REPAIR_HOLD_NANOS} after the announcement, so a message that really is lost is still
+     * repaired.
+     */
+    public void holdRepairs(final boolean held)
+    {
+        ctx.repairsHeld = held;
+    }
+
     /** Earliest time {@link #onTimer(long)} has work, or {@link Long#MAX_VALUE} if none. */
     public long nextDeadline()
     {

@@ -38,6 +38,8 @@ public final class ProtocolStats
     public long neighborRequestTimeouts;
     /** Tree optimisations (Graft + Prune pairs sent). */
     public long optimizations;
+    /** Graft timers put off because the node held back its reads (see ProtocolState#holdRepairs). */
+    public long graftsDeferred;
 
     @Override
     public String toString()
@@ -47,7 +49,7 @@ public final class ProtocolStats
             + ", graftsAnswered=" + graftsAnswered + ", graftsMissed=" + graftsMissed
             + ", missingDropped=" + missingDropped + ", heldRejected=" + heldRejected
             + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
-            + ", windowSkipped=" + windowSkipped + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
+            + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", optimizations=" + optimizations + "}";
     }
 }

@@ -81,7 +81,10 @@ final class BackPressureTest
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void broadcastBytesInFlightAreBounded()
     {
-        final GossipConfig config = GossipConfig.builder().maxInFlightBroadcastBytes(1024).build();
+        // The bound counts frame bytes: each payload plus the largest Gossip header.
+        final int cost = 100 + GossipEngine.BROADCAST_FRAME_OVERHEAD;
+        final long bound = 10L * cost + 20 + GossipEngine.BROADCAST_FRAME_OVERHEAD;
+        final GossipConfig config = GossipConfig.builder().maxInFlightBroadcastBytes(bound).build();
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config))
         {
             final GossipEngine engine = cluster.get(0); // not started: nothing is handled yet
@@ -90,14 +93,15 @@ final class BackPressureTest
             {
                 assertTrue(sub.broadcast(new byte[100]) >= 0);
             }
-            assertEquals(1000, engine.inFlightBroadcastBytes());
-            assertEquals(BroadcastResult.BACK_PRESSURED, sub.broadcast(new byte[100]), "1100 > 1024");
-            assertTrue(sub.broadcast(new byte[24]) >= 0, "exactly the bound still fits");
-            assertEquals(1024, engine.inFlightBroadcastBytes());
+            assertEquals(10L * cost, engine.inFlightBroadcastBytes());
+            assertEquals(BroadcastResult.BACK_PRESSURED, sub.broadcast(new byte[100]), "one more is over the bound");
+            assertEquals(BroadcastResult.BACK_PRESSURED, sub.broadcast(new byte[21]), "one byte over the bound");
+            assertTrue(sub.broadcast(new byte[20]) >= 0, "exactly the bound still fits");
+            assertEquals(bound, engine.inFlightBroadcastBytes());
 
             engine.start();
             await("handled", () -> engine.inFlightBroadcastBytes() == 0);
-            assertTrue(sub.broadcast(new byte[2000]) >= 0, "a payload over the bound goes alone");
+            assertTrue(sub.broadcast(new byte[4000]) >= 0, "a payload over the bound goes alone");
         }
     }
 

@@ -134,6 +134,164 @@ class PlumTreeTest
         assertEquals(1, c.payloads().stream().filter("lost"::equals).count(), "delivered twice");
     }
 
+    /** Triangle a, b, c after one warm-up broadcast from a: a pushes to b and c, b announces to c. */
+    private static TestNet triangle()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
+        net.pump();
+        a.broadcast("warm-up");
+        net.pump();
+        net.advance(20);
+        assertTrue(a.state.eagerPeers(TOPIC).containsAll(List.of(b.id, c.id)), "a pushes to b and c");
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id), "b announces to c");
+        return net;
+    }
+
+    /**
+     * Under load the eager copies trail their announcements by the queues on their path. While the author's stream
+     * keeps arriving and has not passed a missing sequence, that sequence is on its way: no graft, so no second
+     * copy and no pruned tree edge.
+     */
+    @Test
+    void announcedMessagesTrailingOnAFlowingStreamAreNotGrafted()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = new java.util.ArrayDeque<>();
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && delayed.add(e);
+        for (int i = 0; i < 20; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        net.advance(10);
+        assertEquals(1, c.deliveries.size(), "only the warm-up reached c");
+        // The eager copies now come in one every 6 ms: the last is 120 ms behind its announcement, past the
+        // first graft timeout (80 ms), but the stream never stalls.
+        final long graftsBefore = c.state.stats().graftsSent;
+        final long duplicatesBefore = c.state.stats().duplicates;
+        while (!delayed.isEmpty())
+        {
+            final TestNet.Envelope e = delayed.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+            net.pump();
+            net.advance(6);
+        }
+        net.advance(300, 5);
+        assertEquals(graftsBefore, c.state.stats().graftsSent, "grafted what was on its way");
+        assertTrue(c.state.stats().graftsDeferred > 0, "the timers did fall due meanwhile");
+        assertEquals(duplicatesBefore, c.state.stats().duplicates);
+        assertEquals(21, c.deliveries.size());
+        assertTrue(a.state.eagerPeers(TOPIC).contains(c.id), "the tree edge a-c was pruned");
+    }
+
+    /**
+     * After a stall hundreds of messages can be missing at once; each graft is answered with a payload, so a
+     * neighbor gets at most {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} of them outstanding and the rest follow as those
+     * are answered.
+     */
+    @Test
+    void graftBurstIsPacedPerNeighborAndStillRecoversEverything()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
+        for (int i = 0; i < missing; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        // Let b's announcements reach c, then hold every graft c sends so that none is answered yet.
+        net.advance(10);
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        // Past the first graft timeout (80 ms after the announcements), before the first retry (40 ms later).
+        net.advance(100, 5);
+        assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size(), "grafts outstanding to b");
+        assertTrue(c.state.stats().graftsDeferred >= missing - PlumTree.MAX_GRAFTS_IN_FLIGHT);
+        assertTrue(grafts.stream().allMatch(e -> e.to().equals(b.id)));
+        // Answer them: the rest follow, and everything arrives exactly once.
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        for (final TestNet.Envelope g : grafts)
+        {
+            b.state.onMessage(c.id, g.message(), net.now);
+        }
+        net.pump();
+        net.advance(2_000, 5);
+        assertEquals(missing + 1, c.deliveries.size(), "not everything was grafted");
+        assertEquals(missing + 1, c.payloads().stream().distinct().count());
+    }
+
+    /** A stream that stops short of announced sequences (its tree edge broke) gets them grafted. */
+    @Test
+    void announcedMessagesAfterAStalledStreamAreGrafted()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = new java.util.ArrayDeque<>();
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && delayed.add(e);
+        for (int i = 0; i < 20; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        final long duplicatesBefore = c.state.stats().duplicates;
+        // Five arrive, the other fifteen never do.
+        for (int i = 0; i < 5; i++)
+        {
+            final TestNet.Envelope e = delayed.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+        }
+        net.pump();
+        net.advance(400, 5);
+        assertEquals(21, c.deliveries.size(), "the stalled stream's rest was not grafted: " + c.payloads());
+        assertTrue(c.state.stats().graftsSent >= 1);
+        assertEquals(duplicatesBefore, c.state.stats().duplicates);
+    }
+
+    /** A stream that skips past an announced sequence will not bring it: graft at the timeout, no waiting. */
+    @Test
+    void announcedMessageSkippedByTheStreamIsGraftedAtTheTimeout()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && new String(((Gossip)e.message()).payloadBytes()).equals("lost");
+        a.broadcast("lost");
+        final long announced = net.now;
+        net.pump();
+        long graftedAt = -1;
+        // The stream goes on (one message every 5 ms, so it never stalls) past the lost sequence.
+        for (int i = 0; i < 40 && graftedAt < 0; i++)
+        {
+            a.broadcast("after" + i);
+            net.pump();
+            net.advance(5);
+            if (c.payloads().contains("lost"))
+            {
+                graftedAt = net.now;
+            }
+        }
+        assertTrue(graftedAt > 0, "never grafted");
+        assertTrue(graftedAt - announced <= 100_000_000L, "graft put off: " + (graftedAt - announced) / 1_000_000 + " ms");
+    }
+
     @Test
     void graftAfterCacheRetentionFindsNothing()
     {

@@ -209,9 +209,21 @@ public final class GossipNode implements AutoCloseable
             return this;
         }
 
-        /** Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. */
+        /**
+         * Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. Settings that
+         * cannot work together throw {@link IllegalArgumentException} naming them: a peer's outbound queue must hold
+         * the congestion threshold plus everything the dispatcher may still send it once congestion is seen (the
+         * broadcasts and received frames already on its ring), else flow control cannot keep it from overflowing.
+         */
         public GossipNode start()
         {
+            final long needed = (long)transportOptions.congestionBytes() + config.maxInFlightBroadcastBytes()
+                + config.maxInFlightFrameBytes();
+            if (transportOptions.outboundQueueBytes() < needed)
+            {
+                throw new IllegalArgumentException("outboundQueueBytes: " + transportOptions.outboundQueueBytes()
+                    + " is below congestionBytes + maxInFlightBroadcastBytes + maxInFlightFrameBytes = " + needed);
+            }
             return new GossipNode(this);
         }
     }

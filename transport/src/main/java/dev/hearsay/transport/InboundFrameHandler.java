@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * After the handshake: publishes each frame of an authenticated peer into the dispatcher's ring, copying straight
  * from Netty's buffer into the ring slot. When the ring is full it stops reading this socket (TCP back-pressure
  * reaches the sender) and keeps the frames already read, in order, until a retry gets them in: nothing is dropped.
+ *
+ * <p>Relay flow control: after each read, if any outbound queue of this node is congested, it holds further reads
+ * until the transport releases it (see {@link NettyTransport#flush}). A relay that cannot forward as fast as it
+ * receives so makes its senders' queues grow instead of its own, and the back-pressure travels hop by hop to the
+ * publishers, instead of ending in an overflowing queue and a cut link.
  */
 final class InboundFrameHandler extends ChannelInboundHandlerAdapter
 {
@@ -29,6 +34,13 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private ChannelHandlerContext context;
     private long framesThisRead;
     private final Runnable retry = this::retry;
+    /** Reads held by relay flow control. Written on the event loop, read by the dispatcher's release scan. */
+    private volatile boolean held;
+    /** Event loop only: frames are parked because the ring was full (counted in the transport's paused readers). */
+    private boolean paused;
+    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final Runnable release = this::release;
 
     InboundFrameHandler(final NettyTransport transport, final NetworkEvents events, final NodeId peer,
         final TransportCounters counters)
@@ -48,6 +60,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         context = ctx;
+        transport.addReader(this);
     }
 
     @Override
@@ -69,6 +82,8 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             parked.add(frame);
             ctx.channel().config().setAutoRead(false);
             counters.readPauses.incrementAndGet();
+            paused = true;
+            transport.readsPaused(true);
             ctx.executor().schedule(retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
         }
     }
@@ -81,7 +96,45 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             counters.framesIn.addAndGet(framesThisRead);
             framesThisRead = 0;
         }
+        if (!held && transport.congested())
+        {
+            held = true;
+            ctx.channel().config().setAutoRead(false);
+            transport.readsHeld();
+        }
         ctx.fireChannelReadComplete();
+    }
+
+    /** True while relay flow control holds this connection's reads. Any thread. */
+    boolean held()
+    {
+        return held;
+    }
+
+    /** Any thread: lets this connection read again (on its event loop), unless it is released already. */
+    void requestRelease()
+    {
+        final ChannelHandlerContext ctx = context;
+        if (ctx != null && releaseScheduled.compareAndSet(false, true))
+        {
+            ctx.executor().execute(release);
+        }
+    }
+
+    private void release()
+    {
+        releaseScheduled.set(false);
+        if (!held)
+        {
+            return;
+        }
+        held = false;
+        transport.readsReleased();
+        if (parked.isEmpty() && context.channel().isOpen())
+        {
+            // Frames parked for a full ring keep reads off; their retry turns them back on.
+            context.channel().config().setAutoRead(true);
+        }
     }
 
     private boolean publish(final ByteBuf frame)
@@ -125,8 +178,12 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             }
             parked.poll().release();
         }
-        ctx.channel().config().setAutoRead(true);
-        ctx.read();
+        resumed();
+        if (!held)
+        {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
     }
 
     private void releaseParked()
@@ -135,6 +192,17 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         while ((b = parked.poll()) != null)
         {
             b.release();
+        }
+        resumed();
+    }
+
+    /** No frame is parked any more: the ring took them all, or they were given up. */
+    private void resumed()
+    {
+        if (paused)
+        {
+            paused = false;
+            transport.readsPaused(false);
         }
     }
 
@@ -163,6 +231,12 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     {
         // Frames read before the close still count: hand them over in order before reporting the loss.
         retryBeforeClose();
+        if (held)
+        {
+            held = false;
+            transport.readsReleased();
+        }
+        transport.removeReader(this);
         transport.connectionClosed(ctx.channel(), peer);
         ctx.fireChannelInactive();
     }
@@ -180,6 +254,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             }
             parked.poll().release();
         }
+        resumed();
     }
 
     @Override

@@ -74,6 +74,8 @@ public final class NettyTransport implements Transport
     static final long COUNTERS_INTERVAL_MILLIS = 100;
     private static final long EVICTION_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_EVICTION_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Longest that reads stay held while links stay congested, before one read each (see {@link #releaseHeldReads}). */
+    static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final NodeKey key;
     private final NodeId id;
@@ -108,6 +110,14 @@ public final class NettyTransport implements Transport
     private SslContext tlsServer;
     private SslContext tlsClient;
     private long lastEvictionScanNanos;
+    /** Inbound handlers of open connections (copy on write: rare changes, scanned by the dispatcher). */
+    private volatile InboundFrameHandler[] readers = new InboundFrameHandler[0];
+    /** Connections whose reads relay flow control holds right now. */
+    private final java.util.concurrent.atomic.AtomicInteger heldReaders = new java.util.concurrent.atomic.AtomicInteger();
+    /** Connections paused because the dispatcher's ring was full, with frames parked until it has room. */
+    private final java.util.concurrent.atomic.AtomicInteger pausedReaders = new java.util.concurrent.atomic.AtomicInteger();
+    /** Dispatcher only: when held reads were last released (or congestion began). */
+    private long lastReleaseNanos;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -150,6 +160,11 @@ public final class NettyTransport implements Transport
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis());
+        if (options.socketBufferBytes() > 0)
+        {
+            dialer.option(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
+                .option(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
+        }
         final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
             .childOption(ChannelOption.ALLOCATOR, allocator)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -183,6 +198,14 @@ public final class NettyTransport implements Transport
                     initPipeline(ch, null, false);
                 }
             });
+        if (options.socketBufferBytes() > 0)
+        {
+            // SO_RCVBUF on the listening socket: accepted sockets inherit it before the handshake (the window scale
+            // is fixed then).
+            acceptor.option(ChannelOption.SO_RCVBUF, options.socketBufferBytes())
+                .childOption(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
+                .childOption(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
+        }
         try
         {
             server = acceptor.bind(bindAddress).sync().channel();
@@ -413,7 +436,8 @@ public final class NettyTransport implements Transport
             {
                 return false;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(),
+                options.congestionBytes(), counters, congestedLinks));
         }
         link.closeTarget = null;
         link.released = false;
@@ -439,6 +463,10 @@ public final class NettyTransport implements Transport
         }
         if (!link.congested.get() && link.checkCongested(System.nanoTime()))
         {
+            if (congested.isEmpty())
+            {
+                lastReleaseNanos = link.congestedSinceNanos;
+            }
             congested.add(link);
         }
         if (link.channel == null)
@@ -472,6 +500,10 @@ public final class NettyTransport implements Transport
         if (!congested.isEmpty())
         {
             checkSlowPeers();
+        }
+        if (heldReaders.get() > 0)
+        {
+            releaseHeldReads();
         }
         if (!released.isEmpty())
         {
@@ -517,6 +549,118 @@ public final class NettyTransport implements Transport
                 {
                     publish(() -> events.onPeerDisconnected(link.peer));
                 }
+            }
+        }
+    }
+
+    /**
+     * Dispatcher: releases the reads relay flow control holds once no link is congested, and, while links stay
+     * congested, every {@link #MAX_HOLD_NANOS} as long as all of them have headroom (each connection then reads
+     * once more and holds again). Nodes that hold their reads while each waits for another to read form a cycle
+     * (two publishers whose queues to each other are congested are the simplest); only a read breaks it, and the one
+     * whose read matters cannot tell, so every held connection gets one. Without headroom the reads stay held: a
+     * peer that does not drain is the slow-peer timeout's to cut, and overflowing its queue would only cut it sooner.
+     */
+    private void releaseHeldReads()
+    {
+        final long now = System.nanoTime();
+        if (congestedLinks.get() > 0)
+        {
+            if (now - lastReleaseNanos < MAX_HOLD_NANOS)
+            {
+                return;
+            }
+            for (int i = 0; i < congested.size(); i++)
+            {
+                if (!congested.get(i).hasHeadroom())
+                {
+                    return;
+                }
+            }
+            counters.readHoldStalls.incrementAndGet();
+        }
+        lastReleaseNanos = now;
+        final InboundFrameHandler[] all = readers;
+        for (final InboundFrameHandler reader : all)
+        {
+            if (reader.held())
+            {
+                reader.requestRelease();
+            }
+        }
+    }
+
+    /** Event loops: true while some outbound queue is congested (inbound handlers then hold their reads). */
+    boolean congested()
+    {
+        return congestedLinks.get() > 0;
+    }
+
+    /** A connection began holding its reads. */
+    void readsHeld()
+    {
+        counters.readHolds.incrementAndGet();
+        heldReaders.incrementAndGet();
+    }
+
+    /** A connection stopped holding its reads. */
+    void readsReleased()
+    {
+        heldReaders.decrementAndGet();
+    }
+
+    @Override
+    public boolean congested(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        return link != null && link.congested.get();
+    }
+
+    @Override
+    public boolean inboundHeld()
+    {
+        return heldReaders.get() > 0 || pausedReaders.get() > 0;
+    }
+
+    /** A connection paused reading because the ring was full ({@code paused}), or resumed. */
+    void readsPaused(final boolean paused)
+    {
+        if (paused)
+        {
+            pausedReaders.incrementAndGet();
+        }
+        else
+        {
+            pausedReaders.decrementAndGet();
+        }
+    }
+
+    /** Connections whose reads are held right now. */
+    public int heldReaders()
+    {
+        return heldReaders.get();
+    }
+
+    synchronized void addReader(final InboundFrameHandler reader)
+    {
+        final InboundFrameHandler[] old = readers;
+        final InboundFrameHandler[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+        grown[old.length] = reader;
+        readers = grown;
+    }
+
+    synchronized void removeReader(final InboundFrameHandler reader)
+    {
+        final InboundFrameHandler[] old = readers;
+        for (int i = 0; i < old.length; i++)
+        {
+            if (old[i] == reader)
+            {
+                final InboundFrameHandler[] shrunk = new InboundFrameHandler[old.length - 1];
+                System.arraycopy(old, 0, shrunk, 0, i);
+                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+                readers = shrunk;
+                return;
             }
         }
     }
@@ -957,7 +1101,8 @@ public final class NettyTransport implements Transport
                 ch.close();
                 return null;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(), counters, congestedLinks));
+            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(),
+                options.congestionBytes(), counters, congestedLinks));
         }
         final InboundFrameHandler inbound = new InboundFrameHandler(this, events, peer, counters);
         Channel stale = null;

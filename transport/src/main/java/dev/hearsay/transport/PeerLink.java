@@ -67,7 +67,7 @@ final class PeerLink
 
     private final NettyTransport transport;
 
-    PeerLink(final NettyTransport transport, final NodeId peer, final int queueBytes,
+    PeerLink(final NettyTransport transport, final NodeId peer, final int queueBytes, final int congestionBytes,
         final TransportCounters counters, final java.util.concurrent.atomic.AtomicInteger congestedLinks)
     {
         this.transport = transport;
@@ -75,8 +75,10 @@ final class PeerLink
         this.counters = counters;
         this.congestedLinks = congestedLinks;
         this.outbound = new OutboundQueue(queueBytes);
-        this.highWater = outbound.maxCapacity() / 2;
-        this.lowWater = outbound.maxCapacity() / 4;
+        // Congestion starts well below the bound: what the node has already read (its ring, frames held by the
+        // inbound handlers) still has to fit behind it once reads are held.
+        this.highWater = Math.min(congestionBytes, outbound.maxCapacity() / 2);
+        this.lowWater = highWater / 4;
         this.stuckWater = outbound.maxCapacity() - outbound.maxCapacity() / 8;
     }
 
@@ -130,6 +132,12 @@ final class PeerLink
         final boolean moved = drained != drainedAtCheck;
         drainedAtCheck = drained;
         return moved && queued() <= stuckWater;
+    }
+
+    /** Any thread: the queue is below half its bound, so what one more read brings in still fits. */
+    boolean hasHeadroom()
+    {
+        return queued() < outbound.maxCapacity() / 2;
     }
 
     /** Any thread: the link no longer holds publishers back (drained, or its connection is gone). */

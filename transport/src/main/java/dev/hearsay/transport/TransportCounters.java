@@ -31,6 +31,10 @@ public final class TransportCounters
     public final AtomicLong duplicateConnections = new AtomicLong();
     /** Times reading was paused because the dispatcher's ring was full. */
     public final AtomicLong readPauses = new AtomicLong();
+    /** Times a connection held its reads because an outbound queue of the node was congested (relay flow control). */
+    public final AtomicLong readHolds = new AtomicLong();
+    /** Times held reads were released for one read while links stayed congested (after the maximum hold time). */
+    public final AtomicLong readHoldStalls = new AtomicLong();
     /** Frames received (added per read batch). */
     public final AtomicLong framesIn = new AtomicLong();
     /** Frames written (added per write batch). */
@@ -54,6 +58,8 @@ public final class TransportCounters
         consumer.accept("peers dropped: slow", slowPeerDisconnects);
         consumer.accept("duplicate connections closed", duplicateConnections);
         consumer.accept("read pauses: ring full", readPauses);
+        consumer.accept("read holds: relay congested", readHolds);
+        consumer.accept("read holds released while congested", readHoldStalls);
         consumer.accept("frames read", framesIn);
         consumer.accept("frames written", framesOut);
         consumer.accept("connections refused: limit", connectionsRefused);
@@ -74,7 +80,7 @@ public final class TransportCounters
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
             + ", slowPeerDisconnects=" + slowPeerDisconnects + ", queueAllocationFailures=" + queueAllocationFailures
             + ", duplicateConnections=" + duplicateConnections
-            + ", readPauses=" + readPauses + ", framesIn=" + framesIn + ", framesOut=" + framesOut
+            + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldStalls=" + readHoldStalls + ", framesIn=" + framesIn + ", framesOut=" + framesOut
             + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused + "}";
     }
 }

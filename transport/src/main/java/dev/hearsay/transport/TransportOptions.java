@@ -9,7 +9,7 @@ package dev.hearsay.transport;
  * @param outboundQueueBytes     bytes queued per peer before it counts as slow and is disconnected.
  * @param connectTimeoutMillis   TCP connect timeout.
  * @param handshakeTimeoutMillis time a connection has to complete the identity handshake (and TLS, when on).
- * @param slowPeerTimeoutMillis  how long a peer's outbound queue may stay above half its bound (publishers are
+ * @param slowPeerTimeoutMillis  how long a congested peer's outbound queue may go without draining (publishers are
  *                               held back meanwhile) before the peer is disconnected.
  * @param lingerMillis           how long a connection the protocol no longer needs stays open (reused if needed
  *                               again) before it is closed gracefully.
@@ -21,11 +21,22 @@ package dev.hearsay.transport;
  *                               counted, and the protocol tries another peer.
  * @param tls                    encrypt every connection with TLS 1.3 (self-signed certificates generated at start,
  *                               bound to the node key by the identity handshake); every node must agree.
+ * @param congestionBytes        queued bytes at which a peer's link counts as congested: publishers get
+ *                               {@code BACK_PRESSURED} and the node stops reading from its peers (so relays push
+ *                               back upstream too) until every link is below a quarter of it. At most half of
+ *                               {@code outboundQueueBytes}: the rest is headroom for what is already read.
+ * @param socketBufferBytes      kernel send and receive buffer of each connection (SO_SNDBUF, SO_RCVBUF); 0 leaves
+ *                               them to the kernel's autotuning, which on loopback lets megabytes queue unseen by
+ *                               the flow control above.
  */
 public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBytes, int connectTimeoutMillis,
     int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers, int maxConnections,
-    int maxPendingDials, boolean tls)
+    int maxPendingDials, boolean tls, int congestionBytes, int socketBufferBytes)
 {
+    /** Default {@link #congestionBytes()}. */
+    public static final int DEFAULT_CONGESTION_BYTES = 256 * 1024;
+    /** Default {@link #socketBufferBytes()}. */
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 256 * 1024;
     /** Default {@link #maxConnections()}. */
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     /** Default {@link #maxPendingDials()}. */
@@ -47,6 +58,24 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         check("maxPeers", maxPeers, 1, 10_000_000);
         check("maxConnections", maxConnections, 1, 1_000_000);
         check("maxPendingDials", maxPendingDials, 1, 1_000_000);
+        check("congestionBytes", congestionBytes, 1024, outboundQueueBytes / 2);
+        check("socketBufferBytes", socketBufferBytes, 0, 1 << 30);
+        if (socketBufferBytes > 0 && socketBufferBytes < 4096)
+        {
+            throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes
+                + " is below 4096 (0 means the kernel's default)");
+        }
+    }
+
+    /** The settings before congestion and socket buffers were settable: those take their defaults. */
+    public TransportOptions(final IoMode ioMode, final int ioThreads, final int outboundQueueBytes,
+        final int connectTimeoutMillis, final int handshakeTimeoutMillis, final int slowPeerTimeoutMillis,
+        final int lingerMillis, final int maxPeers, final int maxConnections, final int maxPendingDials,
+        final boolean tls)
+    {
+        this(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls,
+            Math.min(DEFAULT_CONGESTION_BYTES, outboundQueueBytes / 2), DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
     /** The settings before the connection limits and TLS existed: those take their defaults (TLS off). */
@@ -60,7 +89,7 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
 
     /**
      * The defaults: auto I/O mode, 1 thread, 4 MiB per peer, 3 s connect, 5 s handshake, 2 s slow, 3 s linger, 65,536
-     * peers, 4,096 connections, 256 pending dials, no TLS.
+     * peers, 4,096 connections, 256 pending dials, no TLS, congestion at 256 KiB, 256 KiB socket buffers.
      */
     public static TransportOptions defaults()
     {
@@ -71,49 +100,69 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
     public TransportOptions withIoMode(final IoMode mode)
     {
         return new TransportOptions(mode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
     }
 
     /** Same settings with another outbound queue bound. */
     public TransportOptions withOutboundQueueBytes(final int bytes)
     {
         return new TransportOptions(ioMode, ioThreads, bytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls,
+            Math.min(congestionBytes, Math.max(bytes, 4096) / 2), socketBufferBytes);
     }
 
     /** Same settings with another number of I/O threads. */
     public TransportOptions withIoThreads(final int threads)
     {
         return new TransportOptions(ioMode, threads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
     }
 
     /** Same settings with another handshake timeout. */
     public TransportOptions withHandshakeTimeoutMillis(final int millis)
     {
         return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, millis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
     }
 
     /** Same settings with another connection limit. */
     public TransportOptions withMaxConnections(final int connections)
     {
         return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, connections, maxPendingDials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, connections, maxPendingDials, tls, congestionBytes,
+            socketBufferBytes);
     }
 
     /** Same settings with another limit of dials in progress. */
     public TransportOptions withMaxPendingDials(final int dials)
     {
         return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, dials, tls);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, dials, tls, congestionBytes,
+            socketBufferBytes);
     }
 
     /** Same settings with TLS on or off. */
     public TransportOptions withTls(final boolean on)
     {
         return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, on);
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, on, congestionBytes,
+            socketBufferBytes);
+    }
+
+    /** Same settings with another congestion threshold. */
+    public TransportOptions withCongestionBytes(final int bytes)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, bytes,
+            socketBufferBytes);
+    }
+
+    /** Same settings with other kernel socket buffers (0: the kernel's autotuning). */
+    public TransportOptions withSocketBufferBytes(final int bytes)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
+            bytes);
     }
 
     private static void check(final String field, final long value, final long min, final long max)

@@ -34,7 +34,7 @@ class SlowPeerTest
         final TopicId topic = TopicId.of("slow");
         // A small queue and in-flight bound keep the test short; their ratio is the default one.
         final GossipNode node = ClusterTest.loopback(IoMode.AUTO)
-            .config(GossipConfig.builder().maxInFlightBroadcastBytes(16 * 1024).build())
+            .config(GossipConfig.builder().maxInFlightBroadcastBytes(16 * 1024).maxInFlightFrameBytes(16 * 1024).build())
             .transportOptions(TransportOptions.defaults().withOutboundQueueBytes(64 * 1024)).start();
         final GossipNode honest = ClusterTest.loopback(IoMode.AUTO).start();
         try (node; honest; Socket stalled = new Socket())

@@ -1,0 +1,189 @@
+package dev.hearsay.transport;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeKey;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import dev.hearsay.codec.MessageDecoder;
+import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.proto.Gossip;
+import dev.hearsay.proto.Join;
+import dev.hearsay.proto.Message;
+import dev.hearsay.proto.MessageType;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A relay whose downstream peer drains slower than its upstream publishes must push back: it holds its reads, the
+ * publisher's queue fills and the publisher sees BACK_PRESSURED. Without that the relay's queue to the slow peer
+ * overflows and the link is cut.
+ */
+@Timeout(120)
+class RelayFlowControlTest
+{
+    private static final int MESSAGES = 20_000;
+
+    @RepeatedTest(3)
+    void relayHoldsItsReadsForASlowButDrainingPeerAndNothingIsLost() throws Exception
+    {
+        final TopicId topic = TopicId.of("relay");
+        final TransportOptions options = TransportOptions.defaults()
+            .withOutboundQueueBytes(1024 * 1024)
+            .withCongestionBytes(32 * 1024)
+            .withSocketBufferBytes(32 * 1024);
+        final GossipConfig config = GossipConfig.builder()
+            .maxInFlightBroadcastBytes(256 * 1024)
+            .maxInFlightFrameBytes(256 * 1024)
+            .build();
+        final GossipNode relay = ClusterTest.loopback(IoMode.AUTO).config(config).transportOptions(options).start();
+        final GossipNode publisher = ClusterTest.loopback(IoMode.AUTO).config(config).transportOptions(options).start();
+        try (relay; publisher; Socket slow = new Socket())
+        {
+            publisher.addPeer(relay.addr());
+            final Subscription r = relay.subscribe(topic, List.of());
+            final Subscription p = publisher.subscribe(topic, List.of(relay.id()));
+            p.joined().get(10, TimeUnit.SECONDS);
+
+            // A peer that joins through the relay only, then reads slowly: about 4 KiB every 2 ms.
+            slow.setReceiveBufferSize(16 * 1024);
+            slow.connect(relay.localAddress());
+            final NodeKey key = NodeKey.fromSeed(77);
+            handshakeAndJoin(slow, key, topic);
+            assertTrue(Await.until(() -> r.neighbors().contains(key.id()), 10_000),
+                "the slow peer never became a neighbor");
+
+            final BitSet seen = new BitSet(MESSAGES + 1);
+            final AtomicInteger duplicates = new AtomicInteger();
+            final Thread reader = new Thread(() -> readSlowly(slow, publisher, seen, duplicates), "slow-reader");
+            reader.start();
+
+            final byte[] payload = new byte[64];
+            long refused = 0;
+            for (int i = 0; i < MESSAGES; i++)
+            {
+                while (p.broadcast(payload) < 0)
+                {
+                    refused++;
+                    Thread.onSpinWait();
+                }
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(60));
+            final TransportCounters relayCounters = relay.transport().counters();
+            assertEquals(0, relayCounters.slowPeerDisconnects.get(), "the relay cut the slow peer: " + relayCounters);
+            synchronized (seen)
+            {
+                assertEquals(MESSAGES, seen.cardinality(), "the slow peer missed messages: " + relayCounters);
+            }
+            assertEquals(0, duplicates.get());
+            assertTrue(relayCounters.readHolds.get() > 0, "the relay never held its reads: " + relayCounters);
+            assertTrue(refused > 0, "the publisher was never held back");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void queueTooSmallForTheFlowControlIsRefusedAtStartNamingTheSetting()
+    {
+        final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> ClusterTest.loopback(IoMode.AUTO)
+                .transportOptions(TransportOptions.defaults().withOutboundQueueBytes(1024 * 1024)).start());
+        assertTrue(e.getMessage().startsWith("outboundQueueBytes: 1048576 is below"), e.getMessage());
+    }
+
+    /** Reads frames in small slices with pauses, recording the sequence of every Gossip from {@code author}. */
+    private static void readSlowly(final Socket socket, final GossipNode author, final BitSet seen,
+        final AtomicInteger duplicates)
+    {
+        final MessageDecoder decoder = new MessageDecoder(GossipConfig.defaults());
+        final byte[] buffer = new byte[1 << 20];
+        int filled = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try
+        {
+            final InputStream in = socket.getInputStream();
+            while (System.nanoTime() < deadline)
+            {
+                synchronized (seen)
+                {
+                    if (seen.cardinality() == MESSAGES)
+                    {
+                        return;
+                    }
+                }
+                final int n = in.read(buffer, filled, Math.min(4096, buffer.length - filled));
+                if (n < 0)
+                {
+                    return;
+                }
+                filled += n;
+                int at = 0;
+                while (filled - at >= 4)
+                {
+                    final int length = ((buffer[at] & 0xFF) << 24) | ((buffer[at + 1] & 0xFF) << 16)
+                        | ((buffer[at + 2] & 0xFF) << 8) | (buffer[at + 3] & 0xFF);
+                    if (filled - at - 4 < length)
+                    {
+                        break;
+                    }
+                    final Message m = decoder.decode(new UnsafeBuffer(buffer, at + 4, length), 0, length);
+                    if (m.type() == MessageType.GOSSIP && ((Gossip)m).author().equals(author.id()))
+                    {
+                        final int seq = (int)((Gossip)m).sequence();
+                        synchronized (seen)
+                        {
+                            if (seen.get(seq))
+                            {
+                                duplicates.incrementAndGet();
+                            }
+                            seen.set(seq);
+                        }
+                    }
+                    at += 4 + length;
+                }
+                System.arraycopy(buffer, at, buffer, 0, filled - at);
+                filled -= at;
+                // The slow consumer: a pause after every slice (this paces the reader; nothing waits on it).
+                TimeUnit.MILLISECONDS.sleep(2);
+            }
+        }
+        catch (final java.io.IOException | InterruptedException e)
+        {
+            // The relay closed the connection (the failure the test reports) or the test ended.
+        }
+    }
+
+    /** Completes the identity handshake as {@code key} and joins {@code topic}. */
+    static void handshakeAndJoin(final Socket socket, final NodeKey key, final TopicId topic) throws Exception
+    {
+        final DataInputStream in = new DataInputStream(socket.getInputStream());
+        final byte[] hello = new byte[in.readInt()];
+        in.readFully(hello);
+        final Handshake.Hello theirs = Handshake.readHello(Unpooled.wrappedBuffer(hello), 4096);
+        final byte[] nonce = new byte[32];
+        final ByteBuf out = Unpooled.buffer();
+        Handshake.writeHello(out, key.id(), nonce, 1, new byte[0]);
+        Handshake.writeProof(out, key, theirs.id(), nonce, theirs.nonce());
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+        final int length = new MessageEncoder().encode(new Join().set(null).topic(topic), frame, 0);
+        out.writeInt(length);
+        out.writeBytes(frame.byteArray(), 0, length);
+        final byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        socket.getOutputStream().write(bytes);
+        // The relay's proof: one frame, before any protocol message.
+        in.readFully(new byte[in.readInt()]);
+    }
+}
