@@ -179,11 +179,13 @@ final class BenchReport
             + "(%.2f per broadcast)", c.get("framesSent"), c.get("gossipSent"),
             (double)c.get("gossipSent") / Math.max(1, broadcasts), c.get("controlSent"),
             (double)c.get("controlSent") / Math.max(1, broadcasts)));
-        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes", c.get("duplicates"),
-            c.get("graftsSent"), c.get("prunesSent")));
+        row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes; %,d graft timers put "
+            + "off (stream still arriving, reads held, or announcer congested)", c.get("duplicates"),
+            c.get("graftsSent"), c.get("prunesSent"), c.get("graftsDeferred")));
         row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
-            + "(reads paused %,d times), %,d broadcasts back-pressured", c.get("subscriberDropped"),
-            c.get("ringFullRefusals"), c.get("readPauses"), c.get("broadcastsBackPressured")));
+            + "(reads paused %,d times), reads held %,d times for a congested peer queue (relay flow control), %,d "
+            + "broadcasts back-pressured", c.get("subscriberDropped"), c.get("ringFullRefusals"), c.get("readPauses"),
+            c.get("readHolds"), c.get("broadcastsBackPressured")));
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
             + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d sends refused by a "

@@ -13,7 +13,8 @@ final class NodeCounters
     /** Counter names, in report order. */
     static final String[] NAMES = {
         "framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates", "graftsSent", "prunesSent",
-        "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "slowPeerDisconnects",
+        "graftsDeferred", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "readHolds",
+        "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
 
     private NodeCounters()
@@ -33,10 +34,12 @@ final class NodeCounters
             p.duplicates,
             p.graftsSent,
             p.prunesSent,
+            p.graftsDeferred,
             p.windowSkipped,
             node.counter(EngineCounter.SUBSCRIBER_DROPPED),
             node.counter(EngineCounter.FRAMES_RING_FULL),
             t.readPauses.get(),
+            t.readHolds.get(),
             t.slowPeerDisconnects.get(),
             node.counter(EngineCounter.PEERS_DISCONNECTED),
             node.counter(EngineCounter.BROADCASTS_BACK_PRESSURED),
