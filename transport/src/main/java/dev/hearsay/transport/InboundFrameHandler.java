@@ -56,6 +56,13 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         context = ctx;
     }
 
+    /** Parked frames hold a pooled buffer: give it back if the handler goes before the channel closes. */
+    @Override
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        releaseParked();
+    }
+
     /** Frames that came as slices: those decoded in the read that completed the handshake (see onFrame). */
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
