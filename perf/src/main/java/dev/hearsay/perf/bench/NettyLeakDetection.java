@@ -8,8 +8,8 @@ import java.util.Locale;
  * The bench runs with Netty's buffer leak detector off unless {@code -Dio.netty.leakDetection.level} says
  * otherwise. At its default level (simple) the detector tracks 1 in 128 pooled buffers and records a stack trace
  * for each (about 1 to 2 KB): allocation per buffer, not per message, that the engine cannot avoid through
- * Netty's API (the level is global). Measured on this bench, it is about 15 B per delivery at 10,000 msg/s (where
- * every frame is a buffer of its own) and a few B per delivery at max rate; the rest of the transport allocates
+ * Netty's API (the level is global). Measured on this bench, it is 15 to 30 B per delivery at 10,000 msg/s (where
+ * every frame is a buffer of its own) and about 1 B per delivery at max rate; the rest of the transport allocates
  * nothing per message. Give {@code -Dio.netty.leakDetection.level=simple} to measure with it.
  */
 final class NettyLeakDetection
