@@ -14,6 +14,8 @@ import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.codec.WireFormat;
+import dev.hearsay.proto.IHave;
+import dev.hearsay.proto.MessageType;
 import dev.hearsay.proto.ProtocolStats;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -60,6 +62,8 @@ public final class GossipEngine implements AutoCloseable
     static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final System.Logger LOG = System.getLogger(GossipEngine.class.getName());
+    /** The type byte of a Gossip frame (see {@link WireFormat#TYPE_OFFSET}). */
+    private static final byte GOSSIP_CODE = (byte)MessageType.GOSSIP.code();
 
     private final NodeKey key;
     private final GossipConfig config;
@@ -145,8 +149,12 @@ public final class GossipEngine implements AutoCloseable
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);
+        // Spare arrays for the frames that do not size the slots, up to the largest IHave (see Slot); at most an
+        // eighth of the ring's slots can keep one, so the pool holds at most ringSize / 8 x 11.8 KB by default.
+        final SpareBuffers spares = new SpareBuffers(Math.min(maxFrameLength, WireFormat.HEADER_LENGTH
+            + WireFormat.IHAVE_COUNT_LENGTH + IHave.MAX_ENTRIES * WireFormat.ID_ENTRY_LENGTH), config.ringSize() / 8);
         this.ring = RingBuffer.createMultiProducer(
-            () -> new Slot(maxFrameLength, retainLimit), config.ringSize(), new BusySpinWaitStrategy());
+            () -> new Slot(maxFrameLength, retainLimit, spares), config.ringSize(), new BusySpinWaitStrategy());
         final EventPoller<Slot> poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
         final ErrorHandler errorHandler = GossipEngine::logError;
@@ -436,7 +444,7 @@ public final class GossipEngine implements AutoCloseable
         final Slot slot = ring.get(sequence);
         try
         {
-            slot.copy(buffer, offset, length);
+            slot.copy(buffer, offset, length, true);
             slot.topic = subscription.topic();
             slot.subscription = subscription;
             slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
@@ -667,7 +675,9 @@ public final class GossipEngine implements AutoCloseable
             final Slot slot = ring.get(sequence);
             try
             {
-                slot.copy(buffer, offset, length);
+                // Gossip frames (the payload traffic) size the slot's own array; the rest borrow (see Slot).
+                slot.copy(buffer, offset, length, length > WireFormat.TYPE_OFFSET
+                    && buffer.getByte(offset + WireFormat.TYPE_OFFSET) == GOSSIP_CODE);
                 slot.peer = peer;
                 slot.kind = Slot.FRAME_RECEIVED;
             }

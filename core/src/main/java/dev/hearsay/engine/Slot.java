@@ -8,14 +8,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One preallocated ring slot: a union of every event kind. References are set by the producer and cleared by the
- * dispatcher once handled; bytes (a frame or a broadcast payload) are copied into a slot-owned buffer that grows on
- * demand to the largest length seen (rounded up to a power of two, never beyond the engine's maximum frame length)
- * and is then reused, so a warmed-up ring copies without allocating.
+ * dispatcher once handled; bytes (a frame or a broadcast payload) are copied into a buffer, so a warmed-up ring
+ * copies without allocating.
  * <p>
- * Memory per slot: about 64 bytes of fields plus the buffer, {@value #INITIAL_CAPACITY} bytes at first. A buffer
- * grows up to the maximum frame length, but one grown beyond the retain limit (the largest Gossip frame: payload
- * plus header) is dropped back to the initial size once handled, so the ring retains at most
- * {@code ringSize * retainLimit} bytes however large the occasional membership frame is.
+ * Buffers: each slot owns an array, {@value #INITIAL_CAPACITY} bytes at first, that grows (to a power of two, at
+ * most the retain limit: the largest Gossip frame, payload plus header and signature) for broadcast payloads and
+ * Gossip frames, the traffic that sizes the ring, and is kept. Other frames that do not fit it (IHave batches,
+ * membership frames with contact lists) borrow an array from the ring's {@link SpareBuffers} and give it back once
+ * handled; a frame even larger than those (a Shuffle with large contact data) gets an array of its own, dropped
+ * once handled. So the ring retains about {@code ringSize} times the usual Gossip frame plus the spare arrays in
+ * use at the peak, and a steady mix of frame sizes allocates nothing.
  */
 final class Slot
 {
@@ -36,6 +38,7 @@ final class Slot
 
     private final int maxLength;
     private final int retainLimit;
+    private final SpareBuffers spares;
 
     int kind;
     /** Subscribe, JoinPeers, Broadcast*: the topic. */
@@ -46,33 +49,46 @@ final class Slot
     EngineSubscription subscription;
     /** Subscribe, JoinPeers: an immutable list of peers; ContactData: a byte[]. */
     Object attachment;
+    /** The slot's own array: grows up to the retain limit and is kept. */
+    private byte[] own = new byte[INITIAL_CAPACITY];
+    /** A spare array {@link #buffer} wraps instead of {@link #own} until cleared; null when none. */
+    private byte[] borrowed;
     /** Frame or payload bytes, valid for {@link #length} bytes from 0. */
-    final UnsafeBuffer buffer = new UnsafeBuffer(new byte[INITIAL_CAPACITY]);
+    final UnsafeBuffer buffer = new UnsafeBuffer(own);
     int length;
 
-    Slot(final int maxLength, final int retainLimit)
+    /**
+     * @param maxLength   the largest frame or payload a slot takes.
+     * @param retainLimit the largest own array a slot keeps: Gossip frames and payloads up to it grow it.
+     * @param spares      arrays for the other frames that do not fit the own array (shared by the ring's slots).
+     */
+    Slot(final int maxLength, final int retainLimit, final SpareBuffers spares)
     {
         this.maxLength = maxLength;
         this.retainLimit = retainLimit;
+        this.spares = spares;
     }
 
-    /** Copies {@code length} bytes into the slot buffer; {@code length} must not exceed the maximum length. */
-    void copy(final DirectBuffer src, final int offset, final int length)
+    /**
+     * Copies {@code length} bytes into the slot buffer; {@code length} must not exceed the maximum length.
+     * {@code grow}: the bytes are a Gossip frame or a payload, which may grow the slot's own array; others borrow.
+     */
+    void copy(final DirectBuffer src, final int offset, final int length, final boolean grow)
     {
-        ensureCapacity(length);
+        reserve(length, grow);
         buffer.putBytes(0, src, offset, length);
         this.length = length;
     }
 
-    /** Copies {@code length} bytes of {@code src} into the slot buffer. */
+    /** Copies {@code length} bytes of payload {@code src} into the slot buffer. */
     void copy(final byte[] src, final int offset, final int length)
     {
-        ensureCapacity(length);
+        reserve(length, true);
         buffer.putBytes(0, src, offset, length);
         this.length = length;
     }
 
-    /** Drops references so that a handled slot keeps nothing alive; the buffer is kept for reuse. */
+    /** Drops references so that a handled slot keeps nothing alive; the own array is kept for reuse. */
     void clear()
     {
         kind = NONE;
@@ -81,23 +97,44 @@ final class Slot
         subscription = null;
         attachment = null;
         length = 0;
-        if (buffer.capacity() > retainLimit)
+        if (borrowed != null)
         {
-            // A rare oversized membership frame: do not keep its buffer alive in this slot.
-            buffer.wrap(new byte[INITIAL_CAPACITY]);
+            spares.give(borrowed);
+            borrowed = null;
+            buffer.wrap(own);
+        }
+        else if (buffer.byteArray() != own)
+        {
+            // A rare frame larger than the spare arrays had an array of its own: not kept.
+            buffer.wrap(own);
         }
     }
 
-    private void ensureCapacity(final int required)
+    /** Points {@link #buffer} at an array of at least {@code required} bytes (see the class comment). */
+    private void reserve(final int required, final boolean grow)
     {
-        if (required > buffer.capacity())
+        if (required <= own.length)
         {
-            if (required > maxLength)
-            {
-                throw new IllegalArgumentException("length " + required + " exceeds the maximum " + maxLength);
-            }
-            final int grown = Math.min(maxLength, BitUtil.findNextPositivePowerOfTwo(required));
-            buffer.wrap(new byte[grown]);
+            return; // the buffer wraps the own array: a slot is cleared before it is reused
+        }
+        if (required > maxLength)
+        {
+            throw new IllegalArgumentException("length " + required + " exceeds the maximum " + maxLength);
+        }
+        if (grow && required <= retainLimit)
+        {
+            // A power of two, but never beyond the retain limit, so that what grew is also kept.
+            own = new byte[Math.min(retainLimit, BitUtil.findNextPositivePowerOfTwo(required))];
+            buffer.wrap(own);
+        }
+        else if (required <= spares.length())
+        {
+            borrowed = spares.take();
+            buffer.wrap(borrowed);
+        }
+        else
+        {
+            buffer.wrap(new byte[required]);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.hearsay.proto;
 
 import dev.hearsay.NodeId;
+import org.agrona.BitUtil;
 
 /**
  * What a topic knows about one author's message stream (one epoch of it): which sequence numbers it has seen,
@@ -166,7 +167,16 @@ final class AuthorLog
     private void growIndex(final PayloadCache cache)
     {
         final long[] old = cacheIndex;
-        final long[] grown = new long[old.length * 2];
+        int length = old.length * 2;
+        if (length >= cache.maxEntries() && length < MAX_INDEX)
+        {
+            // An author whose cached messages fill the cache: go straight to twice the cache's size. Messages that
+            // arrive out of order (grafted late) stay cached while the sequence moves on, so the index settles there
+            // rather than at the cache's size, and growing to it in one step does so while the cache fills (the
+            // warm-up), not at whatever moment later a late message first collides.
+            length = Math.max(length, Math.min(MAX_INDEX, 2 * BitUtil.findNextPositivePowerOfTwo(cache.maxEntries())));
+        }
+        final long[] grown = new long[length];
         java.util.Arrays.fill(grown, -1);
         for (final long entry : old)
         {

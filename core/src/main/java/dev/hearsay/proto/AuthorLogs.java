@@ -2,17 +2,22 @@ package dev.hearsay.proto;
 
 import dev.hearsay.NodeId;
 
-import java.util.HashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+
 import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The {@link AuthorLog}s of one topic, by author (then epoch). Bounded: at most {@code maxAuthors} logs; a new
  * author beyond that replaces the least recently heard one (counted). Logs of authors silent for the id
  * retention are dropped by {@link #evictIdle}.
+ *
+ * <p>An Agrona map, not a {@link java.util.HashMap}: its iterators are reused, so the periodic scans of
+ * {@link #evictIdle} allocate nothing (a HashMap allocates an iterator per scan).
  */
 final class AuthorLogs
 {
-    private final HashMap<NodeId, AuthorLog> byAuthor = new HashMap<>();
+    private final Object2ObjectHashMap<NodeId, AuthorLog> byAuthor = new Object2ObjectHashMap<>();
     private final int maxAuthors;
     private int size;
     long evictedEarly;
@@ -73,10 +78,10 @@ final class AuthorLogs
     /** Drops the logs not heard from since {@code cutoff}. */
     void evictIdle(final long cutoff)
     {
-        final Iterator<HashMap.Entry<NodeId, AuthorLog>> it = byAuthor.entrySet().iterator();
+        final Iterator<Map.Entry<NodeId, AuthorLog>> it = byAuthor.entrySet().iterator();
         while (it.hasNext())
         {
-            final HashMap.Entry<NodeId, AuthorLog> e = it.next();
+            final Map.Entry<NodeId, AuthorLog> e = it.next();
             AuthorLog head = e.getValue();
             while (head != null && head.lastSeenNanos <= cutoff)
             {

@@ -50,6 +50,12 @@ final class PayloadCache
         return evictedEarly;
     }
 
+    /** The most payloads cached at once. */
+    int maxEntries()
+    {
+        return maxEntries;
+    }
+
     int size()
     {
         return (int)(tail - head);

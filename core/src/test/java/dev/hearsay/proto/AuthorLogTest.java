@@ -115,4 +115,42 @@ class AuthorLogTest
         assertFalse(cache.matches(log.cacheHandle(100), AUTHOR, 1, 100), "evicted entries must not match");
         assertTrue(cache.matches(log.cacheHandle(4_000), AUTHOR, 1, 4_000));
     }
+
+    @Test
+    void anAuthorFillingTheCacheGetsAnIndexOfTwiceItsSizeWhileItFillsAndThenKeepsIt()
+    {
+        final int entries = 4096;
+        final PayloadCache cache = new PayloadCache(1 << 20, entries);
+        final AuthorLog log = new AuthorLog(AUTHOR, 1, 1, 0);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        long s = 1;
+        for (; s <= entries; s++)
+        {
+            log.cacheHandle(s, cache.put(AUTHOR, 1, s, 0, payload, 0, 8, s), cache);
+        }
+        final long[] settled = indexOf(log);
+        assertEquals(2 * entries, settled.length, "grown past the cache's size in one step");
+        // A message grafted late stays cached while the sequence moves on by a whole cache: no growth for it.
+        log.cacheHandle(s - entries / 2, cache.put(AUTHOR, 1, s - entries / 2, 0, payload, 0, 8, s), cache);
+        for (final long end = s + 3L * entries; s < end; s++)
+        {
+            log.cacheHandle(s, cache.put(AUTHOR, 1, s, 0, payload, 0, 8, s), cache);
+        }
+        assertTrue(settled == indexOf(log), "the index settled at twice the cache's size");
+        assertTrue(cache.matches(log.cacheHandle(s - 1), AUTHOR, 1, s - 1));
+    }
+
+    private static long[] indexOf(final AuthorLog log)
+    {
+        try
+        {
+            final java.lang.reflect.Field f = AuthorLog.class.getDeclaredField("cacheIndex");
+            f.setAccessible(true);
+            return (long[])f.get(log);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new AssertionError(e);
+        }
+    }
 }

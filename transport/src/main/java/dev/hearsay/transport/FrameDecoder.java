@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. The length is checked
  * against the maximum before anything is allocated for the body; a frame over it, or a zero length, is bad input.
- * Emits each body as a retained slice of the read buffer (no copy).
+ * Before the handshake completes it emits each body as a retained slice of the read buffer (no copy); after it,
+ * the bodies go straight from the read buffer into the {@link InboundFrameHandler} (see {@link #sink}).
  */
 final class FrameDecoder extends ByteToMessageDecoder
 {
@@ -20,6 +21,8 @@ final class FrameDecoder extends ByteToMessageDecoder
     private final TransportCounters counters;
     /** Event loop only: the connection was rejected for bad input; what else it sent is ignored, not counted. */
     private boolean discarding;
+    /** Event loop only: the handler of an authenticated connection, which frames are offered to directly. */
+    private InboundFrameHandler sink;
 
     FrameDecoder(final int maxFrameLength, final TransportCounters counters)
     {
@@ -35,6 +38,17 @@ final class FrameDecoder extends ByteToMessageDecoder
     void discardRest()
     {
         discarding = true;
+    }
+
+    /**
+     * Event loop: from now on, hand each frame to {@code handler} straight from the read buffer, not down the
+     * pipeline. A retained slice per frame is an object (from Netty's recycler, which allocates whenever more are
+     * alive at once than it keeps, and a stack trace when the read buffer is one the leak detector samples); handed
+     * over in place, a frame costs no object at all.
+     */
+    void sink(final InboundFrameHandler handler)
+    {
+        sink = handler;
     }
 
     @Override
@@ -65,9 +79,34 @@ final class FrameDecoder extends ByteToMessageDecoder
             {
                 return;
             }
+            if (sink != null)
+            {
+                // The sink is set between decode calls (the handshake frame is fired from out), so no frame of
+                // this call is in out ahead of this one.
+                sink.onFrame(in, in.readerIndex() + PREFIX, (int)length);
+                in.skipBytes(PREFIX + (int)length);
+                continue;
+            }
             in.skipBytes(PREFIX);
             out.add(in.readRetainedSlice((int)length));
         }
+    }
+
+    /**
+     * With a sink, frames are handed over inside {@link #decode} and none goes down the pipeline, so the superclass
+     * would take each read for one that produced nothing and, when auto-read is off (reads paused or held), ask for
+     * another read: reading must stay where the sink and the transport turned it.
+     */
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx) throws Exception
+    {
+        if (sink == null)
+        {
+            super.channelReadComplete(ctx);
+            return;
+        }
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

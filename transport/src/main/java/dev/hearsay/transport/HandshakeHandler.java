@@ -85,6 +85,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
                 if (inbound != null)
                 {
                     ctx.pipeline().replace(this, "frames", inbound);
+                    final FrameDecoder framing = ctx.pipeline().get(FrameDecoder.class);
+                    if (framing != null)
+                    {
+                        framing.sink(inbound);
+                    }
                 }
             }
         }

@@ -7,13 +7,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * After the handshake: publishes each frame of an authenticated peer into the dispatcher's ring, copying straight
  * from Netty's buffer into the ring slot. When the ring is full it stops reading this socket (TCP back-pressure
  * reaches the sender) and keeps the frames already read, in order, until a retry gets them in: nothing is dropped.
+ *
+ * <p>Allocation: none per frame. {@link FrameDecoder} hands frames over in place ({@link #onFrame}, no slice);
+ * parked frames are copied into {@link ParkedFrames}; the retry of a pause is one periodic task, not one task per
+ * attempt (see {@link #scheduleRetry}).
  *
  * <p>Relay flow control: after each read, if any outbound queue of this node is congested, it holds further reads
  * until the transport releases it (see {@link NettyTransport#flush}). A relay that cannot forward as fast as it
@@ -29,18 +33,20 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private final NodeId peer;
     private final TransportCounters counters;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final ArrayDeque<ByteBuf> parked = new ArrayDeque<>();
+    private final ParkedFrames parked = new ParkedFrames();
     private byte[] scratch = new byte[0];
     private ChannelHandlerContext context;
     private long framesThisRead;
     private final Runnable retry = this::retry;
+    /** Event loop only: the periodic retry of the current pause, or null when not paused. */
+    private ScheduledFuture<?> retries;
     /** Reads held by relay flow control. Written on the event loop, read by the dispatcher's release scan. */
     private volatile boolean held;
-    /** Event loop only: frames are parked because the ring was full (counted in the transport's paused readers). */
-    private boolean paused;
     private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
         new java.util.concurrent.atomic.AtomicBoolean();
     private final Runnable release = this::release;
+    /** Event loop only: frames are parked because the ring was full (counted in the transport's paused readers). */
+    private boolean paused;
 
     InboundFrameHandler(final NettyTransport transport, final NetworkEvents events, final NodeId peer,
         final TransportCounters counters)
@@ -63,28 +69,49 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         transport.addReader(this);
     }
 
+    /** Parked frames hold a pooled buffer: give it back if the handler goes before the channel closes. */
+    @Override
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        releaseParked();
+    }
+
+    /** Frames that came as slices: those decoded in the read that completed the handshake (see onFrame). */
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
         final ByteBuf frame = (ByteBuf)msg;
-        framesThisRead++;
-        if (!parked.isEmpty())
+        try
         {
-            parked.add(frame);
-            return;
+            onFrame(frame, frame.readerIndex(), frame.readableBytes());
         }
-        if (publish(frame))
+        finally
         {
             frame.release();
         }
-        else
+    }
+
+    /**
+     * Event loop: the frame at {@code index} of {@code in}, straight from {@link FrameDecoder}'s read buffer (no
+     * slice); published into the ring, or copied and parked.
+     */
+    void onFrame(final ByteBuf in, final int index, final int length)
+    {
+        final ChannelHandlerContext ctx = context;
+        framesThisRead++;
+        if (!parked.isEmpty())
         {
-            parked.add(frame);
+            parked.add(in, index, length);
+            return;
+        }
+        if (!publish(in, index, length))
+        {
+            parked.add(in, index, length);
             ctx.channel().config().setAutoRead(false);
             counters.readPauses.incrementAndGet();
             paused = true;
             transport.readsPaused(true);
-            ctx.executor().schedule(retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
+            scheduleRetry(ctx);
         }
     }
 
@@ -137,16 +164,15 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private boolean publish(final ByteBuf frame)
+    private boolean publish(final ByteBuf frame, final int index, final int length)
     {
-        final int length = frame.readableBytes();
         if (frame.hasMemoryAddress())
         {
-            view.wrap(frame.memoryAddress() + frame.readerIndex(), length);
+            view.wrap(frame.memoryAddress() + index, length);
         }
         else if (frame.hasArray())
         {
-            view.wrap(frame.array(), frame.arrayOffset() + frame.readerIndex(), length);
+            view.wrap(frame.array(), frame.arrayOffset() + index, length);
         }
         else
         {
@@ -154,10 +180,43 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             {
                 scratch = new byte[length];
             }
-            frame.getBytes(frame.readerIndex(), scratch, 0, length);
+            frame.getBytes(index, scratch, 0, length);
             view.wrap(scratch, 0, length);
         }
         return events.onFrame(peer, view, 0, length);
+    }
+
+    /** Publishes the first parked frame; true if the ring took it (it is then no longer parked). */
+    private boolean publishParked()
+    {
+        if (!events.onFrame(peer, parked.first(), 0, parked.firstLength()))
+        {
+            return false;
+        }
+        parked.removeFirst();
+        return true;
+    }
+
+    /**
+     * Event loop: retries every {@link #RETRY_MICROS} us until the parked frames are in. One periodic task for the
+     * whole pause, cancelled by the retry that succeeds: scheduling a one-shot task per attempt allocated one
+     * (about 80 bytes) every 50 us for as long as the ring stayed full.
+     */
+    private void scheduleRetry(final ChannelHandlerContext ctx)
+    {
+        if (retries == null)
+        {
+            retries = ctx.executor().scheduleWithFixedDelay(retry, RETRY_MICROS, RETRY_MICROS, TimeUnit.MICROSECONDS);
+        }
+    }
+
+    private void stopRetries()
+    {
+        if (retries != null)
+        {
+            retries.cancel(false);
+            retries = null;
+        }
     }
 
     private void retry()
@@ -165,19 +224,17 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         final ChannelHandlerContext ctx = context;
         while (!parked.isEmpty())
         {
-            final ByteBuf frame = parked.peek();
             if (!ctx.channel().isOpen())
             {
                 releaseParked();
                 return;
             }
-            if (!publish(frame))
+            if (!publishParked())
             {
-                ctx.executor().schedule(retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
-                return;
+                return; // the periodic retry comes again
             }
-            parked.poll().release();
         }
+        stopRetries();
         resumed();
         if (!held)
         {
@@ -188,11 +245,8 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
 
     private void releaseParked()
     {
-        ByteBuf b;
-        while ((b = parked.poll()) != null)
-        {
-            b.release();
-        }
+        parked.clear();
+        stopRetries();
         resumed();
     }
 
@@ -245,15 +299,15 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     {
         while (!parked.isEmpty())
         {
-            if (!publish(parked.peek()))
+            if (!publishParked())
             {
                 // The ring stays full and the connection is gone: give up on these frames (counted as truncated).
                 counters.truncated.incrementAndGet();
                 releaseParked();
                 return;
             }
-            parked.poll().release();
         }
+        stopRetries();
         resumed();
     }
 

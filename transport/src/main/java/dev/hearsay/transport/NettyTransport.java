@@ -85,6 +85,13 @@ public final class NettyTransport implements Transport
     private final int maxPeerData;
     private final TransportCounters counters = new TransportCounters();
     private final Map<NodeId, PeerLink> links = new ConcurrentHashMap<>();
+    /**
+     * The values of {@link #links}, for the periodic scans (gauges, idle eviction): iterating the map allocates an
+     * iterator every time, and code run a few times a second is not compiled well enough for escape analysis to
+     * remove it. Copy on write (a CAS loop), on the rare creation and eviction of a link.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<PeerLink[]> linkArray =
+        new java.util.concurrent.atomic.AtomicReference<>(new PeerLink[0]);
     private final Map<NodeId, List<InetSocketAddress>> addressBook = new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final IoMode ioMode;
@@ -252,7 +259,7 @@ public final class NettyTransport implements Transport
     public int connectedPeerCount()
     {
         int count = 0;
-        for (final PeerLink link : links.values())
+        for (final PeerLink link : linkArray.get())
         {
             final Channel ch = link.channel;
             if (ch != null && ch.isActive())
@@ -436,8 +443,8 @@ public final class NettyTransport implements Transport
             {
                 return false;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(),
-                options.congestionBytes(), counters, congestedLinks));
+            link = links.computeIfAbsent(peer, p -> listed(new PeerLink(this, p, options.outboundQueueBytes(),
+                options.congestionBytes(), counters, congestedLinks)));
         }
         link.closeTarget = null;
         link.released = false;
@@ -914,10 +921,53 @@ public final class NettyTransport implements Transport
                 return false;
             }
             link.evicted = true;
-            links.remove(link.peer, link);
+            if (links.remove(link.peer, link))
+            {
+                unlisted(link);
+            }
         }
         link.clearCongested();
         return true;
+    }
+
+    /** Adds a link being put into {@link #links} to {@link #linkArray}; returns it. */
+    private PeerLink listed(final PeerLink link)
+    {
+        while (true)
+        {
+            final PeerLink[] old = linkArray.get();
+            final PeerLink[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = link;
+            if (linkArray.compareAndSet(old, grown))
+            {
+                return link;
+            }
+        }
+    }
+
+    /** Removes a link taken out of {@link #links} from {@link #linkArray}. */
+    private void unlisted(final PeerLink link)
+    {
+        while (true)
+        {
+            final PeerLink[] old = linkArray.get();
+            int i = 0;
+            while (i < old.length && old[i] != link)
+            {
+                i++;
+            }
+            if (i == old.length)
+            {
+                return;
+            }
+            final PeerLink[] shrunk = new PeerLink[old.length - 1];
+            System.arraycopy(old, 0, shrunk, 0, i);
+            System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+            if (linkArray.compareAndSet(old, shrunk))
+            {
+                return;
+            }
+        }
     }
 
     private static boolean idle(final PeerLink link)
@@ -938,7 +988,7 @@ public final class NettyTransport implements Transport
             return;
         }
         lastEvictionScanNanos = now;
-        for (final PeerLink link : links.values())
+        for (final PeerLink link : linkArray.get())
         {
             if (!idle(link) || link.openChannels > 0)
             {
@@ -1101,8 +1151,8 @@ public final class NettyTransport implements Transport
                 ch.close();
                 return null;
             }
-            link = links.computeIfAbsent(peer, p -> new PeerLink(this, p, options.outboundQueueBytes(),
-                options.congestionBytes(), counters, congestedLinks));
+            link = links.computeIfAbsent(peer, p -> listed(new PeerLink(this, p, options.outboundQueueBytes(),
+                options.congestionBytes(), counters, congestedLinks)));
         }
         final InboundFrameHandler inbound = new InboundFrameHandler(this, events, peer, counters);
         Channel stale = null;

@@ -2,6 +2,7 @@ package dev.hearsay.transport;
 
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -128,6 +129,38 @@ final class OutboundQueue
                 head = next;
                 h = next;
                 n = h.ring.read(handler, limit);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Consumer: like {@link #read(MessageHandler, int)}, for a handler that may stop early ({@code ABORT} leaves that
+     * frame queued). The handler must take the first frame it is given: a read that takes nothing means the ring is
+     * empty, which is how the consumer knows when to move on to the next ring.
+     */
+    int read(final ControlledMessageHandler handler, final int limit)
+    {
+        Segment h = head;
+        if (h == null)
+        {
+            return 0;
+        }
+        int n = h.ring.controlledRead(handler, limit);
+        while (n == 0)
+        {
+            final Segment next = h.next;
+            if (next == null)
+            {
+                return 0;
+            }
+            // As in read(MessageHandler, int): one more read after seeing the link, then h is done if empty.
+            n = h.ring.controlledRead(handler, limit);
+            if (n == 0)
+            {
+                head = next;
+                h = next;
+                n = h.ring.controlledRead(handler, limit);
             }
         }
         return n;

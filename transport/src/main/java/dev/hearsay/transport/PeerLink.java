@@ -21,6 +21,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PeerLink
 {
     private static final int DRAIN_BYTES = 256 * 1024;
+    /**
+     * One write's buffer, filled up to its capacity and not beyond (unless a single frame is larger). 32 KiB is the
+     * largest size Netty's pooled allocator keeps in its per-thread caches: a larger buffer (it was 64 KiB, grown
+     * further when 1024 frames did not fit) takes the arena's lock on every drain, a lock shared with the other
+     * event loops of the process, and contended it allocates a queue node.
+     */
+    private static final int BATCH_BYTES = 32 * 1024;
 
     final NodeId peer;
     /** Frames for the peer; allocates on first use and grows with it (see {@link OutboundQueue}). */
@@ -58,7 +65,7 @@ final class PeerLink
     private byte[] scratch = new byte[0];
     private ByteBuf batch;
     private int batchFrames;
-    private final org.agrona.concurrent.MessageHandler copier = this::copy;
+    private final org.agrona.concurrent.ControlledMessageHandler copier = this::copy;
 
     private final java.util.concurrent.atomic.AtomicInteger congestedLinks;
     private final int lowWater;
@@ -204,7 +211,7 @@ final class PeerLink
         int bytes = 0;
         while (ch.isWritable() && bytes < DRAIN_BYTES)
         {
-            batch = ch.alloc().directBuffer(64 * 1024);
+            batch = ch.alloc().directBuffer(BATCH_BYTES);
             batchFrames = 0;
             final int read = outbound.read(copier, 1024);
             if (read == 0)
@@ -222,11 +229,17 @@ final class PeerLink
         ch.flush();
     }
 
-    private void copy(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
-        final int length)
+    private org.agrona.concurrent.ControlledMessageHandler.Action copy(final int msgTypeId,
+        final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
     {
         final ByteBuf out = batch;
         final int total = FrameDecoder.PREFIX + length;
+        if (batchFrames > 0 && out.capacity() - out.writerIndex() < total)
+        {
+            // Full: the frame waits for the next batch (the first frame of a batch is always taken, see
+            // OutboundQueue.read).
+            return org.agrona.concurrent.ControlledMessageHandler.Action.ABORT;
+        }
         out.ensureWritable(total);
         if (out.hasMemoryAddress())
         {
@@ -247,5 +260,6 @@ final class PeerLink
             out.writeBytes(scratch, 0, length);
         }
         batchFrames++;
+        return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
     }
 }

@@ -72,6 +72,56 @@ class OutboundQueueTest
     }
 
     @Test
+    @Timeout(60)
+    void aReaderThatStopsEarlyLosesOrReordersNothingAcrossRings() throws Exception
+    {
+        // As PeerLink drains: each read takes frames until about 1 KB is taken, leaving the rest queued (ABORT).
+        final OutboundQueue q = new OutboundQueue(1 << 20);
+        final int frames = 200_000;
+        final AtomicReference<String> failure = new AtomicReference<>();
+        final Thread consumer = new Thread(() ->
+        {
+            final long[] expected = {0};
+            final int[] taken = {0};
+            while (expected[0] < frames && failure.get() == null)
+            {
+                taken[0] = 0;
+                q.read((org.agrona.concurrent.ControlledMessageHandler)(type, buffer, index, length) ->
+                {
+                    if (taken[0] > 0 && taken[0] + length > 1024)
+                    {
+                        return org.agrona.concurrent.ControlledMessageHandler.Action.ABORT;
+                    }
+                    taken[0] += length;
+                    if (buffer.getLong(index) != expected[0])
+                    {
+                        failure.compareAndSet(null, "frame " + expected[0] + " read as " + buffer.getLong(index));
+                    }
+                    expected[0]++;
+                    return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
+                }, 100);
+            }
+        });
+        consumer.start();
+        final SplittableRandom random = new SplittableRandom(7);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[40_000]);
+        for (long seq = 0; seq < frames; seq++)
+        {
+            final int length = random.nextInt(1000) == 0 ? 9_000 + random.nextInt(30_000) : 9 + random.nextInt(300);
+            frame.putLong(0, seq);
+            while (!q.offer(frame, 0, length))
+            {
+                assertNull(failure.get());
+                assertTrue(consumer.isAlive(), "consumer gone");
+                Thread.onSpinWait();
+            }
+        }
+        consumer.join();
+        assertNull(failure.get());
+        assertEquals(0, q.size());
+    }
+
+    @Test
     @Timeout(10)
     void refusesAtTheBoundAndStartsSmall()
     {

@@ -49,11 +49,13 @@ public final class BenchCommand implements Command
         }
         final Progress progress = new Progress(err, !options.quiet,
             4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2);
+        final String leakDetection = NettyLeakDetection.defaultToDisabled();
         final LogLimiter logs = LogLimiter.install();
         final BenchResult result;
         try
         {
             result = new BenchRun(options, progress).run();
+            result.nettyLeakDetection = leakDetection;
         }
         catch (final RuntimeException e)
         {

@@ -31,6 +31,8 @@ final class BenchReport
             r.loadBefore, r.loadAfter));
         sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; receiver thread idle: %s%n",
             r.ioMode, o.idle.description(), o.receiverIdle().cliName()));
+        sb.append(String.format(Locale.ROOT, "  Netty leak detection %s%n", NettyLeakDetection.describe(
+            r.nettyLeakDetection)));
         sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes%n",
             o.subscriptionCapacity, o.outboundQueueBytes));
         sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
@@ -159,16 +161,16 @@ final class BenchReport
         row(sb, "Netty one-way", String.format(Locale.ROOT, "%,.0f frames/s  (%d-byte length-prefixed frames, %s); "
             + "engine deliveries / this = %.3f", r.nettyOneWayPerSecond(), o.size, r.ioMode,
             r.deliveriesPerSecond() / r.nettyOneWayPerSecond()));
-        sb.append(String.format(Locale.ROOT, "  %-5s %16s %16s %16s %12s %12s %14s%n", "round", "engine msg/s",
-            "Disruptor /s", "Netty frames/s", "eng/Netty", "RTT p50 us", "eng p50 us *"));
+        sb.append(String.format(Locale.ROOT, "  %-5s %16s %16s %16s %12s %12s %14s %12s%n", "round", "engine msg/s",
+            "Disruptor /s", "Netty frames/s", "eng/Netty", "RTT p50 us", "eng p50 us *", "eng B/deliv"));
         int index = 1;
         for (final BenchResult.Round round : r.roundFigures)
         {
-            sb.append(String.format(Locale.ROOT, "  %-5d %,16.0f %,16.0f %,16.0f %12.3f %12.1f %14s%n", index++,
-                round.engineDeliveriesPerSecond, round.disruptorPerSecond, round.nettyOneWayPerSecond,
+            sb.append(String.format(Locale.ROOT, "  %-5d %,16.0f %,16.0f %,16.0f %12.3f %12.1f %14s %12.2f%n",
+                index++, round.engineDeliveriesPerSecond, round.disruptorPerSecond, round.nettyOneWayPerSecond,
                 round.engineDeliveriesPerSecond / round.nettyOneWayPerSecond, round.nettyRttP50Micros,
                 Double.isNaN(round.engineRateP50Micros) ? "-" :
-                    String.format(Locale.ROOT, "%.1f", round.engineRateP50Micros)));
+                    String.format(Locale.ROOT, "%.1f", round.engineRateP50Micros), round.engineBytesPerDelivery));
         }
         sb.append('\n');
 
@@ -228,6 +230,7 @@ final class BenchReport
                 .field("nettyOneWayPerSecond", round.nettyOneWayPerSecond)
                 .field("nettyRttP50Micros", round.nettyRttP50Micros)
                 .field("engineRateP50Micros", round.engineRateP50Micros)
+                .field("engineBytesPerDelivery", round.engineBytesPerDelivery)
                 .toString());
         }
         final Json latency = new Json();
@@ -279,6 +282,7 @@ final class BenchReport
             .field("processes", o.processes)
             .field("window", o.window)
             .field("transport", r.ioMode)
+            .field("nettyLeakDetection", r.nettyLeakDetection)
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
             .field("subscriptionCapacity", o.subscriptionCapacity)

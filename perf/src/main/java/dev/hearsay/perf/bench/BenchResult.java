@@ -18,10 +18,14 @@ final class BenchResult
         double nettyOneWayPerSecond;
         double nettyRttP50Micros;
         double engineRateP50Micros;
+        /** Bytes allocated per delivery in this round's max-rate window, all thread groups. */
+        double engineBytesPerDelivery;
     }
 
     BenchOptions options;
     String ioMode;
+    /** Netty's leak detection level in the run (see {@link NettyLeakDetection}). */
+    String nettyLeakDetection;
     String jvm;
     int cpus;
     double loadBefore;

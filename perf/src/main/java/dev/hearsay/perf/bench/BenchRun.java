@@ -239,12 +239,17 @@ final class BenchRun
         round.engineDeliveriesPerSecond = roundRate;
         result.maxDeliveriesInWindows += deliveries;
         result.maxWindowNanos += windowNanos;
+        long roundAllocated = 0;
         for (int g = 0; g < s0.allocated.length; g++)
         {
+            roundAllocated += s1.allocated[g] - s0.allocated[g];
             result.maxAllocated[g] += s1.allocated[g] - s0.allocated[g];
             result.maxCpu[g] += s1.cpu[g] - s0.cpu[g];
             result.maxPreempted[g] += s1.involuntarySwitches[g] - s0.involuntarySwitches[g];
         }
+        // Per round too: bounded structures that first reach their size under the measured load (the warm-up is
+        // held back) allocate in the first round only, which the total alone does not show.
+        round.engineBytesPerDelivery = deliveries == 0 ? Double.NaN : (double)roundAllocated / deliveries;
         result.gcCount += s1.gcCount - s0.gcCount;
         result.gcMillis += s1.gcMillis - s0.gcMillis;
     }

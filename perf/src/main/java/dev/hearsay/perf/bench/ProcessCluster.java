@@ -85,6 +85,8 @@ final class ProcessCluster implements EngineCluster
         command.add("--add-exports");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Xmx1g");
+        // The children run with the controller's leak detection level (see NettyLeakDetection).
+        command.add("-D" + NettyLeakDetection.PROPERTY + "=" + NettyLeakDetection.level());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(BenchChild.class.getName());
