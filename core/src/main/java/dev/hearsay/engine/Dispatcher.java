@@ -332,7 +332,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             counters.increment(EngineCounter.FRAMES_INVALID);
             LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: invalid frame: {1}", peer.shortString(),
                 ex.getMessage());
-            dropPeer(peer);
+            if (!isFailed(peer))
+            {
+                failedPeers.add(peer);
+                transport.reject(peer);
+            }
             return;
         }
         counters.increment(EngineCounter.FRAMES_RECEIVED);

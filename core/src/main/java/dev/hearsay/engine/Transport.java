@@ -31,6 +31,15 @@ public interface Transport
     void disconnect(NodeId peer);
 
     /**
+     * Closes the connection to {@code peer} now, without the grace {@link #disconnect} gives: the peer sent input
+     * that does not decode, and nothing more it sends should be read. Frames still queued for it may be dropped.
+     */
+    default void reject(final NodeId peer)
+    {
+        disconnect(peer);
+    }
+
+    /**
      * Called once per dispatcher duty cycle, after a batch of events: a transport that batches writes flushes them
      * here. Must not block.
      *

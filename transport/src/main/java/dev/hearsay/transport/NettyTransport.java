@@ -696,6 +696,33 @@ public final class NettyTransport implements Transport
         released.add(link);
     }
 
+    /**
+     * The peer sent a frame that does not decode: close its connection now, not after the linger time (it must not
+     * keep a connection it could go on using), and drop what was queued for it rather than dial it again.
+     */
+    @Override
+    public void reject(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link == null)
+        {
+            return;
+        }
+        link.released = false;
+        final Channel ch = link.channel;
+        if (ch != null)
+        {
+            ch.eventLoop().execute(() ->
+            {
+                if (link.channel == ch)
+                {
+                    link.discardQueued();
+                }
+                ch.close();
+            });
+        }
+    }
+
     /** Dispatcher: closes released links whose linger time is over and that sent nothing since. */
     private void closeLingering()
     {

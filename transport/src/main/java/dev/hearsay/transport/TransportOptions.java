@@ -118,6 +118,14 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
             slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
     }
 
+    /** Same settings with another linger time. */
+    public TransportOptions withLingerMillis(final int millis)
+    {
+        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, millis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
+            socketBufferBytes);
+    }
+
     /** Same settings with another handshake timeout. */
     public TransportOptions withHandshakeTimeoutMillis(final int millis)
     {
