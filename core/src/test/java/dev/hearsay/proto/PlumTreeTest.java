@@ -155,6 +155,26 @@ class PlumTreeTest
     }
 
     /**
+     * a broadcasts {@code count} messages; its eager copies to c are held back (returned, in order) while b's
+     * announcements to c go through.
+     */
+    private static java.util.ArrayDeque<TestNet.Envelope> broadcastHoldingBackEagerCopiesToC(final TestNet net,
+        final int count)
+    {
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = new java.util.ArrayDeque<>();
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && delayed.add(e);
+        for (int i = 0; i < count; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        return delayed;
+    }
+
+    /**
      * Under load the eager copies trail their announcements by the queues on their path. While the author's stream
      * keeps arriving and has not passed a missing sequence, that sequence is on its way: no graft, so no second
      * copy and no pruned tree edge.
@@ -163,16 +183,8 @@ class PlumTreeTest
     void announcedMessagesTrailingOnAFlowingStreamAreNotGrafted()
     {
         final TestNet net = triangle();
-        final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node c = net.nodes.get(2);
-        final java.util.ArrayDeque<TestNet.Envelope> delayed = new java.util.ArrayDeque<>();
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
-            && delayed.add(e);
-        for (int i = 0; i < 20; i++)
-        {
-            a.broadcast("m" + i);
-        }
-        net.pump();
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = broadcastHoldingBackEagerCopiesToC(net, 20);
         net.advance(10);
         assertEquals(1, c.deliveries.size(), "only the warm-up reached c");
         // The eager copies now come in one every 6 ms: the last is 120 ms behind its announcement, past the
@@ -191,7 +203,7 @@ class PlumTreeTest
         assertTrue(c.state.stats().graftsDeferred > 0, "the timers did fall due meanwhile");
         assertEquals(duplicatesBefore, c.state.stats().duplicates);
         assertEquals(21, c.deliveries.size());
-        assertTrue(a.state.eagerPeers(TOPIC).contains(c.id), "the tree edge a-c was pruned");
+        assertTrue(net.nodes.get(0).state.eagerPeers(TOPIC).contains(c.id), "the tree edge a-c was pruned");
     }
 
     /**
@@ -240,16 +252,8 @@ class PlumTreeTest
     void announcedMessagesAfterAStalledStreamAreGrafted()
     {
         final TestNet net = triangle();
-        final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node c = net.nodes.get(2);
-        final java.util.ArrayDeque<TestNet.Envelope> delayed = new java.util.ArrayDeque<>();
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
-            && delayed.add(e);
-        for (int i = 0; i < 20; i++)
-        {
-            a.broadcast("m" + i);
-        }
-        net.pump();
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = broadcastHoldingBackEagerCopiesToC(net, 20);
         final long duplicatesBefore = c.state.stats().duplicates;
         // Five arrive, the other fifteen never do.
         for (int i = 0; i < 5; i++)

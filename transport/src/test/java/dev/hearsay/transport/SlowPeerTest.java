@@ -5,16 +5,9 @@ import dev.hearsay.GossipEvent;
 import dev.hearsay.NodeKey;
 import dev.hearsay.Subscription;
 import dev.hearsay.TopicId;
-import dev.hearsay.codec.MessageEncoder;
-import dev.hearsay.proto.Join;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.DataInputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -46,24 +39,9 @@ class SlowPeerTest
 
             // An authenticated peer that joins the topic, then never reads again.
             stalled.setReceiveBufferSize(4096);
-            final InetSocketAddress at = node.localAddress();
-            stalled.connect(at);
+            stalled.connect(node.localAddress());
             final NodeKey key = NodeKey.fromSeed(4242);
-            final DataInputStream in = new DataInputStream(stalled.getInputStream());
-            final byte[] hello = new byte[in.readInt()];
-            in.readFully(hello);
-            final Handshake.Hello theirs = Handshake.readHello(Unpooled.wrappedBuffer(hello), 4096);
-            final byte[] nonce = new byte[32];
-            final ByteBuf out = Unpooled.buffer();
-            Handshake.writeHello(out, key.id(), nonce, 1, new byte[0]);
-            Handshake.writeProof(out, key, theirs.id(), nonce, theirs.nonce());
-            final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
-            final int length = new MessageEncoder().encode(new Join().set(null).topic(topic), frame, 0);
-            out.writeInt(length);
-            out.writeBytes(frame.byteArray(), 0, length);
-            final byte[] bytes = new byte[out.readableBytes()];
-            out.readBytes(bytes);
-            stalled.getOutputStream().write(bytes);
+            RelayFlowControlTest.handshakeAndJoin(stalled, key, topic);
             assertTrue(Await.until(() -> node.engine().protocolStats().controlSent > 0
                 && s.neighbors().contains(key.id()), 10_000), "the stalled peer never became a neighbor");
 
