@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Real {@link GossipNode}s on loopback in this JVM, one subscription each on one topic, one receiver thread for all
@@ -123,21 +122,8 @@ final class LocalCluster implements EngineCluster
     @Override
     public boolean awaitOverlay(final long timeoutNanos)
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        while (true)
-        {
-            final List<Set<Integer>> views = views();
-            connected = Overlay.connected(views);
-            if (connected && Overlay.symmetric(views))
-            {
-                return true;
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                return connected;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        connected = Overlay.await(this::views, timeoutNanos, TimeUnit.MILLISECONDS.toNanos(20));
+        return connected;
     }
 
     @Override
@@ -145,12 +131,7 @@ final class LocalCluster implements EngineCluster
     {
         final List<Set<Integer>> views = views();
         connected = Overlay.connected(views);
-        final List<String> lines = new ArrayList<>();
-        for (final Set<Integer> view : views)
-        {
-            lines.add(Overlay.describe(view));
-        }
-        return lines;
+        return Overlay.describeAll(views);
     }
 
     private List<Set<Integer>> views()

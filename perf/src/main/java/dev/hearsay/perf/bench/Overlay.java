@@ -1,13 +1,46 @@
 package dev.hearsay.perf.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /** Checks on the overlay formed by the nodes' active views, as sets of node indexes. */
 final class Overlay
 {
     private Overlay()
     {
+    }
+
+    /**
+     * Polls {@code views} every {@code pollNanos} until the overlay is connected and symmetric, or the timeout
+     * passes; returns whether it is connected at the end.
+     */
+    static boolean await(final Supplier<List<Set<Integer>>> views, final long timeoutNanos, final long pollNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (true)
+        {
+            final List<Set<Integer>> now = views.get();
+            final boolean connected = connected(now);
+            if ((connected && symmetric(now)) || System.nanoTime() - deadline > 0)
+            {
+                return connected;
+            }
+            LockSupport.parkNanos(pollNanos);
+        }
+    }
+
+    /** One line per node: its neighbors (see {@link #describe}). */
+    static List<String> describeAll(final List<Set<Integer>> views)
+    {
+        final List<String> lines = new ArrayList<>();
+        for (final Set<Integer> view : views)
+        {
+            lines.add(describe(view));
+        }
+        return lines;
     }
 
     /** True if every node has a neighbor and the union of the views, taken as undirected, is connected. */

@@ -127,21 +127,8 @@ final class ProcessCluster implements EngineCluster
     @Override
     public boolean awaitOverlay(final long timeoutNanos)
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        while (true)
-        {
-            final List<Set<Integer>> views = views();
-            connected = Overlay.connected(views);
-            if (connected && Overlay.symmetric(views))
-            {
-                return true;
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                return connected;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
+        connected = Overlay.await(this::views, timeoutNanos, TimeUnit.MILLISECONDS.toNanos(50));
+        return connected;
     }
 
     @Override
@@ -149,12 +136,7 @@ final class ProcessCluster implements EngineCluster
     {
         final List<Set<Integer>> views = views();
         connected = Overlay.connected(views);
-        final List<String> lines = new ArrayList<>();
-        for (final Set<Integer> view : views)
-        {
-            lines.add(Overlay.describe(view));
-        }
-        return lines;
+        return Overlay.describeAll(views);
     }
 
     private List<Set<Integer>> views()
