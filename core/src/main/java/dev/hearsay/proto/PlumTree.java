@@ -433,12 +433,20 @@ final class PlumTree
         {
             final int entry = queue.headEntry();
             final int generation = queue.headGeneration();
-            queue.removeHead();
             if (missing.generation(entry) != generation)
             {
+                queue.removeHead();
                 continue;
             }
-            if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && (ctx.repairsHeld || onItsWay(entry, now)))
+            if (ctx.repairsHeld && now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS)
+            {
+                // A backlog of received frames: leave this timer and those behind it where they are until it clears
+                // (or the hold runs out). Re-queueing them one by one on every run costs the very dispatcher time
+                // whose shortage made the backlog, and under sustained overload starved the dispatcher outright.
+                return;
+            }
+            queue.removeHead();
+            if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
             {
                 ctx.stats.graftsDeferred++;
                 if (!queue.add(now + leadTimer.timeout(), entry, generation))

@@ -132,6 +132,7 @@ final class FifoSubscriptionTest
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void lossyNetworkDeliversEveryMessageInOrder() throws Exception
     {
+        int reorderedRuns = 0;
         for (int run = 0; run < 3; run++)
         {
             try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(4, GossipConfig.defaults()).start())
@@ -190,10 +191,16 @@ final class FifoSubscriptionTest
                         inversions++;
                     }
                 }
-                assertTrue(inversions > 0, "the loss did not reorder anything");
+                if (inversions > 0)
+                {
+                    reorderedRuns++;
+                }
                 assertEquals(0, cluster.get(3).counter(EngineCounter.FIFO_GAPS));
                 cluster.network.sendFilter(null);
             }
         }
+        // A run can see no reordering when the tree happens to prune the author's direct link to the receiver before
+        // the first loss (then nothing is lost on it): the ordering is then not exercised, so one run must be.
+        assertTrue(reorderedRuns > 0, "the loss reordered nothing in any run");
     }
 }
