@@ -448,8 +448,10 @@ final class PlumTree
             queue.removeHead();
             if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
             {
+                // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
+                // per message, where re-queueing every lead timeout cost millions of them per second under load.
                 ctx.stats.graftsDeferred++;
-                if (!queue.add(now + leadTimer.timeout(), entry, generation))
+                if (!queue.add(now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4), entry, generation))
                 {
                     forget(entry);
                     ctx.stats.missingDropped++;
