@@ -100,18 +100,10 @@ class PlumTreeTest
     @Test
     void lostEagerPushIsRecoveredByGraftFromAnnouncer()
     {
-        final TestNet net = new TestNet(GossipConfig.defaults());
-        final TestNet.Node a = net.add();
-        final TestNet.Node b = net.add();
-        final TestNet.Node c = net.add();
-        a.state.join(TOPIC, List.of(), net.now);
-        b.state.join(TOPIC, List.of(a.id), net.now);
-        net.pump();
-        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
-        net.pump();
-        a.broadcast("warm-up");
-        net.pump();
-        net.advance(20);
+        final TestNet net = joinedTriangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
         // Now find a tree edge into c and drop the next payload on it.
         final List<NodeId> eagerToC = new ArrayList<>();
         for (final TestNet.Node n : List.of(a, b))
@@ -134,8 +126,8 @@ class PlumTreeTest
         assertEquals(1, c.payloads().stream().filter("lost"::equals).count(), "delivered twice");
     }
 
-    /** Triangle a, b, c after one warm-up broadcast from a: a pushes to b and c, b announces to c. */
-    private static TestNet triangle()
+    /** Triangle a, b, c (all neighbors of each other) after one warm-up broadcast from a and 20 ms. */
+    private static TestNet joinedTriangle()
     {
         final TestNet net = new TestNet(GossipConfig.defaults());
         final TestNet.Node a = net.add();
@@ -149,6 +141,16 @@ class PlumTreeTest
         a.broadcast("warm-up");
         net.pump();
         net.advance(20);
+        return net;
+    }
+
+    /** {@link #joinedTriangle()} whose tree is known: a pushes to b and c, b announces to c. */
+    private static TestNet triangle()
+    {
+        final TestNet net = joinedTriangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
         assertTrue(a.state.eagerPeers(TOPIC).containsAll(List.of(b.id, c.id)), "a pushes to b and c");
         assertTrue(b.state.lazyPeers(TOPIC).contains(c.id), "b announces to c");
         return net;

@@ -90,8 +90,7 @@ public final class NettyTransport implements Transport
      * iterator every time, and code run a few times a second is not compiled well enough for escape analysis to
      * remove it. Copy on write (a CAS loop), on the rare creation and eviction of a link.
      */
-    private final java.util.concurrent.atomic.AtomicReference<PeerLink[]> linkArray =
-        new java.util.concurrent.atomic.AtomicReference<>(new PeerLink[0]);
+    private final SnapshotArray<PeerLink> linkArray = new SnapshotArray<>(PeerLink[]::new);
     private final Map<NodeId, List<InetSocketAddress>> addressBook = new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final IoMode ioMode;
@@ -118,7 +117,7 @@ public final class NettyTransport implements Transport
     private SslContext tlsClient;
     private long lastEvictionScanNanos;
     /** Inbound handlers of open connections (copy on write: rare changes, scanned by the dispatcher). */
-    private volatile InboundFrameHandler[] readers = new InboundFrameHandler[0];
+    private final SnapshotArray<InboundFrameHandler> readers = new SnapshotArray<>(InboundFrameHandler[]::new);
     /** Connections whose reads relay flow control holds right now. */
     private final java.util.concurrent.atomic.AtomicInteger heldReaders = new java.util.concurrent.atomic.AtomicInteger();
     /** Connections paused because the dispatcher's ring was full, with frames parked until it has room. */
@@ -584,10 +583,10 @@ public final class NettyTransport implements Transport
                     return;
                 }
             }
-            counters.readHoldStalls.incrementAndGet();
+            counters.readHoldReleases.incrementAndGet();
         }
         lastReleaseNanos = now;
-        final InboundFrameHandler[] all = readers;
+        final InboundFrameHandler[] all = readers.get();
         for (final InboundFrameHandler reader : all)
         {
             if (reader.held())
@@ -648,28 +647,16 @@ public final class NettyTransport implements Transport
         return heldReaders.get();
     }
 
-    synchronized void addReader(final InboundFrameHandler reader)
+    /** A connection's inbound handler is in its pipeline: relay flow control may hold and release it. */
+    void addReader(final InboundFrameHandler reader)
     {
-        final InboundFrameHandler[] old = readers;
-        final InboundFrameHandler[] grown = java.util.Arrays.copyOf(old, old.length + 1);
-        grown[old.length] = reader;
-        readers = grown;
+        readers.add(reader);
     }
 
-    synchronized void removeReader(final InboundFrameHandler reader)
+    /** The connection closed. */
+    void removeReader(final InboundFrameHandler reader)
     {
-        final InboundFrameHandler[] old = readers;
-        for (int i = 0; i < old.length; i++)
-        {
-            if (old[i] == reader)
-            {
-                final InboundFrameHandler[] shrunk = new InboundFrameHandler[old.length - 1];
-                System.arraycopy(old, 0, shrunk, 0, i);
-                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
-                readers = shrunk;
-                return;
-            }
-        }
+        readers.remove(reader);
     }
 
     @Override
@@ -960,41 +947,13 @@ public final class NettyTransport implements Transport
     /** Adds a link being put into {@link #links} to {@link #linkArray}; returns it. */
     private PeerLink listed(final PeerLink link)
     {
-        while (true)
-        {
-            final PeerLink[] old = linkArray.get();
-            final PeerLink[] grown = java.util.Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = link;
-            if (linkArray.compareAndSet(old, grown))
-            {
-                return link;
-            }
-        }
+        return linkArray.add(link);
     }
 
     /** Removes a link taken out of {@link #links} from {@link #linkArray}. */
     private void unlisted(final PeerLink link)
     {
-        while (true)
-        {
-            final PeerLink[] old = linkArray.get();
-            int i = 0;
-            while (i < old.length && old[i] != link)
-            {
-                i++;
-            }
-            if (i == old.length)
-            {
-                return;
-            }
-            final PeerLink[] shrunk = new PeerLink[old.length - 1];
-            System.arraycopy(old, 0, shrunk, 0, i);
-            System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
-            if (linkArray.compareAndSet(old, shrunk))
-            {
-                return;
-            }
-        }
+        linkArray.remove(link);
     }
 
     private static boolean idle(final PeerLink link)

@@ -34,7 +34,7 @@ public final class TransportCounters
     /** Times a connection held its reads because an outbound queue of the node was congested (relay flow control). */
     public final AtomicLong readHolds = new AtomicLong();
     /** Times held reads were released for one read while links stayed congested (after the maximum hold time). */
-    public final AtomicLong readHoldStalls = new AtomicLong();
+    public final AtomicLong readHoldReleases = new AtomicLong();
     /** Frames received (added per read batch). */
     public final AtomicLong framesIn = new AtomicLong();
     /** Frames written (added per write batch). */
@@ -59,7 +59,7 @@ public final class TransportCounters
         consumer.accept("duplicate connections closed", duplicateConnections);
         consumer.accept("read pauses: ring full", readPauses);
         consumer.accept("read holds: relay congested", readHolds);
-        consumer.accept("read holds released while congested", readHoldStalls);
+        consumer.accept("read holds released while congested", readHoldReleases);
         consumer.accept("frames read", framesIn);
         consumer.accept("frames written", framesOut);
         consumer.accept("connections refused: limit", connectionsRefused);
@@ -80,7 +80,8 @@ public final class TransportCounters
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
             + ", slowPeerDisconnects=" + slowPeerDisconnects + ", queueAllocationFailures=" + queueAllocationFailures
             + ", duplicateConnections=" + duplicateConnections
-            + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldStalls=" + readHoldStalls + ", framesIn=" + framesIn + ", framesOut=" + framesOut
+            + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldReleases=" + readHoldReleases
+            + ", framesIn=" + framesIn + ", framesOut=" + framesOut
             + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused + "}";
     }
 }
