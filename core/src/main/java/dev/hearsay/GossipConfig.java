@@ -48,6 +48,7 @@ public final class GossipConfig
     private final IdleStrategy idleStrategy;
     private final boolean signMessages;
     private final boolean verifySignatures;
+    private final boolean preallocate;
     private final Path countersDir;
 
     private GossipConfig(final Builder b)
@@ -86,6 +87,7 @@ public final class GossipConfig
         this.idleStrategy = b.idleStrategy;
         this.signMessages = b.signMessages;
         this.verifySignatures = b.verifySignatures;
+        this.preallocate = b.preallocate;
         this.countersDir = b.countersDir;
     }
 
@@ -139,6 +141,7 @@ public final class GossipConfig
         b.idleStrategy = idleStrategy;
         b.signMessages = signMessages;
         b.verifySignatures = verifySignatures;
+        b.preallocate = preallocate;
         b.countersDir = countersDir;
         return b;
     }
@@ -426,6 +429,20 @@ public final class GossipConfig
     }
 
     /**
+     * True if every per-topic table is allocated at its bound when the topic is created, so that nothing of the
+     * topic allocates later, whatever the load: the payload cache ({@link #payloadCacheBytes()} and
+     * {@link #payloadCacheEntries()}), the missing-message table ({@link #missingCapacity()}, with its id table and
+     * graft timer queues) and the IHave queue ({@link #lazyQueueCapacity()}). With the defaults that is about
+     * 90 MB of heap per topic. False (the default): the tables start small and double up to their bounds as load
+     * requires, so an idle topic costs little, and a node allocates again whenever a backlog reaches a new
+     * high-water mark.
+     */
+    public boolean preallocate()
+    {
+        return preallocate;
+    }
+
+    /**
      * Directory of the node's live counters file (memory-mapped, read by {@code hearsay-perf.jar stat}); null (the
      * default) keeps the counters in memory only.
      */
@@ -471,6 +488,7 @@ public final class GossipConfig
             + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
             + ", signMessages=" + signMessages
             + ", verifySignatures=" + verifySignatures
+            + ", preallocate=" + preallocate
             + ", countersDir=" + countersDir
             + "}";
     }
@@ -512,6 +530,7 @@ public final class GossipConfig
         private IdleStrategy idleStrategy = null;
         private boolean signMessages = false;
         private boolean verifySignatures = false;
+        private boolean preallocate = false;
         private Path countersDir = null;
 
         private Builder()
@@ -753,6 +772,16 @@ public final class GossipConfig
         public Builder verifySignatures(final boolean value)
         {
             this.verifySignatures = value;
+            return this;
+        }
+
+        /**
+         * Allocate every per-topic table at its bound when the topic is created (off by default; see
+         * {@link GossipConfig#preallocate()} for what it covers and costs).
+         */
+        public Builder preallocate(final boolean value)
+        {
+            this.preallocate = value;
             return this;
         }
 

@@ -3,20 +3,31 @@ package dev.hearsay.proto;
 /**
  * FIFO of (deadline, entry, generation) timers whose deadlines are non-decreasing in insertion order (every timer
  * of one queue has the same delay), so the head is always the earliest. Stale timers are recognised by their
- * generation and skipped by the owner. Grows by doubling up to {@code maxSize}; {@link #add} returns false beyond.
+ * generation and skipped by the owner. Grows by doubling up to {@code maxSize}, or is
+ * allocated at it; {@link #add} returns false beyond.
  */
 final class DeadlineQueue
 {
     private final int maxSize;
-    private long[] deadlines = new long[16];
-    private int[] entries = new int[16];
-    private int[] generations = new int[16];
+    private long[] deadlines;
+    private int[] entries;
+    private int[] generations;
     private long head;
     private long tail;
 
     DeadlineQueue(final int maxSize)
     {
+        this(maxSize, false);
+    }
+
+    /** {@code preallocate}: room for {@code maxSize} timers at once, so the queue never grows. */
+    DeadlineQueue(final int maxSize, final boolean preallocate)
+    {
         this.maxSize = maxSize;
+        final int length = preallocate ? Math.max(16, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxSize)) : 16;
+        this.deadlines = new long[length];
+        this.entries = new int[length];
+        this.generations = new int[length];
     }
 
     boolean isEmpty()

@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Open-addressing map from a message id (author, epoch, sequence) to an int, with linear probing and backward-shift
  * deletion, so it needs no tombstones and never allocates once grown. Starts small and doubles up to a fixed
- * maximum number of entries; {@link #put} returns false when that maximum is reached (the owner decides what to
- * evict).
+ * maximum number of entries, or starts at it; {@link #put} returns false when that maximum is reached (the owner
+ * decides what to evict).
  */
 final class IdTable
 {
@@ -24,8 +24,15 @@ final class IdTable
 
     IdTable(final int maxEntries)
     {
+        this(maxEntries, false);
+    }
+
+    /** {@code preallocate}: slots for {@code maxEntries} ids from the start, so the table never grows. */
+    IdTable(final int maxEntries, final boolean preallocate)
+    {
         this.maxEntries = maxEntries;
-        allocate(MIN_SLOTS);
+        allocate(preallocate
+            ? Math.max(MIN_SLOTS, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxEntries * 2)) : MIN_SLOTS);
     }
 
     private void allocate(final int slots)

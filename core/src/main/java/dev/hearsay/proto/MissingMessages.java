@@ -7,6 +7,7 @@ import dev.hearsay.NodeId;
  * Entries live in a slab with a free list; two deadline queues order the first timeouts and the retries. Bounded
  * by {@code capacity} entries (new announcements are ignored when full, and counted by the caller) and by
  * {@link #MAX_ADVERTISERS} advertisers per entry (later ones are ignored: four chances to graft are plenty).
+ * The slab and queues start small and double as needed, or are allocated at their bounds from the start.
  */
 final class MissingMessages
 {
@@ -17,27 +18,46 @@ final class MissingMessages
     final DeadlineQueue firstTimeouts;
     final DeadlineQueue retries;
 
-    private NodeId[] authors = new NodeId[16];
-    private int[] epochs = new int[16];
-    private long[] sequences = new long[16];
-    private int[] generations = new int[16];
-    private NodeId[] advertisers = new NodeId[16 * MAX_ADVERTISERS];
-    private int[] advertiserHops = new int[16 * MAX_ADVERTISERS];
-    private int[] advertiserCounts = new int[16];
-    private int[] nextAdvertiser = new int[16];
-    private long[] announcedAt = new long[16];
-    private long[] graftedAt = new long[16];
-    private NodeId[] graftedPeer = new NodeId[16];
-    private int[] freeList = new int[16];
+    private NodeId[] authors;
+    private int[] epochs;
+    private long[] sequences;
+    private int[] generations;
+    private NodeId[] advertisers;
+    private int[] advertiserHops;
+    private int[] advertiserCounts;
+    private int[] nextAdvertiser;
+    private long[] announcedAt;
+    private long[] graftedAt;
+    private NodeId[] graftedPeer;
+    private int[] freeList;
     private int freeCount;
     private int used;
 
     MissingMessages(final int capacity)
     {
+        this(capacity, false);
+    }
+
+    /** {@code preallocate}: every table at its bound from the start, so nothing grows later. */
+    MissingMessages(final int capacity, final boolean preallocate)
+    {
         this.capacity = capacity;
-        this.table = new IdTable(capacity);
-        this.firstTimeouts = new DeadlineQueue(capacity * 2);
-        this.retries = new DeadlineQueue(capacity * 2);
+        this.table = new IdTable(capacity, preallocate);
+        this.firstTimeouts = new DeadlineQueue(capacity * 2, preallocate);
+        this.retries = new DeadlineQueue(capacity * 2, preallocate);
+        final int n = preallocate ? Math.max(16, capacity) : 16;
+        authors = new NodeId[n];
+        epochs = new int[n];
+        sequences = new long[n];
+        generations = new int[n];
+        advertisers = new NodeId[n * MAX_ADVERTISERS];
+        advertiserHops = new int[n * MAX_ADVERTISERS];
+        advertiserCounts = new int[n];
+        nextAdvertiser = new int[n];
+        announcedAt = new long[n];
+        graftedAt = new long[n];
+        graftedPeer = new NodeId[n];
+        freeList = new int[n];
     }
 
     int size()

@@ -8,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Recent payloads of a topic, kept to answer Grafts. Payload bytes live in one circular log and entries in arrival
  * order, so eviction is always of the oldest. Bounded by a byte budget and an entry count: when a new payload
  * does not fit, the oldest entries are evicted early (counted); a payload larger than the whole budget is not
- * cached. Storage starts small and doubles up to the budget, so an idle topic costs little.
+ * cached. Storage starts small and doubles up to the budget, so an idle topic costs little, or is allocated at the
+ * budget from the start ({@link dev.hearsay.GossipConfig#preallocate()}).
  *
  * <p>An entry is named by a handle, its absolute position in arrival order; {@link AuthorLog} maps sequences to
  * handles, so the cache itself needs no hash table (no random memory access per message).
@@ -25,14 +26,14 @@ final class PayloadCache
     private final int maxEntries;
 
     private UnsafeBuffer log;
-    private NodeId[] authors = new NodeId[INITIAL_ENTRIES];
-    private int[] epochs = new int[INITIAL_ENTRIES];
-    private long[] sequences = new long[INITIAL_ENTRIES];
-    private int[] hops = new int[INITIAL_ENTRIES];
-    private long[] times = new long[INITIAL_ENTRIES];
-    private long[] positions = new long[INITIAL_ENTRIES];
-    private int[] lengths = new int[INITIAL_ENTRIES];
-    private boolean[] signed = new boolean[INITIAL_ENTRIES];
+    private NodeId[] authors;
+    private int[] epochs;
+    private long[] sequences;
+    private int[] hops;
+    private long[] times;
+    private long[] positions;
+    private int[] lengths;
+    private boolean[] signed;
     private long head;
     private long tail;
     private long logTail;
@@ -40,9 +41,27 @@ final class PayloadCache
 
     PayloadCache(final long maxBytes, final int maxEntries)
     {
+        this(maxBytes, maxEntries, false);
+    }
+
+    /** {@code preallocate}: the log at the byte budget and room for every entry from the start; nothing grows. */
+    PayloadCache(final long maxBytes, final int maxEntries, final boolean preallocate)
+    {
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
-        this.log = new UnsafeBuffer(new byte[(int)Math.min(maxBytes, INITIAL_LOG_BYTES)]);
+        final long logBytes = preallocate ? Math.min(maxBytes, Integer.MAX_VALUE - 8) : Math.min(maxBytes,
+            INITIAL_LOG_BYTES);
+        this.log = new UnsafeBuffer(new byte[(int)logBytes]);
+        final int n = preallocate
+            ? Math.max(INITIAL_ENTRIES, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxEntries)) : INITIAL_ENTRIES;
+        authors = new NodeId[n];
+        epochs = new int[n];
+        sequences = new long[n];
+        hops = new int[n];
+        times = new long[n];
+        positions = new long[n];
+        lengths = new int[n];
+        signed = new boolean[n];
     }
 
     long evictedEarly()

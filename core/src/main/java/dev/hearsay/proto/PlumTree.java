@@ -47,11 +47,11 @@ final class PlumTree
 
     // Lazy queue: ids to announce at the next flush, each with the neighbor slots to announce it to.
     private final int lazyCapacity;
-    private NodeId[] lazyAuthors = new NodeId[64];
-    private int[] lazyEpochs = new int[64];
-    private long[] lazySequences = new long[64];
-    private int[] lazyHops = new int[64];
-    private long[] lazyMasks = new long[64];
+    private NodeId[] lazyAuthors;
+    private int[] lazyEpochs;
+    private long[] lazySequences;
+    private int[] lazyHops;
+    private long[] lazyMasks;
     private int lazySize;
 
     /**
@@ -81,9 +81,15 @@ final class PlumTree
         this.slotPeers = new NodeId[config.activeViewCapacity()];
         this.graftsInFlight = new int[config.activeViewCapacity()];
         this.authors = new AuthorLogs(config.maxAuthors());
-        this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries());
-        this.missing = new MissingMessages(config.missingCapacity());
+        this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries(), config.preallocate());
+        this.missing = new MissingMessages(config.missingCapacity(), config.preallocate());
         this.lazyCapacity = config.lazyQueueCapacity();
+        final int lazyLength = config.preallocate() ? Math.max(lazyCapacity, 64) : 64;
+        this.lazyAuthors = new NodeId[lazyLength];
+        this.lazyEpochs = new int[lazyLength];
+        this.lazySequences = new long[lazyLength];
+        this.lazyHops = new int[lazyLength];
+        this.lazyMasks = new long[lazyLength];
         this.leadTimer = new AdaptiveTimeout(config.graftTimeout1Nanos(), 5);
         this.graftTimer = new AdaptiveTimeout(config.graftTimeout2Nanos(), 10);
     }

@@ -20,6 +20,10 @@ final class BenchOptions
           --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
                                  publishes on until the nodes' bounded caches are full (steady state)
           --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
+          --no-preallocate       let the nodes' per-topic tables grow up to their bounds as load requires (the
+                                 engine's default) instead of allocating them at their bounds at subscribe
+                                 (GossipConfig.preallocate, about 90 MB per node); allocation at max rate then
+                                 counts their growth whenever a backlog reaches a new high-water mark
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
           --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
                                  the engine's default)
@@ -53,6 +57,7 @@ final class BenchOptions
     Path reportDir;
     boolean quiet;
     boolean cacheFill = true;
+    boolean preallocate = true;
     String topic = "hearsay-bench";
 
     static BenchOptions parse(final String[] args)
@@ -108,6 +113,7 @@ final class BenchOptions
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
                 case "--no-cache-fill" -> o.cacheFill = false;
+                case "--no-preallocate" -> o.preallocate = false;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
@@ -158,6 +164,10 @@ final class BenchOptions
         if (!cacheFill)
         {
             sb.append(" --no-cache-fill");
+        }
+        if (!preallocate)
+        {
+            sb.append(" --no-preallocate");
         }
         if (window > 0)
         {

@@ -33,8 +33,10 @@ final class BenchReport
             r.ioMode, o.idle.description(), o.receiverIdle().cliName()));
         sb.append(String.format(Locale.ROOT, "  Netty leak detection %s%n", NettyLeakDetection.describe(
             r.nettyLeakDetection)));
-        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes%n",
-            o.subscriptionCapacity, o.outboundQueueBytes));
+        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes; per-topic "
+            + "tables %s%n", o.subscriptionCapacity, o.outboundQueueBytes, o.preallocate
+            ? "preallocated at their bounds (GossipConfig.preallocate; --no-preallocate: grown on demand, the default)"
+            : "grown on demand up to their bounds (the engine's default)"));
         sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
             + "(+%.1f s until the bounded caches were full); setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds,
             r.rounds == 1 ? "" : "s", o.warmupSeconds, r.cacheFillSeconds, r.setupSeconds, r.wallSeconds));
@@ -286,6 +288,7 @@ final class BenchReport
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
             .field("subscriptionCapacity", o.subscriptionCapacity)
+            .field("preallocate", o.preallocate)
             .field("outboundQueueBytes", o.outboundQueueBytes)
             .field("durationSeconds", o.durationSeconds)
             .field("warmupSeconds", o.warmupSeconds)

@@ -104,12 +104,16 @@ final class LocalCluster implements EngineCluster
         return List.of(ids.get((i * 7919) % i));
     }
 
-    /** Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity. */
+    /**
+     * Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity, and the
+     * per-topic tables preallocated unless {@code --no-preallocate}.
+     */
     static GossipConfig config(final BenchOptions options)
     {
         return GossipConfig.builder()
             .idleStrategy(options.idle.create())
             .subscriptionCapacity(options.subscriptionCapacity)
+            .preallocate(options.preallocate)
             .build();
     }
 

@@ -103,6 +103,10 @@ final class ProcessCluster implements EngineCluster
         command.add(String.valueOf(options.subscriptionCapacity));
         command.add("--outbound-queue");
         command.add(String.valueOf(options.outboundQueueBytes));
+        if (!options.preallocate)
+        {
+            command.add("--no-preallocate");
+        }
         if (options.ioMode != dev.hearsay.transport.IoMode.AUTO)
         {
             command.add("--transport");
