@@ -191,12 +191,12 @@ final class MissingMessages
         return next;
     }
 
-    /** Gives back the advertiser {@link #takeNextAdvertiser} just returned: it is asked again next time. */
-    void untakeAdvertiser(final int entry)
+    /** Makes advertiser {@code index} (taken before) the next one {@link #takeNextAdvertiser} returns. */
+    void rewindAdvertisers(final int entry, final int index)
     {
-        if (nextAdvertiser[entry] > 0)
+        if (index < nextAdvertiser[entry])
         {
-            nextAdvertiser[entry]--;
+            nextAdvertiser[entry] = index;
         }
     }
 

@@ -464,30 +464,43 @@ final class PlumTree
                 }
                 continue;
             }
+            // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall they
+            // come in thousands, each answered with a payload: skip an announcer whose link is congested or whose
+            // earlier grafts are not answered yet, and ask another. Only while the hold lasts, though: a link that
+            // stays congested (its peer holds its reads behind a congested link of its own) would otherwise block
+            // the repair for good, and with it the tree, which was seen to starve three of four receivers.
+            final boolean mayWait = now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS;
             int next;
+            int firstBusy = -1;
             NodeId peer = null;
             while ((next = missing.takeNextAdvertiser(entry)) >= 0)
             {
                 final NodeId candidate = missing.advertiser(entry, next);
-                if (isNeighbor(candidate))
+                if (!isNeighbor(candidate))
                 {
-                    peer = candidate;
-                    break;
+                    continue;
                 }
+                if (mayWait && busy(candidate))
+                {
+                    if (firstBusy < 0)
+                    {
+                        firstBusy = next;
+                    }
+                    continue;
+                }
+                peer = candidate;
+                break;
             }
             if (peer == null)
             {
-                // Nobody left to ask: a later IHave will start over.
-                forget(entry);
-                continue;
-            }
-            final int slot = slotOf(peer);
-            if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
-            {
-                // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
-                // they come in thousands, each answered with a payload: ask this announcer again once its link
-                // drains and its earlier grafts are answered.
-                missing.untakeAdvertiser(entry);
+                if (firstBusy < 0)
+                {
+                    // Nobody left to ask: a later IHave will start over.
+                    forget(entry);
+                    continue;
+                }
+                // Every announcer left is busy: ask the first of them again once its link drains.
+                missing.rewindAdvertisers(entry, firstBusy);
                 ctx.stats.graftsDeferred++;
                 if (!queue.add(now + graftTimer.timeout(), entry, generation))
                 {
@@ -496,6 +509,7 @@ final class PlumTree
                 }
                 continue;
             }
+            final int slot = slotOf(peer);
             makeEager(peer);
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
@@ -511,6 +525,13 @@ final class PlumTree
                 forget(entry);
             }
         }
+    }
+
+    /** True if a graft to {@code peer} should wait: its link is congested or it has too many grafts to answer. */
+    private boolean busy(final NodeId peer)
+    {
+        final int slot = slotOf(peer);
+        return ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT);
     }
 
     /** Forgets a missing entry (received, or given up), settling its outstanding graft. */

@@ -249,6 +249,101 @@ class PlumTreeTest
         assertEquals(missing + 1, c.payloads().stream().distinct().count());
     }
 
+    /**
+     * A graft waits for a congested announcer only while the repair hold lasts: a link that stays congested (its
+     * peer holds its reads behind a congested link of its own) must not block the repair for good. Seen in the
+     * bench: three of four receivers starved behind permanently deferred grafts.
+     */
+    @Test
+    void graftToACongestedAnnouncerWaitsOnlyForTheHold()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        c.congested.add(b.id);
+        a.broadcast("behind a congested link");
+        net.pump();
+        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 2_000_000, 5);
+        assertEquals(0, c.state.stats().graftsSent, "grafted into a congested link during the hold");
+        assertTrue(c.state.stats().graftsDeferred > 0);
+        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000, 5);
+        assertTrue(c.state.stats().graftsSent >= 1, "the graft waited past the hold");
+        assertTrue(c.payloads().contains("behind a congested link"), "not recovered: " + c.payloads());
+    }
+
+    /** Of two announcers, a graft skips the one whose link is congested and asks the other at once. */
+    @Test
+    void graftSkipsACongestedAnnouncerForAnother()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final List<TestNet.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            nodes.add(net.add());
+        }
+        final List<NodeId> joined = new ArrayList<>();
+        for (final TestNet.Node n : nodes)
+        {
+            n.state.join(TOPIC, List.copyOf(joined), net.now);
+            net.pump();
+            joined.add(n.id);
+        }
+        final TestNet.Node a = nodes.get(0);
+        a.broadcast("warm-up");
+        net.pump();
+        net.advance(20);
+        // d: a receiver that a pushes to and that two others only announce to.
+        TestNet.Node d = null;
+        for (final TestNet.Node n : nodes.subList(1, 4))
+        {
+            int announcers = 0;
+            for (final TestNet.Node other : nodes.subList(1, 4))
+            {
+                if (other != n && other.state.lazyPeers(TOPIC).contains(n.id))
+                {
+                    announcers++;
+                }
+            }
+            if (a.state.eagerPeers(TOPIC).contains(n.id) && announcers == 2)
+            {
+                d = n;
+            }
+        }
+        assertTrue(d != null, "no receiver with two announcers in this tree");
+        final NodeId dId = d.id;
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(dId) && e.message().type() == MessageType.GOSSIP;
+        final int sentBefore = net.sent.size();
+        a.broadcast("two announcers");
+        net.pump();
+        net.advance(10, 5);
+        NodeId firstAnnouncer = null;
+        for (final TestNet.Envelope e : net.sent.subList(sentBefore, net.sent.size()))
+        {
+            if (e.to().equals(dId) && e.message().type() == MessageType.IHAVE)
+            {
+                firstAnnouncer = e.from();
+                break;
+            }
+        }
+        assertTrue(firstAnnouncer != null, "no announcement reached d");
+        d.congested.add(firstAnnouncer);
+        final int graftsFrom = net.sent.size();
+        net.advance(200, 5);
+        final List<NodeId> asked = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(graftsFrom, net.sent.size()))
+        {
+            if (e.from().equals(dId) && e.message().type() == MessageType.GRAFT)
+            {
+                asked.add(e.to());
+            }
+        }
+        assertFalse(asked.isEmpty(), "no graft within the first timeouts");
+        assertFalse(asked.contains(firstAnnouncer), "asked the congested announcer: " + asked);
+        assertTrue(d.payloads().contains("two announcers"), "not recovered: " + d.payloads());
+    }
+
     /** A stream that stops short of announced sequences (its tree edge broke) gets them grafted. */
     @Test
     void announcedMessagesAfterAStalledStreamAreGrafted()
