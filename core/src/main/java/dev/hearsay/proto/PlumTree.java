@@ -452,6 +452,14 @@ final class PlumTree
                 return;
             }
             queue.removeHead();
+            if (missing.graftPending(entry) && now - missing.graftedAt(entry) >= MAX_REPAIR_HOLD_NANOS)
+            {
+                // Unanswered for the whole hold: it stops counting against its peer's pacing. Counted until
+                // answered, the grafts of entries that kept being put off (their next announcer at the limit too)
+                // held their peers at the limit for good: a deadlock, seen in a bench run as 58 million deferrals
+                // and receivers that got nothing more.
+                settleGraft(entry);
+            }
             if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
             {
                 // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
@@ -464,43 +472,33 @@ final class PlumTree
                 }
                 continue;
             }
-            // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall they
-            // come in thousands, each answered with a payload: skip an announcer whose link is congested or whose
-            // earlier grafts are not answered yet, and ask another. Only while the hold lasts, though: a link that
-            // stays congested (its peer holds its reads behind a congested link of its own) would otherwise block
-            // the repair for good, and with it the tree, which was seen to starve three of four receivers.
-            final boolean mayWait = now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS;
             int next;
-            int firstBusy = -1;
             NodeId peer = null;
             while ((next = missing.takeNextAdvertiser(entry)) >= 0)
             {
                 final NodeId candidate = missing.advertiser(entry, next);
-                if (!isNeighbor(candidate))
+                if (isNeighbor(candidate))
                 {
-                    continue;
+                    peer = candidate;
+                    break;
                 }
-                if (mayWait && busy(candidate))
-                {
-                    if (firstBusy < 0)
-                    {
-                        firstBusy = next;
-                    }
-                    continue;
-                }
-                peer = candidate;
-                break;
             }
             if (peer == null)
             {
-                if (firstBusy < 0)
-                {
-                    // Nobody left to ask: a later IHave will start over.
-                    forget(entry);
-                    continue;
-                }
-                // Every announcer left is busy: ask the first of them again once its link drains.
-                missing.rewindAdvertisers(entry, firstBusy);
+                // Nobody left to ask: a later IHave will start over.
+                forget(entry);
+                continue;
+            }
+            final int slot = slotOf(peer);
+            // Congestion counts only while the hold lasts: a link that stays congested (its peer holds its reads
+            // behind a congested link of its own) must not block the repair for good. The pacing always counts.
+            if ((ctx.output.congested(peer) && now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS)
+                || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+            {
+                // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
+                // they come in thousands, each answered with a payload: ask this announcer again once its link
+                // drains and its earlier grafts are answered.
+                missing.untakeAdvertiser(entry);
                 ctx.stats.graftsDeferred++;
                 if (!queue.add(now + graftTimer.timeout(), entry, generation))
                 {
@@ -509,7 +507,6 @@ final class PlumTree
                 }
                 continue;
             }
-            final int slot = slotOf(peer);
             makeEager(peer);
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
@@ -527,13 +524,6 @@ final class PlumTree
         }
     }
 
-    /** True if a graft to {@code peer} should wait: its link is congested or it has too many grafts to answer. */
-    private boolean busy(final NodeId peer)
-    {
-        final int slot = slotOf(peer);
-        return ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT);
-    }
-
     /** Forgets a missing entry (received, or given up), settling its outstanding graft. */
     private void forget(final int entry)
     {
@@ -541,11 +531,14 @@ final class PlumTree
         missing.remove(entry);
     }
 
-    /** The entry's last graft is answered, superseded or given up: it no longer counts against its peer. */
+    /**
+     * The entry's last graft is answered, superseded, given up or unanswered for too long: it no longer counts
+     * against its peer.
+     */
     private void settleGraft(final int entry)
     {
         final NodeId peer = missing.graftedPeer(entry);
-        if (peer != null)
+        if (missing.settleGraft(entry) && peer != null)
         {
             final int slot = slotOf(peer);
             if (slot >= 0 && graftsInFlight[slot] > 0)
