@@ -17,8 +17,9 @@ final class BenchOptions
                                  (default 10000)
           --publishers P         nodes that publish (default 1)
           --duration SECONDS     measured time, all phases together (default 8)
-          --warmup SECONDS       unmeasured warm-up of every phase first (default 2); unless 0, it then
-                                 publishes on until the nodes' bounded caches are full (steady state)
+          --warmup SECONDS       unmeasured warm-up first, in rounds like the measured ones, so that the JIT
+                                 has compiled every phase (default 10); unless 0, its first round publishes
+                                 on until the nodes' bounded caches are full (steady state)
           --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
           --no-preallocate       let the nodes' per-topic tables grow up to their bounds as load requires (the
                                  engine's default) instead of allocating them at their bounds at subscribe
@@ -45,7 +46,7 @@ final class BenchOptions
     long rate = 10_000;
     int publishers = 1;
     double durationSeconds = 8;
-    double warmupSeconds = 2;
+    double warmupSeconds = 10;
     IoMode ioMode = IoMode.AUTO;
     IdleMode idle = IdleMode.BACKOFF;
     IdleMode receiverIdle;

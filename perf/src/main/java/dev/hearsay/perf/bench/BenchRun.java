@@ -53,6 +53,12 @@ final class BenchRun
         this.progress = progress;
     }
 
+    /** Warm-up rounds: about one per {@value #ROUND_SECONDS} s of warm-up, none without warm-up. */
+    static int warmupRounds(final BenchOptions options)
+    {
+        return options.warmupSeconds <= 0 ? 0 : Math.max(1, (int)Math.round(options.warmupSeconds / ROUND_SECONDS));
+    }
+
     static int rounds(final BenchOptions options)
     {
         return Math.max(1, (int)Math.round(options.durationSeconds / ROUND_SECONDS));
@@ -84,9 +90,13 @@ final class BenchRun
                 new DisruptorBaseline(GossipConfig.defaults().ringSize(), frameLength, 2);
             result.disruptorProducers = disruptor.producers();
 
-            if (options.warmupSeconds > 0)
+            // Warm-up in rounds like the measured ones, so that every phase's code is compiled before measuring: on
+            // 2 vCPUs the JIT gets little CPU beside a saturated cluster, and with one short warm-up round it was
+            // still compiling through the measured rounds (seen as throughput doubling from round 1 to round 4).
+            final int warmupRounds = warmupRounds(options);
+            for (int w = 0; w < warmupRounds; w++)
             {
-                round(cluster, disruptor, netty, nanos(options.warmupSeconds), true, 0);
+                round(cluster, disruptor, netty, nanos(options.warmupSeconds / warmupRounds), true, w + 1);
             }
             cluster.takeLatency(null);
             final Snapshot first = cluster.snapshot();
@@ -132,7 +142,8 @@ final class BenchRun
     private BenchResult.Round round(final EngineCluster cluster, final DisruptorBaseline disruptor,
         final NettyBaseline netty, final long nanos, final boolean warmup, final int index)
     {
-        final String name = warmup ? "warm-up" : "round " + index + "/" + result.rounds;
+        final String name = warmup ? "warm-up " + index + "/" + warmupRounds(options)
+            : "round " + index + "/" + result.rounds;
         final BenchResult.Round round = new BenchResult.Round();
         final double[] shares = warmup ? WARMUP_SHARES : SHARES;
         final long ramp = Math.min(TimeUnit.MILLISECONDS.toNanos(300), (long)(nanos * 0.05));
