@@ -500,6 +500,32 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
     }
 
+    /** Encodes the message once for all the peers (the eager fan-out of a broadcast or a relay). */
+    @Override
+    public void send(final NodeId[] peers, final int count, final Message message)
+    {
+        int length = -1;
+        for (int i = 0; i < count; i++)
+        {
+            final NodeId peer = peers[i];
+            if (isFailed(peer))
+            {
+                continue;
+            }
+            if (length < 0)
+            {
+                length = encoder.encode(message, sendBuffer, 0);
+            }
+            counters.increment(EngineCounter.FRAMES_SENT);
+            counters.add(EngineCounter.BYTES_SENT, length);
+            if (!transport.send(peer, sendBuffer, 0, length))
+            {
+                counters.increment(EngineCounter.PEERS_DROPPED_SLOW);
+                dropPeer(peer);
+            }
+        }
+    }
+
     @Override
     public void deliver(final TopicId topic, final NodeId author, final int epoch, final long sequence,
         final NodeId from, final int hops, final boolean neighborsOnly, final DirectBuffer payload, final int offset,

@@ -8,20 +8,24 @@ import org.agrona.BitUtil;
  * and where the cached payloads of recent ones are.
  *
  * <p>Seen sequences: every sequence below {@code base} counts as seen; above it, a circular bitmap of
- * {@link #WINDOW} bits records the ones seen out of order. Messages of one author mostly arrive in order (one tree
- * path, FIFO links), so the common case is {@code seq == base}: one comparison and an increment, whatever the age
- * or the rate, where a table of seen ids would cost random memory accesses and still forget old ids. A message more
- * than a window ahead slides the window and the skipped sequences not seen by then are given up (counted): they
- * would be dropped as duplicates if they came later.
+ * {@link #WINDOW} bits (at first) records the ones seen out of order. Messages of one author mostly arrive in order
+ * (one tree path, FIFO links), so the common case is {@code seq == base}: one comparison and an increment, whatever
+ * the age or the rate, where a table of seen ids would cost random memory accesses and still forget old ids. A
+ * message more than a window ahead doubles the window, up to {@link #MAX_WINDOW} bits (128 KiB), rather than give
+ * up on the sequences in between: under overload, two paths of one stream can differ by more than 65,536 messages
+ * (a newly grafted edge next to one with deep queues), and the older path's backlog was then dropped as duplicates.
+ * Beyond the largest window the window slides and the skipped sequences not seen by then are given up (counted):
+ * they would be dropped as duplicates if they came later.
  *
  * <p>Cached payloads: a circular index from sequence to a {@link PayloadCache} entry, grown (doubling, up to a
  * bound) when it would overwrite an entry still cached. Lookups check the entry's id, so stale slots are harmless.
  */
 final class AuthorLog
 {
-    /** Sequences tracked above {@code base}, in bits; a power of two. */
+    /** Sequences tracked above {@code base} at first, in bits; a power of two. */
     static final int WINDOW = 1 << 16;
-    private static final int WORDS = WINDOW / 64;
+    /** The most sequences tracked above {@code base}: the window doubles up to it before giving any up. */
+    static final int MAX_WINDOW = 1 << 20;
     private static final int INITIAL_INDEX = 64;
     private static final int MAX_INDEX = 1 << 20;
 
@@ -34,6 +38,8 @@ final class AuthorLog
     long highestSeen;
 
     private long base;
+    /** Current window in bits, a power of two; {@link #bits} (once allocated) has {@code window / 64} words. */
+    private int window = WINDOW;
     private long[] bits;
     private long[] cacheIndex = new long[INITIAL_INDEX];
 
@@ -54,11 +60,11 @@ final class AuthorLog
         {
             return true;
         }
-        if (seq >= base + WINDOW || bits == null)
+        if (seq >= base + window || bits == null)
         {
             return false;
         }
-        final int bit = (int)(seq & (WINDOW - 1));
+        final int bit = (int)(seq & (window - 1));
         return (bits[bit >>> 6] & (1L << bit)) != 0;
     }
 
@@ -74,15 +80,19 @@ final class AuthorLog
             return 0;
         }
         long skipped = 0;
-        if (seq >= base + WINDOW)
+        if (seq >= base + window && window < MAX_WINDOW)
         {
-            skipped = slideTo(seq - WINDOW + 1);
+            growWindow(seq);
+        }
+        if (seq >= base + window)
+        {
+            skipped = slideTo(seq - window + 1);
         }
         if (bits == null)
         {
-            bits = new long[WORDS];
+            bits = new long[window / 64];
         }
-        final int bit = (int)(seq & (WINDOW - 1));
+        final int bit = (int)(seq & (window - 1));
         bits[bit >>> 6] |= 1L << bit;
         while (isSet(base))
         {
@@ -92,19 +102,52 @@ final class AuthorLog
         return skipped;
     }
 
+    /** Doubles the window until {@code seq} fits (or the largest window is reached), keeping the bits set. */
+    private void growWindow(final long seq)
+    {
+        int grown = window;
+        while (seq >= base + grown && grown < MAX_WINDOW)
+        {
+            grown <<= 1;
+        }
+        if (bits != null)
+        {
+            final long[] old = bits;
+            final int oldWindow = window;
+            final long[] wider = new long[grown / 64];
+            for (long s = base, end = base + oldWindow; s < end; s++)
+            {
+                final int bit = (int)(s & (oldWindow - 1));
+                if ((old[bit >>> 6] & (1L << bit)) != 0)
+                {
+                    final int to = (int)(s & (grown - 1));
+                    wider[to >>> 6] |= 1L << to;
+                }
+            }
+            bits = wider;
+        }
+        window = grown;
+    }
+
+    /** Sequences tracked above the base now, in bits. */
+    int window()
+    {
+        return window;
+    }
+
     private boolean isSet(final long seq)
     {
         if (bits == null)
         {
             return false;
         }
-        final int bit = (int)(seq & (WINDOW - 1));
+        final int bit = (int)(seq & (window - 1));
         return (bits[bit >>> 6] & (1L << bit)) != 0;
     }
 
     private void clear(final long seq)
     {
-        final int bit = (int)(seq & (WINDOW - 1));
+        final int bit = (int)(seq & (window - 1));
         bits[bit >>> 6] &= ~(1L << bit);
     }
 
@@ -116,7 +159,7 @@ final class AuthorLog
         {
             skipped = newBase - base;
         }
-        else if (newBase - base >= WINDOW)
+        else if (newBase - base >= window)
         {
             long set = 0;
             for (final long w : bits)

@@ -43,6 +43,24 @@ final class Context
         this.epoch = epoch;
     }
 
+    /** Sends {@code message} to each of {@code peers[0..count)}: one encoding for all, where the output can. */
+    void send(final NodeId[] peers, final int count, final Message message)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        if (message.type() == MessageType.GOSSIP)
+        {
+            stats.gossipSent += count;
+        }
+        else
+        {
+            stats.controlSent += count;
+        }
+        output.send(peers, count, message);
+    }
+
     void send(final NodeId peer, final Message message)
     {
         if (message.type() == MessageType.GOSSIP)

@@ -20,6 +20,20 @@ final class PeerList
         peers = new NodeId[capacity];
     }
 
+    /** Copies the peers other than {@code except} (null: none excluded) into {@code out}; returns how many. */
+    int copyTo(final NodeId[] out, final NodeId except)
+    {
+        int n = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (except == null || !peers[i].equals(except))
+            {
+                out[n++] = peers[i];
+            }
+        }
+        return n;
+    }
+
     int size()
     {
         return size;

@@ -31,6 +31,8 @@ final class PlumTree
     private final NodeId[] slotPeers;
     /** Grafts sent to each neighbor slot and not yet answered, superseded or given up. */
     private final int[] graftsInFlight;
+    /** Scratch: the peers of one eager fan-out, so that the Gossip is encoded once for all of them. */
+    private final NodeId[] recipients;
     /**
      * Grafts one neighbor may have outstanding; further ones wait. Each is answered with a payload, so this bounds
      * what a burst of grafts (after a stall, thousands of messages may be missing at once) makes the neighbor queue.
@@ -79,6 +81,7 @@ final class PlumTree
         this.eager = new PeerList(config.activeViewCapacity());
         this.lazy = new PeerList(config.activeViewCapacity());
         this.slotPeers = new NodeId[config.activeViewCapacity()];
+        this.recipients = new NodeId[config.activeViewCapacity()];
         this.graftsInFlight = new int[config.activeViewCapacity()];
         this.authors = new AuthorLogs(config.maxAuthors());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries(), config.preallocate());
@@ -227,10 +230,7 @@ final class PlumTree
         final AuthorLog log = authors.getOrCreate(me, epoch, seq, now);
         recordReceived(log, seq, now);
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
-        for (int i = 0; i < eager.size(); i++)
-        {
-            ctx.send(eager.get(i), gossip);
-        }
+        ctx.send(recipients, eager.copyTo(recipients, null), gossip);
         enqueueLazy(me, epoch, seq, 0, null, now);
     }
 
@@ -286,14 +286,7 @@ final class PlumTree
             .payload(message.payloadBuffer(), message.payloadOffset(), message.payloadLength())
             .signatureFrom(message)
             .topic(topic);
-        for (int i = 0; i < eager.size(); i++)
-        {
-            final NodeId peer = eager.get(i);
-            if (!peer.equals(from))
-            {
-                ctx.send(peer, forward);
-            }
-        }
+        ctx.send(recipients, eager.copyTo(recipients, from), forward);
         enqueueLazy(author, epoch, seq, forwardHops, from, now);
 
         // The edge that delivered first is a tree edge.

@@ -15,6 +15,18 @@ public interface ProtocolOutput
     /** Send {@code message} to {@code peer}, dialling it if needed. A failure is reported back as peer-down. */
     void send(NodeId peer, Message message);
 
+    /**
+     * Send the same {@code message} to {@code peers[0]} .. {@code peers[count - 1]}. The default sends to each in
+     * turn; an output that encodes may encode once for all (an eager fan-out sends one Gossip to every tree edge).
+     */
+    default void send(final NodeId[] peers, final int count, final Message message)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            send(peers[i], message);
+        }
+    }
+
     /** Deliver a broadcast to the topic's local subscribers. */
     void deliver(TopicId topic, NodeId author, int epoch, long sequence, NodeId from, int hops, boolean neighborsOnly,
         DirectBuffer payload, int offset, int length);

@@ -67,14 +67,32 @@ class AuthorLogTest
     }
 
     @Test
-    void aJumpBeyondTheWindowGivesUpOnTheSkippedOnes()
+    void aJumpBeyondTheFirstWindowWidensItAndGivesNothingUp()
     {
         final AuthorLog log = new AuthorLog(AUTHOR, 1, 1, 0);
         log.markSeen(1);
         log.markSeen(3);
-        final long far = 10 + AuthorLog.WINDOW;
+        final long far = 10 + 3L * AuthorLog.WINDOW;
+        assertEquals(0, log.markSeen(far), "given up within the largest window");
+        assertEquals(4 * AuthorLog.WINDOW, log.window());
+        assertFalse(log.seen(2), "a late copy from a slower path must still be accepted");
+        assertTrue(log.seen(3), "seen before the window grew");
+        assertFalse(log.seen(far - 1));
+        assertTrue(log.seen(far));
+        assertEquals(0, log.markSeen(2));
+        assertTrue(log.seen(2));
+    }
+
+    @Test
+    void aJumpBeyondTheLargestWindowGivesUpOnTheSkippedOnes()
+    {
+        final AuthorLog log = new AuthorLog(AUTHOR, 1, 1, 0);
+        log.markSeen(1);
+        log.markSeen(3);
+        final long far = 10 + AuthorLog.MAX_WINDOW;
         final long skipped = log.markSeen(far);
         assertTrue(skipped > 0);
+        assertEquals(AuthorLog.MAX_WINDOW, log.window());
         assertTrue(log.seen(2), "given up: a late copy would be a duplicate");
         assertFalse(log.seen(far - 1), "still inside the window: can arrive");
         assertTrue(log.seen(far));
