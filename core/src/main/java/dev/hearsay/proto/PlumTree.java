@@ -445,14 +445,6 @@ final class PlumTree
                 return;
             }
             queue.removeHead();
-            if (missing.graftPending(entry) && now - missing.graftedAt(entry) >= MAX_REPAIR_HOLD_NANOS)
-            {
-                // Unanswered for the whole hold: it stops counting against its peer's pacing. Counted until
-                // answered, the grafts of entries that kept being put off (their next announcer at the limit too)
-                // held their peers at the limit for good: a deadlock, seen in a bench run as 58 million deferrals
-                // and receivers that got nothing more.
-                settleGraft(entry);
-            }
             if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
             {
                 // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
@@ -483,10 +475,7 @@ final class PlumTree
                 continue;
             }
             final int slot = slotOf(peer);
-            // Congestion counts only while the hold lasts: a link that stays congested (its peer holds its reads
-            // behind a congested link of its own) must not block the repair for good. The pacing always counts.
-            if ((ctx.output.congested(peer) && now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS)
-                || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+            if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
             {
                 // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
                 // they come in thousands, each answered with a payload: ask this announcer again once its link
@@ -524,14 +513,11 @@ final class PlumTree
         missing.remove(entry);
     }
 
-    /**
-     * The entry's last graft is answered, superseded, given up or unanswered for too long: it no longer counts
-     * against its peer.
-     */
+    /** The entry's last graft is answered, superseded or given up: it no longer counts against its peer. */
     private void settleGraft(final int entry)
     {
         final NodeId peer = missing.graftedPeer(entry);
-        if (missing.settleGraft(entry) && peer != null)
+        if (peer != null)
         {
             final int slot = slotOf(peer);
             if (slot >= 0 && graftsInFlight[slot] > 0)
