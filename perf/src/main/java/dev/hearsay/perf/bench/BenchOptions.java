@@ -21,10 +21,11 @@ final class BenchOptions
                                  has compiled every phase (default 10); unless 0, its first round publishes
                                  on until the nodes' bounded caches are full (steady state)
           --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
-          --no-preallocate       let the nodes' per-topic tables grow up to their bounds as load requires (the
-                                 engine's default) instead of allocating them at their bounds at subscribe
-                                 (GossipConfig.preallocate, about 90 MB per node); allocation at max rate then
-                                 counts their growth whenever a backlog reaches a new high-water mark
+          --preallocate          allocate the nodes' per-topic tables at their bounds at subscribe
+                                 (GossipConfig.preallocate, about 88 MiB per node) instead of letting them grow
+                                 up to their bounds as load requires (the engine's default, under which
+                                 allocation at max rate counts their growth whenever a backlog reaches a new
+                                 high-water mark)
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
           --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
                                  the engine's default)
@@ -58,7 +59,7 @@ final class BenchOptions
     Path reportDir;
     boolean quiet;
     boolean cacheFill = true;
-    boolean preallocate = true;
+    boolean preallocate;
     String topic = "hearsay-bench";
 
     static BenchOptions parse(final String[] args)
@@ -114,7 +115,7 @@ final class BenchOptions
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
                 case "--no-cache-fill" -> o.cacheFill = false;
-                case "--no-preallocate" -> o.preallocate = false;
+                case "--preallocate" -> o.preallocate = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
@@ -166,9 +167,9 @@ final class BenchOptions
         {
             sb.append(" --no-cache-fill");
         }
-        if (!preallocate)
+        if (preallocate)
         {
-            sb.append(" --no-preallocate");
+            sb.append(" --preallocate");
         }
         if (window > 0)
         {

@@ -35,8 +35,8 @@ final class BenchReport
             r.nettyLeakDetection)));
         sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes; per-topic "
             + "tables %s%n", o.subscriptionCapacity, o.outboundQueueBytes, o.preallocate
-            ? "preallocated at their bounds (GossipConfig.preallocate; --no-preallocate: grown on demand, the default)"
-            : "grown on demand up to their bounds (the engine's default)"));
+            ? "preallocated at their bounds (--preallocate: GossipConfig.preallocate)"
+            : "grown on demand up to their bounds (the engine's default; --preallocate to allocate them at start)"));
         sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
             + "(+%.1f s until the bounded caches were full); setup %.1f s, wall %.1f s%n", o.durationSeconds, r.rounds,
             r.rounds == 1 ? "" : "s", o.warmupSeconds, r.cacheFillSeconds, r.setupSeconds, r.wallSeconds));

@@ -106,7 +106,7 @@ final class LocalCluster implements EngineCluster
 
     /**
      * Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity, and the
-     * per-topic tables preallocated unless {@code --no-preallocate}.
+     * per-topic tables preallocated with {@code --preallocate}.
      */
     static GossipConfig config(final BenchOptions options)
     {

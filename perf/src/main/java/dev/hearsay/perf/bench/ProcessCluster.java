@@ -103,9 +103,9 @@ final class ProcessCluster implements EngineCluster
         command.add(String.valueOf(options.subscriptionCapacity));
         command.add("--outbound-queue");
         command.add(String.valueOf(options.outboundQueueBytes));
-        if (!options.preallocate)
+        if (options.preallocate)
         {
-            command.add("--no-preallocate");
+            command.add("--preallocate");
         }
         if (options.ioMode != dev.hearsay.transport.IoMode.AUTO)
         {

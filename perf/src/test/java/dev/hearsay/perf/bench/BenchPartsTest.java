@@ -75,15 +75,19 @@ class BenchPartsTest
     {
         final BenchOptions o = BenchOptions.parse(new String[] {"--nodes", "2", "--size", "128", "--rate", "5_000",
             "--publishers", "2", "--duration", "1.5", "--warmup", "0", "--idle", "busy", "--transport", "nio",
-            "--processes", "--json"});
+            "--processes", "--preallocate", "--json"});
         assertEquals(2, o.nodes);
         assertEquals(128, o.size);
         assertEquals(5000, o.rate);
         assertEquals(IdleMode.BUSY, o.idle);
-        assertTrue(o.processes && o.json);
+        assertTrue(o.processes && o.json && o.preallocate);
         assertEquals("java -jar perf/target/hearsay-perf.jar bench --nodes 2 --size 128 --rate 5000 --publishers 2 "
-            + "--duration 1.5 --warmup 0 --idle busy --transport nio --processes", o.commandLine());
-        assertEquals(1, BenchRun.rounds(BenchOptions.parse(new String[0])) - 1, "8 s default: 2 rounds");
+            + "--duration 1.5 --warmup 0 --idle busy --transport nio --processes --preallocate", o.commandLine());
+        assertEquals(0, BenchRun.warmupRounds(o), "no warm-up");
+        final BenchOptions defaults = BenchOptions.parse(new String[0]);
+        assertEquals(1, BenchRun.rounds(defaults) - 1, "8 s default: 2 rounds");
+        assertEquals(3, BenchRun.warmupRounds(defaults), "10 s default warm-up: 3 rounds");
+        assertFalse(defaults.preallocate, "the engine's default");
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--size", "31"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--duration", "0"}));
     }
