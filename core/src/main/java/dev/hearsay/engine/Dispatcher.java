@@ -203,6 +203,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             engine.frameBytesHandled(frameBytesHandled);
             frameBytesHandled = 0;
         }
+        if (batchCount > 0)
+        {
+            transport.ringSpaceFreed();
+        }
         if (!dirty.isEmpty())
         {
             wakeDirtySubscriptions();
