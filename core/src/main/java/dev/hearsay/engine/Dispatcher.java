@@ -203,10 +203,6 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             engine.frameBytesHandled(frameBytesHandled);
             frameBytesHandled = 0;
         }
-        if (batchCount > 0)
-        {
-            transport.ringSpaceFreed();
-        }
         if (!dirty.isEmpty())
         {
             wakeDirtySubscriptions();
