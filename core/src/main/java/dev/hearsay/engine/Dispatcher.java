@@ -490,14 +490,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             return;
         }
-        final int length = encoder.encode(message, sendBuffer, 0);
-        counters.increment(EngineCounter.FRAMES_SENT);
-        counters.add(EngineCounter.BYTES_SENT, length);
-        if (!transport.send(peer, sendBuffer, 0, length))
-        {
-            counters.increment(EngineCounter.PEERS_DROPPED_SLOW);
-            dropPeer(peer);
-        }
+        sendEncoded(peer, encoder.encode(message, sendBuffer, 0));
     }
 
     /** Encodes the message once for all the peers (the eager fan-out of a broadcast or a relay). */
@@ -516,13 +509,19 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             {
                 length = encoder.encode(message, sendBuffer, 0);
             }
-            counters.increment(EngineCounter.FRAMES_SENT);
-            counters.add(EngineCounter.BYTES_SENT, length);
-            if (!transport.send(peer, sendBuffer, 0, length))
-            {
-                counters.increment(EngineCounter.PEERS_DROPPED_SLOW);
-                dropPeer(peer);
-            }
+            sendEncoded(peer, length);
+        }
+    }
+
+    /** Hands the frame encoded in {@link #sendBuffer} to the transport; a refused send drops the peer. */
+    private void sendEncoded(final NodeId peer, final int length)
+    {
+        counters.increment(EngineCounter.FRAMES_SENT);
+        counters.add(EngineCounter.BYTES_SENT, length);
+        if (!transport.send(peer, sendBuffer, 0, length))
+        {
+            counters.increment(EngineCounter.PEERS_DROPPED_SLOW);
+            dropPeer(peer);
         }
     }
 
