@@ -51,8 +51,6 @@ final class TestNet
         final List<Delivery> deliveries = new ArrayList<>();
         final List<String> events = new ArrayList<>();
         final Map<NodeId, byte[]> contacts = new HashMap<>();
-        /** Peers whose links this node reports as congested (flow control). */
-        final Set<NodeId> congested = new HashSet<>();
 
         Node(final long seed)
         {
@@ -100,12 +98,6 @@ final class TestNet
         public void disconnect(final NodeId peer)
         {
             events.add("disconnect " + peer);
-        }
-
-        @Override
-        public boolean congested(final NodeId peer)
-        {
-            return congested.contains(peer);
         }
 
         @Override
