@@ -1,11 +1,8 @@
 package dev.hearsay.transport;
 
-import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
-import dev.hearsay.engine.NetworkEvents;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,47 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(10)
 class InboundBackPressureTest
 {
-    /** A ring that refuses {@code refusals} publishes, then takes everything. */
-    private static final class FlakyRing implements NetworkEvents
-    {
-        final List<Byte> received = new ArrayList<>();
-        int refusals;
-
-        @Override
-        public boolean onFrame(final NodeId peer, final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (refusals > 0)
-            {
-                refusals--;
-                return false;
-            }
-            received.add(buffer.getByte(offset));
-            return true;
-        }
-
-        @Override
-        public boolean onPeerConnected(final NodeId peer)
-        {
-            return true;
-        }
-
-        @Override
-        public boolean onPeerDisconnected(final NodeId peer)
-        {
-            return true;
-        }
-
-        @Override
-        public boolean onDialFailed(final NodeId peer)
-        {
-            return true;
-        }
-    }
-
     @RepeatedTest(3)
     void fullRingPausesReadingAndLosesNothing()
     {
-        final FlakyRing ring = new FlakyRing();
+        final RefusingRing ring = new RefusingRing(frame -> frame.getByte(0));
         final NettyTransport transport = new NettyTransport(NodeKey.fromSeed(1), TransportOptions.defaults(), 1024, 64);
         final InboundFrameHandler handler =
             new InboundFrameHandler(transport, ring, NodeKey.fromSeed(2).id(), transport.counters());
@@ -81,10 +41,10 @@ class InboundBackPressureTest
             channel.runScheduledPendingTasks();
         }
         assertTrue(channel.config().isAutoRead(), "reading must resume once the frames fit");
-        final List<Byte> expected = new ArrayList<>();
+        final List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < 10; i++)
         {
-            expected.add((byte)i);
+            expected.add(i);
         }
         assertEquals(expected, ring.received, "frames lost or reordered");
         channel.finishAndReleaseAll();

@@ -1,14 +1,11 @@
 package dev.hearsay.transport;
 
-import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
-import dev.hearsay.engine.NetworkEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,49 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class InboundInPlaceTest
 {
-    /** A ring that refuses {@code refusals} publishes, then takes everything; records the first byte of each. */
-    private static final class Ring implements NetworkEvents
-    {
-        final List<Integer> received = new ArrayList<>();
-        int refusals;
-        long frames;
-        boolean record = true;
-
-        @Override
-        public boolean onFrame(final NodeId peer, final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (refusals > 0)
-            {
-                refusals--;
-                return false;
-            }
-            frames++;
-            if (record)
-            {
-                received.add(buffer.getInt(offset, java.nio.ByteOrder.BIG_ENDIAN));
-            }
-            return true;
-        }
-
-        @Override
-        public boolean onPeerConnected(final NodeId peer)
-        {
-            return true;
-        }
-
-        @Override
-        public boolean onPeerDisconnected(final NodeId peer)
-        {
-            return true;
-        }
-
-        @Override
-        public boolean onDialFailed(final NodeId peer)
-        {
-            return true;
-        }
-    }
-
     /** Counts read requests going out of the pipeline. */
     private static final class Reads extends ChannelOutboundHandlerAdapter
     {
@@ -85,7 +39,8 @@ class InboundInPlaceTest
         }
     }
 
-    private final Ring ring = new Ring();
+    /** Records each frame's first int (the frames carry their index there). */
+    private final RefusingRing ring = new RefusingRing(frame -> frame.getInt(0, java.nio.ByteOrder.BIG_ENDIAN));
     private final Reads reads = new Reads();
     private final NettyTransport transport =
         new NettyTransport(NodeKey.fromSeed(1), TransportOptions.defaults(), 1024, 64);
@@ -172,7 +127,7 @@ class InboundInPlaceTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final EmbeddedChannel channel = channel();
-        ring.record = false;
+        ring.key = null;
         final int perRead = 200;
         final ByteBuf read = frames(0, perRead);
         final long thread = Thread.currentThread().getId();
