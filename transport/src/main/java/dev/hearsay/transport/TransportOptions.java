@@ -99,78 +99,124 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
     /** Same settings with another I/O mode. */
     public TransportOptions withIoMode(final IoMode mode)
     {
-        return new TransportOptions(mode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.ioMode = mode;
+        return c.build();
     }
 
-    /** Same settings with another outbound queue bound. */
+    /** Same settings with another outbound queue bound (the congestion threshold stays at most half of it). */
     public TransportOptions withOutboundQueueBytes(final int bytes)
     {
-        return new TransportOptions(ioMode, ioThreads, bytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls,
-            Math.min(congestionBytes, Math.max(bytes, 4096) / 2), socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.outboundQueueBytes = bytes;
+        c.congestionBytes = Math.min(congestionBytes, Math.max(bytes, 4096) / 2);
+        return c.build();
     }
 
     /** Same settings with another number of I/O threads. */
     public TransportOptions withIoThreads(final int threads)
     {
-        return new TransportOptions(ioMode, threads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.ioThreads = threads;
+        return c.build();
     }
 
     /** Same settings with another linger time. */
     public TransportOptions withLingerMillis(final int millis)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, millis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
-            socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.lingerMillis = millis;
+        return c.build();
     }
 
     /** Same settings with another handshake timeout. */
     public TransportOptions withHandshakeTimeoutMillis(final int millis)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, millis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes, socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.handshakeTimeoutMillis = millis;
+        return c.build();
     }
 
     /** Same settings with another connection limit. */
     public TransportOptions withMaxConnections(final int connections)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, connections, maxPendingDials, tls, congestionBytes,
-            socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.maxConnections = connections;
+        return c.build();
     }
 
     /** Same settings with another limit of dials in progress. */
     public TransportOptions withMaxPendingDials(final int dials)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, dials, tls, congestionBytes,
-            socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.maxPendingDials = dials;
+        return c.build();
     }
 
     /** Same settings with TLS on or off. */
     public TransportOptions withTls(final boolean on)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, on, congestionBytes,
-            socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.tls = on;
+        return c.build();
     }
 
     /** Same settings with another congestion threshold. */
     public TransportOptions withCongestionBytes(final int bytes)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, bytes,
-            socketBufferBytes);
+        final Copy c = new Copy(this);
+        c.congestionBytes = bytes;
+        return c.build();
     }
 
     /** Same settings with other kernel socket buffers (0: the kernel's autotuning). */
     public TransportOptions withSocketBufferBytes(final int bytes)
     {
-        return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
-            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
-            bytes);
+        final Copy c = new Copy(this);
+        c.socketBufferBytes = bytes;
+        return c.build();
+    }
+
+    /** A mutable copy, so that each {@code with*} method names only the field it changes. */
+    private static final class Copy
+    {
+        IoMode ioMode;
+        int ioThreads;
+        int outboundQueueBytes;
+        int connectTimeoutMillis;
+        int handshakeTimeoutMillis;
+        int slowPeerTimeoutMillis;
+        int lingerMillis;
+        int maxPeers;
+        int maxConnections;
+        int maxPendingDials;
+        boolean tls;
+        int congestionBytes;
+        int socketBufferBytes;
+
+        Copy(final TransportOptions o)
+        {
+            this.ioMode = o.ioMode;
+            this.ioThreads = o.ioThreads;
+            this.outboundQueueBytes = o.outboundQueueBytes;
+            this.connectTimeoutMillis = o.connectTimeoutMillis;
+            this.handshakeTimeoutMillis = o.handshakeTimeoutMillis;
+            this.slowPeerTimeoutMillis = o.slowPeerTimeoutMillis;
+            this.lingerMillis = o.lingerMillis;
+            this.maxPeers = o.maxPeers;
+            this.maxConnections = o.maxConnections;
+            this.maxPendingDials = o.maxPendingDials;
+            this.tls = o.tls;
+            this.congestionBytes = o.congestionBytes;
+            this.socketBufferBytes = o.socketBufferBytes;
+        }
+
+        TransportOptions build()
+        {
+            return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis,
+                handshakeTimeoutMillis, slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials,
+                tls, congestionBytes, socketBufferBytes);
+        }
     }
 
     private static void check(final String field, final long value, final long min, final long max)
