@@ -71,15 +71,10 @@ class PlumTreeTest
     void duplicateTriggersPruneAndTreeStabilises()
     {
         // Triangle: every edge starts eager, so the first broadcast reaches someone twice.
-        final TestNet net = new TestNet(GossipConfig.defaults());
-        final TestNet.Node a = net.add();
-        final TestNet.Node b = net.add();
-        final TestNet.Node c = net.add();
-        a.state.join(TOPIC, List.of(), net.now);
-        b.state.join(TOPIC, List.of(a.id), net.now);
-        net.pump();
-        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
-        net.pump();
+        final TestNet net = threeJoined();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
         assertEquals(2, a.active().size());
         assertEquals(2, c.active().size());
         a.broadcast("m1");
@@ -126,8 +121,8 @@ class PlumTreeTest
         assertEquals(1, c.payloads().stream().filter("lost"::equals).count(), "delivered twice");
     }
 
-    /** Triangle a, b, c (all neighbors of each other) after one warm-up broadcast from a and 20 ms. */
-    private static TestNet joinedTriangle()
+    /** Triangle a, b, c (all neighbors of each other), just joined: every edge still eager. */
+    private static TestNet threeJoined()
     {
         final TestNet net = new TestNet(GossipConfig.defaults());
         final TestNet.Node a = net.add();
@@ -138,6 +133,14 @@ class PlumTreeTest
         net.pump();
         c.state.join(TOPIC, List.of(a.id, b.id), net.now);
         net.pump();
+        return net;
+    }
+
+    /** {@link #threeJoined()} after one warm-up broadcast from a and 20 ms. */
+    private static TestNet joinedTriangle()
+    {
+        final TestNet net = threeJoined();
+        final TestNet.Node a = net.nodes.get(0);
         a.broadcast("warm-up");
         net.pump();
         net.advance(20);
