@@ -29,6 +29,7 @@ final class MissingMessages
     private long[] announcedAt;
     private long[] graftedAt;
     private NodeId[] graftedPeer;
+    private boolean[] graftPending;
     private int[] freeList;
     private int freeCount;
     private int used;
@@ -57,6 +58,7 @@ final class MissingMessages
         announcedAt = new long[n];
         graftedAt = new long[n];
         graftedPeer = new NodeId[n];
+        graftPending = new boolean[n];
         freeList = new int[n];
     }
 
@@ -177,6 +179,25 @@ final class MissingMessages
     {
         graftedPeer[entry] = peer;
         graftedAt[entry] = now;
+        graftPending[entry] = true;
+    }
+
+    /** True if the entry's last graft still counts as awaiting its answer. */
+    boolean graftPending(final int entry)
+    {
+        return graftPending[entry];
+    }
+
+    /**
+     * True once: if the entry's last graft still counted as awaiting its answer, it no longer does (answered,
+     * superseded, given up, or unanswered for too long). The grafted peer is kept, so that a late answer is still
+     * recognised.
+     */
+    boolean settleGraft(final int entry)
+    {
+        final boolean pending = graftPending[entry];
+        graftPending[entry] = false;
+        return pending;
     }
 
     /** Index of the next advertiser to graft from, advancing it; -1 when all were tried. */
@@ -211,6 +232,7 @@ final class MissingMessages
             advertisers[base + i] = null;
         }
         graftedPeer[entry] = null;
+        graftPending[entry] = false;
         generations[entry]++;
         if (freeCount == freeList.length)
         {
@@ -255,6 +277,7 @@ final class MissingMessages
             announcedAt = java.util.Arrays.copyOf(announcedAt, n);
             graftedAt = java.util.Arrays.copyOf(graftedAt, n);
             graftedPeer = java.util.Arrays.copyOf(graftedPeer, n);
+            graftPending = java.util.Arrays.copyOf(graftPending, n);
         }
         return used++;
     }

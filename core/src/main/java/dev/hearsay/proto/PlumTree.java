@@ -31,6 +31,18 @@ final class PlumTree
     private final NodeId[] slotPeers;
     /** Grafts sent to each neighbor slot and not yet answered, superseded or given up. */
     private final int[] graftsInFlight;
+    /**
+     * Per neighbor slot, until when duplicates from it send no Prune ({@link #NONE} if they do): set for
+     * {@link #MAX_REPAIR_HOLD_NANOS} when a Prune goes out (the copies it queued before the Prune reached it would
+     * otherwise each send another), and while a Graft to it is unanswered (the copies it queued before the Graft
+     * reached it would otherwise prune the very edge the Graft asked for).
+     */
+    private final long[] pruneQuietUntil;
+    /** Per neighbor slot, the last Graft with an id sent to it and not yet answered (author null if none). */
+    private final NodeId[] graftAuthor;
+    private final int[] graftEpoch;
+    private final long[] graftSequence;
+    private static final long NONE = Long.MIN_VALUE;
     /** Scratch: the peers of one eager fan-out, so that the Gossip is encoded once for all of them. */
     private final NodeId[] recipients;
     /**
@@ -83,6 +95,11 @@ final class PlumTree
         this.slotPeers = new NodeId[config.activeViewCapacity()];
         this.recipients = new NodeId[config.activeViewCapacity()];
         this.graftsInFlight = new int[config.activeViewCapacity()];
+        this.pruneQuietUntil = new long[config.activeViewCapacity()];
+        java.util.Arrays.fill(pruneQuietUntil, NONE);
+        this.graftAuthor = new NodeId[config.activeViewCapacity()];
+        this.graftEpoch = new int[config.activeViewCapacity()];
+        this.graftSequence = new long[config.activeViewCapacity()];
         this.authors = new AuthorLogs(config.maxAuthors());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries(), config.preallocate());
         this.missing = new MissingMessages(config.missingCapacity(), config.preallocate());
@@ -179,6 +196,22 @@ final class PlumTree
         return eager.contains(peer) || lazy.contains(peer);
     }
 
+    /**
+     * True if a duplicate from this slot's peer sends no Prune: a Prune already went to it and the edge is still
+     * lazy on our side (each further copy it queued before taking the Prune would send another: under overload,
+     * hundreds of thousands), or a Graft to it is unanswered (its copies queued before taking the Graft would
+     * prune the edge the Graft just asked for, and with deep queues no graft ever held: the tree churned for
+     * good). Either lasts at most {@link #MAX_REPAIR_HOLD_NANOS}, in case the answer never comes.
+     */
+    private boolean pruneQuiet(final int slot, final long now)
+    {
+        if (slot < 0 || pruneQuietUntil[slot] == NONE || now - pruneQuietUntil[slot] >= 0)
+        {
+            return false;
+        }
+        return graftAuthor[slot] != null || lazy.contains(slotPeers[slot]);
+    }
+
     // ----------------------------------------------------------------------------------------------------------
     // Broadcast
 
@@ -231,7 +264,7 @@ final class PlumTree
         recordReceived(log, seq, now);
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
         ctx.send(recipients, eager.copyTo(recipients, null), gossip);
-        enqueueLazy(me, epoch, seq, 0, null, now);
+        enqueueLazy(me, epoch, seq, 0, null, 0, now);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -251,16 +284,29 @@ final class PlumTree
                 message.payloadOffset(), message.payloadLength());
             return;
         }
+        final int slot = slotOf(from);
+        final boolean graftAnswer = slot >= 0 && graftAuthor[slot] != null && graftAuthor[slot].equals(author)
+            && graftEpoch[slot] == epoch && graftSequence[slot] == seq;
+        if (graftAnswer)
+        {
+            // Everything the peer sends from now on left after it took our Graft: its duplicates prune again.
+            graftAuthor[slot] = null;
+            pruneQuietUntil[slot] = NONE;
+        }
         AuthorLog log = authors.find(author, epoch);
         if (log != null && log.seen(seq))
         {
             ctx.stats.duplicates++;
-            if (!message.neighborsOnly())
+            if (!graftAnswer && !pruneQuiet(slot, now))
             {
                 // Prune even if our side already thinks the edge is lazy: the sender evidently does not.
                 makeLazy(from);
                 ctx.stats.prunesSent++;
                 ctx.send(from, ctx.prune.topic(topic));
+                if (slot >= 0)
+                {
+                    pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+                }
             }
             return;
         }
@@ -286,8 +332,10 @@ final class PlumTree
             .payload(message.payloadBuffer(), message.payloadOffset(), message.payloadLength())
             .signatureFrom(message)
             .topic(topic);
-        ctx.send(recipients, eager.copyTo(recipients, from), forward);
-        enqueueLazy(author, epoch, seq, forwardHops, from, now);
+        final int entry = missing.find(author, epoch, seq);
+        final long holders = holders(author, entry);
+        ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
+        enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
 
         // The edge that delivered first is a tree edge.
         if (lazy.contains(from))
@@ -295,7 +343,6 @@ final class PlumTree
             makeEager(from);
         }
 
-        final int entry = missing.find(author, epoch, seq);
         if (entry >= 0)
         {
             // Learn how late eager copies trail their announcements, and how long a Graft takes to answer, so that
@@ -445,6 +492,11 @@ final class PlumTree
                 return;
             }
             queue.removeHead();
+            // A graft whose retry timer ran out stops counting against its peer's pacing, whatever comes next.
+            // Counted until answered, the grafts of entries put off because their next announcer was at the limit
+            // too held both at the limit for good: a deadlock seen as tens of millions of deferrals and a receiver
+            // that got nothing more.
+            settleGraft(entry);
             if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
             {
                 // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
@@ -498,6 +550,11 @@ final class PlumTree
             if (slot >= 0)
             {
                 graftsInFlight[slot]++;
+                // The latest graft's answer is the last to come back: until then the peer's duplicates predate it.
+                graftAuthor[slot] = missing.author(entry);
+                graftEpoch[slot] = missing.epoch(entry);
+                graftSequence[slot] = missing.sequence(entry);
+                pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
             }
             if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
             {
@@ -517,7 +574,7 @@ final class PlumTree
     private void settleGraft(final int entry)
     {
         final NodeId peer = missing.graftedPeer(entry);
-        if (peer != null)
+        if (peer != null && missing.settleGraft(entry))
         {
             final int slot = slotOf(peer);
             if (slot >= 0 && graftsInFlight[slot] > 0)
@@ -580,12 +637,55 @@ final class PlumTree
         ctx.stats.payloadCacheEvictedEarly += cache.evictedEarly() - before;
     }
 
+    /**
+     * The neighbor slots known to have the message already: its author, and whoever announced it to us. Pushing or
+     * announcing it to them is wasted, and worse, a push arrives as a duplicate and prunes the edge. A node that
+     * fell behind (its eager copies queued behind a backlog) gets its messages late, long after its neighbors
+     * announced them: relaying each to them, and to the author, cut every edge it had, including the ones it had
+     * just grafted, and left it to graft everything one message at a time.
+     */
+    private long holders(final NodeId author, final int entry)
+    {
+        long mask = slotBit(author);
+        if (entry >= 0)
+        {
+            for (int i = 0; i < missing.advertiserCount(entry); i++)
+            {
+                mask |= slotBit(missing.advertiser(entry, i));
+            }
+        }
+        return mask;
+    }
+
+    /** Drops the peers in {@code holders} from the first {@code n} of {@link #recipients}; returns how many stay. */
+    private int withoutHolders(final int n, final long holders)
+    {
+        if (holders == 0 || n == 0)
+        {
+            return n;
+        }
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final NodeId peer = recipients[i];
+            if ((slotBit(peer) & holders) == 0)
+            {
+                recipients[kept++] = peer;
+            }
+        }
+        for (int i = kept; i < n; i++)
+        {
+            recipients[i] = null;
+        }
+        return kept;
+    }
+
     private void enqueueLazy(final NodeId author, final int epoch, final long seq, final int hops,
-        final NodeId exclude, final long now)
+        final NodeId exclude, final long holders, final long now)
     {
         // Who gets the announcement is fixed now, not at the flush: a peer that turns eager before the flush did not
         // get this message's eager push, and one that turns lazy did.
-        final long mask = lazyMask & ~slotBit(exclude) & ~slotBit(author);
+        final long mask = lazyMask & ~slotBit(exclude) & ~holders;
         if (mask == 0)
         {
             return;
@@ -677,6 +777,8 @@ final class PlumTree
         {
             slotPeers[slot] = null;
             graftsInFlight[slot] = 0;
+            pruneQuietUntil[slot] = NONE;
+            graftAuthor[slot] = null;
             lazyMask &= ~(1L << slot);
         }
     }
@@ -735,6 +837,8 @@ final class PlumTree
         lazy.clear();
         java.util.Arrays.fill(slotPeers, null);
         java.util.Arrays.fill(graftsInFlight, 0);
+        java.util.Arrays.fill(pruneQuietUntil, NONE);
+        java.util.Arrays.fill(graftAuthor, null);
         lazyMask = 0;
         missing.clear();
         authors.clear();

@@ -252,6 +252,237 @@ class PlumTreeTest
         assertEquals(missing + 1, c.payloads().stream().distinct().count());
     }
 
+    /**
+     * The copies a peer queued before our Prune reached it arrive as duplicates too: they send no further Prune
+     * (under overload one per queued copy, hundreds of thousands), until the repair hold has passed.
+     */
+    @Test
+    void duplicatesQueuedBeforeAPruneSendNoFurtherPrunes()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        // Past the hold of the Prune c sent b while the tree formed.
+        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000 + 10, 10);
+        final int sentBefore = net.sent.size();
+        for (int i = 0; i < 10; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        final List<Message> copies = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(sentBefore, net.sent.size()))
+        {
+            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            {
+                copies.add(e.message());
+            }
+        }
+        assertEquals(10, copies.size());
+        final long prunes = c.state.stats().prunesSent;
+        final long duplicates = c.state.stats().duplicates;
+        // b pushed these before it took c's Prune (as if its edge to c had been eager): all are duplicates at c.
+        for (final Message copy : copies)
+        {
+            c.state.onMessage(b.id, copy, net.now);
+        }
+        assertEquals(duplicates + 10, c.state.stats().duplicates);
+        assertEquals(prunes + 1, c.state.stats().prunesSent, "one Prune, not one per queued copy");
+        assertTrue(c.state.lazyPeers(TOPIC).contains(b.id));
+        // Past the hold a duplicate prunes again, in case the peer never took the first one.
+        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000 + 10, 10);
+        c.state.onMessage(b.id, copies.get(0), net.now);
+        assertEquals(prunes + 2, c.state.stats().prunesSent);
+    }
+
+    /**
+     * A Graft crosses the copies its peer queued before taking it: those arrive as duplicates and must not prune
+     * the edge the Graft just asked for (with deep queues no graft ever held, and the tree churned for good). The
+     * Graft's answer ends that: later duplicates prune as usual.
+     */
+    @Test
+    void duplicatesQueuedBeforeAGraftDoNotPruneTheGraftedEdge()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        Message warmUp = null;
+        for (final TestNet.Envelope e : net.sent)
+        {
+            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            {
+                warmUp = e.message();
+            }
+        }
+        assertTrue(warmUp != null, "no warm-up copy from a to c");
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        a.broadcast("x");
+        net.pump();
+        net.advance(100, 5);
+        assertEquals(1, grafts.size(), "c grafts x from its announcer b");
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
+        final long prunes = c.state.stats().prunesSent;
+        // A copy b queued before it took the Graft.
+        c.state.onMessage(b.id, warmUp, net.now);
+        assertEquals(prunes, c.state.stats().prunesSent, "pruned the edge it just grafted");
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
+        // b takes the Graft and answers it.
+        net.drop = e -> false;
+        b.state.onMessage(c.id, grafts.get(0).message(), net.now);
+        net.pump();
+        assertEquals(List.of("warm-up", "x"), c.payloads());
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id) && b.state.eagerPeers(TOPIC).contains(c.id));
+        // Everything b sends now left after the Graft: a duplicate prunes again.
+        c.state.onMessage(b.id, warmUp, net.now);
+        assertEquals(prunes + 1, c.state.stats().prunesSent);
+        assertTrue(c.state.lazyPeers(TOPIC).contains(b.id));
+    }
+
+    /**
+     * A message that reached c by another path than its author's push is not pushed back to the author: it has the
+     * message, and the duplicate would prune the author's edge to c, the only one a single publisher's stream uses.
+     */
+    @Test
+    void aMessageIsNeverPushedBackToItsAuthor()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        // c lost a's copy of x, grafted it from b and got it from b: a's edge to c is still eager on both sides.
+        final long aDuplicates = a.state.stats().duplicates;
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        a.broadcast("x");
+        net.pump();
+        net.advance(200, 5);
+        assertEquals(List.of("warm-up", "x"), c.payloads());
+        assertTrue(c.state.eagerPeers(TOPIC).contains(a.id) && c.state.eagerPeers(TOPIC).contains(b.id));
+        assertEquals(aDuplicates, a.state.stats().duplicates, "c pushed x back to its author");
+        assertTrue(a.state.eagerPeers(TOPIC).contains(c.id), "the author's edge to c was pruned");
+    }
+
+    /**
+     * A node that fell behind gets its messages after its neighbors announced them: it does not push them to those
+     * neighbors (they have them; each copy would arrive as a duplicate and prune the edge).
+     */
+    @Test
+    void aMessageIsNotPushedToANeighborThatAnnouncedIt()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = broadcastHoldingBackEagerCopiesToC(net, 5);
+        net.advance(10);
+        // c pushes to b again (b asked for it, for some other reason).
+        c.state.onMessage(b.id, new Graft().setNoId().topic(TOPIC), net.now);
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
+        final int sentBefore = net.sent.size();
+        final long bDuplicates = b.state.stats().duplicates;
+        while (!delayed.isEmpty())
+        {
+            final TestNet.Envelope e = delayed.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+        }
+        net.pump();
+        assertEquals(6, c.deliveries.size());
+        for (final TestNet.Envelope e : net.sent.subList(sentBefore, net.sent.size()))
+        {
+            assertFalse(e.from().equals(c.id) && e.message().type() == MessageType.GOSSIP,
+                "c pushed an announced message to " + (e.to().equals(b.id) ? "b" : "a"));
+        }
+        assertEquals(bDuplicates, b.state.stats().duplicates);
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id), "b pruned c");
+    }
+
+    /**
+     * A graft whose retry timer ran out stops counting against its peer's pacing, even if its entry is then put
+     * off. Two announcers b and c, each the first to announce half of d's missing messages: d grafts 64 from each,
+     * none is answered, and every retry finds the other announcer at its limit. Counted until answered, the grafts
+     * held both at the limit for good (a deadlock seen in the bench as tens of millions of deferrals).
+     */
+    @Test
+    void timedOutGraftsStopCountingAgainstThePacing()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final List<TestNet.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            nodes.add(net.add());
+        }
+        final TestNet.Node a = nodes.get(0);
+        a.state.join(TOPIC, List.of(), net.now);
+        for (int i = 1; i < 4; i++)
+        {
+            nodes.get(i).state.join(TOPIC, List.of(a.id), net.now);
+            net.pump();
+        }
+        net.advance(10);
+        a.broadcast("warm-up");
+        net.pump();
+        net.advance(20);
+        TestNet.Node d = null;
+        final List<TestNet.Node> announcers = new ArrayList<>();
+        for (final TestNet.Node n : nodes.subList(1, 4))
+        {
+            final List<TestNet.Node> its = new ArrayList<>();
+            for (final TestNet.Node other : nodes.subList(1, 4))
+            {
+                if (other != n && other.state.lazyPeers(TOPIC).contains(n.id))
+                {
+                    its.add(other);
+                }
+            }
+            if (a.state.eagerPeers(TOPIC).contains(n.id) && its.size() == 2)
+            {
+                d = n;
+                announcers.addAll(its);
+            }
+        }
+        assertTrue(d != null, "no receiver with two announcers in this tree");
+        final NodeId dId = d.id;
+        final int half = PlumTree.MAX_GRAFTS_IN_FLIGHT + 16;
+        final List<TestNet.Envelope> held = new ArrayList<>();
+        // d never gets a's eager copies, nor an answer to its grafts; announcements to d are held and handed over
+        // in a chosen order: b first for the first half, c first for the second.
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(dId) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(dId) && e.message().type() == MessageType.GRAFT)
+            || (e.to().equals(dId) && e.message().type() == MessageType.IHAVE && held.add(e));
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < half; i++)
+            {
+                a.broadcast("r" + round + "m" + i);
+            }
+            net.pump();
+            net.advance(10, 5);
+            final NodeId first = announcers.get(round).id;
+            for (final boolean firstPass : new boolean[] {true, false})
+            {
+                for (final TestNet.Envelope e : held)
+                {
+                    if (e.from().equals(first) == firstPass)
+                    {
+                        d.state.onMessage(e.from(), e.message(), net.now);
+                    }
+                }
+            }
+            held.clear();
+            net.pump();
+        }
+        // Past the first graft timeout of both halves (80 ms after their announcements, 10 ms apart), before the
+        // first retries (40 ms later): 64 outstanding to each announcer.
+        net.advance(85, 5);
+        assertEquals(2L * PlumTree.MAX_GRAFTS_IN_FLIGHT, d.state.stats().graftsSent, "paced");
+        net.advance(3 * PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000, 5);
+        // Every missing message was asked of both announcers (none answered): nothing stayed stuck behind the limit.
+        assertEquals(4L * half, d.state.stats().graftsSent, "grafts of " + 2 * half + " messages to 2 announcers");
+    }
+
     /** A stream that stops short of announced sequences (its tree edge broke) gets them grafted. */
     @Test
     void announcedMessagesAfterAStalledStreamAreGrafted()
