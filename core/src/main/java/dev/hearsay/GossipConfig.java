@@ -1,6 +1,5 @@
 package dev.hearsay;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
@@ -367,12 +366,13 @@ public final class GossipConfig
 
     /**
      * Idle strategy of the dispatcher thread when it has no work. Idle strategies hold state: when none was set,
-     * each call returns a fresh backoff strategy, so one configuration can serve several nodes; a strategy that was
-     * set is returned as is and must then serve one node only.
+     * each call returns a fresh {@link dev.hearsay.engine.SignalledIdleStrategy} (spin, yield, then park until an
+     * event is published or 500 us pass), so one configuration can serve several nodes; a strategy that was set is
+     * returned as is and must then serve one node only.
      */
     public IdleStrategy idleStrategy()
     {
-        return idleStrategy != null ? idleStrategy : new BackoffIdleStrategy(1, 10, 1_000, 100_000);
+        return idleStrategy != null ? idleStrategy : new dev.hearsay.engine.SignalledIdleStrategy();
     }
 
     /**
@@ -485,7 +485,7 @@ public final class GossipConfig
             + ", maxInFlightBroadcastBytes=" + maxInFlightBroadcastBytes
             + ", maxInFlightFrameBytes=" + maxInFlightFrameBytes
             + ", neighborCatchUpWindow=" + neighborCatchUpWindow
-            + ", idleStrategy=" + (idleStrategy == null ? "backoff" : idleStrategy.getClass().getSimpleName())
+            + ", idleStrategy=" + (idleStrategy == null ? "signalled" : idleStrategy.getClass().getSimpleName())
             + ", signMessages=" + signMessages
             + ", verifySignatures=" + verifySignatures
             + ", preallocate=" + preallocate

@@ -41,6 +41,14 @@ public interface Subscription extends AutoCloseable
     /** The next event, waiting at most {@code timeout}; null on timeout. */
     GossipEvent next(Duration timeout) throws InterruptedException;
 
+    /**
+     * Has {@code thread} unparked ({@link java.util.concurrent.locks.LockSupport#unpark}) whenever events are
+     * buffered for this subscription from now on; {@code null} stops it. For one thread that polls several
+     * subscriptions with {@link #poll} and parks when all are empty: register with each, poll each once more, and
+     * park only if that found nothing. Not to be combined with {@link #next}, which uses the same registration.
+     */
+    void wakeOnEvents(Thread thread);
+
     /** Leaves the topic when this is its last subscription on the node. */
     @Override
     void close();

@@ -293,6 +293,15 @@ public final class EngineSubscription implements Subscription
         wakeIfWaiting();
     }
 
+    @Override
+    public void wakeOnEvents(final Thread thread)
+    {
+        waiter = thread;
+        // The same Dekker pairing as next(): after this fence the dispatcher sees the registration, or the caller's
+        // next poll sees its events.
+        VarHandle.fullFence();
+    }
+
     /** Unparks the user thread if it waits in {@link #next}; the caller has issued a full fence since publishing. */
     void wakeIfWaiting()
     {

@@ -1,6 +1,5 @@
 package dev.hearsay.engine;
 
-import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -69,6 +68,10 @@ public final class GossipEngine implements AutoCloseable
     private final GossipConfig config;
     private final Transport transport;
     private final RingBuffer<Slot> ring;
+    /** The ring's publish hook, which wakes a dispatcher parked by {@link SignalledIdleStrategy}. */
+    private final DispatcherWakeup wakeup = new DispatcherWakeup();
+    /** The dispatcher's position on the ring. */
+    private final com.lmax.disruptor.Sequence pollerSequence;
     private final NodeCounters nodeCounters;
     private final boolean ownsCounters;
     private final EngineCounters counters;
@@ -154,9 +157,10 @@ public final class GossipEngine implements AutoCloseable
         final SpareBuffers spares = new SpareBuffers(Math.min(maxFrameLength, WireFormat.HEADER_LENGTH
             + WireFormat.IHAVE_COUNT_LENGTH + IHave.MAX_ENTRIES * WireFormat.ID_ENTRY_LENGTH), config.ringSize() / 8);
         this.ring = RingBuffer.createMultiProducer(
-            () -> new Slot(maxFrameLength, retainLimit, spares), config.ringSize(), new BusySpinWaitStrategy());
+            () -> new Slot(maxFrameLength, retainLimit, spares), config.ringSize(), wakeup);
         final EventPoller<Slot> poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
+        this.pollerSequence = poller.getSequence();
         final ErrorHandler errorHandler = GossipEngine::logError;
         this.dispatcher = new Dispatcher(this, poller, transport, this.counters, clock, errorHandler, seed, epoch,
             maxFrameLength);
@@ -217,7 +221,14 @@ public final class GossipEngine implements AutoCloseable
         {
             throw new IllegalStateException("engine already started");
         }
-        final AgentRunner r = new AgentRunner(config.idleStrategy(), GossipEngine::logError, null, dispatcher);
+        final IdleStrategy idle = config.idleStrategy();
+        if (idle instanceof SignalledIdleStrategy signalled)
+        {
+            // Anything claimed beyond the dispatcher's position counts: published, or about to be (and then its
+            // publish finds the dispatcher asleep and unparks it).
+            signalled.bind(wakeup, () -> ring.getCursor() > pollerSequence.get());
+        }
+        final AgentRunner r = new AgentRunner(idle, GossipEngine::logError, null, dispatcher);
         runner = r;
         dispatcherThread = AgentRunner.startOnThread(r, task ->
         {

@@ -42,7 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocking Disruptor wait strategy, no Netty.
  * <p>
  * Documented allowance: {@link java.util.concurrent.locks.LockSupport} (park/unpark, not a lock) may be used by
- * {@link EngineSubscription} only, where a user thread waits in {@code next(timeout)}; the dispatcher only unparks.
+ * {@link EngineSubscription}, where a user thread waits in {@code next(timeout)}, and by the dispatcher's default
+ * idle strategy: {@link SignalledIdleStrategy} parks the dispatcher only when the ring is empty (as Agrona's
+ * backoff does), and {@link DispatcherWakeup}, the ring's publish hook, unparks it. Nothing else parks.
  * <p>
  * Synchronized blocks are invisible to ArchUnit (they are bytecode instructions, not dependencies), so the class
  * files are also disassembled with the JDK's {@code javap} and searched for {@code monitorenter}; a fixture with a
@@ -90,8 +92,11 @@ final class ArchitectureTest
         check(noClasses().that().resideInAnyPackage(PACKAGES).should().dependOnClassesThat(locks));
         check(noClasses().that().resideInAnyPackage(PACKAGES)
             .and().doNotHaveFullyQualifiedName(EngineSubscription.class.getName())
+            .and().doNotHaveFullyQualifiedName(SignalledIdleStrategy.class.getName())
+            .and().doNotHaveFullyQualifiedName(DispatcherWakeup.class.getName())
             .should().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.locks.LockSupport")
-            .because("only a user thread waiting in Subscription.next parks; see EngineSubscription"));
+            .because("only a user thread waiting in Subscription.next, and an idle dispatcher, park; see "
+                + "EngineSubscription and SignalledIdleStrategy"));
     }
 
     @Test

@@ -111,7 +111,7 @@ public final class BenchChild
                 }
                 subscription = node.subscribe(TopicId.of(options.topic), bootstrap);
                 receiver = new Receiver(new Subscription[] {subscription}, new int[] {index},
-                    options.receiverIdle().create(), latency, false, options.size).start("bench-receiver");
+                    options.receiverIdle().createForReceiver(), latency, false, options.size).start("bench-receiver");
                 return "ok";
             }
             case "neighbors":

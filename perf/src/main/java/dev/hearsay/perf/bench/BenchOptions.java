@@ -27,8 +27,9 @@ final class BenchOptions
                                  allocation at max rate counts their growth whenever a backlog reaches a new
                                  high-water mark)
           --transport MODE       epoll | nio (default: epoll when available); baselines use the same
-          --idle MODE            busy | backoff | sleep: what the dispatchers do when idle (default backoff,
-                                 the engine's default)
+          --idle MODE            busy | backoff | timed | sleep: what the dispatchers do when idle (default
+                                 backoff, the engine's: spin, yield, park until an event wakes them; timed:
+                                 Agrona's backoff, timed parks of 1-100 us that no event shortens)
           --receiver-idle MODE   the same for the bench's receiver thread (default: as --idle)
           --processes            run each node in its own JVM (latency is then a round trip)
           --window N             in one JVM only: at max rate, also hold publishers back while more than N
@@ -92,7 +93,7 @@ final class BenchOptions
                     o.idle = IdleMode.fromCliName(v);
                     if (o.idle == null)
                     {
-                        throw new IllegalArgumentException("--idle: '" + v + "' is not busy, backoff or sleep");
+                        throw new IllegalArgumentException("--idle: '" + v + "' is not busy, backoff, timed or sleep");
                     }
                 }
                 case "--receiver-idle" ->
@@ -102,7 +103,7 @@ final class BenchOptions
                     if (o.receiverIdle == null)
                     {
                         throw new IllegalArgumentException("--receiver-idle: '" + v
-                            + "' is not busy, backoff or sleep");
+                            + "' is not busy, backoff, timed or sleep");
                     }
                 }
                 case "--processes" -> o.processes = true;

@@ -76,7 +76,7 @@ final class LocalCluster implements EngineCluster
             }
             final int[] indexes = new int[n];
             Arrays.setAll(indexes, i -> i);
-            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().create(), latency, true,
+            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().createForReceiver(), latency, true,
                 options.size).start("bench-receiver");
         }
         catch (final RuntimeException ex)

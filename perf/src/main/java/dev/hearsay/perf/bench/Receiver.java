@@ -10,6 +10,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One thread that polls every subscription of this process with the zero-copy {@link Subscription#poll}, counts
@@ -23,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class Receiver implements Runnable
 {
     private static final int POLL_LIMIT = 256;
+    /** Without an idle strategy: spin, yield, then park until a dispatcher offers events (at most this long). */
+    private static final int SPINS_BEFORE_YIELD = 1;
+    private static final int YIELDS_BEFORE_PARK = 10;
+    private static final long MAX_PARK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Subscription[] subscriptions;
     private final NodeHandler[] handlers;
@@ -38,6 +43,8 @@ final class Receiver implements Runnable
     /**
      * @param subscriptions one per local node.
      * @param nodeIndexes   the cluster-wide index of each local node.
+     * @param idle          what to do when every subscription is empty; null: park until a dispatcher offers
+     *                      events (the subscriptions unpark this thread).
      * @param oneWay        publishers share this process's clock: record one-way latency.
      */
     Receiver(final Subscription[] subscriptions, final int[] nodeIndexes, final IdleStrategy idle,
@@ -82,6 +89,9 @@ final class Receiver implements Runnable
         final Subscription[] subs = subscriptions;
         final NodeHandler[] hs = handlers;
         final IdleStrategy idle = this.idle;
+        final Thread self = Thread.currentThread();
+        int idleCycles = 0;
+        boolean registered = false;
         while (running)
         {
             int work = 0;
@@ -89,7 +99,51 @@ final class Receiver implements Runnable
             {
                 work += subs[i].poll(hs[i], POLL_LIMIT);
             }
-            idle.idle(work);
+            if (idle != null)
+            {
+                idle.idle(work);
+            }
+            else if (work > 0)
+            {
+                idleCycles = 0;
+                if (registered)
+                {
+                    // Busy again: dispatchers need not unpark a running thread.
+                    setWaiter(subs, null);
+                    registered = false;
+                }
+            }
+            else if (++idleCycles <= SPINS_BEFORE_YIELD)
+            {
+                Thread.onSpinWait();
+            }
+            else if (idleCycles <= SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK)
+            {
+                Thread.yield();
+            }
+            else if (!registered)
+            {
+                // Poll once more after registering before parking: an event offered meanwhile is seen by that poll
+                // or unparks us.
+                setWaiter(subs, self);
+                registered = true;
+            }
+            else
+            {
+                LockSupport.parkNanos(this, MAX_PARK_NANOS);
+            }
+        }
+        if (registered)
+        {
+            setWaiter(subs, null);
+        }
+    }
+
+    private static void setWaiter(final Subscription[] subs, final Thread thread)
+    {
+        for (final Subscription sub : subs)
+        {
+            sub.wakeOnEvents(thread);
         }
     }
 
