@@ -541,6 +541,7 @@ final class PlumTree
                 }
                 continue;
             }
+            final boolean turnsEager = !eager.contains(peer);
             makeEager(peer);
             ctx.stats.graftsSent++;
             ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
@@ -550,11 +551,16 @@ final class PlumTree
             if (slot >= 0)
             {
                 graftsInFlight[slot]++;
-                // The latest graft's answer is the last to come back: until then the peer's duplicates predate it.
-                graftAuthor[slot] = missing.author(entry);
-                graftEpoch[slot] = missing.epoch(entry);
-                graftSequence[slot] = missing.sequence(entry);
-                pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+                if (turnsEager)
+                {
+                    // Until this graft is answered the peer's duplicates predate it. Only a graft that turns the
+                    // edge eager counts: renewed by every graft, the quiet kept two eager parents under sustained
+                    // overload (900 k duplicates in a run) instead of pruning the slower one.
+                    graftAuthor[slot] = missing.author(entry);
+                    graftEpoch[slot] = missing.epoch(entry);
+                    graftSequence[slot] = missing.sequence(entry);
+                    pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+                }
             }
             if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
             {

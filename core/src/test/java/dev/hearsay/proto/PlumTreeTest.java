@@ -343,6 +343,43 @@ class PlumTreeTest
     }
 
     /**
+     * Only a graft that turns an edge eager keeps the peer's duplicates from pruning it: grafts to a peer already
+     * eager change nothing about the edge, and renewing the quiet with each of them kept two eager parents under
+     * sustained overload.
+     */
+    @Test
+    void aGraftToAnEagerPeerDoesNotStopItsDuplicatesFromPruningIt()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        Message warmUp = null;
+        for (final TestNet.Envelope e : net.sent)
+        {
+            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            {
+                warmUp = e.message();
+            }
+        }
+        assertTrue(warmUp != null, "no warm-up copy from a to c");
+        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000 + 10, 10);
+        // c pushes to b again (b asked for it), while b still only announces to c.
+        c.state.onMessage(b.id, new Graft().setNoId().topic(TOPIC), net.now);
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        a.broadcast("x");
+        net.pump();
+        net.advance(100, 5);
+        assertEquals(1, grafts.size(), "c grafts x from b");
+        final long prunes = c.state.stats().prunesSent;
+        c.state.onMessage(b.id, warmUp, net.now);
+        assertEquals(prunes + 1, c.state.stats().prunesSent, "a duplicate from an eager peer prunes it");
+    }
+
+    /**
      * A message that reached c by another path than its author's push is not pushed back to the author: it has the
      * message, and the duplicate would prune the author's edge to c, the only one a single publisher's stream uses.
      */
