@@ -159,6 +159,28 @@ class PlumTreeTest
         return net;
     }
 
+    /** The Gossip messages {@code from} sent to {@code to}, in order, from index {@code since} of the sent log. */
+    private static List<Message> gossipSent(final TestNet net, final NodeId from, final NodeId to, final int since)
+    {
+        final List<Message> out = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (e.from().equals(from) && e.to().equals(to) && e.message().type() == MessageType.GOSSIP)
+            {
+                out.add(e.message());
+            }
+        }
+        return out;
+    }
+
+    /** In a {@link #triangle()}: the warm-up's eager copy from a to c, to hand c again as a duplicate. */
+    private static Message warmUpCopyFromAToC(final TestNet net)
+    {
+        final List<Message> copies = gossipSent(net, net.nodes.get(0).id, net.nodes.get(2).id, 0);
+        assertFalse(copies.isEmpty(), "no warm-up copy from a to c");
+        return copies.get(copies.size() - 1);
+    }
+
     /**
      * a broadcasts {@code count} messages; its eager copies to c are held back (returned, in order) while b's
      * announcements to c go through.
@@ -271,14 +293,7 @@ class PlumTreeTest
             a.broadcast("m" + i);
         }
         net.pump();
-        final List<Message> copies = new ArrayList<>();
-        for (final TestNet.Envelope e : net.sent.subList(sentBefore, net.sent.size()))
-        {
-            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            {
-                copies.add(e.message());
-            }
-        }
+        final List<Message> copies = gossipSent(net, a.id, c.id, sentBefore);
         assertEquals(10, copies.size());
         final long prunes = c.state.stats().prunesSent;
         final long duplicates = c.state.stats().duplicates;
@@ -308,15 +323,7 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        Message warmUp = null;
-        for (final TestNet.Envelope e : net.sent)
-        {
-            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            {
-                warmUp = e.message();
-            }
-        }
-        assertTrue(warmUp != null, "no warm-up copy from a to c");
+        final Message warmUp = warmUpCopyFromAToC(net);
         final List<TestNet.Envelope> grafts = new ArrayList<>();
         net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
             || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
@@ -354,15 +361,7 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        Message warmUp = null;
-        for (final TestNet.Envelope e : net.sent)
-        {
-            if (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            {
-                warmUp = e.message();
-            }
-        }
-        assertTrue(warmUp != null, "no warm-up copy from a to c");
+        final Message warmUp = warmUpCopyFromAToC(net);
         net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000 + 10, 10);
         // c pushes to b again (b asked for it), while b still only announces to c.
         c.state.onMessage(b.id, new Graft().setNoId().topic(TOPIC), net.now);
