@@ -12,8 +12,10 @@ import java.util.ArrayDeque;
  * PlumTree broadcast of one topic over the HyParView active view: payloads are pushed eagerly along tree edges
  * and announced lazily (IHave, batched every {@code ihaveInterval}) to the other neighbors; a message announced but
  * not received within {@code graftTimeout1} is grafted from its announcer (then from each further announcer every
- * {@code graftTimeout2}), which also repairs the tree; a duplicate prunes the edge it came over; an announcement
- * that beats the eager delivery by {@code optimizationThreshold} hops swaps the two edges.
+ * {@code graftTimeout2}), which also repairs the tree; a duplicate prunes the edge it came over (once, and not while
+ * a Graft that turned the edge eager is unanswered); an announcement that beats the eager delivery by
+ * {@code optimizationThreshold} hops swaps the two edges. Nothing is pushed or announced to a neighbor known to have
+ * the message (its author, or one that announced it).
  *
  * <p>Bounds and policies: seen ids ({@link AuthorLogs}: a sequence window per author, least recent author
  * forgotten when {@code maxAuthors} is reached), payload cache
@@ -29,7 +31,7 @@ final class PlumTree
     private final PeerList eager;
     private final PeerList lazy;
     private final NodeId[] slotPeers;
-    /** Grafts sent to each neighbor slot and not yet answered, superseded or given up. */
+    /** Grafts sent to each neighbor slot and not yet answered, superseded, given up or past their retry timer. */
     private final int[] graftsInFlight;
     /**
      * Per neighbor slot, until when duplicates from it send no Prune ({@link #NONE} if they do): set for
@@ -305,6 +307,8 @@ final class PlumTree
                 ctx.send(from, ctx.prune.topic(topic));
                 if (slot >= 0)
                 {
+                    // The Prune supersedes any Graft still unanswered: from here on only the edge's state counts.
+                    graftAuthor[slot] = null;
                     pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
                 }
             }
