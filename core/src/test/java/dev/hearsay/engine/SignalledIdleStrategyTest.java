@@ -170,6 +170,39 @@ class SignalledIdleStrategyTest
         }
     }
 
+    /**
+     * Under load (at least {@link SignalledIdleStrategy#BUSY_EVENTS} events a millisecond) a park is timed and does
+     * not look at the ring; once the load is gone the next park is signalled again (it takes its last look).
+     */
+    @Test
+    @Timeout(10)
+    void parksOnATimerUnderLoadAndWaitsForASignalWhenIdle()
+    {
+        final SignalledIdleStrategy idle = new SignalledIdleStrategy(0, 0, TimeUnit.MILLISECONDS.toNanos(1));
+        final AtomicLong looks = new AtomicLong();
+        idle.bind(new DispatcherWakeup(), () ->
+        {
+            looks.incrementAndGet();
+            return false;
+        });
+        // Two milliseconds of busy duty cycles, then nothing to do.
+        final long loadedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
+        while (System.nanoTime() - loadedUntil < 0)
+        {
+            idle.idle((int)SignalledIdleStrategy.BUSY_EVENTS);
+        }
+        idle.idle(0);
+        assertEquals(0, looks.get(), "a loaded dispatcher waited for a signal");
+        // A millisecond and more with no work: the next park is signalled.
+        final long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
+        while (System.nanoTime() - quietUntil < 0)
+        {
+            Thread.onSpinWait();
+        }
+        idle.idle(0);
+        assertEquals(1, looks.get(), "an idle dispatcher parked on a timer");
+    }
+
     @Test
     @Timeout(10)
     void unboundItParksForAtMostItsLongestPark()
