@@ -127,6 +127,10 @@ final class BenchReport
         }
         row(sb, "reliability", String.format(Locale.ROOT, "%.6f  (%,d of %,d deliveries); achieved %,.0f msg/s",
             r.rateReliability(), r.rateDelivered, r.rateExpected, r.achievedRate()));
+        row(sb, "JVM stops", r.rateSafepoints < 0 ? "not measured (the VM's safepoint counters are not readable "
+            + "here, or nodes run in other processes)" : String.format(Locale.ROOT, "%,d safepoint%s stopped every "
+            + "thread for %,d ms in all in these windows (%,d GC%s among them)", r.rateSafepoints,
+            r.rateSafepoints == 1 ? "" : "s", r.rateSafepointMillis, r.rateGcCount, r.rateGcCount == 1 ? "" : "s"));
         sb.append('\n');
 
         sb.append("Allocation and GC, all threads but the bench's controller\n");
@@ -327,6 +331,8 @@ final class BenchReport
                 r.maxCpu[1] / 1e3 / r.maxDeliveriesInWindows)
             .field("gcCount", r.gcCount)
             .field("gcMillis", r.gcMillis)
+            .field("rateSafepoints", r.rateSafepoints)
+            .field("rateSafepointMillis", r.rateSafepointMillis)
             .field("disruptorPerSecond", r.disruptorPerSecond())
             .field("disruptorProducers", r.disruptorProducers)
             .field("nettyOneWayPerSecond", r.nettyOneWayPerSecond())

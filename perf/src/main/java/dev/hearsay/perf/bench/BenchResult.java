@@ -69,6 +69,11 @@ final class BenchResult
     long rateDeliveriesInWindows;
     long gcCount;
     long gcMillis;
+    /** Safepoints in the fixed-rate windows and the time they stopped the process; -1: not measured. */
+    long rateSafepoints;
+    long rateSafepointMillis;
+    /** Collections in the fixed-rate windows (also counted in {@link #gcCount}). */
+    long rateGcCount;
 
     // Baselines.
     int disruptorProducers;

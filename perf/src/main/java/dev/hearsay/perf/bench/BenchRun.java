@@ -296,6 +296,17 @@ final class BenchRun
         }
         result.gcCount += s1.gcCount - s0.gcCount;
         result.gcMillis += s1.gcMillis - s0.gcMillis;
+        result.rateGcCount += s1.gcCount - s0.gcCount;
+        if (s0.safepointCount < 0 || result.rateSafepoints < 0)
+        {
+            result.rateSafepoints = -1;
+            result.rateSafepointMillis = -1;
+        }
+        else
+        {
+            result.rateSafepoints += s1.safepointCount - s0.safepointCount;
+            result.rateSafepointMillis += s1.safepointMillis - s0.safepointMillis;
+        }
         result.echoesSent += s1.delivered(Tag.ECHO) - s0.delivered(Tag.ECHO);
     }
 

@@ -246,7 +246,7 @@ final class LocalCluster implements EngineCluster
             counters.add(c);
         }
         return new Snapshot(nanos, delivered, meter.read(), ThreadMeter.gcCount(),
-            ThreadMeter.gcMillis(), counters);
+            ThreadMeter.gcMillis(), ThreadMeter.safepointCount(), ThreadMeter.safepointMillis(), counters);
     }
 
     @Override

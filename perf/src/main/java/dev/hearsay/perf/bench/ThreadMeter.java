@@ -140,6 +140,60 @@ final class ThreadMeter
         return group;
     }
 
+    /**
+     * The VM's safepoint counters (count, and total milliseconds the application was stopped), read through
+     * HotSpot's internal runtime bean: {@code sun.management} must be exported to us (the jar's manifest does it).
+     * Null where it is not: the figures are then reported as not measured.
+     */
+    private static final java.lang.invoke.MethodHandle[] SAFEPOINTS = safepointReaders();
+
+    private static java.lang.invoke.MethodHandle[] safepointReaders()
+    {
+        try
+        {
+            final Object bean = Class.forName("sun.management.ManagementFactoryHelper")
+                .getMethod("getHotspotRuntimeMBean").invoke(null);
+            final Class<?> type = Class.forName("sun.management.HotspotRuntimeMBean");
+            final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            final java.lang.invoke.MethodType returnsLong = java.lang.invoke.MethodType.methodType(long.class);
+            return new java.lang.invoke.MethodHandle[] {
+                lookup.findVirtual(type, "getSafepointCount", returnsLong).bindTo(bean),
+                lookup.findVirtual(type, "getTotalSafepointTime", returnsLong).bindTo(bean)};
+        }
+        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+        {
+            return null;
+        }
+    }
+
+    /** Safepoints so far (every one stops all Java threads), or -1 where the VM's counters are not readable. */
+    static long safepointCount()
+    {
+        return readSafepoints(0);
+    }
+
+    /** Milliseconds all Java threads were stopped at safepoints so far, or -1 where not readable. */
+    static long safepointMillis()
+    {
+        return readSafepoints(1);
+    }
+
+    private static long readSafepoints(final int which)
+    {
+        if (SAFEPOINTS == null)
+        {
+            return -1;
+        }
+        try
+        {
+            return (long)SAFEPOINTS[which].invoke();
+        }
+        catch (final Throwable ex)
+        {
+            return -1;
+        }
+    }
+
     /** Collections so far, all collectors. */
     static long gcCount()
     {

@@ -16,6 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class BenchPartsTest
 {
+    /** The VM's safepoint counters are readable (the export is in the build's JVM flags) and count a collection. */
+    @Test
+    void safepointCountersCountACollection()
+    {
+        final long before = ThreadMeter.safepointCount();
+        assertTrue(before >= 0, "safepoint counters not readable");
+        assertTrue(ThreadMeter.safepointMillis() >= 0);
+        System.gc();
+        assertTrue(ThreadMeter.safepointCount() > before, "a full collection is a safepoint");
+    }
+
     @Test
     void payloadFieldsRoundTrip()
     {
