@@ -71,7 +71,7 @@ public final class GossipEngine implements AutoCloseable
     /** The ring's publish hook, which wakes a dispatcher parked by {@link SignalledIdleStrategy}. */
     private final DispatcherWakeup wakeup = new DispatcherWakeup();
     /** The dispatcher's position on the ring. */
-    private final com.lmax.disruptor.Sequence pollerSequence;
+    private final Sequence pollerSequence;
     private final NodeCounters nodeCounters;
     private final boolean ownsCounters;
     private final EngineCounters counters;
