@@ -279,39 +279,15 @@ final class PlumTree
         final long seq = message.sequence();
         if (message.neighborsOnly())
         {
-            // Sent once by its author to each neighbor and never forwarded: nothing to deduplicate. Its sequence
-            // is in a space of its own (-1, -2, ...), outside the Swarm stream the AuthorLog windows track.
-            ctx.stats.delivered++;
-            ctx.output.deliver(topic, author, epoch, seq, from, message.hops(), true, message.payloadBuffer(),
-                message.payloadOffset(), message.payloadLength());
+            deliverNeighborsOnly(from, message);
             return;
         }
         final int slot = slotOf(from);
-        final boolean graftAnswer = slot >= 0 && graftAuthor[slot] != null && graftAuthor[slot].equals(author)
-            && graftEpoch[slot] == epoch && graftSequence[slot] == seq;
-        if (graftAnswer)
-        {
-            // Everything the peer sends from now on left after it took our Graft: its duplicates prune again.
-            graftAuthor[slot] = null;
-            pruneQuietUntil[slot] = NONE;
-        }
+        final boolean graftAnswer = slot >= 0 && graftAuthor[slot] != null && graftAnswered(slot, author, epoch, seq);
         AuthorLog log = authors.find(author, epoch);
         if (log != null && log.seen(seq))
         {
-            ctx.stats.duplicates++;
-            if (!graftAnswer && !pruneQuiet(slot, now))
-            {
-                // Prune even if our side already thinks the edge is lazy: the sender evidently does not.
-                makeLazy(from);
-                ctx.stats.prunesSent++;
-                ctx.send(from, ctx.prune.topic(topic));
-                if (slot >= 0)
-                {
-                    // The Prune supersedes any Graft still unanswered: from here on only the edge's state counts.
-                    graftAuthor[slot] = null;
-                    pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
-                }
-            }
+            onDuplicate(from, slot, graftAnswer, now);
             return;
         }
         if (log == null)
@@ -321,12 +297,8 @@ final class PlumTree
         recordReceived(log, seq, now);
         final int hops = message.hops();
         ctx.stats.delivered++;
-        ctx.output.deliver(topic, author, epoch, seq, from, hops, message.neighborsOnly(), message.payloadBuffer(),
+        ctx.output.deliver(topic, author, epoch, seq, from, hops, false, message.payloadBuffer(),
             message.payloadOffset(), message.payloadLength());
-        if (message.neighborsOnly())
-        {
-            return;
-        }
         final int forwardHops = Math.min(hops + 1, 0xFFFF);
         cachePayload(log, seq, forwardHops, message.payloadBuffer(), message.payloadOffset(),
             message.payloadLength(), message, now);
@@ -349,18 +321,70 @@ final class PlumTree
 
         if (entry >= 0)
         {
-            // Learn how late eager copies trail their announcements, and how long a Graft takes to answer, so that
-            // on slow links the timers stop grafting what is about to arrive anyway.
-            if (from.equals(missing.graftedPeer(entry)))
+            announcedMessageArrived(from, hops, entry, now);
+        }
+    }
+
+    /**
+     * Sent once by its author to each neighbor and never forwarded: nothing to deduplicate. Its sequence is in a
+     * space of its own (-1, -2, ...), outside the Swarm stream the AuthorLog windows track.
+     */
+    private void deliverNeighborsOnly(final NodeId from, final Gossip message)
+    {
+        ctx.stats.delivered++;
+        ctx.output.deliver(topic, message.author(), message.epoch(), message.sequence(), from, message.hops(), true,
+            message.payloadBuffer(), message.payloadOffset(), message.payloadLength());
+    }
+
+    /** A message we were waiting for (announced, maybe grafted) arrived: learn from it, and stop waiting. */
+    private void announcedMessageArrived(final NodeId from, final int hops, final int entry, final long now)
+    {
+        // Learn how late eager copies trail their announcements, and how long a Graft takes to answer, so that on
+        // slow links the timers stop grafting what is about to arrive anyway.
+        if (from.equals(missing.graftedPeer(entry)))
+        {
+            graftTimer.sample(now - missing.graftedAt(entry));
+        }
+        else
+        {
+            leadTimer.sample(now - missing.announcedAt(entry));
+        }
+        optimize(from, hops, entry);
+        forget(entry);
+    }
+
+    /**
+     * True if this copy answers the last Graft sent to the slot's peer: everything the peer sends from now on left
+     * after it took the Graft, so its duplicates prune again. (Kept out of onGossip, like the duplicate path: the
+     * hot path compiles better small.)
+     */
+    private boolean graftAnswered(final int slot, final NodeId author, final int epoch, final long seq)
+    {
+        if (graftAuthor[slot].equals(author) && graftEpoch[slot] == epoch && graftSequence[slot] == seq)
+        {
+            graftAuthor[slot] = null;
+            pruneQuietUntil[slot] = NONE;
+            return true;
+        }
+        return false;
+    }
+
+    /** A copy of a message already seen: prunes the edge it came over, unless a Prune or a Graft is in flight. */
+    private void onDuplicate(final NodeId from, final int slot, final boolean graftAnswer, final long now)
+    {
+        ctx.stats.duplicates++;
+        if (!graftAnswer && !pruneQuiet(slot, now))
+        {
+            // Prune even if our side already thinks the edge is lazy: the sender evidently does not.
+            makeLazy(from);
+            ctx.stats.prunesSent++;
+            ctx.send(from, ctx.prune.topic(topic));
+            if (slot >= 0)
             {
-                graftTimer.sample(now - missing.graftedAt(entry));
+                // The Prune supersedes any Graft still unanswered: from here on only the edge's state counts.
+                graftAuthor[slot] = null;
+                pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
             }
-            else
-            {
-                leadTimer.sample(now - missing.announcedAt(entry));
-            }
-            optimize(from, hops, entry);
-            forget(entry);
         }
     }
 
