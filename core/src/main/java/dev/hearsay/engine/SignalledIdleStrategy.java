@@ -84,12 +84,6 @@ public final class SignalledIdleStrategy implements IdleStrategy
         this.hasWork = hasWork;
     }
 
-    /** Longest park. */
-    public long maxParkNanos()
-    {
-        return maxParkNanos;
-    }
-
     @Override
     public void idle(final int workCount)
     {

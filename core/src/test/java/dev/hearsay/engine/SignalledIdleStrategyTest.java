@@ -23,7 +23,7 @@ class SignalledIdleStrategyTest
     private static final long LONG_PARK = TimeUnit.MINUTES.toNanos(1);
 
     /** A consumer thread polling a ring with the strategy, as the dispatcher's AgentRunner does. */
-    private static final class Consumer implements Runnable
+    private static final class Consumer implements Runnable, AutoCloseable
     {
         final DispatcherWakeup wakeup = new DispatcherWakeup();
         final RingBuffer<long[]> ring = RingBuffer.createMultiProducer(() -> new long[1], 1024, wakeup);
@@ -33,11 +33,13 @@ class SignalledIdleStrategyTest
         final AtomicBoolean running = new AtomicBoolean(true);
         final Thread thread = new Thread(this, "consumer");
 
+        /** Binds the strategy and starts the consumer thread. */
         Consumer()
         {
             thread.setDaemon(true);
             ring.addGatingSequences(poller.getSequence());
             idle.bind(wakeup, () -> ring.getCursor() > poller.getSequence().get());
+            thread.start();
         }
 
         @Override
@@ -74,7 +76,8 @@ class SignalledIdleStrategyTest
             ring.publish(sequence);
         }
 
-        void stop() throws InterruptedException
+        @Override
+        public void close() throws InterruptedException
         {
             running.set(false);
             LockSupport.unpark(thread);
@@ -100,9 +103,7 @@ class SignalledIdleStrategyTest
     @Timeout(60)
     void everyPublishWakesAParkedConsumer() throws InterruptedException
     {
-        final Consumer consumer = new Consumer();
-        consumer.thread.start();
-        try
+        try (Consumer consumer = new Consumer())
         {
             for (int i = 1; i <= 300; i++)
             {
@@ -112,10 +113,6 @@ class SignalledIdleStrategyTest
                 // Within the test's timeout, not the minute-long park: only the publish can have woken it.
                 awaitTrue(() -> consumer.consumed.get() == expected, "publish " + i + " wakes the consumer");
             }
-        }
-        finally
-        {
-            consumer.stop();
         }
     }
 
@@ -127,12 +124,10 @@ class SignalledIdleStrategyTest
     @Timeout(60)
     void racingProducersNeverLeaveAnEventUnseen() throws InterruptedException
     {
-        final Consumer consumer = new Consumer();
-        consumer.thread.start();
         final int producers = 2;
         final int perProducer = 20_000;
         final Thread[] threads = new Thread[producers];
-        try
+        try (Consumer consumer = new Consumer())
         {
             for (int p = 0; p < producers; p++)
             {
@@ -163,10 +158,6 @@ class SignalledIdleStrategyTest
             }
             awaitTrue(() -> consumer.consumed.get() == (long)producers * perProducer, "every event consumed");
             assertEquals((long)producers * perProducer, consumer.consumed.get());
-        }
-        finally
-        {
-            consumer.stop();
         }
     }
 

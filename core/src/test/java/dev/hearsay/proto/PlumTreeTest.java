@@ -173,6 +173,23 @@ class PlumTreeTest
         return out;
     }
 
+    /**
+     * In a {@link #triangle()}: a broadcasts "x", its eager copy to c is lost, and c's grafts are held back (returned)
+     * until just past c's first graft timeout.
+     */
+    private static List<TestNet.Envelope> broadcastXLosingItsCopyToCAndHoldingCsGrafts(final TestNet net)
+    {
+        final NodeId a = net.nodes.get(0).id;
+        final NodeId c = net.nodes.get(2).id;
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a) && e.to().equals(c) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        net.nodes.get(0).broadcast("x");
+        net.pump();
+        net.advance(100, 5);
+        return grafts;
+    }
+
     /** In a {@link #triangle()}: the warm-up's eager copy from a to c, to hand c again as a duplicate. */
     private static Message warmUpCopyFromAToC(final TestNet net)
     {
@@ -324,12 +341,7 @@ class PlumTreeTest
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
         final Message warmUp = warmUpCopyFromAToC(net);
-        final List<TestNet.Envelope> grafts = new ArrayList<>();
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
-        a.broadcast("x");
-        net.pump();
-        net.advance(100, 5);
+        final List<TestNet.Envelope> grafts = broadcastXLosingItsCopyToCAndHoldingCsGrafts(net);
         assertEquals(1, grafts.size(), "c grafts x from its announcer b");
         assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
         final long prunes = c.state.stats().prunesSent;
@@ -366,12 +378,7 @@ class PlumTreeTest
         // c pushes to b again (b asked for it), while b still only announces to c.
         c.state.onMessage(b.id, new Graft().setNoId().topic(TOPIC), net.now);
         assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
-        final List<TestNet.Envelope> grafts = new ArrayList<>();
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
-        a.broadcast("x");
-        net.pump();
-        net.advance(100, 5);
+        final List<TestNet.Envelope> grafts = broadcastXLosingItsCopyToCAndHoldingCsGrafts(net);
         assertEquals(1, grafts.size(), "c grafts x from b");
         final long prunes = c.state.stats().prunesSent;
         c.state.onMessage(b.id, warmUp, net.now);
