@@ -346,7 +346,10 @@ public final class GossipConfig
         return missingCapacity;
     }
 
-    /** IHave entries queued per topic between flushes; when full the queue is flushed at once. */
+    /**
+     * Runs of ids queued per topic for the next IHave flush (a run: consecutive messages of one author with the same
+     * recipients, up to 65,535); when full the queue is flushed at once.
+     */
     public int lazyQueueCapacity()
     {
         return lazyQueueCapacity;
@@ -712,7 +715,10 @@ public final class GossipConfig
             return this;
         }
 
-        /** IHave entries queued per topic between flushes; when full the queue is flushed at once. */
+        /**
+         * Runs of ids queued per topic for the next IHave flush (a run: consecutive messages of one author with the
+         * same recipients, up to 65,535); when full the queue is flushed at once.
+         */
         public Builder lazyQueueCapacity(final int value)
         {
             this.lazyQueueCapacity = value;

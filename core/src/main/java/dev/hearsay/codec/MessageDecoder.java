@@ -295,19 +295,35 @@ public final class MessageDecoder
     private IHave decodeIHave()
     {
         final int countOffset = position;
-        final int count = uint16("entry count");
-        if (count > IHave.MAX_ENTRIES)
+        final int count = uint16("run count");
+        if (count > IHave.MAX_RUNS)
         {
-            throw overLimit("entry count", count, IHave.MAX_ENTRIES, countOffset);
+            throw overLimit("run count", count, IHave.MAX_RUNS, countOffset);
         }
-        require(count * WireFormat.ID_ENTRY_LENGTH, "entries");
+        require(count * WireFormat.RUN_ENTRY_LENGTH, "runs");
         ihave.clear();
         for (int i = 0; i < count; i++)
         {
             final NodeId author = nodeId("author");
             final int epoch = int32("epoch");
-            final long sequence = int64("sequence");
-            ihave.add(author, epoch, sequence, uint16("hops"));
+            final long first = int64("sequence");
+            final int hops = uint16("hops");
+            final int idsOffset = position;
+            final int ids = uint16("id count");
+            if (ids == 0)
+            {
+                position = idsOffset;
+                throw badField("id count", "a run of 0 ids");
+            }
+            if (first > Long.MAX_VALUE - (ids - 1))
+            {
+                position = idsOffset;
+                throw badField("id count", ids + " ids from sequence " + first + " pass the largest sequence");
+            }
+            if (!ihave.appendRun(author, epoch, first, ids, hops))
+            {
+                throw overLimit("ids", (long)ihave.idCount() + ids, IHave.MAX_IDS, idsOffset);
+            }
         }
         return ihave;
     }

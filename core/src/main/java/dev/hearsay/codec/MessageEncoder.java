@@ -80,7 +80,7 @@ public final class MessageEncoder
         // Disconnect, ForwardJoin and the rest are strictly smaller.
         final long shuffle = NodeId.LENGTH + 1 + data + contacts;
         final long gossip = WireFormat.GOSSIP_FIXED_LENGTH + (long)maxMessageSize + WireFormat.SIGNATURE_LENGTH;
-        final long ihave = WireFormat.IHAVE_COUNT_LENGTH + (long)IHave.MAX_ENTRIES * WireFormat.ID_ENTRY_LENGTH;
+        final long ihave = WireFormat.IHAVE_COUNT_LENGTH + (long)IHave.MAX_RUNS * WireFormat.RUN_ENTRY_LENGTH;
         final long max = WireFormat.HEADER_LENGTH + Math.max(shuffle, Math.max(gossip, ihave));
         if (max > Integer.MAX_VALUE)
         {
@@ -183,7 +183,9 @@ public final class MessageEncoder
                 int p = at + WireFormat.IHAVE_COUNT_LENGTH;
                 for (int i = 0; i < size; i++)
                 {
-                    p = putIdEntry(buffer, p, m.author(i), m.epoch(i), m.sequence(i), m.hops(i));
+                    p = putIdEntry(buffer, p, m.author(i), m.epoch(i), m.firstSequence(i), m.hops(i));
+                    buffer.putShort(p, (short)m.count(i), BYTE_ORDER);
+                    p += 2;
                 }
                 end = p;
                 break;
@@ -243,7 +245,7 @@ public final class MessageEncoder
             }
 
             case IHAVE:
-                return WireFormat.IHAVE_COUNT_LENGTH + ((IHave)message).size() * WireFormat.ID_ENTRY_LENGTH;
+                return WireFormat.IHAVE_COUNT_LENGTH + ((IHave)message).size() * WireFormat.RUN_ENTRY_LENGTH;
 
             case GRAFT:
                 return ((Graft)message).hasId() ? 1 + WireFormat.ID_ENTRY_LENGTH : 1;

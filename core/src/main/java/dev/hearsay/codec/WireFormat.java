@@ -6,13 +6,16 @@ import dev.hearsay.TopicId;
 import java.nio.ByteOrder;
 
 /**
- * Constants of the Hearsay wire format, version 1 (described byte by byte in {@code docs/wire-format.md}). Every
+ * Constants of the Hearsay wire format, version 2 (described byte by byte in {@code docs/wire-format.md}). Every
  * message starts with a fixed header (version, type, topic); integers are little-endian; ids are their 32 raw bytes.
  */
 public final class WireFormat
 {
-    /** The only version this codec writes and reads. */
-    public static final int VERSION = 1;
+    /**
+     * The only version this codec writes and reads. Version 2 changed IHave from a list of ids to runs of
+     * consecutive sequences; a version 1 node's frames are refused (and it refuses ours) as a bad version.
+     */
+    public static final int VERSION = 2;
 
     /** Byte order of every multi-byte integer field. Little-endian is the native order of x86 and ARM. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -38,7 +41,7 @@ public final class WireFormat
      */
     public static final int FLAG_SIGNED = 0x02;
 
-    /** Gossip flag bits a version 1 decoder accepts; any other bit set is rejected. */
+    /** Gossip flag bits this decoder accepts; any other bit set is rejected. */
     public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED;
 
     /** Bytes of the optional Gossip signature trailer (an Ed25519 signature). */
@@ -65,8 +68,11 @@ public final class WireFormat
     /** Bytes of a message id with its hop count: author, epoch (i32), sequence (i64), hops (u16). */
     public static final int ID_ENTRY_LENGTH = NodeId.LENGTH + 4 + 8 + 2;
 
-    /** Bytes of an IHave's entry count field. */
+    /** Bytes of an IHave's run count field. */
     public static final int IHAVE_COUNT_LENGTH = 2;
+
+    /** Bytes of one IHave run: the id entry of its first message, then its id count (u16, 1..65535). */
+    public static final int RUN_ENTRY_LENGTH = ID_ENTRY_LENGTH + 2;
 
     /** Bytes of a Gossip body before its payload: flags, id entry, payload length (u32). */
     public static final int GOSSIP_FIXED_LENGTH = 1 + ID_ENTRY_LENGTH + 4;

@@ -153,9 +153,9 @@ public final class GossipEngine implements AutoCloseable
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);
         // Spare arrays for the frames that do not size the slots, up to the largest IHave (see Slot); at most an
-        // eighth of the ring's slots can keep one, so the pool holds at most ringSize / 8 x 11.8 KB by default.
+        // eighth of the ring's slots can keep one, so the pool holds at most ringSize / 8 x 12.3 KB by default.
         final SpareBuffers spares = new SpareBuffers(Math.min(maxFrameLength, WireFormat.HEADER_LENGTH
-            + WireFormat.IHAVE_COUNT_LENGTH + IHave.MAX_ENTRIES * WireFormat.ID_ENTRY_LENGTH), config.ringSize() / 8);
+            + WireFormat.IHAVE_COUNT_LENGTH + IHave.MAX_RUNS * WireFormat.RUN_ENTRY_LENGTH), config.ringSize() / 8);
         this.ring = RingBuffer.createMultiProducer(
             () -> new Slot(maxFrameLength, retainLimit, spares), config.ringSize(), wakeup);
         final EventPoller<Slot> poller = ring.newPoller();

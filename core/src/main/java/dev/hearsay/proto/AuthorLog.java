@@ -68,6 +68,12 @@ final class AuthorLog
         return (bits[bit >>> 6] & (1L << bit)) != 0;
     }
 
+    /** True if every sequence below {@code end} was seen: one comparison for a whole announced run. */
+    boolean seenBelow(final long end)
+    {
+        return end <= base;
+    }
+
     /**
      * Records {@code seq} as seen (the caller checked it was not). Returns how many sequences the window gave up
      * on to make room (0 almost always).

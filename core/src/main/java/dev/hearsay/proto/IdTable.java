@@ -81,6 +81,10 @@ final class IdTable
     /** The value mapped to the id, or -1. */
     int get(final NodeId author, final int epoch, final long sequence)
     {
+        if (size == 0)
+        {
+            return -1; // the steady state of a missing-message table: no hash, no probe
+        }
         final int slot = find(author, epoch, sequence);
         return slot >= 0 ? values[slot] : -1;
     }

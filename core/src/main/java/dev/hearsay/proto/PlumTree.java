@@ -61,11 +61,14 @@ final class PlumTree
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private final ArrayDeque<Boolean> heldScope = new ArrayDeque<>();
 
-    // Lazy queue: ids to announce at the next flush, each with the neighbor slots to announce it to.
+    // Lazy queue: runs of ids to announce at the next flush, each with the neighbor slots to announce it to. A run is
+    // consecutive sequences of one author's epoch with the same hop count and recipients: the common case of an
+    // author's stream arriving in order along one tree edge is one run per flush.
     private final int lazyCapacity;
     private NodeId[] lazyAuthors;
     private int[] lazyEpochs;
     private long[] lazySequences;
+    private int[] lazyCounts;
     private int[] lazyHops;
     private long[] lazyMasks;
     private int lazySize;
@@ -110,6 +113,7 @@ final class PlumTree
         this.lazyAuthors = new NodeId[lazyLength];
         this.lazyEpochs = new int[lazyLength];
         this.lazySequences = new long[lazyLength];
+        this.lazyCounts = new int[lazyLength];
         this.lazyHops = new int[lazyLength];
         this.lazyMasks = new long[lazyLength];
         this.leadTimer = new AdaptiveTimeout(config.graftTimeout1Nanos(), 5);
@@ -421,22 +425,36 @@ final class PlumTree
         {
             final NodeId author = message.author(i);
             final int epoch = message.epoch(i);
-            final long seq = message.sequence(i);
-            if (authors.seen(author, epoch, seq))
+            final long first = message.firstSequence(i);
+            final long end = first + message.count(i);
+            final AuthorLog log = authors.find(author, epoch);
+            if (log != null && log.seenBelow(end))
             {
                 continue;
             }
-            final int entry = missing.announce(author, epoch, seq, from, message.hops(i), now);
-            if (entry == -2)
+            final int hops = message.hops(i);
+            for (long seq = first; seq < end; seq++)
             {
-                ctx.stats.missingDropped++;
+                if (log == null || !log.seen(seq))
+                {
+                    announced(from, author, epoch, seq, hops, now);
+                }
             }
-            else if (entry >= 0
-                && !missing.firstTimeouts.add(now + leadTimer.timeout(), entry, missing.generation(entry)))
-            {
-                forget(entry);
-                ctx.stats.missingDropped++;
-            }
+        }
+    }
+
+    private void announced(final NodeId from, final NodeId author, final int epoch, final long seq, final int hops,
+        final long now)
+    {
+        final int entry = missing.announce(author, epoch, seq, from, hops, now);
+        if (entry == -2)
+        {
+            ctx.stats.missingDropped++;
+        }
+        else if (entry >= 0 && !missing.firstTimeouts.add(now + leadTimer.timeout(), entry, missing.generation(entry)))
+        {
+            forget(entry);
+            ctx.stats.missingDropped++;
         }
     }
 
@@ -724,6 +742,14 @@ final class PlumTree
         {
             return;
         }
+        final int last = lazySize - 1;
+        if (last >= 0 && lazyAuthors[last] == author && lazyEpochs[last] == epoch && lazyHops[last] == hops
+            && lazyMasks[last] == mask && lazySequences[last] + lazyCounts[last] == seq
+            && lazyCounts[last] < IHave.MAX_RUN_LENGTH)
+        {
+            lazyCounts[last]++;
+            return;
+        }
         if (lazySize == lazyCapacity)
         {
             flushLazy();
@@ -735,6 +761,7 @@ final class PlumTree
         lazyAuthors[lazySize] = author;
         lazyEpochs[lazySize] = epoch;
         lazySequences[lazySize] = seq;
+        lazyCounts[lazySize] = 1;
         lazyHops[lazySize] = hops;
         lazyMasks[lazySize] = mask;
         lazySize++;
@@ -766,11 +793,14 @@ final class PlumTree
                 {
                     continue;
                 }
-                ihave.add(lazyAuthors[i], lazyEpochs[i], lazySequences[i], lazyHops[i]);
-                if (ihave.isFull())
+                final int count = lazyCounts[i];
+                int taken = ihave.addRun(lazyAuthors[i], lazyEpochs[i], lazySequences[i], count, lazyHops[i]);
+                while (taken < count)
                 {
                     ctx.send(peer, ihave);
                     ihave.clear().topic(topic);
+                    taken += ihave.addRun(lazyAuthors[i], lazyEpochs[i], lazySequences[i] + taken, count - taken,
+                        lazyHops[i]);
                 }
             }
             if (ihave.size() > 0)
@@ -861,6 +891,7 @@ final class PlumTree
         lazyAuthors = java.util.Arrays.copyOf(lazyAuthors, n);
         lazyEpochs = java.util.Arrays.copyOf(lazyEpochs, n);
         lazySequences = java.util.Arrays.copyOf(lazySequences, n);
+        lazyCounts = java.util.Arrays.copyOf(lazyCounts, n);
         lazyHops = java.util.Arrays.copyOf(lazyHops, n);
         lazyMasks = java.util.Arrays.copyOf(lazyMasks, n);
     }

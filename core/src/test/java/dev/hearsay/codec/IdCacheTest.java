@@ -62,7 +62,7 @@ class IdCacheTest
         final MessageDecoder decoder = new MessageDecoder(1024, 64);
         final IHave ihave = new IHave();
         ihave.add(nodeId(7), 1, 1, 1);
-        ihave.add(nodeId(7), 1, 2, 1);
+        ihave.add(nodeId(7), 1, 3, 1); // not consecutive: a second run
         ihave.topic(topicId(1));
         final IHave decoded = (IHave)TestMessages.decode(decoder, encode(ihave));
         final NodeId author = decoded.author(0);
@@ -147,7 +147,7 @@ class IdCacheTest
         final Gossip gossip = new Gossip().set(nodeId(1), 1, 2, 3, true);
         gossip.payload(new UnsafeBuffer(new byte[1000]), 0, 1000).topic(topicId(1));
         final IHave ihave = new IHave();
-        for (int i = 0; i < IHave.MAX_ENTRIES; i++)
+        for (int i = 0; i < IHave.MAX_RUNS; i++)
         {
             ihave.add(nodeId(i % 16), i, i, i);
         }

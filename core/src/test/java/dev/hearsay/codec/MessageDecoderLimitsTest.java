@@ -1,6 +1,7 @@
 package dev.hearsay.codec;
 
 import dev.hearsay.GossipConfig;
+import dev.hearsay.NodeId;
 import dev.hearsay.codec.DecodeException.Reason;
 import dev.hearsay.proto.Disconnect;
 import dev.hearsay.proto.ForwardJoin;
@@ -204,22 +205,52 @@ class MessageDecoderLimitsTest
 
     @Test
     @Timeout(10)
-    void tooManyIHaveEntriesAreRejected()
+    void tooManyIHaveRunsAreRejected()
     {
         final IHave full = new IHave();
-        for (int i = 0; i < IHave.MAX_ENTRIES; i++)
+        for (int i = 0; i < IHave.MAX_RUNS; i++)
         {
             full.add(nodeId(i), i, i, i);
         }
         full.topic(topicId(1));
         final byte[] valid = encode(full);
-        final byte[] frame = Arrays.copyOf(valid, valid.length + WireFormat.ID_ENTRY_LENGTH);
-        putShort(frame, BODY, IHave.MAX_ENTRIES + 1);
+        final byte[] frame = Arrays.copyOf(valid, valid.length + WireFormat.RUN_ENTRY_LENGTH);
+        putShort(frame, BODY, IHave.MAX_RUNS + 1);
         assertEquals(Reason.LENGTH_OVER_LIMIT, reject(frame));
         putShort(frame, BODY, 0xFFFF);
         assertEquals(Reason.LENGTH_OVER_LIMIT, reject(frame));
-        putShort(valid, BODY, IHave.MAX_ENTRIES - 1);
+        putShort(valid, BODY, IHave.MAX_RUNS - 1);
         assertEquals(Reason.TRAILING_BYTES, reject(valid));
+    }
+
+    @Test
+    @Timeout(10)
+    void ihaveRunsMustHoldOneIdOrMoreWithinTheLimitsOfSequenceAndTotal()
+    {
+        final int countAt = BODY + WireFormat.IHAVE_COUNT_LENGTH + WireFormat.ID_ENTRY_LENGTH;
+        final int sequenceAt = BODY + WireFormat.IHAVE_COUNT_LENGTH + NodeId.LENGTH + 4;
+
+        final IHave one = new IHave();
+        one.appendRun(nodeId(1), 1, 100, 5, 1);
+        final byte[] empty = encode(one.topic(topicId(1)));
+        putShort(empty, countAt, 0);
+        assertEquals(Reason.BAD_FIELD, reject(empty));
+
+        final IHave last = new IHave();
+        last.appendRun(nodeId(1), 1, Long.MAX_VALUE - 4, 5, 1);
+        final byte[] passing = encode(last.topic(topicId(1)));
+        assertEquals(5, ((IHave)TestMessages.decode(decoder, passing)).count(0));
+        new UnsafeBuffer(passing).putLong(sequenceAt, Long.MAX_VALUE - 3, WireFormat.BYTE_ORDER);
+        assertEquals(Reason.BAD_FIELD, reject(passing));
+
+        // Two runs of 65,535 ids: 65,536 in all is the limit, one more is over it.
+        final IHave two = new IHave();
+        two.appendRun(nodeId(1), 1, 1, IHave.MAX_RUN_LENGTH, 1);
+        two.appendRun(nodeId(2), 1, 1, 1, 1);
+        final byte[] atLimit = encode(two.topic(topicId(1)));
+        assertEquals(IHave.MAX_IDS, ((IHave)TestMessages.decode(decoder, atLimit)).idCount());
+        putShort(atLimit, countAt + WireFormat.RUN_ENTRY_LENGTH, 2);
+        assertEquals(Reason.LENGTH_OVER_LIMIT, reject(atLimit));
     }
 
     @Test
@@ -287,13 +318,14 @@ class MessageDecoderLimitsTest
     void versionAndTypeAreChecked()
     {
         final byte[] frame = encode(new Prune().topic(topicId(1)));
-        for (final int version : new int[]{0, 2, 0x7F, 0xFF})
+        // 1: the layout before IHave runs.
+        for (final int version : new int[]{0, 1, 3, 0x7F, 0xFF})
         {
             frame[WireFormat.VERSION_OFFSET] = (byte)version;
             assertEquals(Reason.BAD_VERSION, reject(frame), "version " + version);
         }
         // The version is checked first: a frame of a later version need not share this header.
-        assertEquals(Reason.BAD_VERSION, reject(new byte[]{2}));
+        assertEquals(Reason.BAD_VERSION, reject(new byte[]{3}));
 
         frame[WireFormat.VERSION_OFFSET] = (byte)WireFormat.VERSION;
         for (final int type : new int[]{0, 8, 15, 20, 31, 32, 0x80, 0xFF})
@@ -308,8 +340,8 @@ class MessageDecoderLimitsTest
     void shortAndLongFramesAreRejected()
     {
         assertEquals(Reason.TRUNCATED, reject(new byte[0]));
-        assertEquals(Reason.TRUNCATED, reject(new byte[]{1}));
-        assertEquals(Reason.TRUNCATED, reject(new byte[]{1, 19, 0}));
+        assertEquals(Reason.TRUNCATED, reject(new byte[]{WireFormat.VERSION}));
+        assertEquals(Reason.TRUNCATED, reject(new byte[]{WireFormat.VERSION, 19, 0}));
         final byte[] prune = encode(new Prune().topic(topicId(1)));
         assertEquals(WireFormat.HEADER_LENGTH, prune.length);
         assertEquals(Reason.TRAILING_BYTES, reject(Arrays.copyOf(prune, prune.length + 1)));

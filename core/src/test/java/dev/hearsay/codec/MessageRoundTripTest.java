@@ -107,11 +107,15 @@ class MessageRoundTripTest
         one.add(ones, Integer.MIN_VALUE, Long.MAX_VALUE, WireFormat.MAX_HOPS);
         all.add(one.topic(topicId(8)));
         final IHave full = new IHave();
-        for (int i = 0; i < IHave.MAX_ENTRIES; i++)
+        for (int i = 0; i < IHave.MAX_RUNS; i++)
         {
-            full.add(nodeId(i), random.nextInt(), random.nextLong(), i * 257);
+            full.add(nodeId(i), random.nextInt(), random.nextLong(Long.MAX_VALUE), i * 257);
         }
         all.add(full.topic(topicId(8)));
+        final IHave longest = new IHave();
+        longest.appendRun(ones, 1, Long.MAX_VALUE - IHave.MAX_RUN_LENGTH + 1, IHave.MAX_RUN_LENGTH, 0);
+        longest.appendRun(nodeId(2), -1, Long.MIN_VALUE, IHave.MAX_IDS - IHave.MAX_RUN_LENGTH, 1);
+        all.add(longest.topic(topicId(8)));
 
         all.add(new Graft().setNoId().topic(topicId(9)));
         all.add(new Graft().set(zeros, 0, 0, 0).topic(topicId(9)));
@@ -179,7 +183,7 @@ class MessageRoundTripTest
         final Gossip gossip = new Gossip().set(nodeId(0x22), 0x01020304, 0x0102030405060708L, 0x0102, true);
         gossip.payload(new UnsafeBuffer(new byte[]{'h', 'i'}), 0, 2).topic(topicId(0x11));
 
-        final String expected = "01" + "10" + "11".repeat(32)
+        final String expected = "02" + "10" + "11".repeat(32)
             + "01" + "22".repeat(32) + "04030201" + "0807060504030201" + "0201"
             + "02000000" + "6869";
         assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
@@ -198,7 +202,7 @@ class MessageRoundTripTest
         gossip.payload(new UnsafeBuffer(new byte[]{'h', 'i'}), 0, 2).signature(new UnsafeBuffer(signature), 0)
             .topic(topicId(0x11));
 
-        final String expected = "01" + "10" + "11".repeat(32)
+        final String expected = "02" + "10" + "11".repeat(32)
             + "02" + "22".repeat(32) + "07000000" + "0900000000000000" + "0300"
             + "02000000" + "6869" + HexFormat.of().formatHex(signature);
         assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
@@ -223,25 +227,28 @@ class MessageRoundTripTest
     {
         final Join join = new Join().set(new byte[]{(byte)0xAA, (byte)0xBB, (byte)0xCC});
         join.topic(topicId(0x11));
-        assertEquals("01" + "01" + "11".repeat(32) + "0300" + "aabbcc", HexFormat.of().formatHex(encode(join)));
+        assertEquals("02" + "01" + "11".repeat(32) + "0300" + "aabbcc", HexFormat.of().formatHex(encode(join)));
 
         final Shuffle shuffle = new Shuffle().set(nodeId(0x33), new byte[]{7}, 6);
         shuffle.contacts().add(nodeId(0x44), null);
         shuffle.contacts().add(nodeId(0x55), new byte[]{1, 2});
         shuffle.topic(topicId(0x11));
-        assertEquals("01" + "06" + "11".repeat(32) + "33".repeat(32) + "06" + "0100" + "07"
+        assertEquals("02" + "06" + "11".repeat(32) + "33".repeat(32) + "06" + "0100" + "07"
             + "02" + "44".repeat(32) + "0000" + "55".repeat(32) + "0200" + "0102",
             HexFormat.of().formatHex(encode(shuffle)));
 
         final Graft edgeOnly = new Graft().setNoId();
         edgeOnly.topic(topicId(0x11));
-        assertEquals("01" + "12" + "11".repeat(32) + "00", HexFormat.of().formatHex(encode(edgeOnly)));
+        assertEquals("02" + "12" + "11".repeat(32) + "00", HexFormat.of().formatHex(encode(edgeOnly)));
 
         final IHave ihave = new IHave();
         ihave.add(nodeId(0x66), 5, 6, 7);
+        ihave.add(nodeId(0x66), 5, 7, 7);
+        ihave.add(nodeId(0x66), 5, 8, 7);
         ihave.topic(topicId(0x11));
-        assertEquals("01" + "11" + "11".repeat(32) + "0100" + "66".repeat(32) + "05000000" + "0600000000000000"
-            + "0700", HexFormat.of().formatHex(encode(ihave)));
+        // One run: sequences 6, 7 and 8 of author 0x66's epoch 5, all at hop count 7.
+        assertEquals("02" + "11" + "11".repeat(32) + "0100" + "66".repeat(32) + "05000000" + "0600000000000000"
+            + "0700" + "0300", HexFormat.of().formatHex(encode(ihave)));
     }
 
     @Test

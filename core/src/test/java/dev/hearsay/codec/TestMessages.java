@@ -193,10 +193,15 @@ final class TestMessages
                 case IHAVE:
                 {
                     final IHave h = new IHave();
-                    final int count = pick(IHave.MAX_ENTRIES);
+                    final int count = pick(IHave.MAX_RUNS);
                     for (int i = 0; i < count; i++)
                     {
-                        h.add(node(), epoch(), sequence(), hops());
+                        final int ids = 1 + random.nextInt(random.nextBoolean() ? 4 : IHave.MAX_RUN_LENGTH);
+                        final long first = Math.min(sequence(), Long.MAX_VALUE - (ids - 1));
+                        if (!h.appendRun(node(), epoch(), first, ids, hops()))
+                        {
+                            break;
+                        }
                     }
                     m = h;
                     break;
@@ -415,12 +420,14 @@ final class TestMessages
             {
                 final IHave e = (IHave)expected;
                 final IHave a = (IHave)actual;
-                assertEquals(e.size(), a.size(), "entries");
+                assertEquals(e.size(), a.size(), "runs");
+                assertEquals(e.idCount(), a.idCount(), "ids");
                 for (int i = 0; i < e.size(); i++)
                 {
                     assertEquals(e.author(i), a.author(i), "author " + i);
                     assertEquals(e.epoch(i), a.epoch(i), "epoch " + i);
-                    assertEquals(e.sequence(i), a.sequence(i), "sequence " + i);
+                    assertEquals(e.firstSequence(i), a.firstSequence(i), "first sequence " + i);
+                    assertEquals(e.count(i), a.count(i), "count " + i);
                     assertEquals(e.hops(i), a.hops(i), "hops " + i);
                 }
                 break;

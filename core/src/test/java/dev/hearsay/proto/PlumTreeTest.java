@@ -740,4 +740,110 @@ class PlumTreeTest
         net.advance(300, 5);
         assertEquals(List.of("m"), c.payloads(), "c got neither the push nor the announcement");
     }
+
+    /** The IHave messages {@code from} sent to {@code to} from index {@code since} of the sent log. */
+    private static List<IHave> ihavesSent(final TestNet net, final NodeId from, final NodeId to, final int since)
+    {
+        final List<IHave> out = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (e.from().equals(from) && e.to().equals(to) && e.message().type() == MessageType.IHAVE)
+            {
+                out.add((IHave)e.message());
+            }
+        }
+        return out;
+    }
+
+    private static long sequenceOf(final TestNet.Node receiver, final String payload)
+    {
+        return receiver.deliveries.stream().filter(d -> new String(d.payload()).equals(payload)).findFirst()
+            .orElseThrow(() -> new AssertionError("never delivered: " + payload)).sequence();
+    }
+
+    @Test
+    void aStreamIsAnnouncedToALazyPeerAsOneRunPerFlush()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final int since = net.sent.size();
+        final long grafts = c.state.stats().graftsSent;
+        for (int i = 0; i < 100; i++)
+        {
+            a.broadcast("s" + i);
+        }
+        net.pump();
+        net.advance(10, 1);
+        net.advance(300, 5);
+        assertEquals(grafts, c.state.stats().graftsSent, "c had them all: the run asks for nothing");
+        final List<IHave> announced = ihavesSent(net, b.id, c.id, since);
+        assertEquals(1, announced.size(), "one flush, one IHave");
+        final IHave ihave = announced.get(0);
+        assertEquals(1, ihave.size(), "one run: " + ihave);
+        assertEquals(100, ihave.idCount());
+        assertEquals(a.id, ihave.author(0));
+        assertEquals(sequenceOf(b, "s0"), ihave.firstSequence(0));
+        assertEquals(sequenceOf(b, "s99"), ihave.firstSequence(0) + 99);
+        assertEquals(1, ihave.hops(0), "b got them one hop from a");
+    }
+
+    @Test
+    void anAnnouncedRunGraftsOnlyTheIdsMissingFromIt()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final int since = net.sent.size();
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP
+            && List.of("s3", "s7").contains(new String(((Gossip)e.message()).payloadBytes()));
+        for (int i = 0; i < 10; i++)
+        {
+            a.broadcast("s" + i);
+        }
+        net.pump();
+        net.drop = e -> false;
+        net.advance(2_000, 5);
+        assertEquals(1, ihavesSent(net, b.id, c.id, since).get(0).size(), "b announced the ten as one run");
+        final List<Long> grafted = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (e.from().equals(c.id) && e.message() instanceof Graft g && g.hasId())
+            {
+                grafted.add(g.sequence());
+            }
+        }
+        assertEquals(List.of(sequenceOf(b, "s3"), sequenceOf(b, "s7")), grafted);
+        for (int i = 0; i < 10; i++)
+        {
+            final String p = "s" + i;
+            assertEquals(1, c.payloads().stream().filter(p::equals).count(), p);
+        }
+    }
+
+    @Test
+    void aNewNeighborsCatchUpIsOneRunPerStream()
+    {
+        final TestNet net = line(2, GossipConfig.defaults());
+        final TestNet.Node a = net.nodes.get(0);
+        for (int i = 0; i < 50; i++)
+        {
+            a.broadcast("before-c" + i);
+        }
+        net.pump();
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.add();
+        final int since = net.sent.size();
+        c.state.join(TOPIC, List.of(b.id), net.now);
+        net.pump();
+        final List<IHave> catchUp = ihavesSent(net, b.id, c.id, since);
+        assertEquals(1, catchUp.size());
+        assertEquals(1, catchUp.get(0).size(), "one run, oldest first: " + catchUp.get(0));
+        assertEquals(50, catchUp.get(0).idCount());
+        assertEquals(sequenceOf(b, "before-c0"), catchUp.get(0).firstSequence(0));
+        net.advance(300, 5);
+        assertEquals(50, c.payloads().size(), "c grafted what it missed");
+    }
 }

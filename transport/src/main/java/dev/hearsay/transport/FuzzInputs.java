@@ -137,7 +137,8 @@ final class FuzzInputs
                 ihave.clear();
                 for (int i = 1 + random.nextInt(16); i > 0; i--)
                 {
-                    ihave.add(id(), random.nextInt(), random.nextLong(1L << 40), random.nextInt(64));
+                    ihave.addRun(id(), random.nextInt(), random.nextLong(1L << 40), 1 + random.nextInt(100),
+                        random.nextInt(64));
                 }
                 return ihave;
             }
