@@ -3,8 +3,8 @@ package dev.hearsay.proto;
 /**
  * FIFO of (deadline, entry, generation) timers whose deadlines are non-decreasing in insertion order (every timer
  * of one queue has the same delay), so the head is always the earliest. Stale timers are recognised by their
- * generation and skipped by the owner. Grows by doubling up to {@code maxSize}, or is
- * allocated at it; {@link #add} returns false beyond.
+ * generation and skipped by the owner. Grows by doubling, then straight to {@code maxSize} (see
+ * {@link Growth}), or is allocated at it; {@link #add} returns false beyond.
  */
 final class DeadlineQueue
 {
@@ -24,10 +24,21 @@ final class DeadlineQueue
     DeadlineQueue(final int maxSize, final boolean preallocate)
     {
         this.maxSize = maxSize;
-        final int length = preallocate ? Math.max(16, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxSize)) : 16;
+        final int length = preallocate ? boundLength() : 16;
         this.deadlines = new long[length];
         this.entries = new int[length];
         this.generations = new int[length];
+    }
+
+    /** Current room before the next growth (for tests). */
+    int length()
+    {
+        return deadlines.length;
+    }
+
+    private int boundLength()
+    {
+        return Math.max(16, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxSize));
     }
 
     boolean isEmpty()
@@ -87,13 +98,14 @@ final class DeadlineQueue
     private void grow()
     {
         final int n = deadlines.length;
-        final long[] d = new long[n * 2];
-        final int[] e = new int[n * 2];
-        final int[] g = new int[n * 2];
+        final int length = Growth.next(n, boundLength());
+        final long[] d = new long[length];
+        final int[] e = new int[length];
+        final int[] g = new int[length];
         for (long k = head; k < tail; k++)
         {
             final int from = (int)(k & (n - 1));
-            final int to = (int)(k & (2 * n - 1));
+            final int to = (int)(k & (length - 1));
             d[to] = deadlines[from];
             e[to] = entries[from];
             g[to] = generations[from];

@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * Open-addressing map from a message id (author, epoch, sequence) to an int, with linear probing and backward-shift
- * deletion, so it needs no tombstones and never allocates once grown. Starts small and doubles up to a fixed
- * maximum number of entries, or starts at it; {@link #put} returns false when that maximum is reached (the owner
- * decides what to evict).
+ * deletion, so it needs no tombstones and never allocates once grown. Starts small and grows (see {@link Growth}) up
+ * to a fixed maximum number of entries, or starts at it; {@link #put} returns false when that maximum is reached
+ * (the owner decides what to evict).
  */
 final class IdTable
 {
@@ -31,8 +31,19 @@ final class IdTable
     IdTable(final int maxEntries, final boolean preallocate)
     {
         this.maxEntries = maxEntries;
-        allocate(preallocate
-            ? Math.max(MIN_SLOTS, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxEntries * 2)) : MIN_SLOTS);
+        allocate(preallocate ? boundSlots() : MIN_SLOTS);
+    }
+
+    /** Current number of slots (for tests). */
+    int slots()
+    {
+        return authors.length;
+    }
+
+    /** Slots of the table at its bound: at most half full with {@code maxEntries} ids. */
+    private int boundSlots()
+    {
+        return Math.max(MIN_SLOTS, org.agrona.BitUtil.findNextPositivePowerOfTwo(maxEntries * 2));
     }
 
     private void allocate(final int slots)
@@ -162,7 +173,7 @@ final class IdTable
         final int[] oldEpochs = epochs;
         final long[] oldSequences = sequences;
         final int[] oldValues = values;
-        allocate(oldAuthors.length * 2);
+        allocate(Growth.next(oldAuthors.length, boundSlots()));
         for (int i = 0; i < oldAuthors.length; i++)
         {
             final NodeId a = oldAuthors[i];

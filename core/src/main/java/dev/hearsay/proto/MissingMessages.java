@@ -7,7 +7,8 @@ import dev.hearsay.NodeId;
  * Entries live in a slab with a free list; two deadline queues order the first timeouts and the retries. Bounded
  * by {@code capacity} entries (new announcements are ignored when full, and counted by the caller) and by
  * {@link #MAX_ADVERTISERS} advertisers per entry (later ones are ignored: four chances to graft are plenty).
- * The slab and queues start small and double as needed, or are allocated at their bounds from the start.
+ * The slab and queues start small and double as needed, then jump to their bounds (see {@link Growth}), or are
+ * allocated at their bounds from the start.
  */
 final class MissingMessages
 {
@@ -265,7 +266,7 @@ final class MissingMessages
         }
         if (used == authors.length)
         {
-            final int n = authors.length * 2;
+            final int n = Growth.next(authors.length, Math.max(16, capacity));
             authors = java.util.Arrays.copyOf(authors, n);
             epochs = java.util.Arrays.copyOf(epochs, n);
             sequences = java.util.Arrays.copyOf(sequences, n);
