@@ -35,10 +35,18 @@ public interface Subscription extends AutoCloseable
     /** Broadcasts to the direct neighbors only; they do not forward it. */
     long broadcastNeighbors(byte[] payload);
 
-    /** Hands at most {@code limit} buffered events to {@code handler}; returns how many. Never blocks. */
+    /**
+     * Hands at most {@code limit} buffered events to {@code handler}; returns how many. Never blocks.
+     *
+     * @throws IllegalStateException if the subscription has a dispatcher handler (nothing is buffered).
+     */
     int poll(GossipHandler handler, int limit);
 
-    /** The next event, waiting at most {@code timeout}; null on timeout. */
+    /**
+     * The next event, waiting at most {@code timeout}; null on timeout.
+     *
+     * @throws IllegalStateException if the subscription has a dispatcher handler (nothing is buffered).
+     */
     GossipEvent next(Duration timeout) throws InterruptedException;
 
     /**
@@ -46,6 +54,8 @@ public interface Subscription extends AutoCloseable
      * buffered for this subscription from now on; {@code null} stops it. For one thread that polls several
      * subscriptions with {@link #poll} and parks when all are empty: register with each, poll each once more, and
      * park only if that found nothing. Not to be combined with {@link #next}, which uses the same registration.
+     *
+     * @throws IllegalStateException if the subscription has a dispatcher handler (nothing is buffered).
      */
     void wakeOnEvents(Thread thread);
 

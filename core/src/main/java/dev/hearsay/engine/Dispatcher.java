@@ -2,6 +2,7 @@ package dev.hearsay.engine;
 
 import com.lmax.disruptor.EventPoller;
 import dev.hearsay.GossipConfig;
+import dev.hearsay.GossipHandler;
 import dev.hearsay.NodeId;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.DecodeException;
@@ -555,7 +556,20 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private void offerMessage(final EngineSubscription subscription, final NodeId author, final NodeId from,
         final int hops, final boolean neighborsOnly, final DirectBuffer payload, final int offset, final int length)
     {
-        if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
+        final GossipHandler handler = subscription.handler;
+        if (handler != null)
+        {
+            counters.increment(EngineCounter.MESSAGES_DELIVERED);
+            try
+            {
+                handler.onMessage(subscription.topic(), payload, offset, length, author, from, hops);
+            }
+            catch (final RuntimeException | LinkageError | AssertionError ex)
+            {
+                handlerFailed(subscription, ex);
+            }
+        }
+        else if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
         {
             counters.increment(EngineCounter.MESSAGES_DELIVERED);
             markDirty(subscription);
@@ -584,7 +598,18 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             counters.increment(EngineCounter.FIFO_OVERFLOWS);
         }
-        if (subscription.queue().offerGap(author, epoch, fromSequence, toSequence))
+        if (subscription.handler != null)
+        {
+            try
+            {
+                subscription.handler.onGap(author, epoch, fromSequence, toSequence);
+            }
+            catch (final RuntimeException | LinkageError | AssertionError ex)
+            {
+                handlerFailed(subscription, ex);
+            }
+        }
+        else if (subscription.queue().offerGap(author, epoch, fromSequence, toSequence))
         {
             markDirty(subscription);
         }
@@ -657,7 +682,25 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private void offerNeighbor(final EngineSubscription subscription, final int kind, final NodeId peer)
     {
-        if (subscription.queue().offerNeighbor(kind, peer))
+        if (subscription.handler != null)
+        {
+            try
+            {
+                if (kind == SubscriberQueue.NEIGHBOR_UP)
+                {
+                    subscription.handler.onNeighborUp(peer);
+                }
+                else
+                {
+                    subscription.handler.onNeighborDown(peer);
+                }
+            }
+            catch (final RuntimeException | LinkageError | AssertionError ex)
+            {
+                handlerFailed(subscription, ex);
+            }
+        }
+        else if (subscription.queue().offerNeighbor(kind, peer))
         {
             markDirty(subscription);
         }
@@ -739,6 +782,21 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             subscription.wakeIfWaiting();
         }
         list.clear();
+    }
+
+    /**
+     * A dispatcher handler threw: counted, and logged when its count for this subscription is a power of two (a
+     * handler that fails on every message must not flood the log at a million lines a second).
+     */
+    private void handlerFailed(final EngineSubscription subscription, final Throwable ex)
+    {
+        counters.increment(EngineCounter.HANDLER_ERRORS);
+        final long n = ++subscription.handlerErrors;
+        if ((n & (n - 1)) == 0)
+        {
+            errorHandler.onError(new IllegalStateException("dispatcher handler of " + subscription.topic()
+                + " threw (error " + n + " of this subscription; the event is skipped)", ex));
+        }
     }
 
     private void error(final Throwable ex)

@@ -61,7 +61,9 @@ public enum EngineCounter
     /** Gauge: neighbors summed over the joined topics (refreshed about every 50 ms). */
     NEIGHBORS("neighbors (sum over topics)"),
     /** Gauge: topics joined (refreshed about every 50 ms). */
-    TOPICS("topics joined");
+    TOPICS("topics joined"),
+    /** Exceptions thrown by subscriptions' dispatcher handlers (see SubscriptionOptions), caught and ignored. */
+    HANDLER_ERRORS("dispatcher handler errors");
 
     private final String label;
 

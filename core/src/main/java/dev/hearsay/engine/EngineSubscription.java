@@ -47,6 +47,11 @@ public final class EngineSubscription implements Subscription
     private volatile boolean closed;
     private volatile long broadcastsRejected;
 
+    /** Called on the dispatcher thread with every event, or null: events are buffered for poll and next. */
+    final GossipHandler handler;
+    /** Exceptions the handler threw (dispatcher-owned). */
+    long handlerErrors;
+
     // Dispatcher-owned.
     boolean dirty;
     boolean sawNeighborUp;
@@ -58,8 +63,10 @@ public final class EngineSubscription implements Subscription
     {
         this.engine = engine;
         this.topic = topic;
-        this.queue = new SubscriberQueue(capacity, maxPayload);
+        // A dispatcher handler takes every event at once: the buffer is never used, so it is kept minimal.
+        this.queue = new SubscriberQueue(options.dispatcherHandler() == null ? capacity : 1, maxPayload);
         this.options = options;
+        this.handler = options.dispatcherHandler();
     }
 
     /** The delivery options this subscription was made with. */
@@ -152,12 +159,23 @@ public final class EngineSubscription implements Subscription
     @Override
     public int poll(final GossipHandler handler, final int limit)
     {
+        checkBuffered();
         return queue.poll(topic, handler, limit);
+    }
+
+    private void checkBuffered()
+    {
+        if (handler != null)
+        {
+            throw new IllegalStateException("events of this subscription go to its dispatcher handler "
+                + "(SubscriptionOptions.dispatcherHandler): nothing to poll");
+        }
     }
 
     @Override
     public GossipEvent next(final Duration timeout) throws InterruptedException
     {
+        checkBuffered();
         GossipEvent event = queue.pollEvent();
         if (event != null)
         {
@@ -296,6 +314,7 @@ public final class EngineSubscription implements Subscription
     @Override
     public void wakeOnEvents(final Thread thread)
     {
+        checkBuffered();
         waiter = thread;
         // The same Dekker pairing as next(): after this fence the dispatcher sees the registration, or the caller's
         // next poll sees its events.

@@ -31,6 +31,10 @@ final class BenchOptions
                                  backoff, the engine's: spin, yield, park until an event wakes them; timed:
                                  Agrona's backoff, timed parks of 1-100 us that no event shortens)
           --receiver-idle MODE   the same for the bench's receiver thread (default: as --idle)
+          --delivery MODE        poll | dispatcher: how the nodes hand messages to the bench (default poll:
+                                 into subscription buffers that one receiver thread polls; dispatcher: to a
+                                 handler each node's dispatcher thread calls, SubscriptionOptions.
+                                 dispatcherHandler, one thread hand-off less; one JVM only)
           --processes            run each node in its own JVM (latency is then a round trip)
           --window N             in one JVM only: at max rate, also hold publishers back while more than N
                                  broadcasts are not yet delivered everywhere (application flow control on top
@@ -52,6 +56,8 @@ final class BenchOptions
     IoMode ioMode = IoMode.AUTO;
     IdleMode idle = IdleMode.BACKOFF;
     IdleMode receiverIdle;
+    /** Deliveries handed over on the dispatcher threads (SubscriptionOptions.dispatcherHandler), not polled. */
+    boolean dispatcherDelivery;
     boolean processes;
     long window;
     int subscriptionCapacity = 65_536;
@@ -106,6 +112,17 @@ final class BenchOptions
                             + "' is not busy, backoff, timed or sleep");
                     }
                 }
+                case "--delivery" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.dispatcherDelivery = switch (v)
+                    {
+                        case "poll" -> false;
+                        case "dispatcher" -> true;
+                        default -> throw new IllegalArgumentException("--delivery: '" + v
+                            + "' is not poll or dispatcher");
+                    };
+                }
                 case "--processes" -> o.processes = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->
@@ -119,6 +136,11 @@ final class BenchOptions
                 case "--preallocate" -> o.preallocate = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
+        }
+        if (o.dispatcherDelivery && o.processes)
+        {
+            // A child echoes fixed-rate messages by broadcasting, which must not wait inside a dispatcher.
+            throw new IllegalArgumentException("--delivery dispatcher needs the nodes in one JVM (no --processes)");
         }
         if (o.window > 0 && o.processes)
         {
@@ -159,6 +181,10 @@ final class BenchOptions
         if (ioMode != IoMode.AUTO)
         {
             sb.append(" --transport ").append(ioMode.name().toLowerCase(Locale.ROOT));
+        }
+        if (dispatcherDelivery)
+        {
+            sb.append(" --delivery dispatcher");
         }
         if (processes)
         {

@@ -29,8 +29,10 @@ final class BenchReport
         sb.append("  ").append(o.commandLine()).append('\n');
         sb.append(String.format(Locale.ROOT, "  %s, %d vCPUs, load average %.2f before, %.2f after%n", r.jvm, r.cpus,
             r.loadBefore, r.loadAfter));
-        sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; receiver thread idle: %s%n",
-            r.ioMode, o.idle.description(), o.receiverIdle().cliName()));
+        sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; %s%n", r.ioMode,
+            o.idle.description(), o.dispatcherDelivery
+                ? "messages handed to the bench on the dispatcher threads (--delivery dispatcher: no receiver thread)"
+                : "receiver thread idle: " + o.receiverIdle().cliName()));
         sb.append(String.format(Locale.ROOT, "  Netty leak detection %s%n", NettyLeakDetection.describe(
             r.nettyLeakDetection)));
         sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes; per-topic "
@@ -291,6 +293,7 @@ final class BenchReport
             .field("nettyLeakDetection", r.nettyLeakDetection)
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
+            .field("delivery", o.dispatcherDelivery ? "dispatcher" : "poll")
             .field("subscriptionCapacity", o.subscriptionCapacity)
             .field("preallocate", o.preallocate)
             .field("outboundQueueBytes", o.outboundQueueBytes)

@@ -3,6 +3,7 @@ package dev.hearsay.perf.bench;
 import dev.hearsay.GossipConfig;
 import dev.hearsay.NodeId;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.transport.GossipNode;
 
@@ -70,14 +71,27 @@ final class LocalCluster implements EngineCluster
             {
                 ids.add(node.id());
             }
-            for (int i = 0; i < n; i++)
-            {
-                subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n));
-            }
             final int[] indexes = new int[n];
             Arrays.setAll(indexes, i -> i);
-            receiver = new Receiver(subscriptions, indexes, options.receiverIdle().createForReceiver(), latency, true,
-                options.size).start("bench-receiver");
+            if (options.dispatcherDelivery)
+            {
+                receiver = Receiver.onDispatchers(n, indexes, latency, options.size);
+                for (int i = 0; i < n; i++)
+                {
+                    subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
+                        SubscriptionOptions.defaults().withDispatcherHandler(receiver.handler(i)));
+                    receiver.subscribed(i, subscriptions[i]);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n));
+                }
+                receiver = new Receiver(subscriptions, indexes, options.receiverIdle().createForReceiver(), latency,
+                    true, options.size).start("bench-receiver");
+            }
         }
         catch (final RuntimeException ex)
         {

@@ -30,6 +30,8 @@ final class Receiver implements Runnable
     private static final long MAX_PARK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Subscription[] subscriptions;
+    /** True for a receiver {@link #onDispatchers}: nothing to poll. */
+    private final boolean onDispatchers;
     private final NodeHandler[] handlers;
     private final IdleStrategy idle;
     private final LatencyRecorders latency;
@@ -50,21 +52,62 @@ final class Receiver implements Runnable
     Receiver(final Subscription[] subscriptions, final int[] nodeIndexes, final IdleStrategy idle,
         final LatencyRecorders latency, final boolean oneWay, final int maxSize)
     {
-        this.subscriptions = subscriptions.clone();
-        this.idle = idle;
-        this.latency = latency;
-        this.oneWay = oneWay;
-        this.delivered = new AtomicLongArray(subscriptions.length * Tag.COUNT);
-        this.echoesSent = new AtomicLongArray(subscriptions.length);
-        this.handlers = new NodeHandler[subscriptions.length];
-        for (int i = 0; i < handlers.length; i++)
+        this(subscriptions.length, nodeIndexes, idle, latency, oneWay, maxSize, false);
+        for (int i = 0; i < subscriptions.length; i++)
         {
-            handlers[i] = new NodeHandler(i, nodeIndexes[i], subscriptions[i], maxSize);
+            subscribed(i, subscriptions[i]);
         }
     }
 
+    /**
+     * A receiver whose {@link #handler}s are given to the nodes' subscriptions as dispatcher handlers
+     * ({@code SubscriptionOptions.dispatcherHandler}): each node's dispatcher thread records its own deliveries, and
+     * this receiver starts no thread. Each handler then has one writer, its node's dispatcher; the latency recorders
+     * take concurrent writers. No echoes: they would broadcast from inside a dispatcher.
+     */
+    static Receiver onDispatchers(final int nodes, final int[] nodeIndexes, final LatencyRecorders latency,
+        final int maxSize)
+    {
+        return new Receiver(nodes, nodeIndexes, null, latency, true, maxSize, true);
+    }
+
+    private Receiver(final int nodes, final int[] nodeIndexes, final IdleStrategy idle,
+        final LatencyRecorders latency, final boolean oneWay, final int maxSize, final boolean onDispatchers)
+    {
+        this.onDispatchers = onDispatchers;
+        this.subscriptions = new Subscription[nodes];
+        this.idle = idle;
+        this.latency = latency;
+        this.oneWay = oneWay;
+        this.delivered = new AtomicLongArray(nodes * Tag.COUNT);
+        this.echoesSent = new AtomicLongArray(nodes);
+        this.handlers = new NodeHandler[nodes];
+        for (int i = 0; i < handlers.length; i++)
+        {
+            handlers[i] = new NodeHandler(i, nodeIndexes[i], maxSize);
+        }
+    }
+
+    /** The handler of local node {@code local}. */
+    GossipHandler handler(final int local)
+    {
+        return handlers[local];
+    }
+
+    /** Local node {@code local}'s subscription, to poll (or, on dispatchers, to keep). */
+    void subscribed(final int local, final Subscription subscription)
+    {
+        subscriptions[local] = subscription;
+        handlers[local].subscription = subscription;
+    }
+
+    /** Starts the polling thread (none for a receiver {@link #onDispatchers}). */
     Receiver start(final String name)
     {
+        if (onDispatchers)
+        {
+            return this;
+        }
         thread = new Thread(this, name);
         thread.setDaemon(true);
         thread.start();
@@ -169,15 +212,14 @@ final class Receiver implements Runnable
         private final int local;
         private final int node;
         private final int base;
-        private final Subscription subscription;
         private final UnsafeBuffer echo;
+        private Subscription subscription;
 
-        NodeHandler(final int local, final int node, final Subscription subscription, final int maxSize)
+        NodeHandler(final int local, final int node, final int maxSize)
         {
             this.local = local;
             this.node = node;
             this.base = local * Tag.COUNT;
-            this.subscription = subscription;
             this.echo = new UnsafeBuffer(new byte[maxSize]);
         }
 

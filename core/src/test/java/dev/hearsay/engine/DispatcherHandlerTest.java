@@ -1,0 +1,154 @@
+package dev.hearsay.engine;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.GossipHandler;
+import dev.hearsay.NodeId;
+import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
+import dev.hearsay.TopicId;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static dev.hearsay.engine.EngineTestSupport.await;
+import static dev.hearsay.engine.EngineTestSupport.awaitReceived;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SubscriptionOptions.dispatcherHandler: events handed over on the dispatcher thread, in order, and failures contained. */
+final class DispatcherHandlerTest
+{
+    private static final TopicId TOPIC = TopicId.of("dispatcher-handler");
+    private static final int MESSAGES = 2_000;
+
+    /** Records every event with the name of the thread that handed it over. */
+    private static final class Recording implements GossipHandler
+    {
+        final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+        final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset, final int length,
+            final NodeId author, final NodeId deliveredFrom, final int hops)
+        {
+            threads.add(Thread.currentThread().getName());
+            events.add(buffer.getStringWithoutLengthAscii(offset, length));
+        }
+
+        @Override
+        public void onNeighborUp(final NodeId peer)
+        {
+            threads.add(Thread.currentThread().getName());
+            events.add("up");
+        }
+
+        long messages()
+        {
+            return events.stream().filter(e -> e.startsWith("m")).count();
+        }
+    }
+
+    private static byte[] bytes(final String s)
+    {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void broadcastAll(final Subscription from, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final byte[] payload = bytes("m" + i);
+            while (from.broadcast(payload) < 0)
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void eventsReachTheHandlerOnTheDispatcherThreadInOrder() throws Exception
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
+            {
+                final Recording handler = new Recording();
+                final Subscription a = cluster.get(0).subscribe(TOPIC, List.of());
+                final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)),
+                    SubscriptionOptions.defaults().withDispatcherHandler(handler));
+                a.joined().get();
+                b.joined().get();
+                broadcastAll(a, MESSAGES);
+                await("all messages handed to the handler", () -> handler.messages() == MESSAGES);
+
+                final List<String> expected = new ArrayList<>();
+                expected.add("up");
+                for (int i = 0; i < MESSAGES; i++)
+                {
+                    expected.add("m" + i);
+                }
+                assertEquals(expected, new ArrayList<>(handler.events), "one author, one link: in order");
+                assertEquals(1, handler.threads.size(), "one thread: " + handler.threads);
+                assertTrue(handler.threads.iterator().next().startsWith("hearsay-dispatcher"), handler.threads
+                    .toString());
+                assertEquals(MESSAGES, cluster.get(1).counter(EngineCounter.MESSAGES_DELIVERED));
+
+                assertThrows(IllegalStateException.class, () -> b.poll((t, buf, o, l, au, f, h) -> { }, 10));
+                assertThrows(IllegalStateException.class, () -> b.next(Duration.ofMillis(1)));
+                assertThrows(IllegalStateException.class, () -> b.wakeOnEvents(Thread.currentThread()));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aThrowingHandlerIsCountedAndTheNodeKeepsServing() throws Exception
+    {
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
+        {
+            final Recording recording = new Recording();
+            final GossipHandler failing = new GossipHandler()
+            {
+                @Override
+                public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset,
+                    final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
+                {
+                    final int n = Integer.parseInt(buffer.getStringWithoutLengthAscii(offset + 1, length - 1));
+                    if (n % 2 == 0)
+                    {
+                        throw new IllegalArgumentException("even " + n);
+                    }
+                    recording.onMessage(topic, buffer, offset, length, author, deliveredFrom, hops);
+                }
+            };
+            final Subscription a = cluster.get(0).subscribe(TOPIC, List.of());
+            final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)),
+                SubscriptionOptions.defaults().withDispatcherHandler(failing));
+            final Subscription buffered = cluster.get(1).subscribe(TOPIC, List.of());
+            a.joined().get();
+            b.joined().get();
+            broadcastAll(a, 100);
+            await("the odd half handled", () -> recording.messages() == 50);
+            for (int i = 0; i < 100; i++)
+            {
+                awaitReceived(buffered, bytes("m" + i));
+            }
+            assertEquals(50, cluster.get(1).counter(EngineCounter.HANDLER_ERRORS));
+            assertEquals(0, cluster.get(1).counter(EngineCounter.DISPATCH_ERRORS));
+
+            // The node still serves: a later message reaches both subscriptions.
+            assertTrue(a.broadcast(bytes("m101")) >= 0);
+            awaitReceived(buffered, bytes("m101"));
+            await("m101 handled", () -> recording.events.contains("m101"));
+        }
+    }
+}
