@@ -3,7 +3,7 @@ package dev.hearsay.proto;
 /**
  * How the repair tables (missing messages, their id table and timer queues) grow: by doubling while small, then in
  * one jump to their bound, or to {@link #JUMP} if the bound is larger (the defaults' bounds are within it), then by
- * doubling again. A topic that ever has thousands of messages announced but not yet arrived is a busy one whose
+ * doubling again. A topic that ever has a thousand messages announced but not yet arrived is a busy one whose
  * backlog comes and goes with the lag of its links; growing it step by step allocated again at every new high-water
  * mark, in the middle of steady traffic, where one jump allocates once (and less in all than the doublings it
  * replaces). With the default {@code missingCapacity} the jump allocates about 12 MB per topic.
@@ -11,7 +11,7 @@ package dev.hearsay.proto;
 final class Growth
 {
     /** Length up to which a table doubles. */
-    static final int KNEE = 4096;
+    static final int KNEE = 1024;
     /** Length a table at the knee jumps to, when its bound is larger. */
     static final int JUMP = 1 << 17;
 

@@ -19,9 +19,9 @@ class GrowthTest
     void doublesWhileSmallThenJumpsToTheBound()
     {
         assertEquals(32, Growth.next(16, 1 << 17));
-        assertEquals(4096, Growth.next(2048, 1 << 17));
-        assertEquals(1 << 17, Growth.next(4096, 1 << 17), "the knee jumps to the bound");
-        assertEquals(65536, Growth.next(4096, 65536));
+        assertEquals(Growth.KNEE, Growth.next(Growth.KNEE / 2, 1 << 17));
+        assertEquals(1 << 17, Growth.next(Growth.KNEE, 1 << 17), "the knee jumps to the bound");
+        assertEquals(65536, Growth.next(Growth.KNEE, 65536));
         assertEquals(1 << 17, Growth.next(1 << 17, 1 << 17), "never past the bound");
     }
 
