@@ -133,6 +133,11 @@ final class BenchReport
             + "here, or nodes run in other processes)" : String.format(Locale.ROOT, "%,d safepoint%s stopped every "
             + "thread for %,d ms in all in these windows (%,d GC%s among them)", r.rateSafepoints,
             r.rateSafepoints == 1 ? "" : "s", r.rateSafepointMillis, r.rateGcCount, r.rateGcCount == 1 ? "" : "s"));
+        if (r.rateCompileMillis >= 0)
+        {
+            row(sb, "JIT", String.format(Locale.ROOT, "the compilers ran %,d ms in these windows (their threads share "
+                + "the vCPUs: a thread woken meanwhile may wait for one)", r.rateCompileMillis));
+        }
         sb.append('\n');
 
         sb.append("Allocation and GC, all threads but the bench's controller\n");
@@ -336,6 +341,7 @@ final class BenchReport
             .field("gcMillis", r.gcMillis)
             .field("rateSafepoints", r.rateSafepoints)
             .field("rateSafepointMillis", r.rateSafepointMillis)
+            .field("rateCompileMillis", r.rateCompileMillis)
             .field("disruptorPerSecond", r.disruptorPerSecond())
             .field("disruptorProducers", r.disruptorProducers)
             .field("nettyOneWayPerSecond", r.nettyOneWayPerSecond())

@@ -72,6 +72,8 @@ final class BenchResult
     /** Safepoints in the fixed-rate windows and the time they stopped the process; -1: not measured. */
     long rateSafepoints;
     long rateSafepointMillis;
+    /** JIT compilation time inside the fixed-rate windows (all compiler threads); -1: not measured. */
+    long rateCompileMillis;
     /** Collections in the fixed-rate windows (also counted in {@link #gcCount}). */
     long rateGcCount;
 

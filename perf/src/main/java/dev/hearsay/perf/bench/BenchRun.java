@@ -194,18 +194,19 @@ final class BenchRun
     private void engineAtMaxRate(final EngineCluster cluster, final long nanos, final long ramp,
         final boolean warmup, final BenchResult.Round round)
     {
-        final int tag = warmup ? Tag.WARMUP : Tag.MAX;
+        final int published = warmup ? Tag.MAX | Tag.WARM : Tag.MAX;
+        final int tag = Tag.counted(published);
         if (!warmup)
         {
-            cluster.startPublishing(tag, 0, options.publishers, options.window);
+            cluster.startPublishing(published, 0, options.publishers, options.window);
         }
         else if (options.processes)
         {
-            cluster.startPublishing(tag, WARMUP_RATE, options.publishers, 0);
+            cluster.startPublishing(published, WARMUP_RATE, options.publishers, 0);
         }
         else
         {
-            cluster.startPublishing(tag, 0, options.publishers, options.window);
+            cluster.startPublishing(published, 0, options.publishers, options.window);
         }
         LockSupport.parkNanos(ramp);
         final Snapshot s0 = cluster.snapshot();
@@ -268,9 +269,10 @@ final class BenchRun
 
     private void engineAtFixedRate(final EngineCluster cluster, final long nanos, final boolean warmup)
     {
-        final int tag = warmup ? Tag.WARMUP : Tag.RATE;
+        final int published = warmup ? Tag.RATE | Tag.WARM : Tag.RATE;
+        final int tag = Tag.counted(published);
         final Snapshot s0 = cluster.snapshot();
-        cluster.startPublishing(tag, options.rate, options.publishers, 0);
+        cluster.startPublishing(published, options.rate, options.publishers, 0);
         sleepWithProgress(nanos, cluster, s0, tag, warmup ? "warm-up" : "engine, " + options.rate + " msg/s");
         final long accepted = cluster.stopPublishing();
         final Snapshot s1 = cluster.snapshot();
@@ -306,6 +308,14 @@ final class BenchRun
         {
             result.rateSafepoints += s1.safepointCount - s0.safepointCount;
             result.rateSafepointMillis += s1.safepointMillis - s0.safepointMillis;
+        }
+        if (s0.compileMillis < 0 || result.rateCompileMillis < 0)
+        {
+            result.rateCompileMillis = -1;
+        }
+        else
+        {
+            result.rateCompileMillis += s1.compileMillis - s0.compileMillis;
         }
         result.echoesSent += s1.delivered(Tag.ECHO) - s0.delivered(Tag.ECHO);
     }

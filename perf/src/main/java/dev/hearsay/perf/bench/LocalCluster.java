@@ -179,14 +179,15 @@ final class LocalCluster implements EngineCluster
         activePublishers = Math.min(count, nodes.size());
         final long interval = totalRate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * activePublishers / totalRate;
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-        windowBase = delivered(tag);
+        final int counted = Tag.counted(tag);
+        windowBase = delivered(counted);
         for (int i = 0; i < activePublishers; i++)
         {
             if (publishers[i] == null)
             {
                 publishers[i] = new Publisher(subscriptions[i], i, nodes.size(), options.size, latency);
             }
-            publishers[i].window(window > 0 && totalRate == 0 ? () -> inFlight(tag) <= window : null);
+            publishers[i].window(window > 0 && totalRate == 0 ? () -> inFlight(counted) <= window : null);
             // Publishers of a fixed rate are staggered over one interval so the total rate is even.
             publishers[i].start(tag, interval, start + (interval / activePublishers) * i, false);
         }
@@ -260,7 +261,8 @@ final class LocalCluster implements EngineCluster
             counters.add(c);
         }
         return new Snapshot(nanos, delivered, meter.read(), ThreadMeter.gcCount(),
-            ThreadMeter.gcMillis(), ThreadMeter.safepointCount(), ThreadMeter.safepointMillis(), counters);
+            ThreadMeter.gcMillis(), ThreadMeter.safepointCount(), ThreadMeter.safepointMillis(),
+            ThreadMeter.compileMillis(), counters);
     }
 
     @Override

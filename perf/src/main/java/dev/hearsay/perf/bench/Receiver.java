@@ -228,8 +228,11 @@ final class Receiver implements Runnable
             final NodeId author, final NodeId deliveredFrom, final int hops)
         {
             final long now = System.nanoTime();
-            final int tag = Payload.tag(buffer, offset);
-            if (tag < 0 || tag >= Tag.COUNT)
+            final int published = Payload.tag(buffer, offset);
+            // Warm-up messages are counted as such but recorded like their phase (see Tag.WARM).
+            final int phase = published & ~Tag.WARM;
+            final int tag = Tag.counted(published);
+            if (phase < 0 || phase >= Tag.COUNT)
             {
                 return;
             }
@@ -237,11 +240,11 @@ final class Receiver implements Runnable
             delivered.lazySet(index, delivered.get(index) + 1);
             if (oneWay)
             {
-                if (tag == Tag.MAX)
+                if (phase == Tag.MAX)
                 {
                     LatencyRecorders.record(latency.maxRate, now - Payload.intended(buffer, offset));
                 }
-                else if (tag == Tag.RATE)
+                else if (phase == Tag.RATE)
                 {
                     final long corrected = now - Payload.intended(buffer, offset);
                     LatencyRecorders.record(latency.rateCorrected, corrected);

@@ -26,6 +26,8 @@ final class Snapshot
     /** Safepoints of this process so far and the time they stopped it (-1: not measured, as in child processes). */
     final long safepointCount;
     final long safepointMillis;
+    /** JIT compilation time of this process so far (-1: not measured, as in child processes). */
+    final long compileMillis;
     /** {@link NodeCounters}, summed over nodes. */
     final Map<String, Long> counters;
     /** {@link NodeCounters} of each node. */
@@ -34,15 +36,16 @@ final class Snapshot
     Snapshot(final long[] nanos, final long[] delivered, final long[] threads, final long gcCount,
         final long gcMillis, final List<Map<String, Long>> nodeCounters)
     {
-        this(nanos, delivered, threads, gcCount, gcMillis, -1, -1, nodeCounters);
+        this(nanos, delivered, threads, gcCount, gcMillis, -1, -1, -1, nodeCounters);
     }
 
     Snapshot(final long[] nanos, final long[] delivered, final long[] threads, final long gcCount,
-        final long gcMillis, final long safepointCount, final long safepointMillis,
+        final long gcMillis, final long safepointCount, final long safepointMillis, final long compileMillis,
         final List<Map<String, Long>> nodeCounters)
     {
         this.safepointCount = safepointCount;
         this.safepointMillis = safepointMillis;
+        this.compileMillis = compileMillis;
         this.nanos = nanos;
         this.delivered = delivered;
         this.allocated = java.util.Arrays.copyOfRange(threads, 0, ThreadMeter.GROUPS.length);

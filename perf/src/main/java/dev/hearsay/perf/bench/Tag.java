@@ -13,6 +13,19 @@ final class Tag
     static final int ECHO = 3;
     /** Number of tags. */
     static final int COUNT = 4;
+    /**
+     * Flag on {@link #MAX} or {@link #RATE}: warm-up traffic of that phase. Counted as {@link #WARMUP}, but recorded
+     * like its phase (the warm-up's recordings are dropped when it ends), so that the measured phases run code the
+     * JIT compiled for them: with a tag of its own, the warm-up never took the recording branches, and the first
+     * measured round deoptimised and compiled them anew.
+     */
+    static final int WARM = 0x40;
+
+    /** The tag a delivery of a message tagged {@code tag} is counted under. */
+    static int counted(final int tag)
+    {
+        return (tag & WARM) != 0 ? WARMUP : tag;
+    }
 
     private Tag()
     {

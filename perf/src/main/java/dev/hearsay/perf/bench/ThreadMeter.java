@@ -178,6 +178,16 @@ final class ThreadMeter
         return readSafepoints(1);
     }
 
+    /**
+     * Milliseconds the JIT compilers have spent compiling so far (all compiler threads together), or -1 where the
+     * VM does not report it. Compiler threads are hidden from the thread bean, so this is the only view of them.
+     */
+    static long compileMillis()
+    {
+        final java.lang.management.CompilationMXBean bean = ManagementFactory.getCompilationMXBean();
+        return bean != null && bean.isCompilationTimeMonitoringSupported() ? bean.getTotalCompilationTime() : -1;
+    }
+
     private static long readSafepoints(final int which)
     {
         if (SAFEPOINTS == null)

@@ -27,6 +27,26 @@ class BenchPartsTest
         assertTrue(ThreadMeter.safepointCount() > before, "a full collection is a safepoint");
     }
 
+    /** The JIT's compile time is readable on HotSpot and grows when a method gets compiled. */
+    @Test
+    void compileTimeIsReadableAndGrows()
+    {
+        final long before = ThreadMeter.compileMillis();
+        assertTrue(before >= 0, "compile time not reported");
+        long sum = 0;
+        long now = before;
+        // Fresh code compiled at last: a loop hot enough for C1 and C2, until the counter moves (milliseconds).
+        for (int round = 0; round < 10_000 && now == before; round++)
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                sum += Long.rotateLeft(sum ^ i, round & 31);
+            }
+            now = ThreadMeter.compileMillis();
+        }
+        assertTrue(now > before, "no compile time counted (sum " + sum + ")");
+    }
+
     @Test
     void payloadFieldsRoundTrip()
     {
