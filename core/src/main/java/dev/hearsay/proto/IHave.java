@@ -130,13 +130,7 @@ public final class IHave extends Message
         while (left > 0 && size < MAX_RUNS)
         {
             final int n = Math.min(left, MAX_RUN_LENGTH);
-            authors[size] = author;
-            epochs[size] = epoch;
-            firsts[size] = next;
-            counts[size] = n;
-            hops[size] = hopCount;
-            size++;
-            ids += n;
+            append(author, epoch, next, n, hopCount);
             next += n;
             left -= n;
         }
@@ -162,6 +156,13 @@ public final class IHave extends Message
         {
             return false;
         }
+        append(author, epoch, first, count, hopCount);
+        return true;
+    }
+
+    /** Appends a run the caller checked fits. */
+    private void append(final NodeId author, final int epoch, final long first, final int count, final int hopCount)
+    {
         authors[size] = author;
         epochs[size] = epoch;
         firsts[size] = first;
@@ -169,7 +170,6 @@ public final class IHave extends Message
         hops[size] = hopCount;
         size++;
         ids += count;
-        return true;
     }
 
     /** Removes all runs. */
