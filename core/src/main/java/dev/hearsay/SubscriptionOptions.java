@@ -29,11 +29,13 @@ import java.time.Duration;
  * happens instead (zero-copy: the buffer is valid only during the call), and {@code poll} and {@code next} refuse to
  * run. That saves a thread hand-off per message (a wake-up: tens of microseconds on a loaded machine) and the copy
  * into the buffer, at a price: the handler runs inside the single thread that drives the whole node, so while it
- * runs nothing else happens on this node (no forwarding, no repair, no other topic). It must be quick, must not
- * block, and must not wait for this node (a {@code broadcast} from it returns {@code BACK_PRESSURED} rather than
- * wait when the ring is full). Nothing is ever dropped for a slow handler (the node slows down instead), and
- * {@code onLagged} is never called. An exception it throws is counted ({@code HANDLER_ERRORS}), logged (the 1st,
- * 2nd, 4th, 8th, ...) and otherwise ignored.
+ * runs nothing else happens on this node (no forwarding, no repair, no other topic). It must be quick and must not
+ * block. Calls into this node from it never wait for the ring, which only this thread empties: {@code broadcast}
+ * returns {@code BACK_PRESSURED} when it is full, {@code close} of a subscription takes effect after the current
+ * duty cycle, and {@code subscribe} or {@code joinPeers} throw {@link IllegalStateException} when it is full.
+ * Nothing is ever dropped for a slow handler (the node slows down instead), and {@code onLagged} is never called.
+ * Whatever it throws is counted ({@code HANDLER_ERRORS}, and not as delivered), logged (the 1st, 2nd, 4th, 8th,
+ * ...) and otherwise ignored.
  *
  * @param fifo              deliver each author's messages in sequence order (default false).
  * @param gapTimeout        how long a hole may stay open before it is reported and skipped (default 1 s).

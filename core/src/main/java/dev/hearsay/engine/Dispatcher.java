@@ -82,6 +82,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
     private final ArrayList<EngineSubscription> dirty = new ArrayList<>();
+    /**
+     * Subscriptions closed by a dispatcher handler (on this thread): unregistered after the duty cycle, not through
+     * the ring, which this thread alone empties. At most one entry per subscription (close is idempotent).
+     */
+    private final ArrayList<EngineSubscription> closedByHandlers = new ArrayList<>();
     /** Registered subscriptions that order per author: their gap timers run in the duty cycle. */
     private final ArrayList<EngineSubscription> fifoSubscriptions = new ArrayList<>();
     private long fifoDeadline = Long.MAX_VALUE;
@@ -203,6 +208,14 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             engine.frameBytesHandled(frameBytesHandled);
             frameBytesHandled = 0;
+        }
+        if (!closedByHandlers.isEmpty())
+        {
+            for (int i = 0; i < closedByHandlers.size(); i++)
+            {
+                onUnsubscribe(closedByHandlers.get(i));
+            }
+            closedByHandlers.clear();
         }
         if (!dirty.isEmpty())
         {
@@ -435,6 +448,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
     }
 
+    /** Dispatcher thread (a handler closed its subscription): unregisters it after this duty cycle. */
+    void unsubscribeAfterCycle(final EngineSubscription subscription)
+    {
+        closedByHandlers.add(subscription);
+    }
+
     private void onUnsubscribe(final EngineSubscription subscription)
     {
         final TopicId topic = subscription.topic();
@@ -559,12 +578,16 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         final GossipHandler handler = subscription.handler;
         if (handler != null)
         {
-            counters.increment(EngineCounter.MESSAGES_DELIVERED);
+            if (subscription.closeRequested())
+            {
+                return; // closed (maybe by the handler itself) earlier in this duty cycle
+            }
             try
             {
                 handler.onMessage(subscription.topic(), payload, offset, length, author, from, hops);
+                counters.increment(EngineCounter.MESSAGES_DELIVERED);
             }
-            catch (final RuntimeException | LinkageError | AssertionError ex)
+            catch (final Throwable ex)
             {
                 handlerFailed(subscription, ex);
             }
@@ -600,11 +623,15 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         if (subscription.handler != null)
         {
+            if (subscription.closeRequested())
+            {
+                return;
+            }
             try
             {
                 subscription.handler.onGap(author, epoch, fromSequence, toSequence);
             }
-            catch (final RuntimeException | LinkageError | AssertionError ex)
+            catch (final Throwable ex)
             {
                 handlerFailed(subscription, ex);
             }
@@ -686,6 +713,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             try
             {
+                if (subscription.closeRequested())
+                {
+                    return;
+                }
                 if (kind == SubscriberQueue.NEIGHBOR_UP)
                 {
                     subscription.handler.onNeighborUp(peer);
@@ -695,7 +726,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                     subscription.handler.onNeighborDown(peer);
                 }
             }
-            catch (final RuntimeException | LinkageError | AssertionError ex)
+            catch (final Throwable ex)
             {
                 handlerFailed(subscription, ex);
             }
@@ -786,7 +817,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     /**
      * A dispatcher handler threw: counted, and logged when its count for this subscription is a power of two (a
-     * handler that fails on every message must not flood the log at a million lines a second).
+     * handler that fails on every message must not flood the log at a million lines a second). Whatever it threw
+     * (an Error too): the handler runs in the middle of the protocol's handling of a message, which must go on to
+     * cache, forward and announce it, and to deliver it to the topic's other subscriptions.
      */
     private void handlerFailed(final EngineSubscription subscription, final Throwable ex)
     {

@@ -228,6 +228,12 @@ public final class EngineSubscription implements Subscription
         }
     }
 
+    /** True once {@link #close()} was called (any thread): a dispatcher handler gets nothing more from then on. */
+    boolean closeRequested()
+    {
+        return closeRequested.get();
+    }
+
     /** True once {@link #close()} was called or the engine closed or refused this subscription. */
     public boolean isClosed()
     {

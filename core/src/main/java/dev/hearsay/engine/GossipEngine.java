@@ -539,6 +539,12 @@ public final class GossipEngine implements AutoCloseable
 
     void publishUnsubscribe(final EngineSubscription subscription)
     {
+        if (Thread.currentThread() == dispatcherThread)
+        {
+            // From a dispatcher handler: waiting for ring space here would wait for this very thread.
+            dispatcher.unsubscribeAfterCycle(subscription);
+            return;
+        }
         final long sequence = claimWaiting();
         if (sequence >= 0)
         {
@@ -622,6 +628,18 @@ public final class GossipEngine implements AutoCloseable
     /** Claims a slot for a control event, waiting while the ring is full; -1 if the engine closed meanwhile. */
     private long claimWaiting()
     {
+        if (Thread.currentThread() == dispatcherThread && !closed)
+        {
+            try
+            {
+                return ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                throw new IllegalStateException("the ring is full, and this call runs on the dispatcher thread (from a "
+                    + "dispatcher handler), the only thread that empties it: make it from another thread");
+            }
+        }
         IdleStrategy idle = null;
         while (!closed)
         {

@@ -68,10 +68,10 @@ final class AuthorLog
         return (bits[bit >>> 6] & (1L << bit)) != 0;
     }
 
-    /** True if every sequence below {@code end} was seen: one comparison for a whole announced run. */
-    boolean seenBelow(final long end)
+    /** True if every sequence up to {@code last} was seen: one comparison for a whole announced run. */
+    boolean seenThrough(final long last)
     {
-        return end <= base;
+        return last < base;
     }
 
     /**

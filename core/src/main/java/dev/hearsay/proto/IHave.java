@@ -117,7 +117,7 @@ public final class IHave extends Message
         for (int i = size - 1, stop = Math.max(0, size - MERGE_DEPTH); i >= stop; i--)
         {
             if (counts[i] < MAX_RUN_LENGTH && epochs[i] == epoch && hops[i] == hopCount
-                && firsts[i] + counts[i] == next && author.equals(authors[i]))
+                && firsts[i] + counts[i] == next && next > firsts[i] && author.equals(authors[i]))
             {
                 final int n = Math.min(left, MAX_RUN_LENGTH - counts[i]);
                 counts[i] += n;
@@ -135,6 +135,35 @@ public final class IHave extends Message
             left -= n;
         }
         return (int)(next - first);
+    }
+
+    /**
+     * Adds one id, extending one of the latest runs downwards when it comes right before it (for ids listed newest
+     * first); false (nothing added) when full.
+     */
+    public boolean addPreceding(final NodeId author, final int epoch, final long sequence, final int hopCount)
+    {
+        if (ids == MAX_IDS)
+        {
+            return false;
+        }
+        for (int i = size - 1, stop = Math.max(0, size - MERGE_DEPTH); i >= stop; i--)
+        {
+            if (counts[i] < MAX_RUN_LENGTH && epochs[i] == epoch && hops[i] == hopCount
+                && firsts[i] - 1 == sequence && sequence < firsts[i] && author.equals(authors[i]))
+            {
+                firsts[i] = sequence;
+                counts[i]++;
+                ids++;
+                return true;
+            }
+        }
+        if (size == MAX_RUNS)
+        {
+            return false;
+        }
+        append(author, epoch, sequence, 1, hopCount);
+        return true;
     }
 
     /**

@@ -225,24 +225,24 @@ final class PayloadCache
     }
 
     /**
-     * Adds the ids of payloads cached after {@code since} to {@code out}, oldest first (so that an author's stream
-     * makes runs), at most the latest {@link IHave#MAX_IDS} of them and until {@code out} is full; skips those
-     * authored by {@code skipAuthor}. Returns how many were added.
+     * Adds the ids of payloads cached after {@code since} to {@code out}, newest first, until it is full; skips those
+     * authored by {@code skipAuthor}. They go in with {@link IHave#addPreceding}, so that an author's stream still
+     * makes runs (each id extends a run downwards), and when not all fit the newest are kept. Returns how many were
+     * added.
      */
     int recent(final long since, final IHave out, final NodeId skipAuthor)
     {
-        long from = tail;
-        while (from > head && tail - from < IHave.MAX_IDS && times[index(from - 1)] > since)
-        {
-            from--;
-        }
         int added = 0;
-        for (long k = from; k < tail; k++)
+        for (long k = tail - 1; k >= head; k--)
         {
             final int i = index(k);
+            if (times[i] <= since)
+            {
+                break;
+            }
             if (!authors[i].equals(skipAuthor))
             {
-                if (!out.add(authors[i], epochs[i], sequences[i], hops[i]))
+                if (!out.addPreceding(authors[i], epochs[i], sequences[i], hops[i]))
                 {
                     break;
                 }

@@ -426,15 +426,17 @@ final class PlumTree
             final NodeId author = message.author(i);
             final int epoch = message.epoch(i);
             final long first = message.firstSequence(i);
-            final long end = first + message.count(i);
+            final int count = message.count(i);
             final AuthorLog log = authors.find(author, epoch);
-            if (log != null && log.seenBelow(end))
+            // The last id, not one past it: a run may end at Long.MAX_VALUE.
+            if (log != null && log.seenThrough(first + (count - 1)))
             {
                 continue;
             }
             final int hops = message.hops(i);
-            for (long seq = first; seq < end; seq++)
+            for (int k = 0; k < count; k++)
             {
+                final long seq = first + k;
                 if (log == null || !log.seen(seq))
                 {
                     announced(from, author, epoch, seq, hops, now);
@@ -744,7 +746,7 @@ final class PlumTree
         }
         final int last = lazySize - 1;
         if (last >= 0 && lazyAuthors[last] == author && lazyEpochs[last] == epoch && lazyHops[last] == hops
-            && lazyMasks[last] == mask && lazySequences[last] + lazyCounts[last] == seq
+            && lazyMasks[last] == mask && lazySequences[last] + lazyCounts[last] == seq && seq > lazySequences[last]
             && lazyCounts[last] < IHave.MAX_RUN_LENGTH)
         {
             lazyCounts[last]++;

@@ -123,9 +123,13 @@ final class DispatcherHandlerTest
                     final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
                 {
                     final int n = Integer.parseInt(buffer.getStringWithoutLengthAscii(offset + 1, length - 1));
+                    if (n % 4 == 0)
+                    {
+                        throw new IllegalArgumentException("multiple of 4: " + n);
+                    }
                     if (n % 2 == 0)
                     {
-                        throw new IllegalArgumentException("even " + n);
+                        throw new StackOverflowError("even " + n); // an Error is contained too
                     }
                     recording.onMessage(topic, buffer, offset, length, author, deliveredFrom, hops);
                 }
@@ -143,12 +147,53 @@ final class DispatcherHandlerTest
                 awaitReceived(buffered, bytes("m" + i));
             }
             assertEquals(50, cluster.get(1).counter(EngineCounter.HANDLER_ERRORS));
+            assertEquals(150, cluster.get(1).counter(EngineCounter.MESSAGES_DELIVERED), "100 buffered, 50 handled");
             assertEquals(0, cluster.get(1).counter(EngineCounter.DISPATCH_ERRORS));
 
             // The node still serves: a later message reaches both subscriptions.
             assertTrue(a.broadcast(bytes("m101")) >= 0);
             awaitReceived(buffered, bytes("m101"));
             await("m101 handled", () -> recording.events.contains("m101"));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aHandlerMayCloseItsSubscriptionWithoutWaitingForItsOwnThread() throws Exception
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
+            {
+                final Recording recording = new Recording();
+                final Subscription[] self = new Subscription[1];
+                final GossipHandler closing = new GossipHandler()
+                {
+                    @Override
+                    public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset,
+                        final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
+                    {
+                        recording.onMessage(topic, buffer, offset, length, author, deliveredFrom, hops);
+                        if (buffer.getStringWithoutLengthAscii(offset, length).equals("m9"))
+                        {
+                            self[0].close();
+                        }
+                    }
+                };
+                final Subscription a = cluster.get(0).subscribe(TOPIC, List.of());
+                final Subscription buffered = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)));
+                self[0] = cluster.get(1).subscribe(TOPIC, List.of(),
+                    SubscriptionOptions.defaults().withDispatcherHandler(closing));
+                a.joined().get();
+                self[0].joined().get();
+                broadcastAll(a, 50);
+                for (int i = 0; i < 50; i++)
+                {
+                    awaitReceived(buffered, bytes("m" + i));
+                }
+                assertEquals(10, recording.messages(), "nothing after the close: " + recording.events);
+                assertTrue(((EngineSubscription)self[0]).isClosed());
+            }
         }
     }
 }

@@ -142,4 +142,29 @@ class IHaveTest
         assertEquals(3, c.hops(0));
         assertThrows(IndexOutOfBoundsException.class, () -> c.count(2));
     }
+
+    @Test
+    void idsListedNewestFirstExtendRunsDownwards()
+    {
+        final IHave h = new IHave();
+        for (long s = 100; s >= 1; s--)
+        {
+            assertTrue(h.addPreceding(node(1), 1, s, 0));
+            assertTrue(h.addPreceding(node(2), 1, s, 0));
+        }
+        assertEquals(2, h.size());
+        assertEquals(1, h.firstSequence(0));
+        assertEquals(100, h.count(0));
+        assertEquals(200, h.idCount());
+        // No wrap below the smallest sequence.
+        final IHave low = new IHave();
+        low.addPreceding(node(1), 1, Long.MIN_VALUE, 0);
+        low.addPreceding(node(1), 1, Long.MAX_VALUE, 0);
+        assertEquals(2, low.size());
+        // Nor above the largest, going up.
+        final IHave high = new IHave();
+        high.add(node(1), 1, Long.MAX_VALUE, 0);
+        high.add(node(1), 1, Long.MIN_VALUE, 0);
+        assertEquals(2, high.size());
+    }
 }

@@ -846,4 +846,30 @@ class PlumTreeTest
         net.advance(300, 5);
         assertEquals(50, c.payloads().size(), "c grafted what it missed");
     }
+
+    @Test
+    void aRunEndingAtTheLargestSequenceIsStillAnnounced()
+    {
+        final TestNet net = line(2, GossipConfig.defaults());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        a.broadcast("first");
+        net.pump();
+        assertEquals(List.of("first"), b.payloads(), "b keeps a log of a's stream (epoch 1)");
+        final int since = net.sent.size();
+        final IHave ihave = new IHave();
+        ihave.appendRun(a.id, 1, Long.MAX_VALUE - 2, 3, 0);
+        b.state.onMessage(a.id, ihave.topic(TOPIC), net.now);
+        net.advance(300, 5);
+        final List<Long> grafted = new ArrayList<>();
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (e.from().equals(b.id) && e.message() instanceof Graft g && g.hasId())
+            {
+                grafted.add(g.sequence());
+            }
+        }
+        assertTrue(grafted.contains(Long.MAX_VALUE - 2) && grafted.contains(Long.MAX_VALUE),
+            "the three missing ids are grafted: " + grafted);
+    }
 }

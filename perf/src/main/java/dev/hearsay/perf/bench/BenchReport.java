@@ -204,7 +204,7 @@ final class BenchReport
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
             + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d sends refused by a "
-            + "full peer queue (each closes that connection), %,d peers down, %,d dispatch errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
+            + "full peer queue (each closes that connection), %,d peers down, %,d dispatch or handler errors", c.get("broadcastsRejected"), c.get("windowSkipped"),
             c.get("slowPeerDisconnects"), c.get("peersDisconnected"), c.get("dispatchErrors")));
         row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
             w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),

@@ -270,6 +270,8 @@ final class LocalCluster implements EngineCluster
     {
         if (into == null)
         {
+            // After the warm-up: stragglers of it must not land in the first measured round's histograms.
+            receiver.warmupOver();
             latency.reset();
         }
         else

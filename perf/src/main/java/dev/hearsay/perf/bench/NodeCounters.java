@@ -44,7 +44,8 @@ final class NodeCounters
             node.counter(EngineCounter.PEERS_DISCONNECTED),
             node.counter(EngineCounter.BROADCASTS_BACK_PRESSURED),
             node.counter(EngineCounter.BROADCASTS_REJECTED),
-            node.counter(EngineCounter.DISPATCH_ERRORS),
+            // A failing handler (--delivery dispatcher) would otherwise look like silent loss.
+            node.counter(EngineCounter.DISPATCH_ERRORS) + node.counter(EngineCounter.HANDLER_ERRORS),
         };
         for (int i = 0; i < NAMES.length; i++)
         {

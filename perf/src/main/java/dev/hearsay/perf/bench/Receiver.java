@@ -40,6 +40,8 @@ final class Receiver implements Runnable
     private final AtomicLongArray delivered;
     private final AtomicLongArray echoesSent;
     private volatile boolean running = true;
+    /** Warm-up traffic is recorded (like its phase) until the warm-up ends; a straggler after that is not. */
+    private volatile boolean recordWarmup = true;
     private Thread thread;
 
     /**
@@ -112,6 +114,12 @@ final class Receiver implements Runnable
         thread.setDaemon(true);
         thread.start();
         return this;
+    }
+
+    /** The warm-up is over: its late deliveries are still counted, but no longer recorded. */
+    void warmupOver()
+    {
+        recordWarmup = false;
     }
 
     /** Deliveries so far at local node {@code local} of messages tagged {@code tag}. */
@@ -238,7 +246,7 @@ final class Receiver implements Runnable
             }
             final int index = base + tag;
             delivered.lazySet(index, delivered.get(index) + 1);
-            if (oneWay)
+            if (oneWay && (published == phase || recordWarmup))
             {
                 if (phase == Tag.MAX)
                 {
