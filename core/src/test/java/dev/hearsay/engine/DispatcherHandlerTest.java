@@ -196,4 +196,55 @@ final class DispatcherHandlerTest
             }
         }
     }
+
+    /** Two handlers answer each other from their dispatcher threads: a ping-pong of 2,000 exchanges, no deadlock. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void handlersMayBroadcastFromTheDispatcherThread() throws Exception
+    {
+        final int exchanges = 2_000;
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, GossipConfig.defaults()).start())
+        {
+            final Subscription[] subs = new Subscription[2];
+            final java.util.concurrent.atomic.AtomicLong[] seen = {
+                new java.util.concurrent.atomic.AtomicLong(), new java.util.concurrent.atomic.AtomicLong()};
+            final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+            for (int side = 0; side < 2; side++)
+            {
+                final int me = side;
+                final GossipHandler answer = new GossipHandler()
+                {
+                    private final org.agrona.concurrent.UnsafeBuffer reply =
+                        new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+
+                    @Override
+                    public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset,
+                        final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
+                    {
+                        final long n = buffer.getLong(offset);
+                        seen[me].set(n);
+                        if (n < exchanges)
+                        {
+                            reply.putLong(0, n + 1);
+                            if (subs[me].broadcast(reply, 0, 8) < 0)
+                            {
+                                refused.incrementAndGet(); // the ring was full: it never waits here
+                            }
+                        }
+                    }
+                };
+                subs[side] = cluster.get(side).subscribe(TOPIC, side == 0 ? List.of() : List.of(cluster.id(0)),
+                    SubscriptionOptions.defaults().withDispatcherHandler(answer));
+            }
+            subs[0].joined().get();
+            subs[1].joined().get();
+            final org.agrona.concurrent.UnsafeBuffer first = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+            first.putLong(0, 1);
+            assertTrue(subs[0].broadcast(first, 0, 8) >= 0);
+            await("the ping-pong ends", () -> Math.max(seen[0].get(), seen[1].get()) == exchanges);
+            assertEquals(0, refused.get());
+            assertEquals(0, cluster.get(0).counter(EngineCounter.HANDLER_ERRORS)
+                + cluster.get(1).counter(EngineCounter.HANDLER_ERRORS));
+        }
+    }
 }
