@@ -144,6 +144,14 @@ final class BenchReport
         row(sb, "at max rate", String.format(Locale.ROOT, "%.4f B per delivery (%,d B over %,d deliveries: %s)",
             r.bytesPerDelivery(), BenchResult.total(r.maxAllocated), r.maxDeliveriesInWindows,
             groups(r.maxAllocated)));
+        final Long pauses = r.counters == null ? null : r.counters.get("readPauses");
+        if (pauses != null && pauses > 0 && r.maxAllocated[ThreadMeter.IO_GROUP] > 0)
+        {
+            // The I/O threads allocate per pause of a full ring (Netty), not per message: say so with the figure.
+            row(sb, "  I/O threads", String.format(Locale.ROOT, "%,d B over %,d read pauses for a full ring in the "
+                + "measurement: about %,d B per pause", r.maxAllocated[ThreadMeter.IO_GROUP], pauses,
+                r.maxAllocated[ThreadMeter.IO_GROUP] / pauses));
+        }
         row(sb, "at fixed rate", String.format(Locale.ROOT, "%.4f B per delivery (%,d B over %,d deliveries: %s)",
             r.rateBytesPerDelivery(), BenchResult.total(r.rateAllocated), r.rateDeliveriesInWindows,
             groups(r.rateAllocated)));

@@ -20,6 +20,8 @@ final class ThreadMeter
 {
     /** Thread groups, by name: engine threads, the bench's publishers and receiver, the baselines' threads. */
     static final String[] GROUPS = {"dispatcher", "transport-io", "bench", "baseline", "other"};
+    /** Index of the transport's I/O threads in {@link #GROUPS}. */
+    static final int IO_GROUP = 1;
 
     private final com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
