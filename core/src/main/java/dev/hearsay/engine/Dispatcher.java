@@ -621,7 +621,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             counters.increment(EngineCounter.FIFO_OVERFLOWS);
         }
-        if (subscription.handler != null)
+        final GossipHandler handler = subscription.handler;
+        if (handler != null)
         {
             if (subscription.closeRequested())
             {
@@ -629,7 +630,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             }
             try
             {
-                subscription.handler.onGap(author, epoch, fromSequence, toSequence);
+                handler.onGap(author, epoch, fromSequence, toSequence);
             }
             catch (final Throwable ex)
             {
@@ -709,21 +710,22 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     private void offerNeighbor(final EngineSubscription subscription, final int kind, final NodeId peer)
     {
-        if (subscription.handler != null)
+        final GossipHandler handler = subscription.handler;
+        if (handler != null)
         {
+            if (subscription.closeRequested())
+            {
+                return;
+            }
             try
             {
-                if (subscription.closeRequested())
-                {
-                    return;
-                }
                 if (kind == SubscriberQueue.NEIGHBOR_UP)
                 {
-                    subscription.handler.onNeighborUp(peer);
+                    handler.onNeighborUp(peer);
                 }
                 else
                 {
-                    subscription.handler.onNeighborDown(peer);
+                    handler.onNeighborDown(peer);
                 }
             }
             catch (final Throwable ex)
