@@ -217,6 +217,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             }
             closedByHandlers.clear();
         }
+        if (batchCount > 0)
+        {
+            transport.ringSpaceFreed();
+        }
         if (!dirty.isEmpty())
         {
             wakeDirtySubscriptions();

@@ -50,6 +50,15 @@ public interface Transport
         return 0;
     }
 
+    /**
+     * Called by the dispatcher after a duty cycle in which it handled events, so freed ring slots (and released
+     * their frame bytes): a transport that stopped reading for a full ring may retry now rather than poll. Called
+     * often; must be cheap when nothing waits, and must not block.
+     */
+    default void ringSpaceFreed()
+    {
+    }
+
     /** The protocol learned {@code peer}'s contact data (for example encoded addresses): a hint for dialling. */
     default void onContactData(final NodeId peer, final byte[] data)
     {

@@ -7,17 +7,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * After the handshake: publishes each frame of an authenticated peer into the dispatcher's ring, copying straight
  * from Netty's buffer into the ring slot. When the ring is full it stops reading this socket (TCP back-pressure
  * reaches the sender) and keeps the frames already read, in order, until a retry gets them in: nothing is dropped.
  *
- * <p>Allocation: none per frame. {@link FrameDecoder} hands frames over in place ({@link #onFrame}, no slice);
- * parked frames are copied into {@link ParkedFrames}; the retry of a pause is one periodic task, not one task per
- * attempt (see {@link #scheduleRetry}).
+ * <p>Allocation: none per frame, and none per pause. {@link FrameDecoder} hands frames over in place
+ * ({@link #onFrame}, no slice); parked frames are copied into {@link ParkedFrames}; a pause is retried when the
+ * dispatcher frees ring space ({@link #requestRetry}, a preallocated task handed to the event loop), with a
+ * transport-wide periodic check behind it, rather than by a task scheduled per pause (about 100 bytes each, at
+ * thousands of pauses a second under overload).
  *
  * <p>Relay flow control: after each read, if any outbound queue of this node is congested, it holds further reads
  * until the transport releases it (see {@link NettyTransport#flush}). A relay that cannot forward as fast as it
@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class InboundFrameHandler extends ChannelInboundHandlerAdapter
 {
-    private static final long RETRY_MICROS = 50;
 
     private final NettyTransport transport;
     private final NetworkEvents events;
@@ -37,16 +36,20 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private byte[] scratch = new byte[0];
     private ChannelHandlerContext context;
     private long framesThisRead;
-    private final Runnable retry = this::retry;
-    /** Event loop only: the periodic retry of the current pause, or null when not paused. */
-    private ScheduledFuture<?> retries;
+    /** Set while a retry is handed to the event loop and has not run yet: one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean retryScheduled =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final Runnable retry = this::runRetry;
     /** Reads held by relay flow control. Written on the event loop, read by the dispatcher's release scan. */
     private volatile boolean held;
     private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
         new java.util.concurrent.atomic.AtomicBoolean();
     private final Runnable release = this::release;
-    /** Event loop only: frames are parked because the ring was full (counted in the transport's paused readers). */
-    private boolean paused;
+    /**
+     * Frames are parked because the ring was full (counted in the transport's paused readers). Written on the event
+     * loop, read by the dispatcher's {@link NettyTransport#ringSpaceFreed} scan.
+     */
+    private volatile boolean paused;
 
     InboundFrameHandler(final NettyTransport transport, final NetworkEvents events, final NodeId peer,
         final TransportCounters counters)
@@ -111,7 +114,9 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             counters.readPauses.incrementAndGet();
             paused = true;
             transport.readsPaused(true);
-            scheduleRetry(ctx);
+            // Once more now that the pause is visible: if the dispatcher freed space before it could see the pause,
+            // this attempt sees the space (see NettyTransport.ringSpaceFreed).
+            requestRetry();
         }
     }
 
@@ -197,31 +202,35 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         return true;
     }
 
-    /**
-     * Event loop: retries every {@link #RETRY_MICROS} us until the parked frames are in. One periodic task for the
-     * whole pause, cancelled by the retry that succeeds: scheduling a one-shot task per attempt allocated one
-     * (about 80 bytes) every 50 us for as long as the ring stayed full.
-     */
-    private void scheduleRetry(final ChannelHandlerContext ctx)
+    /** True while frames are parked for a full ring. Any thread. */
+    boolean paused()
     {
-        if (retries == null)
+        return paused;
+    }
+
+    /** Any thread: retries the parked frames on the event loop, unless a retry is already on its way. */
+    void requestRetry()
+    {
+        final ChannelHandlerContext ctx = context;
+        if (ctx != null && retryScheduled.compareAndSet(false, true))
         {
-            retries = ctx.executor().scheduleWithFixedDelay(retry, RETRY_MICROS, RETRY_MICROS, TimeUnit.MICROSECONDS);
+            ctx.executor().execute(retry);
         }
     }
 
-    private void stopRetries()
+    private void runRetry()
     {
-        if (retries != null)
-        {
-            retries.cancel(false);
-            retries = null;
-        }
+        retryScheduled.set(false);
+        retry();
     }
 
     private void retry()
     {
         final ChannelHandlerContext ctx = context;
+        if (!paused)
+        {
+            return; // resumed already (a retry asked for twice)
+        }
         while (!parked.isEmpty())
         {
             if (!ctx.channel().isOpen())
@@ -231,10 +240,9 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             }
             if (!publishParked())
             {
-                return; // the periodic retry comes again
+                return; // asked again when the dispatcher frees space
             }
         }
-        stopRetries();
         resumed();
         if (!held)
         {
@@ -246,7 +254,6 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private void releaseParked()
     {
         parked.clear();
-        stopRetries();
         resumed();
     }
 
@@ -307,7 +314,6 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
                 return;
             }
         }
-        stopRetries();
         resumed();
     }
 

@@ -72,6 +72,11 @@ public final class NettyTransport implements Transport
     private static final long DUPLICATE_GRACE_MILLIS = 1_000;
     /** How often the transport's counters are copied into the node's counters buffer. */
     static final long COUNTERS_INTERVAL_MILLIS = 100;
+    /**
+     * How often readers paused for a full ring are retried at the latest. The dispatcher asks them to retry as soon
+     * as it frees space ({@link #ringSpaceFreed}); this is only the backstop.
+     */
+    static final long PAUSED_RETRY_MILLIS = 10;
     private static final long EVICTION_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_EVICTION_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Longest that reads stay held while links stay congested, before one read each (see {@link #releaseHeldReads}). */
@@ -212,6 +217,13 @@ public final class NettyTransport implements Transport
                 .childOption(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
                 .childOption(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
         }
+        group.next().scheduleWithFixedDelay(() ->
+        {
+            if (pausedReaders.get() > 0)
+            {
+                retryPausedReaders();
+            }
+        }, PAUSED_RETRY_MILLIS, PAUSED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         try
         {
             server = acceptor.bind(bindAddress).sync().channel();
@@ -626,6 +638,33 @@ public final class NettyTransport implements Transport
     public boolean inboundHeld()
     {
         return heldReaders.get() > 0 || pausedReaders.get() > 0;
+    }
+
+    /**
+     * Dispatcher: it freed ring space; readers paused for a full ring retry now. The fence orders the dispatcher's
+     * release of ring slots before its read of the paused count; a reader sets its paused flag before its own last
+     * attempt (see InboundFrameHandler.onFrame). So either that attempt sees the space or this sees the pause.
+     */
+    @Override
+    public void ringSpaceFreed()
+    {
+        java.lang.invoke.VarHandle.fullFence();
+        if (pausedReaders.get() > 0)
+        {
+            retryPausedReaders();
+        }
+    }
+
+    /** Asks every reader paused for a full ring to retry (on its event loop). */
+    private void retryPausedReaders()
+    {
+        for (final InboundFrameHandler reader : readers.get())
+        {
+            if (reader.paused())
+            {
+                reader.requestRetry();
+            }
+        }
     }
 
     /** A connection paused reading because the ring was full ({@code paused}), or resumed. */
