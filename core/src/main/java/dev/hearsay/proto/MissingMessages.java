@@ -235,11 +235,7 @@ final class MissingMessages
         graftedPeer[entry] = null;
         graftPending[entry] = false;
         generations[entry]++;
-        if (freeCount == freeList.length)
-        {
-            freeList = java.util.Arrays.copyOf(freeList, freeList.length * 2);
-        }
-        freeList[freeCount++] = entry;
+        freeList[freeCount++] = entry; // never full: it grows with the slab (see allocate)
     }
 
     void clear()
@@ -279,6 +275,9 @@ final class MissingMessages
             graftedAt = java.util.Arrays.copyOf(graftedAt, n);
             graftedPeer = java.util.Arrays.copyOf(graftedPeer, n);
             graftPending = java.util.Arrays.copyOf(graftPending, n);
+            // As long as the slab, so that freeing never grows it: it doubled on its own before, and the first time
+            // a busy topic's backlog drained past a power of two it allocated in the middle of steady traffic.
+            freeList = java.util.Arrays.copyOf(freeList, n);
         }
         return used++;
     }

@@ -107,6 +107,35 @@ final class PreallocatedTablesTest
         assertTrue(fillMissing(new MissingMessages(CAPACITY, false)) > 16L * CAPACITY, "grown on demand allocates");
     }
 
+    /**
+     * A table grown on demand allocates when it grows, and only then: freeing entries must not allocate (the free
+     * list used to double on its own, so the first drain of a backlog past a power of two allocated in the middle
+     * of steady traffic).
+     */
+    @Test
+    @Timeout(30)
+    void removingMissingMessagesNeverAllocates()
+    {
+        final int entries = Growth.KNEE + 100;
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            final MissingMessages missing = new MissingMessages(CAPACITY, false);
+            for (int i = 0; i < entries; i++)
+            {
+                assertTrue(missing.announce(AUTHORS[i & 7], 1, i, AUTHORS[(i + 1) & 7], 1, i) >= 0);
+            }
+            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int e = 0; e < entries; e++)
+            {
+                missing.remove(e);
+            }
+            least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);
+            assertEquals(0, missing.size());
+        }
+        assertEquals(0, least, "bytes allocated while freeing " + entries + " entries, least of " + ROUNDS + " rounds");
+    }
+
     @Test
     @Timeout(30)
     void preallocatedPayloadCacheTakesItsBoundWithoutAllocating()
