@@ -66,6 +66,44 @@ class InboundInPlaceTest
         return buf;
     }
 
+    /**
+     * One event-loop read loop (16 reads, no read-complete between them), each read ending inside a frame, as reads
+     * of a busy socket do. The decoder keeps only the unfinished frame between reads: its buffer stays within two
+     * reads, where ByteToMessageDecoder's default merge doubled it with every read (to 256 KiB here, served by the
+     * pool's arena, whose chunks were created and freed over and over under load).
+     */
+    @Test
+    void readsEndingInsideAFrameDoNotGrowTheDecodersBuffer()
+    {
+        final FrameDecoder framing = new FrameDecoder(1024, transport.counters());
+        final InboundFrameHandler handler =
+            new InboundFrameHandler(transport, ring, NodeKey.fromSeed(2).id(), transport.counters());
+        final EmbeddedChannel channel = new EmbeddedChannel(reads, framing, handler);
+        framing.sink(handler);
+        final int frameLength = FrameDecoder.PREFIX + 8;
+        final int readBytes = 16 * 1024 - 5; // not a multiple of the frame length: each read ends inside a frame
+        final ByteBuf stream = frames(0, 16 * readBytes / frameLength + 1);
+        int largest = 0;
+        for (int r = 0; r < 16; r++)
+        {
+            // A full read: a buffer of exactly the bytes read, as the socket's read buffer is when reads fill it.
+            channel.pipeline().fireChannelRead(
+                PooledByteBufAllocator.DEFAULT.directBuffer(readBytes, readBytes).writeBytes(stream, readBytes));
+            largest = Math.max(largest, framing.bufferCapacity());
+        }
+        channel.pipeline().fireChannelReadComplete();
+        stream.release();
+        // 32 KiB: the largest buffer Netty's pool serves from the thread's cache.
+        assertTrue(largest <= 32 * 1024, "decoder buffer grew to " + largest + " bytes over 16 reads of " + readBytes);
+        final int delivered = 16 * readBytes / frameLength;
+        assertEquals(delivered, ring.received.size());
+        for (int i = 0; i < delivered; i++)
+        {
+            assertEquals(i, ring.received.get(i));
+        }
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void aFullRingParksTheRestOfTheReadInOrderAndAsksForNoReadUntilTheyFit()
     {
