@@ -163,7 +163,10 @@ public final class NettyTransport implements Transport
             ioMode == IoMode.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         final Class<? extends SocketChannel> clientClass =
             ioMode == IoMode.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
-        final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+        // Netty's outbound buffer holds at most a few 32 KiB batches (the backlog stays in the peer's OutboundQueue,
+        // which allocates nothing): with up to 1 MiB (32 batches a connection) more buffers and outbound entries
+        // were alive at once than Netty's per-thread recyclers keep, and at max rate every drain allocated some.
+        final WriteBufferWaterMark waterMark = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         // Pooled buffers: FrameDecoder's per-frame retained slices are then recycled objects. With Netty 4.2's
         // default (adaptive) allocator each one is a new UnpooledSlicedByteBuf, about 40 bytes per received frame.
         final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
