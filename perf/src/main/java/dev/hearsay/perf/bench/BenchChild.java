@@ -147,6 +147,11 @@ public final class BenchChild
                 return "latency " + taken.encode();
             }
             case "reset":
+                // After the warm-up (see LocalCluster.takeLatency): its stragglers are neither echoed nor recorded.
+                if (receiver != null)
+                {
+                    receiver.warmupOver();
+                }
                 latency.reset();
                 return "ok";
             case "quit":

@@ -263,21 +263,24 @@ final class Receiver implements Runnable
                     }
                 }
             }
-            else if (tag == Tag.RATE && Payload.echo(buffer, offset) == node)
+            else if (phase == Tag.RATE && Payload.echo(buffer, offset) == node && (published == phase || recordWarmup))
             {
-                echo(buffer, offset, length);
+                // The warm-up echoes too (flagged as such): otherwise the echo and round-trip code of a
+                // multi-process run first ran, interpreted, in the measured window.
+                echo(buffer, offset, length, published & Tag.WARM);
             }
-            else if (tag == Tag.ECHO && Payload.publisher(buffer, offset) == node)
+            else if (phase == Tag.ECHO && Payload.publisher(buffer, offset) == node
+                && (published == phase || recordWarmup))
             {
                 LatencyRecorders.record(latency.rttCorrected, now - Payload.intended(buffer, offset));
                 LatencyRecorders.record(latency.rttUncorrected, now - Payload.sent(buffer, offset));
             }
         }
 
-        private void echo(final DirectBuffer buffer, final int offset, final int length)
+        private void echo(final DirectBuffer buffer, final int offset, final int length, final int warm)
         {
             echo.putBytes(0, buffer, offset, length);
-            echo.putByte(Payload.TAG_OFFSET, (byte)Tag.ECHO);
+            echo.putByte(Payload.TAG_OFFSET, (byte)(Tag.ECHO | warm));
             // Never dropped: wait out back-pressure here (fixed-rate traffic rarely meets any).
             while (subscription.broadcast(echo, 0, length) == BroadcastResult.BACK_PRESSURED)
             {

@@ -14,17 +14,23 @@ final class Tag
     /** Number of tags. */
     static final int COUNT = 4;
     /**
-     * Flag on {@link #MAX} or {@link #RATE}: warm-up traffic of that phase. Counted as {@link #WARMUP}, but recorded
-     * like its phase (the warm-up's recordings are dropped when it ends), so that the measured phases run code the
-     * JIT compiled for them: with a tag of its own, the warm-up never took the recording branches, and the first
-     * measured round deoptimised and compiled them anew.
+     * Flag on {@link #MAX}, {@link #RATE} or {@link #ECHO}: warm-up traffic of that phase. Counted as {@link #WARMUP}
+     * (echoes as {@link #ECHO}: they are no warm-up broadcast whose deliveries the warm-up's drain expects), but
+     * recorded and echoed like its phase (the warm-up's recordings are dropped when it ends), so that the measured
+     * phases run code the JIT compiled for them: with a tag of its own, the warm-up never took the recording and echo
+     * branches, and the first measured round deoptimised and compiled them anew (or, in a child JVM, ran them
+     * interpreted).
      */
     static final int WARM = 0x40;
 
     /** The tag a delivery of a message tagged {@code tag} is counted under. */
     static int counted(final int tag)
     {
-        return (tag & WARM) != 0 ? WARMUP : tag;
+        if ((tag & WARM) == 0)
+        {
+            return tag;
+        }
+        return (tag & ~WARM) == ECHO ? ECHO : WARMUP;
     }
 
     private Tag()

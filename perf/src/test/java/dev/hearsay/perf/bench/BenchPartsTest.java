@@ -18,6 +18,15 @@ class BenchPartsTest
 {
     /** The VM's safepoint counters are readable (the export is in the build's JVM flags) and count a collection. */
     @Test
+    void warmUpTrafficCountsAsWarmUpButItsEchoesAsEchoes()
+    {
+        assertEquals(Tag.RATE, Tag.counted(Tag.RATE));
+        assertEquals(Tag.WARMUP, Tag.counted(Tag.RATE | Tag.WARM));
+        assertEquals(Tag.WARMUP, Tag.counted(Tag.MAX | Tag.WARM));
+        assertEquals(Tag.ECHO, Tag.counted(Tag.ECHO | Tag.WARM), "a warm-up echo is no warm-up broadcast");
+    }
+
+    @Test
     void safepointCountersCountACollection()
     {
         final long before = ThreadMeter.safepointCount();
