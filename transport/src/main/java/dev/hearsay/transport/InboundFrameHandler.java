@@ -235,7 +235,9 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         {
             if (!ctx.channel().isOpen())
             {
-                releaseParked();
+                // Closed, and channelInactive (which Netty fires later, from a task queued behind this one) hands
+                // the parked frames over in order, or counts them as lost if the ring stays full: not here, where
+                // dropping them would go uncounted.
                 return;
             }
             if (!publishParked())
