@@ -135,6 +135,32 @@ class InboundInPlaceTest
         channel.finishAndReleaseAll();
     }
 
+    /**
+     * A retry the dispatcher queued runs after the connection was closed but before Netty fires channelInactive
+     * (which comes from a task queued behind it): the parked frames must still be handed over there, not dropped
+     * uncounted by the retry.
+     */
+    @Test
+    void parkedFramesOfAConnectionClosedWithARetryQueuedAreHandedOver()
+    {
+        final EmbeddedChannel channel = channel();
+        ring.refusals = 2; // the first publish and the pause's own second attempt
+        channel.writeInbound(frames(0, 10));
+        assertFalse(channel.config().isAutoRead());
+        assertTrue(ring.received.isEmpty());
+        transport.ringSpaceFreed(); // the retry is queued on the event loop, not run yet
+        channel.pipeline().close(); // as the transport closes a connection: channelInactive is queued behind the retry
+        channel.runPendingTasks();
+        final List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            expected.add(i);
+        }
+        assertEquals(expected, ring.received, "parked frames lost at the close");
+        assertEquals(0, transport.counters().truncated.get());
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void framesGivenUpAtCloseAreCountedAndTheParkedOnesGoFirst()
     {
