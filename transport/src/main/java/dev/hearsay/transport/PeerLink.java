@@ -205,12 +205,25 @@ final class PeerLink
         }
     }
 
-    /** Event loop of {@code ch}: writes queued frames, length-prefixed, in a few large writes, while writable. */
+    /**
+     * Event loop of {@code ch}: writes queued frames, length-prefixed, in a few large writes, up to
+     * {@link #DRAIN_BYTES}. Netty's outbound buffer holds only a few batches (see the transport's water marks): when
+     * it is full, it is flushed to the socket here and the drain goes on if the socket took it, so that one drain
+     * still moves up to {@link #DRAIN_BYTES} (a close queued behind it, for one, flushes that much first).
+     */
     void drainTo(final Channel ch)
     {
         int bytes = 0;
-        while (ch.isWritable() && bytes < DRAIN_BYTES)
+        while (bytes < DRAIN_BYTES)
         {
+            if (!ch.isWritable())
+            {
+                ch.flush();
+                if (!ch.isWritable())
+                {
+                    break; // the socket is full: channelWritabilityChanged schedules the next drain
+                }
+            }
             batch = ch.alloc().directBuffer(BATCH_BYTES);
             batchFrames = 0;
             final int read = outbound.read(copier, 1024);
