@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class BenchPartsTest
 {
-    /** The VM's safepoint counters are readable (the export is in the build's JVM flags) and count a collection. */
+    /** Warm-up traffic counts as warm-up (the warm-up's drains expect it), except its echoes. */
     @Test
     void warmUpTrafficCountsAsWarmUpButItsEchoesAsEchoes()
     {
@@ -26,6 +26,7 @@ class BenchPartsTest
         assertEquals(Tag.ECHO, Tag.counted(Tag.ECHO | Tag.WARM), "a warm-up echo is no warm-up broadcast");
     }
 
+    /** The VM's safepoint counters are readable (the export is in the build's JVM flags) and count a collection. */
     @Test
     void safepointCountersCountACollection()
     {
