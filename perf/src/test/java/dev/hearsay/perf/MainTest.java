@@ -126,6 +126,8 @@ class MainTest
         assertTrue(Double.parseDouble(field(json, "nettyOneWayPerSecond")) > 0);
         assertTrue(json.contains("\"rateCorrected\":{\"samples\":"), json);
         assertTrue(json.contains("\"nettyRtt\":{\"samples\":"), json);
+        assertTrue(json.contains("\"handoff\":{\"samples\":"), json);
+        assertEquals("5", field(json, "handoffs"));
         assertTrue(Double.parseDouble(field(json, "p99")) >= Double.parseDouble(field(json, "p50")));
         assertTrue(json.contains("\"goals\":[{\"goal\":\"throughput\",\"text\""), json);
         assertEquals("\"not evaluated\"", field(json, "verdict"), "throughput needs 5 nodes");
@@ -134,6 +136,7 @@ class MainTest
         assertTrue(html.contains("<svg") && html.contains("<polyline") && html.contains("</html>"), html);
         assertTrue(Files.readString(reportDir.resolve("engine-rate-corrected.hgrm")).contains("Percentile"));
         assertTrue(Files.exists(reportDir.resolve("netty-rtt.hgrm")));
+        assertTrue(Files.exists(reportDir.resolve("handoff.hgrm")));
     }
 
     private static void assertUsageError(final Result r)

@@ -108,8 +108,18 @@ final class BenchReport
         latencyRow(sb, "publisher's own pacing lag", r.latencies.pacingLag);
         latencyRow(sb, "Netty ping-pong RTT", r.nettyRtt);
         halfRow(sb, "Netty RTT/2", r.nettyRtt);
+        if (r.handoff.getTotalCount() > 0)
+        {
+            latencyRow(sb, r.handoffs + " thread hand-offs, no work", r.handoff);
+        }
         sb.append(String.format(Locale.ROOT, "  * corrected for coordinated omission: measured from the intended "
             + "send time.%n"));
+        if (r.handoff.getTotalCount() > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  Thread hand-offs: a token passed along %d parked threads at this "
+                + "rate, the hand-offs an engine hop%n  crosses (publisher, dispatcher, event loop; event loop, "
+                + "dispatcher, receiver): the floor of a hop here.%n", r.handoffs));
+        }
         if (r.latencies.rttCorrected.getTotalCount() > 0)
         {
             sb.append(String.format(Locale.ROOT, "  Round trip: each message names another node, which broadcasts it "
@@ -126,6 +136,16 @@ final class BenchReport
                     oneHop.getValueAtPercentile(p) / divisor / (r.nettyRtt.getValueAtPercentile(p) / 2.0)));
             }
             row(sb, divisor == 2 ? "RTT vs Netty" : "hop vs RTT/2", ratios.toString());
+        }
+        if (oneHop.getTotalCount() > 0 && r.handoff.getTotalCount() > 0 && oneHop != r.latencies.rttCorrected)
+        {
+            final StringBuilder ratios = new StringBuilder();
+            for (final double p : PERCENTILES)
+            {
+                ratios.append(String.format(Locale.ROOT, "%sp%s x%.2f", ratios.length() == 0 ? "" : ", ", pct(p),
+                    (double)oneHop.getValueAtPercentile(p) / r.handoff.getValueAtPercentile(p)));
+            }
+            row(sb, "hop/hand-offs", ratios.toString());
         }
         row(sb, "reliability", String.format(Locale.ROOT, "%.6f  (%,d of %,d deliveries); achieved %,.0f msg/s",
             r.rateReliability(), r.rateDelivered, r.rateExpected, r.achievedRate()));
@@ -264,6 +284,10 @@ final class BenchReport
             }
         }
         latency.raw("nettyRtt", histogramJson(r.nettyRtt));
+        if (r.handoff.getTotalCount() > 0)
+        {
+            latency.raw("handoff", histogramJson(r.handoff));
+        }
         final Json allocation = new Json()
             .field("bytesPerDelivery", r.bytesPerDelivery())
             .field("bytes", BenchResult.total(r.maxAllocated))
@@ -352,6 +376,7 @@ final class BenchReport
             .field("rateCompileMillis", r.rateCompileMillis)
             .field("disruptorPerSecond", r.disruptorPerSecond())
             .field("disruptorProducers", r.disruptorProducers)
+            .field("handoffs", r.handoffs)
             .field("nettyOneWayPerSecond", r.nettyOneWayPerSecond())
             .field("ratioToDisruptor", r.deliveriesPerSecond() / r.disruptorPerSecond())
             .field("ratioToNettyOneWay", r.deliveriesPerSecond() / r.nettyOneWayPerSecond())

@@ -84,6 +84,9 @@ final class BenchResult
     long nettyOneWayNanos;
     double nettyFrames;
     final Histogram nettyRtt = LatencyRecorders.histogram();
+    /** Thread hand-offs alone at the fixed rate (see {@link HandoffBaseline}), and how many the chain has. */
+    final Histogram handoff = LatencyRecorders.histogram();
+    int handoffs;
 
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();

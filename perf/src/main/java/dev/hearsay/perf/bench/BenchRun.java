@@ -12,18 +12,22 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One bench run: starts the cluster and the baselines, warms every phase up, then measures in interleaved rounds
- * (engine at max rate, Disruptor alone, Netty one-way, engine at a fixed rate, Netty ping-pong), because the vCPU
+ * (engine at max rate, Disruptor alone, Netty one-way, engine at a fixed rate, Netty ping-pong, a chain of thread
+ * hand-offs at the fixed rate), because the vCPU
  * regime of this class of machine changes from minute to minute and only figures measured side by side compare.
  */
 final class BenchRun
 {
-    /** Share of each round per phase: engine max rate, Disruptor, Netty one-way, engine fixed rate, ping-pong. */
-    private static final double[] SHARES = {3 / 8.0, 1 / 8.0, 1 / 8.0, 2 / 8.0, 1 / 8.0};
+    /**
+     * Share of each round per phase: engine max rate, Disruptor, Netty one-way, engine fixed rate, ping-pong, thread
+     * hand-offs.
+     */
+    private static final double[] SHARES = {3 / 8.0, 1 / 8.0, 1 / 8.0, 2 / 8.0, 1 / 16.0, 1 / 16.0};
     /**
      * The same in the warm-up, where the fixed rate gets half: its code paths (pacing, echoes, latency recording)
      * run only about {@code rate} times a second, and the JIT compiles a method fully after some 10,000 calls.
      */
-    private static final double[] WARMUP_SHARES = {2 / 8.0, 1 / 16.0, 1 / 16.0, 4 / 8.0, 1 / 8.0};
+    private static final double[] WARMUP_SHARES = {2 / 8.0, 1 / 16.0, 1 / 16.0, 4 / 8.0, 1 / 16.0, 1 / 16.0};
     /** Seconds of measurement per round (the rounds are interleaved this often). */
     private static final double ROUND_SECONDS = 4;
     private static final long OVERLAY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
@@ -74,8 +78,10 @@ final class BenchRun
         result.rounds = rounds(options);
         progress.show("starting " + options.nodes + " nodes" + (options.processes ? " (one JVM each)" : ""));
         try (EngineCluster cluster = options.processes ? new ProcessCluster(options) : new LocalCluster(options);
-             NettyBaseline netty = new NettyBaseline(options.ioMode, options.size))
+             NettyBaseline netty = new NettyBaseline(options.ioMode, options.size);
+             HandoffBaseline handoff = new HandoffBaseline(HandoffBaseline.ENGINE_HOP_HANDOFFS, options.rate))
         {
+            result.handoffs = handoff.handoffs();
             result.ioMode = netty.mode().name().toLowerCase(Locale.ROOT);
             progress.show("waiting for the overlay to form");
             if (!cluster.awaitOverlay(OVERLAY_TIMEOUT_NANOS))
@@ -96,7 +102,7 @@ final class BenchRun
             final int warmupRounds = warmupRounds(options);
             for (int w = 0; w < warmupRounds; w++)
             {
-                round(cluster, disruptor, netty, nanos(options.warmupSeconds / warmupRounds), true, w + 1);
+                round(cluster, disruptor, netty, handoff, nanos(options.warmupSeconds / warmupRounds), true, w + 1);
             }
             cluster.takeLatency(null);
             final Snapshot first = cluster.snapshot();
@@ -104,7 +110,7 @@ final class BenchRun
             final long roundNanos = nanos(options.durationSeconds / result.rounds);
             for (int r = 0; r < result.rounds; r++)
             {
-                final BenchResult.Round round = round(cluster, disruptor, netty, roundNanos, false, r + 1);
+                final BenchResult.Round round = round(cluster, disruptor, netty, handoff, roundNanos, false, r + 1);
                 final Latencies latencies = new Latencies();
                 cluster.takeLatency(latencies);
                 result.latencies.add(latencies);
@@ -140,7 +146,8 @@ final class BenchRun
     }
 
     private BenchResult.Round round(final EngineCluster cluster, final DisruptorBaseline disruptor,
-        final NettyBaseline netty, final long nanos, final boolean warmup, final int index)
+        final NettyBaseline netty, final HandoffBaseline handoff, final long nanos, final boolean warmup,
+        final int index)
     {
         final String name = warmup ? "warm-up " + index + "/" + warmupRounds(options)
             : "round " + index + "/" + result.rounds;
@@ -179,6 +186,10 @@ final class BenchRun
         netty.pingPong((long)(nanos * shares[4]), rtt);
         round.nettyRttP50Micros = rtt.getValueAtPercentile(50) / 1000.0;
 
+        progress.show(name + ": thread hand-offs baseline");
+        final org.HdrHistogram.Histogram handoffs = LatencyRecorders.histogram();
+        handoff.run((long)(nanos * shares[5]), handoffs);
+
         if (!warmup)
         {
             result.disruptorNanos += disruptorNanos;
@@ -186,6 +197,7 @@ final class BenchRun
             result.nettyOneWayNanos += oneWayNanos;
             result.nettyFrames += frames * oneWayNanos / 1e9;
             result.nettyRtt.add(rtt);
+            result.handoff.add(handoffs);
             result.roundFigures.add(round);
         }
         return round;

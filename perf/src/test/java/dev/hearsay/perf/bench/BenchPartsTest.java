@@ -16,6 +16,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class BenchPartsTest
 {
+    /**
+     * The hand-off chain delivers every token it is sent, at the rate asked, and a longer chain takes longer: its
+     * figures are the floor the one-hop latency is read against.
+     */
+    @Test
+    void aChainOfThreadHandOffsTimesEveryTokenAndGrowsWithItsLength() throws Exception
+    {
+        final org.HdrHistogram.Histogram one = LatencyRecorders.histogram();
+        final org.HdrHistogram.Histogram five = LatencyRecorders.histogram();
+        final long sentShort;
+        final long sentLong;
+        try (HandoffBaseline shortChain = new HandoffBaseline(1, 2_000);
+             HandoffBaseline longChain = new HandoffBaseline(5, 2_000))
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                shortChain.run(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200), one);
+                longChain.run(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200), five);
+            }
+            sentShort = shortChain.sent();
+            sentLong = longChain.sent();
+        }
+        // 2,000 a second for 3 x 0.2 s: at most 3 x 401 tokens (one at the start of each run); timer slack may stretch
+        // the pacing, never compress it.
+        assertTrue(one.getTotalCount() > 300 && one.getTotalCount() <= 1_203, "tokens timed: " + one.getTotalCount());
+        assertTrue(five.getTotalCount() > 300 && five.getTotalCount() <= 1_203, "tokens timed: " + five.getTotalCount());
+        assertEquals(sentShort, one.getTotalCount(), "every token sent is timed");
+        assertEquals(sentLong, five.getTotalCount(), "every token sent is timed");
+        assertTrue(one.getMinValue() > 0);
+        assertTrue(five.getValueAtPercentile(50) > one.getValueAtPercentile(50),
+            "5 hand-offs p50 " + five.getValueAtPercentile(50) + " ns, 1 hand-off " + one.getValueAtPercentile(50));
+        assertThrows(IllegalArgumentException.class, () -> new HandoffBaseline(0, 1_000));
+    }
+
     /** Warm-up traffic counts as warm-up (the warm-up's drains expect it), except its echoes. */
     @Test
     void warmUpTrafficCountsAsWarmUpButItsEchoesAsEchoes()
