@@ -23,7 +23,8 @@ public final class BenchCommand implements Command
     @Override
     public String summary()
     {
-        return "loopback cluster: throughput, latency, allocation vs Disruptor and Netty baselines (default)";
+        return "loopback cluster: throughput, latency, allocation vs Disruptor, Netty and thread hand-off baselines "
+            + "(default)";
     }
 
     @Override
