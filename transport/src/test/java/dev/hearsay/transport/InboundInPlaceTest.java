@@ -55,6 +55,17 @@ class InboundInPlaceTest
         return channel;
     }
 
+    /** 0, 1, ..., {@code count - 1}: the frames' indexes in order. */
+    private static List<Integer> indexes(final int count)
+    {
+        final List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            all.add(i);
+        }
+        return all;
+    }
+
     /** {@code count} frames of 8 bytes (a 4-byte number, then 4 more) from {@code first} on, in one buffer. */
     private static ByteBuf frames(final int first, final int count)
     {
@@ -96,11 +107,7 @@ class InboundInPlaceTest
         // 32 KiB: the largest buffer Netty's pool serves from the thread's cache.
         assertTrue(largest <= 32 * 1024, "decoder buffer grew to " + largest + " bytes over 16 reads of " + readBytes);
         final int delivered = 16 * readBytes / frameLength;
-        assertEquals(delivered, ring.received.size());
-        for (int i = 0; i < delivered; i++)
-        {
-            assertEquals(i, ring.received.get(i));
-        }
+        assertEquals(indexes(delivered), ring.received, "frames lost or reordered");
         channel.finishAndReleaseAll();
     }
 
@@ -125,12 +132,7 @@ class InboundInPlaceTest
         }
         assertTrue(channel.config().isAutoRead(), "reading must resume once the frames fit");
         channel.writeInbound(frames(50, 50));
-        final List<Integer> expected = new ArrayList<>();
-        for (int i = 0; i < 100; i++)
-        {
-            expected.add(i);
-        }
-        assertEquals(expected, ring.received, "frames lost or reordered");
+        assertEquals(indexes(100), ring.received, "frames lost or reordered");
         assertEquals(100, transport.counters().framesIn.get());
         channel.finishAndReleaseAll();
     }
@@ -151,12 +153,7 @@ class InboundInPlaceTest
         transport.ringSpaceFreed(); // the retry is queued on the event loop, not run yet
         channel.pipeline().close(); // as the transport closes a connection: channelInactive is queued behind the retry
         channel.runPendingTasks();
-        final List<Integer> expected = new ArrayList<>();
-        for (int i = 0; i < 10; i++)
-        {
-            expected.add(i);
-        }
-        assertEquals(expected, ring.received, "parked frames lost at the close");
+        assertEquals(indexes(10), ring.received, "parked frames lost at the close");
         assertEquals(0, transport.counters().truncated.get());
         channel.finishAndReleaseAll();
     }
@@ -172,12 +169,7 @@ class InboundInPlaceTest
         channel.writeInbound(buf);
         assertFalse(channel.config().isAutoRead());
         channel.close();
-        final List<Integer> expected = new ArrayList<>();
-        for (int i = 0; i < 10; i++)
-        {
-            expected.add(i);
-        }
-        assertEquals(expected, ring.received, "parked frames are handed over at close, in order");
+        assertEquals(indexes(10), ring.received, "parked frames are handed over at close, in order");
         assertEquals(1, transport.counters().truncated.get(), "the partial frame counts as truncated");
         channel.finishAndReleaseAll();
     }
