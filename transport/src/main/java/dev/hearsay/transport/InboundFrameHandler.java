@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.agrona.concurrent.UnsafeBuffer;
 
-
 /**
  * After the handshake: publishes each frame of an authenticated peer into the dispatcher's ring, copying straight
  * from Netty's buffer into the ring slot. When the ring is full it stops reading this socket (TCP back-pressure
@@ -17,7 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@link #onFrame}, no slice); parked frames are copied into {@link ParkedFrames}; a pause is retried when the
  * dispatcher frees ring space ({@link #requestRetry}, a preallocated task handed to the event loop), with a
  * transport-wide periodic check behind it, rather than by a task scheduled per pause (about 100 bytes each, at
- * thousands of pauses a second under overload).
+ * hundreds of pauses a second under overload).
  *
  * <p>Relay flow control: after each read, if any outbound queue of this node is congested, it holds further reads
  * until the transport releases it (see {@link NettyTransport#flush}). A relay that cannot forward as fast as it
@@ -26,7 +25,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class InboundFrameHandler extends ChannelInboundHandlerAdapter
 {
-
     private final NettyTransport transport;
     private final NetworkEvents events;
     private final NodeId peer;
