@@ -887,9 +887,17 @@ final class PlumTree
         }
     }
 
+    /** Current length of the IHave queue's arrays (for tests). */
+    int lazyQueueLength()
+    {
+        return lazyAuthors.length;
+    }
+
     private void growLazy()
     {
-        final int n = Math.min(lazyAuthors.length * 2, Math.max(lazyCapacity, 64));
+        // As the repair tables (see Growth): a topic whose flush interval ever holds a thousand runs is a busy one,
+        // and doubling allocated again at each new high-water mark, inside steady traffic (128 KB from 2,048 runs).
+        final int n = Growth.next(lazyAuthors.length, Math.max(lazyCapacity, 64));
         lazyAuthors = java.util.Arrays.copyOf(lazyAuthors, n);
         lazyEpochs = java.util.Arrays.copyOf(lazyEpochs, n);
         lazySequences = java.util.Arrays.copyOf(lazySequences, n);

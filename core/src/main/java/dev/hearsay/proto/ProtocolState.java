@@ -242,6 +242,13 @@ public final class ProtocolState
         return t == null ? Set.of() : t.hyParView.passive().snapshot();
     }
 
+    /** Length of the IHave queue's arrays of {@code topic}, -1 if not joined (for tests). */
+    int lazyQueueLength(final TopicId topic)
+    {
+        final Topic t = topics.get(topic);
+        return t == null ? -1 : t.plumTree.lazyQueueLength();
+    }
+
     /** Snapshot of the PlumTree eager peers of {@code topic}. Allocates: for tests and tools. */
     public Set<NodeId> eagerPeers(final TopicId topic)
     {

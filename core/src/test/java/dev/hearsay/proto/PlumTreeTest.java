@@ -789,6 +789,29 @@ class PlumTreeTest
         assertEquals(1, ihave.hops(0), "b got them one hop from a");
     }
 
+    /**
+     * The IHave queue grows like the repair tables: doubling while small, then in one step to its bound, so that a
+     * busy topic's announcements allocate once (a run per message when a stream arrives with gaps).
+     */
+    @Test
+    void theIHaveQueueJumpsToItsBoundOnceItHoldsAThousandRuns()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        // Every other message of a's stream reaches b: each one b announces to c is a run of its own.
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(b.id) && e.message().type() == MessageType.GOSSIP
+            && Integer.parseInt(new String(((Gossip)e.message()).payloadBytes()).substring(1)) % 2 == 1;
+        final int runs = Growth.KNEE + 100;
+        for (int i = 0; i < 2 * runs; i++)
+        {
+            a.broadcast("s" + i);
+        }
+        net.pump();
+        assertEquals(GossipConfig.defaults().lazyQueueCapacity(), b.state.lazyQueueLength(TOPIC),
+            "from the knee straight to the bound");
+    }
+
     @Test
     void anAnnouncedRunGraftsOnlyTheIdsMissingFromIt()
     {
