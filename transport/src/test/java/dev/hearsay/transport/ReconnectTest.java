@@ -112,7 +112,11 @@ class ReconnectTest
             final List<GossipEvent> ignored = new ArrayList<>();
             assertEquals("x", nextText(sb, ignored));
             assertEquals("y", nextText(sa, ignored));
-            assertEquals(1, a.transport().openChannels());
+            // Still one, or one again: when one side's handshake of the winning connection is slow (seen once in a
+            // full build on 2 vCPUs), the other side's grace period closes the loser first, the slow side's frames
+            // dial once more, and that extra connection is resolved like the first duplicate, a second later.
+            assertTrue(Await.until(() -> a.transport().openChannels() == 1 && b.transport().openChannels() == 1,
+                10_000), "connections: a=" + a.transport().openChannels() + " b=" + b.transport().openChannels());
         }
     }
 }
