@@ -34,15 +34,11 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private byte[] scratch = new byte[0];
     private ChannelHandlerContext context;
     private long framesThisRead;
-    /** Set while a retry is handed to the event loop and has not run yet: one at a time. */
-    private final java.util.concurrent.atomic.AtomicBoolean retryScheduled =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    private final Runnable retry = this::runRetry;
+    /** The retry of parked frames, handed to the event loop one at a time. */
+    private final CoalescedTask retry = new CoalescedTask(this::retry);
     /** Reads held by relay flow control. Written on the event loop, read by the dispatcher's release scan. */
     private volatile boolean held;
-    private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    private final Runnable release = this::release;
+    private final CoalescedTask release = new CoalescedTask(this::release);
     /**
      * Frames are parked because the ring was full (counted in the transport's paused readers). Written on the event
      * loop, read by the dispatcher's {@link NettyTransport#ringSpaceFreed} scan.
@@ -145,15 +141,14 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     void requestRelease()
     {
         final ChannelHandlerContext ctx = context;
-        if (ctx != null && releaseScheduled.compareAndSet(false, true))
+        if (ctx != null)
         {
-            ctx.executor().execute(release);
+            release.requestOn(ctx.executor());
         }
     }
 
     private void release()
     {
-        releaseScheduled.set(false);
         if (!held)
         {
             return;
@@ -210,16 +205,10 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     void requestRetry()
     {
         final ChannelHandlerContext ctx = context;
-        if (ctx != null && retryScheduled.compareAndSet(false, true))
+        if (ctx != null)
         {
-            ctx.executor().execute(retry);
+            retry.requestOn(ctx.executor());
         }
-    }
-
-    private void runRetry()
-    {
-        retryScheduled.set(false);
-        retry();
     }
 
     private void retry()

@@ -32,7 +32,6 @@ final class PeerLink
     final NodeId peer;
     /** Frames for the peer; allocates on first use and grows with it (see {@link OutboundQueue}). */
     private final OutboundQueue outbound;
-    final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Above the high-water mark (set by the dispatcher) until drained below the low-water mark (event loop). */
     final AtomicBoolean congested = new AtomicBoolean();
     /** Dispatcher only: when {@link #congested} was last set. */
@@ -41,7 +40,8 @@ final class PeerLink
     volatile long drainedBytes;
     /** Dispatcher only: {@link #drainedBytes} when the slow-peer check last looked. */
     long drainedAtCheck;
-    final Runnable drainTask = this::drain;
+    /** The drain, handed to the chosen connection's event loop one at a time. */
+    private final CoalescedTask drainTask = new CoalescedTask(this::drain);
     private final TransportCounters counters;
 
     volatile Channel channel;
@@ -166,16 +166,15 @@ final class PeerLink
     void scheduleDrain()
     {
         final Channel ch = channel;
-        if (ch != null && drainScheduled.compareAndSet(false, true))
+        if (ch != null)
         {
-            ch.eventLoop().execute(drainTask);
+            drainTask.requestOn(ch.eventLoop());
         }
     }
 
     /** Event loop: moves queued frames onto the chosen connection, then closes it gracefully if asked to. */
     private void drain()
     {
-        drainScheduled.set(false);
         final Channel ch = channel;
         if (ch == null || !ch.isActive())
         {
