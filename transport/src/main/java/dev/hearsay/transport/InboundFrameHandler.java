@@ -140,10 +140,16 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     /** Any thread: lets this connection read again (on its event loop), unless it is released already. */
     void requestRelease()
     {
+        onEventLoop(release);
+    }
+
+    /** Any thread: hands {@code task} to this connection's event loop, once it has one. */
+    private void onEventLoop(final CoalescedTask task)
+    {
         final ChannelHandlerContext ctx = context;
         if (ctx != null)
         {
-            release.requestOn(ctx.executor());
+            task.requestOn(ctx.executor());
         }
     }
 
@@ -204,11 +210,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     /** Any thread: retries the parked frames on the event loop, unless a retry is already on its way. */
     void requestRetry()
     {
-        final ChannelHandlerContext ctx = context;
-        if (ctx != null)
-        {
-            retry.requestOn(ctx.executor());
-        }
+        onEventLoop(retry);
     }
 
     private void retry()
