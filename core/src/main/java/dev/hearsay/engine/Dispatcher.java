@@ -101,6 +101,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private long frameBytesHandled;
     private boolean shutdown;
     private volatile boolean transportClosed;
+    private boolean hosted;
+    private volatile boolean closeTransportWhenStopped;
 
     Dispatcher(final GossipEngine engine, final EventPoller<Slot> poller, final Transport transport,
         final EngineCounters counters, final NanoClock clock, final ErrorHandler errorHandler, final long seed,
@@ -242,11 +244,23 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             shutdown();
             transport.flush();
         }
-        if (!transportClosed)
+        if (!transportClosed && (!hosted || closeTransportWhenStopped))
         {
             transportClosed = true;
             transport.close();
         }
+    }
+
+    /** The dispatcher runs on a transport thread: the engine's close closes the transport, not this thread. */
+    void hosted()
+    {
+        hosted = true;
+    }
+
+    /** Hosted, closed from the host's own thread: nobody waits to close the transport, so the dispatcher does. */
+    void closeTransportWhenStopped()
+    {
+        closeTransportWhenStopped = true;
     }
 
     // ---------------------------------------------------------------- ring events

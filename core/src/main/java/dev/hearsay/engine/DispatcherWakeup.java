@@ -19,6 +19,14 @@ import java.util.concurrent.locks.LockSupport;
 final class DispatcherWakeup implements WaitStrategy
 {
     private volatile Thread sleeper;
+    /** With a {@link DispatcherHost}: its wake-up, called on every publish (it is cheap while the host is awake). */
+    private volatile DispatcherHost host;
+
+    /** Before the dispatcher starts: the ring's publishes wake {@code host} rather than a parked thread. */
+    void hostedBy(final DispatcherHost host)
+    {
+        this.host = host;
+    }
 
     /** The dispatcher is about to park: from here on, producers unpark it. Followed by its last look at the ring. */
     void sleeping(final Thread thread)
@@ -36,6 +44,12 @@ final class DispatcherWakeup implements WaitStrategy
     @Override
     public void signalAllWhenBlocking()
     {
+        final DispatcherHost h = host;
+        if (h != null)
+        {
+            h.wake();
+            return;
+        }
         VarHandle.fullFence();
         final Thread t = sleeper;
         // Only the first publish after the dispatcher fell asleep unparks it: a burst of frames pays one unpark.

@@ -101,6 +101,8 @@ public final class GossipEngine implements AutoCloseable
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     private volatile AgentRunner runner;
+    /** With a transport that hosts the dispatcher: the dispatcher as its host runs it (else null). */
+    private volatile HostedDispatcher hosted;
     private volatile Thread dispatcherThread;
 
     /**
@@ -222,6 +224,20 @@ public final class GossipEngine implements AutoCloseable
             throw new IllegalStateException("engine already started");
         }
         final IdleStrategy idle = config.idleStrategy();
+        final DispatcherHost host = transport.dispatcherHost();
+        if (host != null)
+        {
+            // A spinning idle strategy asks for a host that never sleeps; any other, for one that sleeps until a
+            // publish wakes it (as the signalled strategy does).
+            final boolean mayBlock = !(idle instanceof org.agrona.concurrent.BusySpinIdleStrategy
+                || idle instanceof org.agrona.concurrent.NoOpIdleStrategy);
+            final HostedDispatcher hostedDispatcher = new HostedDispatcher(dispatcher, ring, pollerSequence, mayBlock);
+            hosted = hostedDispatcher;
+            dispatcher.hosted();
+            wakeup.hostedBy(host);
+            dispatcherThread = host.host(hostedDispatcher);
+            return this;
+        }
         if (idle instanceof SignalledIdleStrategy signalled)
         {
             // Anything claimed beyond the dispatcher's position counts: published, or about to be (and then its
@@ -357,6 +373,12 @@ public final class GossipEngine implements AutoCloseable
         {
             return;
         }
+        final HostedDispatcher h = hosted;
+        if (h != null)
+        {
+            closeHosted(h);
+            return;
+        }
         final AgentRunner r = runner;
         if (r == null)
         {
@@ -403,6 +425,58 @@ public final class GossipEngine implements AutoCloseable
             // The runner was closed before its thread ran the agent: nobody else will close the transport.
             transport.close();
         }
+        closeCounters();
+    }
+
+    /**
+     * Close with a hosted dispatcher: the Shutdown event, then (from any thread but the host's) a wait for the
+     * dispatcher to leave its topics and stop, then the transport. On the host's thread (a handler closing its
+     * engine) nothing can be waited for: the dispatcher stops after this duty cycle and then closes the transport,
+     * which must not wait for its own threads there.
+     */
+    private void closeHosted(final HostedDispatcher h)
+    {
+        final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final Thread thread = dispatcherThread;
+        final boolean onHost = Thread.currentThread() == thread;
+        if (onHost)
+        {
+            // The dispatcher closes the transport once it has left its topics, after this duty cycle.
+            dispatcher.closeTransportWhenStopped();
+        }
+        while (!h.finished() && thread.isAlive() && System.nanoTime() < deadline)
+        {
+            try
+            {
+                final long sequence = ring.tryNext();
+                ring.get(sequence).kind = Slot.SHUTDOWN;
+                ring.publish(sequence);
+                break;
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                if (onHost)
+                {
+                    // Only this thread empties the ring: stop the dispatcher now (it still leaves its topics).
+                    h.stop();
+                    break;
+                }
+                idle.idle();
+            }
+        }
+        closed = true;
+        if (onHost)
+        {
+            closeCounters();
+            return;
+        }
+        if (!h.awaitFinished(Math.max(0, deadline - System.nanoTime())))
+        {
+            LOG.log(System.Logger.Level.WARNING, "dispatcher did not stop within {0} s; closing the transport under it",
+                TimeUnit.NANOSECONDS.toSeconds(CLOSE_TIMEOUT_NANOS));
+        }
+        transport.close();
         closeCounters();
     }
 

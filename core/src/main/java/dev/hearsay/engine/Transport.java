@@ -90,6 +90,17 @@ public interface Transport
         return false;
     }
 
+    /**
+     * A thread of the transport's own that should run the dispatcher between its I/O work, or null (the default)
+     * for a dispatcher thread of the engine's own. Asked once, by {@link GossipEngine#start()}. With a host, every
+     * method here is called on the host's thread, and {@link #close()} may be called on it too: it must not wait
+     * for that thread then.
+     */
+    default DispatcherHost dispatcherHost()
+    {
+        return null;
+    }
+
     /** Closes every connection and releases resources. Called once when the engine shuts down. */
     void close();
 }

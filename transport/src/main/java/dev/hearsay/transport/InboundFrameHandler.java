@@ -213,6 +213,25 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         onEventLoop(retry);
     }
 
+    /**
+     * The dispatcher freed ring space: retries at once when it runs on this connection's event loop (outside any
+     * read), else as {@link #requestRetry()}. At once, because a retry queued as a task would run after the loop's
+     * next read pass, in which the other connections would take the freed space first: a paused connection could
+     * then starve for as long as the others keep the ring full, and what it carries fall behind what they carry.
+     */
+    void retryFromDispatcher()
+    {
+        final ChannelHandlerContext ctx = context;
+        if (ctx != null && ctx.executor().inEventLoop())
+        {
+            retry();
+        }
+        else
+        {
+            requestRetry();
+        }
+    }
+
     private void retry()
     {
         final ChannelHandlerContext ctx = context;

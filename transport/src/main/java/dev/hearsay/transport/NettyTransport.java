@@ -18,6 +18,8 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
+import dev.hearsay.engine.DispatcherHost;
+import dev.hearsay.engine.HostedDispatcher;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -103,6 +105,8 @@ public final class NettyTransport implements Transport
     private final IoMode ioMode;
 
     private EventLoopGroup group;
+    /** With {@link TransportOptions#dispatcherOnEventLoop()}: the first event loop's handler, which runs it. */
+    private DispatchingIoHandler dispatcherHost;
     private Channel server;
     private Bootstrap dialer;
     private NetworkEvents events;
@@ -156,9 +160,21 @@ public final class NettyTransport implements Transport
         {
             startTls();
         }
-        final IoHandlerFactory factory = ioMode == IoMode.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final IoHandlerFactory io = ioMode == IoMode.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        final DispatchingIoHandler.Factory dispatching =
+            options.dispatcherOnEventLoop() ? DispatchingIoHandler.factory(io) : null;
         group = new MultiThreadIoEventLoopGroup(options.ioThreads(),
-            new DefaultThreadFactory("hearsay-io-" + id.shortString(), true), factory);
+            new DefaultThreadFactory("hearsay-io-" + id.shortString(), true), dispatching != null ? dispatching : io);
+        if (dispatching != null)
+        {
+            final io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop)group.iterator().next();
+            // Run the loop's thread now (Netty starts it on the first task), so the host can name it at once.
+            loop.submit(() -> { }).syncUninterruptibly();
+            dispatcherHost = dispatching.handlerOf(loop);
+            // The dispatcher's timers: the loop sleeps at most this long while the ring is empty.
+            loop.scheduleAtFixedRate(() -> { }, HostedDispatcher.MAX_SLEEP_NANOS, HostedDispatcher.MAX_SLEEP_NANOS,
+                TimeUnit.NANOSECONDS);
+        }
         final Class<? extends ServerChannel> serverClass =
             ioMode == IoMode.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         final Class<? extends SocketChannel> clientClass =
@@ -524,7 +540,7 @@ public final class NettyTransport implements Transport
             final PeerLink link = dirty[i];
             dirty[i] = null;
             link.dirty = false;
-            link.scheduleDrain();
+            link.drainFromDispatcher();
         }
         dirtyCount = 0;
         if (!congested.isEmpty())
@@ -674,7 +690,7 @@ public final class NettyTransport implements Transport
         {
             if (reader.paused())
             {
-                reader.requestRetry();
+                reader.retryFromDispatcher();
             }
         }
     }
@@ -813,6 +829,12 @@ public final class NettyTransport implements Transport
     }
 
     @Override
+    public DispatcherHost dispatcherHost()
+    {
+        return dispatcherHost;
+    }
+
+    @Override
     public void close()
     {
         if (closed)
@@ -822,6 +844,11 @@ public final class NettyTransport implements Transport
         closed = true;
         if (group == null)
         {
+            return;
+        }
+        if (onEventLoop())
+        {
+            closeFromEventLoop();
             return;
         }
         // Flush what the dispatcher queued last (Disconnects of the topics it left), then close every socket.
@@ -852,6 +879,49 @@ public final class NettyTransport implements Transport
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** True on one of this transport's event loops (a hosted dispatcher, or a handler closing its node). */
+    private boolean onEventLoop()
+    {
+        for (final io.netty.util.concurrent.EventExecutor loop : group)
+        {
+            if (loop.inEventLoop())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Close on an event loop, which cannot wait for itself: the last frames are drained and every socket closed by
+     * tasks that run after this one, and the loops then shut down (gracefully, so those tasks run first).
+     */
+    private void closeFromEventLoop()
+    {
+        for (final PeerLink link : links.values())
+        {
+            final Channel ch = link.channel;
+            link.closeTarget = ch;
+            if (ch != null && ch.isActive())
+            {
+                ch.eventLoop().execute(() ->
+                {
+                    link.scheduleDrain();
+                    ch.eventLoop().execute(ch::close);
+                });
+            }
+        }
+        if (server != null)
+        {
+            server.close();
+        }
+        for (final Channel ch : List.copyOf(channels))
+        {
+            ch.eventLoop().execute(ch::close);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 
     // ------------------------------------------------------------------------------------------------ internals

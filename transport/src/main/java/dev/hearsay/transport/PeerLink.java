@@ -172,6 +172,23 @@ final class PeerLink
         }
     }
 
+    /**
+     * Dispatcher: drains now if the dispatcher runs on the connection's event loop (so what it sent leaves before
+     * the loop reads more), else as {@link #scheduleDrain()}.
+     */
+    void drainFromDispatcher()
+    {
+        final Channel ch = channel;
+        if (ch != null && ch.eventLoop().inEventLoop())
+        {
+            drain();
+        }
+        else
+        {
+            scheduleDrain();
+        }
+    }
+
     /** Event loop: moves queued frames onto the chosen connection, then closes it gracefully if asked to. */
     private void drain()
     {

@@ -35,6 +35,9 @@ final class BenchOptions
                                  into subscription buffers that one receiver thread polls; dispatcher: to a
                                  handler each node's dispatcher thread calls, SubscriptionOptions.
                                  dispatcherHandler, one thread hand-off less; one JVM only)
+          --dispatcher WHERE     thread | event-loop: each node's dispatcher on a thread of its own (default),
+                                 or on the node's Netty event loop (TransportOptions.dispatcherOnEventLoop:
+                                 one thread per node for the ring and the sockets, two hand-offs fewer a hop)
           --processes            run each node in its own JVM (latency is then a round trip)
           --window N             in one JVM only: at max rate, also hold publishers back while more than N
                                  broadcasts are not yet delivered everywhere (application flow control on top
@@ -58,6 +61,8 @@ final class BenchOptions
     IdleMode receiverIdle;
     /** Deliveries handed over on the dispatcher threads (SubscriptionOptions.dispatcherHandler), not polled. */
     boolean dispatcherDelivery;
+    /** Each node's dispatcher runs on its event loop (TransportOptions.dispatcherOnEventLoop). */
+    boolean dispatcherOnEventLoop;
     boolean processes;
     long window;
     int subscriptionCapacity = 65_536;
@@ -123,6 +128,17 @@ final class BenchOptions
                             + "' is not poll or dispatcher");
                     };
                 }
+                case "--dispatcher" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.dispatcherOnEventLoop = switch (v)
+                    {
+                        case "thread" -> false;
+                        case "event-loop" -> true;
+                        default -> throw new IllegalArgumentException("--dispatcher: '" + v
+                            + "' is not thread or event-loop");
+                    };
+                }
                 case "--processes" -> o.processes = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->
@@ -159,10 +175,11 @@ final class BenchOptions
         return receiverIdle != null ? receiverIdle : idle;
     }
 
-    /** Transport settings of the bench's nodes: the defaults with the chosen I/O mode and queue bound. */
+    /** Transport settings of the bench's nodes: the defaults with the chosen I/O mode, queue bound and dispatcher place. */
     TransportOptions transportOptions()
     {
-        return TransportOptions.defaults().withIoMode(ioMode).withOutboundQueueBytes(outboundQueueBytes);
+        return TransportOptions.defaults().withIoMode(ioMode).withOutboundQueueBytes(outboundQueueBytes)
+            .withDispatcherOnEventLoop(dispatcherOnEventLoop);
     }
 
     /** The command line that reproduces these options (for the report). */
@@ -185,6 +202,10 @@ final class BenchOptions
         if (dispatcherDelivery)
         {
             sb.append(" --delivery dispatcher");
+        }
+        if (dispatcherOnEventLoop)
+        {
+            sb.append(" --dispatcher event-loop");
         }
         if (processes)
         {

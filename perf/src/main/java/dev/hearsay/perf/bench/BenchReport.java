@@ -108,17 +108,28 @@ final class BenchReport
         latencyRow(sb, "publisher's own pacing lag", r.latencies.pacingLag);
         latencyRow(sb, "Netty ping-pong RTT", r.nettyRtt);
         halfRow(sb, "Netty RTT/2", r.nettyRtt);
+        if (r.nettyRttPaced.getTotalCount() > 0)
+        {
+            latencyRow(sb, "Netty RTT at this rate *", r.nettyRttPaced);
+            halfRow(sb, "Netty RTT/2 at this rate *", r.nettyRttPaced);
+        }
         if (r.handoff.getTotalCount() > 0)
         {
             latencyRow(sb, r.handoffs + " thread hand-offs, no work", r.handoff);
         }
         sb.append(String.format(Locale.ROOT, "  * corrected for coordinated omission: measured from the intended "
             + "send time.%n"));
+        if (r.nettyRttPaced.getTotalCount() > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  Netty at this rate: the client's event loop sends each ping at its "
+                + "slot (a timer, then a spin, like the%n  publishers) whatever came back, timed from the slot; the "
+                + "rows above it are a closed loop (next ping on the echo).%n"));
+        }
         if (r.handoff.getTotalCount() > 0)
         {
             sb.append(String.format(Locale.ROOT, "  Thread hand-offs: a token passed along %d parked threads at this "
-                + "rate, the hand-offs an engine hop%n  crosses (publisher, dispatcher, event loop; event loop, "
-                + "dispatcher, receiver): the floor of a hop here.%n", r.handoffs));
+                + "rate, the hand-offs an engine hop%n  crosses (%s): the floor of a hop here.%n", r.handoffs,
+                r.handoffPath));
         }
         if (r.latencies.rttCorrected.getTotalCount() > 0)
         {
@@ -284,6 +295,7 @@ final class BenchReport
             }
         }
         latency.raw("nettyRtt", histogramJson(r.nettyRtt));
+        latency.raw("nettyRttPaced", histogramJson(r.nettyRttPaced));
         if (r.handoff.getTotalCount() > 0)
         {
             latency.raw("handoff", histogramJson(r.handoff));

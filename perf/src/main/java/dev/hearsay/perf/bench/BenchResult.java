@@ -84,9 +84,13 @@ final class BenchResult
     long nettyOneWayNanos;
     double nettyFrames;
     final Histogram nettyRtt = LatencyRecorders.histogram();
+    /** Netty ping-pong paced at the bench's fixed rate, measured from each ping's slot (see NettyBaseline). */
+    final Histogram nettyRttPaced = LatencyRecorders.histogram();
     /** Thread hand-offs alone at the fixed rate (see {@link HandoffBaseline}), and how many the chain has. */
     final Histogram handoff = LatencyRecorders.histogram();
     int handoffs;
+    /** The threads a hop crosses, for the report. */
+    String handoffPath = "";
 
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();

@@ -79,9 +79,12 @@ final class BenchRun
         progress.show("starting " + options.nodes + " nodes" + (options.processes ? " (one JVM each)" : ""));
         try (EngineCluster cluster = options.processes ? new ProcessCluster(options) : new LocalCluster(options);
              NettyBaseline netty = new NettyBaseline(options.ioMode, options.size);
-             HandoffBaseline handoff = new HandoffBaseline(HandoffBaseline.ENGINE_HOP_HANDOFFS, options.rate))
+             HandoffBaseline handoff = new HandoffBaseline(
+                 HandoffBaseline.engineHop(options.dispatcherOnEventLoop, options.dispatcherDelivery), options.rate))
         {
             result.handoffs = handoff.handoffs();
+            result.handoffPath = HandoffBaseline.engineHopPath(options.dispatcherOnEventLoop,
+                options.dispatcherDelivery);
             result.ioMode = netty.mode().name().toLowerCase(Locale.ROOT);
             progress.show("waiting for the overlay to form");
             if (!cluster.awaitOverlay(OVERLAY_TIMEOUT_NANOS))
@@ -183,7 +186,10 @@ final class BenchRun
 
         progress.show(name + ": Netty ping-pong baseline");
         final org.HdrHistogram.Histogram rtt = LatencyRecorders.histogram();
-        netty.pingPong((long)(nanos * shares[4]), rtt);
+        netty.pingPong((long)(nanos * shares[4] / 4), rtt);
+        progress.show(name + ": Netty ping-pong baseline, " + options.rate + " pings/s");
+        final org.HdrHistogram.Histogram paced = LatencyRecorders.histogram();
+        netty.pingPong((long)(nanos * shares[4] * 3 / 4), options.rate, paced);
         round.nettyRttP50Micros = rtt.getValueAtPercentile(50) / 1000.0;
 
         progress.show(name + ": thread hand-offs baseline");
@@ -197,6 +203,7 @@ final class BenchRun
             result.nettyOneWayNanos += oneWayNanos;
             result.nettyFrames += frames * oneWayNanos / 1e9;
             result.nettyRtt.add(rtt);
+            result.nettyRttPaced.add(paced);
             result.handoff.add(handoffs);
             result.roundFigures.add(round);
         }

@@ -9,9 +9,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * What thread hand-offs alone cost on this machine: a token passed along a chain of threads, each parked until the
- * one before it unparks it, and doing nothing else; sent at the bench's fixed rate. An engine hop crosses five such
- * hand-offs (publisher to dispatcher to event loop on one side, event loop to dispatcher to receiver on the other,
- * the socket between the event loops), where Netty's ping-pong crosses one each way. So this is the floor that the
+ * one before it unparks it, and doing nothing else; sent at the bench's fixed rate. An engine hop with poll delivery
+ * crosses five such hand-offs (publisher to dispatcher to event loop on one side, event loop to dispatcher to
+ * receiver on the other, the socket between the event loops), three with the dispatchers on the event loops, where
+ * Netty's ping-pong crosses one each way. So this is the floor that the
  * one-hop figures sit on, measured in the same run: what no engine with this many threads per hop can beat here.
  * <p>
  * Latency is from the send to the last thread (the pacer's own lateness is not in it, as in the engine's uncorrected
@@ -20,8 +21,26 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class HandoffBaseline implements AutoCloseable
 {
-    /** Thread hand-offs on an engine hop with poll delivery (see the class comment). */
+    /** Thread hand-offs on an engine hop with poll delivery and dispatcher threads of their own (see the class comment). */
     static final int ENGINE_HOP_HANDOFFS = 5;
+
+    /**
+     * The hand-offs of an engine hop as the bench runs it: 5 with poll delivery; one fewer with the dispatcher
+     * calling the bench's handler (no receiver thread); two fewer with the dispatcher on the event loop (no hand-off
+     * between the ring and the socket on either side).
+     */
+    static int engineHop(final boolean dispatcherOnEventLoop, final boolean dispatcherDelivery)
+    {
+        return ENGINE_HOP_HANDOFFS - (dispatcherOnEventLoop ? 2 : 0) - (dispatcherDelivery ? 1 : 0);
+    }
+
+    /** The threads of that hop, in order, for the report. */
+    static String engineHopPath(final boolean dispatcherOnEventLoop, final boolean dispatcherDelivery)
+    {
+        final String receiver = dispatcherDelivery ? "" : ", receiver";
+        return dispatcherOnEventLoop ? "publisher, event loop; event loop" + receiver
+            : "publisher, dispatcher, event loop; event loop, dispatcher" + receiver;
+    }
     private static final int SENT_SLOTS = 1 << 16;
 
     private final int handoffs;

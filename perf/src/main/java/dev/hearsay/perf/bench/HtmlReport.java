@@ -70,6 +70,7 @@ final class HtmlReport
         add(all, "engine-max-rate", "engine one-way at max rate", l.maxRate, 1);
         add(all, "netty-rtt", "Netty ping-pong RTT", r.nettyRtt, 1);
         add(all, "netty-rtt-half", "Netty RTT/2", r.nettyRtt, 0.5);
+        add(all, "netty-rtt-paced-half", "Netty RTT/2 at the fixed rate (from the slot)", r.nettyRttPaced, 0.5);
         add(all, "handoff", r.handoffs + " thread hand-offs, no work", r.handoff, 1);
         add(all, "pacing-lag", "publisher pacing lag", l.pacingLag, 1);
         return all;

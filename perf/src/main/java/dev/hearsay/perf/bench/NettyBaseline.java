@@ -141,8 +141,19 @@ final class NettyBaseline implements AutoCloseable
     /** Ping-pong for {@code nanos}; adds the round trips (nanoseconds) to {@code rtt} unless it is null. */
     void pingPong(final long nanos, final Histogram rtt)
     {
+        pingPong(nanos, 0, rtt);
+    }
+
+    /**
+     * Ping-pong at {@code rate} pings a second for {@code nanos} (0: closed loop, the next ping as soon as the echo
+     * is back); adds the round trips (nanoseconds) to {@code rtt} unless it is null. Paced, the client's event loop
+     * sends each ping at its slot on a Netty timer, whatever came back, and a round trip is measured from the slot:
+     * the regime, and the correction for coordinated omission, of the engine's fixed-rate latency.
+     */
+    void pingPong(final long nanos, final long rate, final Histogram rtt)
+    {
         final CountDownLatch done = new CountDownLatch(1);
-        pinger.start(System.nanoTime() + nanos, done);
+        pinger.start(System.nanoTime() + nanos, rate > 0 ? 1_000_000_000L / rate : 0, done);
         try
         {
             if (!done.await(nanos + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS))
@@ -284,8 +295,15 @@ final class NettyBaseline implements AutoCloseable
     {
         final Recorder recorder = LatencyRecorders.recorder();
         private volatile long endNanos;
+        private volatile long intervalNanos;
         private volatile CountDownLatch done;
         private ChannelHandlerContext context;
+        private long nextSlot;
+        private long timerSetAt;
+        private long timerRequest;
+        private int outstanding;
+        private final TimerSlack slack = new TimerSlack();
+        private final Runnable pacedPing = this::pacedPing;
 
         @Override
         public void handlerAdded(final ChannelHandlerContext ctx)
@@ -293,20 +311,68 @@ final class NettyBaseline implements AutoCloseable
             context = ctx;
         }
 
-        void start(final long end, final CountDownLatch latch)
+        void start(final long end, final long interval, final CountDownLatch latch)
         {
             endNanos = end;
+            intervalNanos = interval;
             done = latch;
-            context.executor().execute(this::ping);
+            if (interval > 0)
+            {
+                context.executor().execute(() ->
+                {
+                    nextSlot = System.nanoTime();
+                    outstanding = 0;
+                    pacedPing();
+                });
+            }
+            else
+            {
+                context.executor().execute(() -> ping(System.nanoTime()));
+            }
         }
 
-        private void ping()
+        private void ping(final long stamp)
         {
             final ByteBuf frame = context.alloc().directBuffer(4 + size);
             frame.writeInt(size);
-            frame.writeLong(System.nanoTime());
+            frame.writeLong(stamp);
             frame.writeZero(size - 8);
             context.writeAndFlush(frame, context.voidPromise());
+        }
+
+        /**
+         * Event loop, paced like the engine's publishers: the timer fires the timer slack early, the loop spins the
+         * rest of the way to the slot, and sends the pings whose slots have come (stamped with the slot).
+         */
+        private void pacedPing()
+        {
+            long now = System.nanoTime();
+            if (timerRequest > 0)
+            {
+                slack.observe(timerRequest, now - timerSetAt);
+                timerRequest = 0;
+            }
+            while (nextSlot - now > 0 && nextSlot - now <= slack.nanos() + 5_000)
+            {
+                Thread.onSpinWait();
+                now = System.nanoTime();
+            }
+            while (nextSlot - now <= 0 && nextSlot - endNanos < 0)
+            {
+                outstanding++;
+                ping(nextSlot);
+                nextSlot += intervalNanos;
+            }
+            if (nextSlot - endNanos < 0)
+            {
+                timerSetAt = now;
+                timerRequest = Math.max(1, nextSlot - now - slack.nanos());
+                context.executor().schedule(pacedPing, timerRequest, TimeUnit.NANOSECONDS);
+            }
+            else if (outstanding == 0)
+            {
+                done.countDown();
+            }
         }
 
         @Override
@@ -323,9 +389,16 @@ final class NettyBaseline implements AutoCloseable
                 in.skipBytes(4 + length);
                 final long now = System.nanoTime();
                 LatencyRecorders.record(recorder, now - sent);
-                if (now - endNanos < 0)
+                if (intervalNanos > 0)
                 {
-                    ping();
+                    if (--outstanding == 0 && nextSlot - endNanos >= 0)
+                    {
+                        done.countDown();
+                    }
+                }
+                else if (now - endNanos < 0)
+                {
+                    ping(now);
                 }
                 else
                 {

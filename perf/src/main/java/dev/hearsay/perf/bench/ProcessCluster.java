@@ -111,6 +111,11 @@ final class ProcessCluster implements EngineCluster
         {
             command.add("--preallocate");
         }
+        if (options.dispatcherOnEventLoop)
+        {
+            command.add("--dispatcher");
+            command.add("event-loop");
+        }
         if (options.ioMode != dev.hearsay.transport.IoMode.AUTO)
         {
             command.add("--transport");

@@ -48,9 +48,7 @@ final class Publisher implements Runnable
     private volatile boolean echo;
     private volatile BooleanSupplier window;
     private final IdleStrategy windowIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
-    /** Most the pacer spins before a slot: a late wake-up on a loaded machine must not turn it into a spinner. */
-    private static final long MAX_PARK_SLACK_NANOS = TimeUnit.MICROSECONDS.toNanos(80);
-    private long parkSlackNanos = TimeUnit.MICROSECONDS.toNanos(60);
+    private final TimerSlack slack = new TimerSlack();
 
     /**
      * @param node  cluster-wide index of the publishing node (goes into the payload).
@@ -265,13 +263,11 @@ final class Publisher implements Runnable
             {
                 return true;
             }
-            if (remaining > parkSlackNanos + 5_000)
+            if (remaining > slack.nanos() + 5_000)
             {
-                final long request = remaining - parkSlackNanos;
+                final long request = remaining - slack.nanos();
                 LockSupport.parkNanos(request);
-                final long overshoot = System.nanoTime() - now - request;
-                // Learn the timer slack (moving average), so the next park ends just before the slot.
-                parkSlackNanos += (Math.max(0, Math.min(overshoot, MAX_PARK_SLACK_NANOS)) - parkSlackNanos) >> 3;
+                slack.observe(request, System.nanoTime() - now);
             }
             else
             {

@@ -50,6 +50,38 @@ class BenchPartsTest
         assertThrows(IllegalArgumentException.class, () -> new HandoffBaseline(0, 1_000));
     }
 
+    /** An engine hop's hand-offs depend on where the dispatchers run and how the bench is handed messages. */
+    @Test
+    void theHandOffChainMatchesTheHopItStandsFor()
+    {
+        assertEquals(5, HandoffBaseline.engineHop(false, false));
+        assertEquals(4, HandoffBaseline.engineHop(false, true));
+        assertEquals(3, HandoffBaseline.engineHop(true, false));
+        assertEquals(2, HandoffBaseline.engineHop(true, true));
+        assertEquals("publisher, event loop; event loop, receiver", HandoffBaseline.engineHopPath(true, false));
+    }
+
+    /**
+     * Netty's paced ping-pong sends one ping per slot at the rate asked and times every echo from its slot; the
+     * closed loop sends as fast as the echoes come back.
+     */
+    @Test
+    void pacedPingPongSendsOnePingPerSlotAndTimesEachFromItsSlot()
+    {
+        try (NettyBaseline netty = new NettyBaseline(dev.hearsay.transport.IoMode.AUTO, 64))
+        {
+            final Histogram paced = LatencyRecorders.histogram();
+            final Histogram closed = LatencyRecorders.histogram();
+            final long nanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+            netty.pingPong(nanos, 2_000, paced);
+            netty.pingPong(nanos, closed);
+            // 2,000 a second for 0.3 s: slots 0..599, each sent once (a late timer sends the missed slots at once).
+            assertTrue(paced.getTotalCount() >= 590 && paced.getTotalCount() <= 600, "pings: " + paced.getTotalCount());
+            assertTrue(paced.getMinValue() > 0);
+            assertTrue(closed.getTotalCount() > paced.getTotalCount(), "closed loop: " + closed.getTotalCount());
+        }
+    }
+
     /** Warm-up traffic counts as warm-up (the warm-up's drains expect it), except its echoes. */
     @Test
     void warmUpTrafficCountsAsWarmUpButItsEchoesAsEchoes()
@@ -163,6 +195,11 @@ class BenchPartsTest
         assertEquals(1, BenchRun.rounds(defaults) - 1, "8 s default: 2 rounds");
         assertEquals(3, BenchRun.warmupRounds(defaults), "10 s default warm-up: 3 rounds");
         assertFalse(defaults.preallocate, "the engine's default");
+        final BenchOptions onLoop = BenchOptions.parse(new String[] {"--dispatcher", "event-loop"});
+        assertTrue(onLoop.transportOptions().dispatcherOnEventLoop());
+        assertTrue(onLoop.commandLine().contains(" --dispatcher event-loop"), onLoop.commandLine());
+        assertFalse(defaults.transportOptions().dispatcherOnEventLoop());
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--dispatcher", "loop"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--size", "31"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--duration", "0"}));
     }
@@ -201,6 +238,13 @@ class BenchPartsTest
         assertEquals(Goals.Verdict.NOT_EVALUATED, goals.get(0).verdict());
         // p99 30 us vs RTT/2 30 us (x1.0 <= 2); p99.9 100 us vs 30 us (x3.3 <= 4).
         assertEquals(Goals.Verdict.MET, goals.get(2).verdict(), goals.get(2).measured());
+        assertFalse(goals.get(2).measured().contains("at this rate"), "no paced baseline, no ratio to it");
+        for (int i = 0; i < 1000; i++)
+        {
+            two.nettyRttPaced.recordValue(i < 990 ? 100_000 : 400_000);
+        }
+        // p99 30 us vs paced RTT/2 50 us: x0.60.
+        assertTrue(Goals.judge(two).get(2).measured().contains("p99 0.60 x"), Goals.judge(two).get(2).measured());
         two.latencies.rateOneHop.recordValue(1_000_000);
         two.latencies.rateOneHop.recordValue(1_000_000);
         assertEquals(Goals.Verdict.NOT_MET, Goals.judge(two).get(2).verdict());
