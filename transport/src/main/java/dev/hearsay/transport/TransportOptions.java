@@ -31,7 +31,9 @@ package dev.hearsay.transport;
  * @param dispatcherOnEventLoop  run the engine's dispatcher on the (first) event loop instead of a thread of its
  *                               own: a message then crosses two thread hand-offs fewer per hop (no hand-off between
  *                               the socket and the ring either way), and the node runs one thread fewer. The
- *                               dispatcher and the socket I/O then share one CPU's worth of time.
+ *                               dispatcher and the socket I/O then share one CPU's worth of time. Off by default:
+ *                               for latency at moderate rates. Saturated (5 nodes publishing flat out on 2 vCPUs)
+ *                               some runs fell into repair storms that lost messages (see docs/configuration.md).
  */
 public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBytes, int connectTimeoutMillis,
     int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers, int maxConnections,

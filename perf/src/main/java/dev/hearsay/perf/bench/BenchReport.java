@@ -147,6 +147,16 @@ final class BenchReport
                     oneHop.getValueAtPercentile(p) / divisor / (r.nettyRtt.getValueAtPercentile(p) / 2.0)));
             }
             row(sb, divisor == 2 ? "RTT vs Netty" : "hop vs RTT/2", ratios.toString());
+            if (r.nettyRttPaced.getTotalCount() > 0)
+            {
+                final StringBuilder paced = new StringBuilder();
+                for (final double p : PERCENTILES)
+                {
+                    paced.append(String.format(Locale.ROOT, "%sp%s x%.2f", paced.length() == 0 ? "" : ", ", pct(p),
+                        oneHop.getValueAtPercentile(p) / divisor / (r.nettyRttPaced.getValueAtPercentile(p) / 2.0)));
+                }
+                row(sb, divisor == 2 ? "RTT vs paced" : "hop vs paced/2", paced.toString());
+            }
         }
         if (oneHop.getTotalCount() > 0 && r.handoff.getTotalCount() > 0 && oneHop != r.latencies.rttCorrected)
         {
