@@ -198,7 +198,8 @@ final class BenchReport
             groups(r.rateAllocated)));
         row(sb, "GC", String.format(Locale.ROOT, "%d collection%s (%d ms) in the measured windows", r.gcCount,
             r.gcCount == 1 ? "" : "s", r.gcMillis));
-        row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus));
+        row(sb, "CPU, max rate", cpu(r.maxCpu, r.maxWindowNanos, r.cpus)
+            + (o.dispatcherOnEventLoop ? "; the dispatchers run on the event loops: their time is transport-io's" : ""));
         row(sb, "per delivery", perDelivery(r.maxCpu, r.maxDeliveriesInWindows) + " of CPU at max rate"
             + (o.idle == IdleMode.BUSY ? " (busy-spinning included)" : ""));
         if (r.maxDeliveriesInWindows > 0 && BenchResult.total(r.maxCpu) > 0 && o.idle != IdleMode.BUSY)
