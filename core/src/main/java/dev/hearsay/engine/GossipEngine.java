@@ -390,19 +390,9 @@ public final class GossipEngine implements AutoCloseable
         final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
         final Thread thread = dispatcherThread;
-        while (!r.isClosed() && thread.isAlive() && System.nanoTime() < deadline)
+        while (!r.isClosed() && thread.isAlive() && System.nanoTime() < deadline && !tryPublishShutdown())
         {
-            try
-            {
-                final long sequence = ring.tryNext();
-                ring.get(sequence).kind = Slot.SHUTDOWN;
-                ring.publish(sequence);
-                break;
-            }
-            catch (final InsufficientCapacityException ex)
-            {
-                idle.idle();
-            }
+            idle.idle();
         }
         // From here on producers are told the engine is closed; the Shutdown event is already ahead of them.
         closed = true;
@@ -445,25 +435,15 @@ public final class GossipEngine implements AutoCloseable
             // The dispatcher closes the transport once it has left its topics, after this duty cycle.
             dispatcher.closeTransportWhenStopped();
         }
-        while (!h.finished() && thread.isAlive() && System.nanoTime() < deadline)
+        while (!h.finished() && thread.isAlive() && System.nanoTime() < deadline && !tryPublishShutdown())
         {
-            try
+            if (onHost)
             {
-                final long sequence = ring.tryNext();
-                ring.get(sequence).kind = Slot.SHUTDOWN;
-                ring.publish(sequence);
+                // Only this thread empties the ring: stop the dispatcher now (it still leaves its topics).
+                h.stop();
                 break;
             }
-            catch (final InsufficientCapacityException ex)
-            {
-                if (onHost)
-                {
-                    // Only this thread empties the ring: stop the dispatcher now (it still leaves its topics).
-                    h.stop();
-                    break;
-                }
-                idle.idle();
-            }
+            idle.idle();
         }
         closed = true;
         if (onHost)
@@ -478,6 +458,22 @@ public final class GossipEngine implements AutoCloseable
         }
         transport.close();
         closeCounters();
+    }
+
+    /** Puts the Shutdown event on the ring; false if the ring is full. */
+    private boolean tryPublishShutdown()
+    {
+        try
+        {
+            final long sequence = ring.tryNext();
+            ring.get(sequence).kind = Slot.SHUTDOWN;
+            ring.publish(sequence);
+            return true;
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
     }
 
     private void closeCounters()

@@ -12,9 +12,9 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
 /**
  * An event loop's I/O handler (epoll or NIO) that also runs the engine's dispatcher, so that one thread reads the
  * sockets, handles what they bring and writes what that sends ({@link TransportOptions#dispatcherOnEventLoop()}).
- * Each turn of the loop: one dispatcher duty cycle, then the I/O of ready sockets (without waiting when the
- * dispatcher did work or has events on its ring), then the loop's tasks, among them the drains of the peer links the
- * dispatcher wrote to.
+ * Each turn of the loop: one dispatcher duty cycle (whose flush writes what it sent to the sockets on the spot),
+ * then the I/O of ready sockets (without waiting when the dispatcher did work or has events on its ring), then the
+ * loop's tasks.
  *
  * <p>Sleeping: the loop waits in {@code epoll_wait} (or {@code select}) only if, after the delegate announced the
  * wait (Netty's own wake-up flag), the ring is still empty; a publish on the ring calls {@link #wake()}, which ends
@@ -63,12 +63,6 @@ final class DispatchingIoHandler implements IoHandler, DispatcherHost
     public void wake()
     {
         io.wakeup();
-    }
-
-    /** The loop's thread, once it has run (the transport makes it run before it offers the host). */
-    Thread thread()
-    {
-        return thread;
     }
 
     // ------------------------------------------------------------------------ IoHandler

@@ -5,6 +5,8 @@ import dev.hearsay.NodeKey;
 import dev.hearsay.engine.NetworkEvents;
 import dev.hearsay.engine.NodeCounters;
 import dev.hearsay.engine.Transport;
+import dev.hearsay.engine.DispatcherHost;
+import dev.hearsay.engine.HostedDispatcher;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -18,8 +20,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import dev.hearsay.engine.DispatcherHost;
-import dev.hearsay.engine.HostedDispatcher;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -851,20 +851,7 @@ public final class NettyTransport implements Transport
             closeFromEventLoop();
             return;
         }
-        // Flush what the dispatcher queued last (Disconnects of the topics it left), then close every socket.
-        for (final PeerLink link : links.values())
-        {
-            final Channel ch = link.channel;
-            link.closeTarget = ch;
-            if (ch != null && ch.isActive())
-            {
-                ch.eventLoop().execute(() ->
-                {
-                    link.scheduleDrain();
-                    ch.eventLoop().execute(ch::close);
-                });
-            }
-        }
+        drainAndCloseLinks();
         if (server != null)
         {
             server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
@@ -879,6 +866,27 @@ public final class NettyTransport implements Transport
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Flushes what the dispatcher queued last (Disconnects of the topics it left), then closes every peer's socket:
+     * tasks on the sockets' event loops, which run after this call.
+     */
+    private void drainAndCloseLinks()
+    {
+        for (final PeerLink link : links.values())
+        {
+            final Channel ch = link.channel;
+            link.closeTarget = ch;
+            if (ch != null && ch.isActive())
+            {
+                ch.eventLoop().execute(() ->
+                {
+                    link.scheduleDrain();
+                    ch.eventLoop().execute(ch::close);
+                });
+            }
+        }
     }
 
     /** True on one of this transport's event loops (a hosted dispatcher, or a handler closing its node). */
@@ -900,19 +908,7 @@ public final class NettyTransport implements Transport
      */
     private void closeFromEventLoop()
     {
-        for (final PeerLink link : links.values())
-        {
-            final Channel ch = link.channel;
-            link.closeTarget = ch;
-            if (ch != null && ch.isActive())
-            {
-                ch.eventLoop().execute(() ->
-                {
-                    link.scheduleDrain();
-                    ch.eventLoop().execute(ch::close);
-                });
-            }
-        }
+        drainAndCloseLinks();
         if (server != null)
         {
             server.close();
