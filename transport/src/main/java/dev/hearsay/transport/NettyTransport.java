@@ -189,6 +189,11 @@ public final class NettyTransport implements Transport
         // Reads of at most 16 KiB (Netty's adaptive default goes to 64 KiB): a read that ends inside a frame is
         // merged with the next one, and two reads then still fit the 32 KiB that the pool serves from the thread's
         // cache (see FrameDecoder). At a saturated receiver's 30 MB/s this is about 2,000 reads a second.
+        // Set as an option, the allocator keeps its own maxMessagesPerRead of 1 (the channel's default of 16 applies
+        // only to the allocator a channel makes itself): one read per socket per pass, and a socket with more to
+        // read is read again from the loop's task queue. That is the setting every figure since session 6 was
+        // measured with. 16 per pass (one series of 5 runs at 5 nodes) saw one burst of grafts; 128 with the
+        // dispatcher on the loop (10 runs) did not stop its repair storms (2 of 10).
         final io.netty.channel.RecvByteBufAllocator reads =
             new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
         dialer = new Bootstrap().group(group).channel(clientClass)
