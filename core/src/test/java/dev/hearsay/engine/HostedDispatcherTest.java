@@ -225,16 +225,7 @@ final class HostedDispatcherTest
         {
             final AtomicLong received = new AtomicLong();
             final Subscription atA = pair.a.subscribe(TOPIC, List.of());
-            final Subscription atB = pair.b.subscribe(TOPIC, List.of(pair.a.id()), SubscriptionOptions.defaults()
-                .withDispatcherHandler(new GossipHandler()
-                {
-                    @Override
-                    public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset,
-                        final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
-                    {
-                        received.incrementAndGet();
-                    }
-                }));
+            final Subscription atB = pair.b.subscribe(TOPIC, List.of(pair.a.id()), onMessage(received::incrementAndGet));
             atB.joined().get(10, TimeUnit.SECONDS);
             final int publishers = 3;
             // Small bursts, long gaps: even interpreted (a cold JVM handles an event in about 10 us) the hosts
@@ -307,16 +298,10 @@ final class HostedDispatcherTest
         {
             final AtomicReference<Thread> closedOn = new AtomicReference<>();
             final Subscription atA = pair.a.subscribe(TOPIC, List.of());
-            final Subscription atB = pair.b.subscribe(TOPIC, List.of(pair.a.id()), SubscriptionOptions.defaults()
-                .withDispatcherHandler(new GossipHandler()
+            final Subscription atB = pair.b.subscribe(TOPIC, List.of(pair.a.id()), onMessage(() ->
                 {
-                    @Override
-                    public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset,
-                        final int length, final NodeId author, final NodeId deliveredFrom, final int hops)
-                    {
-                        closedOn.set(Thread.currentThread());
-                        pair.b.close();
-                    }
+                    closedOn.set(Thread.currentThread());
+                    pair.b.close();
                 }));
             atB.joined().get(10, TimeUnit.SECONDS);
             assertTrue(atA.broadcast("bye".getBytes(StandardCharsets.US_ASCII)) >= 0);
@@ -330,6 +315,20 @@ final class HostedDispatcherTest
         {
             pair.close();
         }
+    }
+
+    /** Subscription options whose dispatcher handler runs {@code action} on every message. */
+    private static SubscriptionOptions onMessage(final Runnable action)
+    {
+        return SubscriptionOptions.defaults().withDispatcherHandler(new GossipHandler()
+        {
+            @Override
+            public void onMessage(final TopicId topic, final DirectBuffer buffer, final int offset, final int length,
+                final NodeId author, final NodeId deliveredFrom, final int hops)
+            {
+                action.run();
+            }
+        });
     }
 
     private static boolean neighborDown(final Subscription sub)

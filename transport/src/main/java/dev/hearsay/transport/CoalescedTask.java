@@ -27,6 +27,23 @@ final class CoalescedTask implements Runnable
         }
     }
 
+    /**
+     * Runs the body now if the caller is {@code loop}'s own thread (a request already waiting there still runs later:
+     * bodies re-check their state), else as {@link #requestOn}. For the dispatcher when it runs on the loop: a task
+     * would wait until after the loop's next read pass.
+     */
+    void runHereOrRequestOn(final io.netty.util.concurrent.EventExecutor loop)
+    {
+        if (loop.inEventLoop())
+        {
+            body.run();
+        }
+        else
+        {
+            requestOn(loop);
+        }
+    }
+
     /** On the executor: open to requests again first, so that one made while the body runs is not lost. */
     @Override
     public void run()

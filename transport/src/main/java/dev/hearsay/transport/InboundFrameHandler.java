@@ -222,13 +222,9 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     void retryFromDispatcher()
     {
         final ChannelHandlerContext ctx = context;
-        if (ctx != null && ctx.executor().inEventLoop())
+        if (ctx != null)
         {
-            retry();
-        }
-        else
-        {
-            requestRetry();
+            retry.runHereOrRequestOn(ctx.executor());
         }
     }
 

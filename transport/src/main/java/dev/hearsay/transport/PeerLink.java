@@ -179,13 +179,9 @@ final class PeerLink
     void drainFromDispatcher()
     {
         final Channel ch = channel;
-        if (ch != null && ch.eventLoop().inEventLoop())
+        if (ch != null)
         {
-            drain();
-        }
-        else
-        {
-            scheduleDrain();
+            drainTask.runHereOrRequestOn(ch.eventLoop());
         }
     }
 
