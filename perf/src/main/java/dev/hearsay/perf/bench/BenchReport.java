@@ -35,6 +35,12 @@ final class BenchReport
                 : "receiver thread idle: " + o.receiverIdle().cliName()));
         sb.append(String.format(Locale.ROOT, "  Netty leak detection %s%n", NettyLeakDetection.describe(
             r.nettyLeakDetection)));
+        sb.append(r.pacerTimerSlackNanos > 0
+            ? String.format(Locale.ROOT, "  pacers (publishers, paced pinger) wait with a kernel timer slack of %,d ns "
+                + "(Linux's default, %,d ns, would make their timed waits late by up to hundreds of us)%n",
+                r.pacerTimerSlackNanos, KernelTimerSlack.LINUX_DEFAULT_NANOS)
+            : "  pacers (publishers, paced pinger) wait with the kernel's default timer slack: this system did not let "
+                + "a thread set its own (/proc/<tid>/timerslack_ns)\n");
         sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes; per-topic "
             + "tables %s%n", o.subscriptionCapacity, o.outboundQueueBytes, o.preallocate
             ? "preallocated at their bounds (--preallocate: GossipConfig.preallocate)"
@@ -351,6 +357,7 @@ final class BenchReport
             .field("window", o.window)
             .field("transport", r.ioMode)
             .field("nettyLeakDetection", r.nettyLeakDetection)
+            .field("pacerTimerSlackNanos", r.pacerTimerSlackNanos)
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
             .field("delivery", o.dispatcherDelivery ? "dispatcher" : "poll")

@@ -91,6 +91,8 @@ final class BenchResult
     int handoffs;
     /** The threads a hop crosses, for the report. */
     String handoffPath = "";
+    /** The kernel timer slack the pacers run with, ns: {@link KernelTimerSlack#PACER_NANOS}, or -1 if not settable. */
+    long pacerTimerSlackNanos = -1;
 
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();

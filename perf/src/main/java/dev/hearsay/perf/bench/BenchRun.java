@@ -75,6 +75,7 @@ final class BenchRun
         result.cpus = Runtime.getRuntime().availableProcessors();
         result.jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         result.loadBefore = loadAverage();
+        result.pacerTimerSlackNanos = KernelTimerSlack.available() ? KernelTimerSlack.PACER_NANOS : -1;
         result.rounds = rounds(options);
         progress.show("starting " + options.nodes + " nodes" + (options.processes ? " (one JVM each)" : ""));
         try (EngineCluster cluster = options.processes ? new ProcessCluster(options) : new LocalCluster(options);

@@ -18,10 +18,12 @@ import java.util.function.BooleanSupplier;
  * <p>
  * Fixed rate: message k is due at {@code start + k * interval}; its intended time goes into the payload, so a
  * receiver measures from when it should have left (coordinated-omission correction). A publisher that fell behind
- * sends at once until it is back on schedule. To wait for the next slot it parks until shortly before it (a park
- * overshoots by the timer slack, about 55 us on this class of VM; the pacer learns the overshoot) and spins for the
- * last few microseconds: never {@code Thread.yield}, which on a busy two-vCPU machine can lose the CPU for a whole
- * time slice (milliseconds) and make the pacer, not the engine, late.
+ * sends at once until it is back on schedule. To wait for the next slot it parks until shortly before it (the pacer
+ * learns how much a park overshoots) and spins for the last few microseconds: never {@code Thread.yield}, which on a
+ * busy two-vCPU machine can lose the CPU for a whole time slice (milliseconds) and make the pacer, not the engine,
+ * late. The thread asks the kernel for a timer slack of {@link KernelTimerSlack#PACER_NANOS}: with Linux's default
+ * of 50 us a park overshoots by about 57 us, and by hundreds of microseconds in its tail, which no learned average
+ * covers.
  */
 final class Publisher implements Runnable
 {
@@ -146,6 +148,7 @@ final class Publisher implements Runnable
     @Override
     public void run()
     {
+        KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
         while (true)
         {
             final int s = state;

@@ -3,8 +3,8 @@ package dev.hearsay.perf.bench;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a timed wait overshoots by on this machine (the kernel's timer slack, about 55 us on this class of VM),
- * learned as a moving average, so that a pacer can wake up that much early and spin the rest of the way to its
+ * What a timed wait overshoots by on this machine (with Linux's default timer slack about 57 us on this class of VM,
+ * with the pacers' slack of {@link KernelTimerSlack#PACER_NANOS} about 4 us), learned as a moving average, so that a pacer can wake up that much early and spin the rest of the way to its
  * slot. Bounded: a late wake-up on a loaded machine must not turn the pacer into a spinner. One thread only.
  */
 final class TimerSlack
