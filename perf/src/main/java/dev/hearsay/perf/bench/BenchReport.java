@@ -121,7 +121,7 @@ final class BenchReport
         }
         if (r.handoff.getTotalCount() > 0)
         {
-            latencyRow(sb, r.handoffs + " thread hand-offs, no work", r.handoff);
+            latencyRow(sb, r.handoffs + " thread hand-offs, no work *", r.handoff);
         }
         sb.append(String.format(Locale.ROOT, "  * corrected for coordinated omission: measured from the intended "
             + "send time.%n"));
@@ -134,7 +134,8 @@ final class BenchReport
         if (r.handoff.getTotalCount() > 0)
         {
             sb.append(String.format(Locale.ROOT, "  Thread hand-offs: a token passed along %d parked threads at this "
-                + "rate, the hand-offs an engine hop%n  crosses (%s): the floor of a hop here.%n", r.handoffs,
+                + "rate by a pacer like the publishers,%n  timed from the slot: the hand-offs an engine hop crosses (%s), "
+                + "the floor of a hop here.%n", r.handoffs,
                 r.handoffPath));
         }
         if (r.latencies.rttCorrected.getTotalCount() > 0)

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * Netty's ping-pong crosses one each way. So this is the floor that the
  * one-hop figures sit on, measured in the same run: what no engine with this many threads per hop can beat here.
  * <p>
- * Latency is from the send to the last thread (the pacer's own lateness is not in it, as in the engine's uncorrected
- * figure); a token overtaken by the next one on the way is timed when the later one arrives. The chain's threads stay
+ * The pacer is the publishers' (see {@link #run}) and latency is from the slot to the last thread, as the engine's
+ * corrected figure is timed; a token overtaken by the next one on the way is timed when the later one arrives. The chain's threads stay
  * parked between phases; they are named {@code bench-baseline-handoff-*}.
  */
 final class HandoffBaseline implements AutoCloseable
@@ -56,6 +56,8 @@ final class HandoffBaseline implements AutoCloseable
     private final Recorder recorder = LatencyRecorders.recorder();
     private volatile boolean closed;
     private long nextToken;
+    private final TimerSlack slack = new TimerSlack();
+    private boolean slackSet;
 
     /**
      * @param handoffs how many threads the token crosses (at least 1)
@@ -94,32 +96,28 @@ final class HandoffBaseline implements AutoCloseable
         return nextToken;
     }
 
-    /** Sends at the fixed rate for {@code nanos} on the calling thread; adds the latencies to {@code into}. */
+    /**
+     * Sends at the fixed rate for {@code nanos} on the calling thread, paced as the publishers are (a park that ends
+     * shortly before the slot, then a spin, with the pacers' kernel timer slack) and timed from the slot: a pacer
+     * that wakes late, and the tokens it then sends at once to catch up, count as they do on an engine hop. Adds the
+     * latencies to {@code into}.
+     */
     void run(final long nanos, final Histogram into)
     {
-        final long end = System.nanoTime() + nanos;
-        long next = System.nanoTime();
-        while (true)
+        if (!slackSet)
         {
-            long now = System.nanoTime();
-            if (now - end >= 0)
-            {
-                break;
-            }
-            while (now - next < 0)
-            {
-                LockSupport.parkNanos(next - now);
-                now = System.nanoTime();
-            }
+            KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
+            slackSet = true;
+        }
+        final long start = System.nanoTime();
+        final long end = start + nanos;
+        for (long slot = start; slot - end < 0; slot += intervalNanos)
+        {
+            waitUntil(slot);
             final long token = ++nextToken;
-            sentAt[(int)(token & (SENT_SLOTS - 1))] = System.nanoTime();
+            sentAt[(int)(token & (SENT_SLOTS - 1))] = slot;
             tokens.set(0, token);
             LockSupport.unpark(threads[0]);
-            next += intervalNanos;
-            if (now - next > TimeUnit.MILLISECONDS.toNanos(10))
-            {
-                next = now; // far behind (the pacer was descheduled): no burst to catch up
-            }
         }
         // Let the last token through, then take what was recorded.
         final long last = nextToken;
@@ -162,6 +160,29 @@ final class HandoffBaseline implements AutoCloseable
             if (next != null)
             {
                 LockSupport.unpark(next);
+            }
+        }
+    }
+
+    private void waitUntil(final long slot)
+    {
+        while (true)
+        {
+            final long now = System.nanoTime();
+            final long remaining = slot - now;
+            if (remaining <= 0)
+            {
+                return;
+            }
+            if (remaining > slack.nanos() + 5_000)
+            {
+                final long request = remaining - slack.nanos();
+                LockSupport.parkNanos(request);
+                slack.observe(request, System.nanoTime() - now);
+            }
+            else
+            {
+                Thread.onSpinWait();
             }
         }
     }
