@@ -138,6 +138,14 @@ final class BenchReport
                 + "the floor of a hop here.%n", r.handoffs,
                 r.handoffPath));
         }
+        if (r.stalls.probedNanos() > 0)
+        {
+            sb.append(String.format(Locale.ROOT, "  CPU stalls: a thread spinning alone for %.2f s lost its vCPU %,d "
+                + "times for over %d us (%,d over %d us, longest%n  %s us, %.2f%% of the time): each one that catches "
+                + "a paced thread delays every slot inside it; a closed loop pays once.%n",
+                r.stalls.probedNanos() / 1e9, r.stalls.gaps(), StallProbe.GAP_NANOS / 1_000, r.stalls.longGaps(),
+                StallProbe.LONG_GAP_NANOS / 1_000, us(r.stalls.maxGapNanos()), 100 * r.stalls.lostFraction()));
+        }
         if (r.latencies.rttCorrected.getTotalCount() > 0)
         {
             sb.append(String.format(Locale.ROOT, "  Round trip: each message names another node, which broadcasts it "
@@ -317,6 +325,16 @@ final class BenchReport
         if (r.handoff.getTotalCount() > 0)
         {
             latency.raw("handoff", histogramJson(r.handoff));
+        }
+        if (r.stalls.probedNanos() > 0)
+        {
+            latency.raw("cpuStalls", new Json()
+                .field("probedSeconds", r.stalls.probedNanos() / 1e9)
+                .field("over50us", r.stalls.gaps())
+                .field("over200us", r.stalls.longGaps())
+                .field("longestMicros", r.stalls.maxGapNanos() / 1e3)
+                .field("lostFraction", r.stalls.lostFraction())
+                .toString());
         }
         final Json allocation = new Json()
             .field("bytesPerDelivery", r.bytesPerDelivery())

@@ -91,6 +91,8 @@ final class BenchResult
     int handoffs;
     /** The threads a hop crosses, for the report. */
     String handoffPath = "";
+    /** The CPU stalls a spinning thread saw, probed in every measured round. */
+    final StallProbe stalls = new StallProbe();
     /** The kernel timer slack the pacers run with, ns: {@link KernelTimerSlack#PACER_NANOS}, or -1 if not settable. */
     long pacerTimerSlackNanos = -1;
 

@@ -24,14 +24,14 @@ final class BenchRun
      * this machine stalls a paced thread for a millisecond or more a few times a second: a baseline measured for a
      * quarter of the engine's time sees few of those stalls or none, and flatters the ratio against it. So the
      * hand-offs get most of the engine's time (0.75 s a round against 1 s), and the ping-pong half as much, from the
-     * throughput baselines, which settle fast.
+     * throughput baselines, which settle fast. The last share is the {@link StallProbe}'s, which counts those stalls.
      */
-    private static final double[] SHARES = {5 / 16.0, 1 / 16.0, 1 / 16.0, 4 / 16.0, 2 / 16.0, 3 / 16.0};
+    private static final double[] SHARES = {4 / 16.0, 1 / 16.0, 1 / 16.0, 4 / 16.0, 2 / 16.0, 3 / 16.0, 1 / 16.0};
     /**
      * The same in the warm-up, where the fixed rate gets half: its code paths (pacing, echoes, latency recording)
      * run only about {@code rate} times a second, and the JIT compiles a method fully after some 10,000 calls.
      */
-    private static final double[] WARMUP_SHARES = {2 / 8.0, 1 / 16.0, 1 / 16.0, 4 / 8.0, 1 / 16.0, 1 / 16.0};
+    private static final double[] WARMUP_SHARES = {2 / 8.0, 1 / 16.0, 1 / 16.0, 4 / 8.0, 1 / 16.0, 1 / 16.0, 0};
     /** Seconds of measurement per round (the rounds are interleaved this often). */
     private static final double ROUND_SECONDS = 4;
     private static final long OVERLAY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
@@ -203,6 +203,8 @@ final class BenchRun
 
         if (!warmup)
         {
+            progress.show(name + ": probing for CPU stalls");
+            result.stalls.run((long)(nanos * shares[6]));
             result.disruptorNanos += disruptorNanos;
             result.disruptorEvents += events * disruptorNanos / 1e9;
             result.nettyOneWayNanos += oneWayNanos;
