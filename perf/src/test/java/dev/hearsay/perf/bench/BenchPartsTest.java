@@ -262,6 +262,16 @@ class BenchPartsTest
         two.handoff.recordValue(40_000);
         measured = Goals.judge(two).get(2).measured();
         assertTrue(measured.contains("(within the limits alone)"), measured);
+        assertFalse(measured.contains("own lateness"), "no pacing recorded, no ratio to it");
+
+        // The publisher's lateness at its slots, against the same RTT/2: p99 50 us = 2.00 x, p99.9 300 us = 10.00 x.
+        for (int i = 0; i < 1000; i++)
+        {
+            two.latencies.pacingLag.recordValue(i < 990 ? 50_000 : 300_000);
+        }
+        measured = Goals.judge(two).get(2).measured();
+        assertTrue(measured.contains("the publisher's own lateness at its slots, before it calls the engine: p99 50.0 us "
+            + "= 2.00 x, p99.9 300.0 us = 10.00 x of RTT/2"), measured);
     }
 
     @Test
