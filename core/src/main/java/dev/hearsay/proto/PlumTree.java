@@ -56,6 +56,15 @@ final class PlumTree
     private final AuthorLogs authors;
     private final PayloadCache cache;
     private final MissingMessages missing;
+    /** Missing messages whose next announcer cannot take another Graft yet, per neighbor slot. */
+    private final GraftWaitLists waiting;
+    /** When the waiting lists are looked at next ({@code Long.MAX_VALUE} while they are empty). */
+    private long releaseAt = Long.MAX_VALUE;
+    /**
+     * How often the waiting lists are looked at while they hold entries: an announcer's link draining is not an
+     * event the protocol sees, and an answered Graft frees its slot in the middle of a frame's handling.
+     */
+    static final long WAIT_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
     private final UnsafeBuffer view = new UnsafeBuffer(Message.NO_DATA);
     private final UnsafeBuffer heldView = new UnsafeBuffer(Message.NO_DATA);
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
@@ -108,6 +117,7 @@ final class PlumTree
         this.authors = new AuthorLogs(config.maxAuthors());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries(), config.preallocate());
         this.missing = new MissingMessages(config.missingCapacity(), config.preallocate());
+        this.waiting = new GraftWaitLists(config.activeViewCapacity(), config.missingCapacity(), config.preallocate());
         this.lazyCapacity = config.lazyQueueCapacity();
         final int lazyLength = config.preallocate() ? Math.max(lazyCapacity, 64) : 64;
         this.lazyAuthors = new NodeId[lazyLength];
@@ -501,7 +511,7 @@ final class PlumTree
 
     long nextDeadline()
     {
-        return Math.min(Math.min(flushAt, evictAt),
+        return Math.min(Math.min(Math.min(flushAt, evictAt), releaseAt),
             Math.min(missing.firstTimeouts.headDeadline(), missing.retries.headDeadline()));
     }
 
@@ -510,6 +520,10 @@ final class PlumTree
         if (flushAt <= now)
         {
             flushLazy();
+        }
+        if (releaseAt <= now)
+        {
+            releaseWaiting(now);
         }
         runGraftTimers(missing.firstTimeouts, now);
         runGraftTimers(missing.retries, now);
@@ -540,80 +554,99 @@ final class PlumTree
                 return;
             }
             queue.removeHead();
-            // A graft whose retry timer ran out stops counting against its peer's pacing, whatever comes next.
-            // Counted until answered, the grafts of entries put off because their next announcer was at the limit
-            // too held both at the limit for good: a deadlock seen as tens of millions of deferrals and a receiver
-            // that got nothing more.
-            settleGraft(entry);
-            if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
+            graftOrWait(queue, entry, generation, now);
+        }
+    }
+
+    /**
+     * The entry's timer ran out (or its announcer can take a Graft again): graft it from its next announcer, or put
+     * it off while its copy is on its way, or put it aside until that announcer can take a Graft. {@code queue} is
+     * where a timer for it goes.
+     */
+    private void graftOrWait(final DeadlineQueue queue, final int entry, final int generation, final long now)
+    {
+        // A graft whose retry timer ran out stops counting against its peer's pacing, whatever comes next.
+        // Counted until answered, the grafts of entries put off because their next announcer was at the limit
+        // too held both at the limit for good: a deadlock seen as tens of millions of deferrals and a receiver
+        // that got nothing more.
+        settleGraft(entry);
+        if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
+        {
+            // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
+            // per message, where re-queueing every lead timeout cost millions of them per second under load.
+            ctx.stats.graftsDeferred++;
+            if (!queue.add(now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4), entry, generation))
             {
-                // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
-                // per message, where re-queueing every lead timeout cost millions of them per second under load.
-                ctx.stats.graftsDeferred++;
-                if (!queue.add(now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4), entry, generation))
-                {
-                    forget(entry);
-                    ctx.stats.missingDropped++;
-                }
-                continue;
-            }
-            int next;
-            NodeId peer = null;
-            while ((next = missing.takeNextAdvertiser(entry)) >= 0)
-            {
-                final NodeId candidate = missing.advertiser(entry, next);
-                if (isNeighbor(candidate))
-                {
-                    peer = candidate;
-                    break;
-                }
-            }
-            if (peer == null)
-            {
-                // Nobody left to ask: a later IHave will start over.
                 forget(entry);
-                continue;
+                ctx.stats.missingDropped++;
             }
-            final int slot = slotOf(peer);
-            if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+            return;
+        }
+        int next;
+        NodeId peer = null;
+        while ((next = missing.takeNextAdvertiser(entry)) >= 0)
+        {
+            final NodeId candidate = missing.advertiser(entry, next);
+            if (isNeighbor(candidate))
             {
-                // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
-                // they come in thousands, each answered with a payload: ask this announcer again once its link
-                // drains and its earlier grafts are answered.
-                missing.untakeAdvertiser(entry);
-                ctx.stats.graftsDeferred++;
-                if (!queue.add(now + graftTimer.timeout(), entry, generation))
-                {
-                    forget(entry);
-                    ctx.stats.missingDropped++;
-                }
-                continue;
+                peer = candidate;
+                break;
             }
-            final boolean turnsEager = !eager.contains(peer);
-            makeEager(peer);
-            ctx.stats.graftsSent++;
-            ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
-                missing.advertiserHops(entry, next)).topic(topic));
-            settleGraft(entry);
-            missing.grafted(entry, peer, now);
+        }
+        if (peer == null)
+        {
+            // Nobody left to ask: a later IHave will start over.
+            forget(entry);
+            return;
+        }
+        final int slot = slotOf(peer);
+        if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+        {
+            // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
+            // they come in thousands, each answered with a payload: ask this announcer again once its link
+            // drains and its earlier grafts are answered.
+            missing.untakeAdvertiser(entry);
+            ctx.stats.graftsDeferred++;
             if (slot >= 0)
             {
-                graftsInFlight[slot]++;
-                if (turnsEager)
+                waiting.add(slot, entry);
+                if (releaseAt == Long.MAX_VALUE)
                 {
-                    // Until this graft is answered the peer's duplicates predate it. Only a graft that turns the
-                    // edge eager counts: renewed by every graft, the quiet kept two eager parents under sustained
-                    // overload (900 k duplicates in a run) instead of pruning the slower one.
-                    graftAuthor[slot] = missing.author(entry);
-                    graftEpoch[slot] = missing.epoch(entry);
-                    graftSequence[slot] = missing.sequence(entry);
-                    pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+                    releaseAt = now + WAIT_POLL_NANOS;
                 }
+                return;
             }
-            if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
+            if (!queue.add(now + graftTimer.timeout(), entry, generation))
             {
                 forget(entry);
+                ctx.stats.missingDropped++;
             }
+            return;
+        }
+        final boolean turnsEager = !eager.contains(peer);
+        makeEager(peer);
+        ctx.stats.graftsSent++;
+        ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
+            missing.advertiserHops(entry, next)).topic(topic));
+        settleGraft(entry);
+        missing.grafted(entry, peer, now);
+        if (slot >= 0)
+        {
+            graftsInFlight[slot]++;
+            if (turnsEager)
+            {
+                // Until this graft is answered the peer's duplicates predate it. Only a graft that turns the
+                // edge eager counts: renewed by every graft, the quiet kept two eager parents under sustained
+                // overload (900 k duplicates in a run) instead of pruning the slower one.
+                graftAuthor[slot] = missing.author(entry);
+                graftEpoch[slot] = missing.epoch(entry);
+                graftSequence[slot] = missing.sequence(entry);
+                pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+            }
+        }
+        if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
+        {
+            forget(entry);
         }
     }
 
@@ -621,7 +654,34 @@ final class PlumTree
     private void forget(final int entry)
     {
         settleGraft(entry);
+        waiting.remove(entry);
         missing.remove(entry);
+    }
+
+    /**
+     * Grafts what waits for announcers that can take a Graft again (their link drained, earlier Grafts answered or
+     * given up), oldest first; a slot whose neighbor has gone lets all of its entries go on to their next announcer.
+     * While frames back up ({@link ProtocolState#holdRepairs}) they wait on, as the timers do.
+     */
+    private void releaseWaiting(final long now)
+    {
+        if (!ctx.repairsHeld)
+        {
+            for (int slot = 0; slot < slotPeers.length && waiting.size() > 0; slot++)
+            {
+                while (!waiting.isEmpty(slot))
+                {
+                    final NodeId peer = slotPeers[slot];
+                    if (peer != null && (ctx.output.congested(peer) || graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
+                    {
+                        break;
+                    }
+                    final int entry = waiting.poll(slot);
+                    graftOrWait(missing.retries, entry, missing.generation(entry), now);
+                }
+            }
+        }
+        releaseAt = waiting.size() > 0 ? now + WAIT_POLL_NANOS : Long.MAX_VALUE;
     }
 
     /** The entry's last graft is answered, superseded or given up: it no longer counts against its peer. */
@@ -916,6 +976,8 @@ final class PlumTree
         java.util.Arrays.fill(graftAuthor, null);
         lazyMask = 0;
         missing.clear();
+        waiting.clear();
+        releaseAt = Long.MAX_VALUE;
         authors.clear();
         held.clear();
         heldScope.clear();

@@ -292,6 +292,51 @@ class PlumTreeTest
     }
 
     /**
+     * Messages whose announcer has {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} Grafts unanswered wait aside, each put off
+     * once: not looked at again every graft timeout (under a storm, tens of millions of deferrals), and grafted as
+     * soon as the announcer's earlier Grafts are given up.
+     */
+    @Test
+    void messagesWaitingForAGraftSlotArePutOffOnceAndGraftedWhenOneFrees()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
+        for (int i = 0; i < missing; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        net.advance(10);
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        // Past the first graft timeout (80 ms after the announcements): 64 grafts out, the rest wait.
+        net.advance(100, 5);
+        assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size());
+        final long waiting = missing - PlumTree.MAX_GRAFTS_IN_FLIGHT;
+        assertEquals(waiting, c.state.stats().graftsDeferred, "each waiting message put off once");
+        // Past the retry timers of the 64 unanswered grafts (40 ms after them): b was their only announcer, so they
+        // are given up, and the next 64 go out at once. None of those waiting was put off again meanwhile.
+        net.advance(35, 1);
+        assertEquals(2 * PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size(), "the freed slots were used");
+        assertEquals(waiting, c.state.stats().graftsDeferred, "waiting messages were looked at again");
+        // From here every graft is answered: everything arrives, exactly once.
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        for (final TestNet.Envelope g : grafts.subList(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size()))
+        {
+            b.state.onMessage(c.id, g.message(), net.now);
+        }
+        net.pump();
+        net.advance(2_000, 5);
+        assertEquals(1 + missing - PlumTree.MAX_GRAFTS_IN_FLIGHT, c.deliveries.size(),
+            "the warm-up and every message not given up");
+    }
+
+    /**
      * The copies a peer queued before our Prune reached it arrive as duplicates too: they send no further Prune
      * (under overload one per queued copy, hundreds of thousands), until the repair hold has passed.
      */
