@@ -251,6 +251,28 @@ class PlumTreeTest
     }
 
     /**
+     * a broadcasts {@code count} messages whose eager copies to c are lost; once b's announcements have reached c,
+     * every Graft c sends is held (collected in the list returned, as it is sent) and none is answered.
+     */
+    private static List<TestNet.Envelope> broadcastLosingCopiesToCAndHoldingCsGrafts(final TestNet net,
+        final int count)
+    {
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        for (int i = 0; i < count; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        net.advance(10);
+        final List<TestNet.Envelope> grafts = new ArrayList<>();
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
+            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        return grafts;
+    }
+
+    /**
      * After a stall hundreds of messages can be missing at once; each graft is answered with a payload, so a
      * neighbor gets at most {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} of them outstanding and the rest follow as those
      * are answered.
@@ -262,18 +284,8 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
         final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
-        for (int i = 0; i < missing; i++)
-        {
-            a.broadcast("m" + i);
-        }
-        net.pump();
-        // Let b's announcements reach c, then hold every graft c sends so that none is answered yet.
-        net.advance(10);
-        final List<TestNet.Envelope> grafts = new ArrayList<>();
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        final List<TestNet.Envelope> grafts = broadcastLosingCopiesToCAndHoldingCsGrafts(net, missing);
         // Past the first graft timeout (80 ms after the announcements), before the first retry (40 ms later).
         net.advance(100, 5);
         assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size(), "grafts outstanding to b");
@@ -303,17 +315,8 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
         final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
-        for (int i = 0; i < missing; i++)
-        {
-            a.broadcast("m" + i);
-        }
-        net.pump();
-        net.advance(10);
-        final List<TestNet.Envelope> grafts = new ArrayList<>();
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        final List<TestNet.Envelope> grafts = broadcastLosingCopiesToCAndHoldingCsGrafts(net, missing);
         // Past the first graft timeout (80 ms after the announcements): 64 grafts out, the rest wait.
         net.advance(100, 5);
         assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size());

@@ -113,7 +113,7 @@ final class HandoffBaseline implements AutoCloseable
         final long end = start + nanos;
         for (long slot = start; slot - end < 0; slot += intervalNanos)
         {
-            waitUntil(slot);
+            slack.awaitDeadline(slot, () -> true);
             final long token = ++nextToken;
             sentAt[(int)(token & (SENT_SLOTS - 1))] = slot;
             tokens.set(0, token);
@@ -160,29 +160,6 @@ final class HandoffBaseline implements AutoCloseable
             if (next != null)
             {
                 LockSupport.unpark(next);
-            }
-        }
-    }
-
-    private void waitUntil(final long slot)
-    {
-        while (true)
-        {
-            final long now = System.nanoTime();
-            final long remaining = slot - now;
-            if (remaining <= 0)
-            {
-                return;
-            }
-            if (remaining > slack.nanos() + 5_000)
-            {
-                final long request = remaining - slack.nanos();
-                LockSupport.parkNanos(request);
-                slack.observe(request, System.nanoTime() - now);
-            }
-            else
-            {
-                Thread.onSpinWait();
             }
         }
     }

@@ -359,7 +359,7 @@ final class NettyBaseline implements AutoCloseable
                 slack.observe(timerRequest, now - timerSetAt);
                 timerRequest = 0;
             }
-            while (nextSlot - now > 0 && nextSlot - now <= slack.nanos() + 5_000)
+            while (nextSlot - now > 0 && nextSlot - now <= slack.nanos() + TimerSlack.SPIN_MARGIN_NANOS)
             {
                 Thread.onSpinWait();
                 now = System.nanoTime();

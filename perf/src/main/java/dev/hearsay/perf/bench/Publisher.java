@@ -51,6 +51,7 @@ final class Publisher implements Runnable
     private volatile BooleanSupplier window;
     private final IdleStrategy windowIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
     private final TimerSlack slack = new TimerSlack();
+    private final BooleanSupplier running = () -> state == RUNNING;
 
     /**
      * @param node  cluster-wide index of the publishing node (goes into the payload).
@@ -258,25 +259,6 @@ final class Publisher implements Runnable
     /** Waits until {@code deadline}; false if told to stop meanwhile. */
     private boolean waitUntil(final long deadline)
     {
-        while (state == RUNNING)
-        {
-            final long now = System.nanoTime();
-            final long remaining = deadline - now;
-            if (remaining <= 0)
-            {
-                return true;
-            }
-            if (remaining > slack.nanos() + 5_000)
-            {
-                final long request = remaining - slack.nanos();
-                LockSupport.parkNanos(request);
-                slack.observe(request, System.nanoTime() - now);
-            }
-            else
-            {
-                Thread.onSpinWait();
-            }
-        }
-        return false;
+        return slack.awaitDeadline(deadline, running);
     }
 }

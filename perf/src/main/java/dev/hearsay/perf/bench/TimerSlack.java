@@ -12,12 +12,43 @@ final class TimerSlack
     /** Most a pacer spins before its slot. */
     static final long MAX_NANOS = TimeUnit.MICROSECONDS.toNanos(80);
 
+    /** Spin rather than park when the deadline is at most this much beyond the slack. */
+    static final long SPIN_MARGIN_NANOS = 5_000;
+
     private long slackNanos = TimeUnit.MICROSECONDS.toNanos(60);
 
     /** How early to ask for a wake-up. */
     long nanos()
     {
         return slackNanos;
+    }
+
+    /**
+     * Waits until {@code deadline} ({@link System#nanoTime()}): parks until this slack before it, learning from each
+     * park, then spins the rest of the way. False if {@code keepWaiting} turned false first.
+     */
+    boolean awaitDeadline(final long deadline, final java.util.function.BooleanSupplier keepWaiting)
+    {
+        while (keepWaiting.getAsBoolean())
+        {
+            final long now = System.nanoTime();
+            final long remaining = deadline - now;
+            if (remaining <= 0)
+            {
+                return true;
+            }
+            if (remaining > slackNanos + SPIN_MARGIN_NANOS)
+            {
+                final long request = remaining - slackNanos;
+                java.util.concurrent.locks.LockSupport.parkNanos(request);
+                observe(request, System.nanoTime() - now);
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+        return false;
     }
 
     /** A wait asked for {@code requested} ns took {@code took} ns. */
