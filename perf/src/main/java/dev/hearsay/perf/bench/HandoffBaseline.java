@@ -57,7 +57,6 @@ final class HandoffBaseline implements AutoCloseable
     private volatile boolean closed;
     private long nextToken;
     private final TimerSlack slack = new TimerSlack();
-    private boolean slackSet;
 
     /**
      * @param handoffs how many threads the token crosses (at least 1)
@@ -104,11 +103,7 @@ final class HandoffBaseline implements AutoCloseable
      */
     void run(final long nanos, final Histogram into)
     {
-        if (!slackSet)
-        {
-            KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
-            slackSet = true;
-        }
+        slack.onPacingThread();
         final long start = System.nanoTime();
         final long end = start + nanos;
         for (long slot = start; slot - end < 0; slot += intervalNanos)

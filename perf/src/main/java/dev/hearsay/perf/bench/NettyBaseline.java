@@ -303,7 +303,6 @@ final class NettyBaseline implements AutoCloseable
         private long timerRequest;
         private int outstanding;
         private final TimerSlack slack = new TimerSlack();
-        private boolean slackSet;
         private final Runnable pacedPing = this::pacedPing;
 
         @Override
@@ -321,12 +320,8 @@ final class NettyBaseline implements AutoCloseable
             {
                 context.executor().execute(() ->
                 {
-                    if (!slackSet)
-                    {
-                        // The client's loop paces like a publisher, with the publishers' timer slack.
-                        KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
-                        slackSet = true;
-                    }
+                    // The client's loop paces like a publisher, with the publishers' timer slack.
+                    slack.onPacingThread();
                     nextSlot = System.nanoTime();
                     outstanding = 0;
                     pacedPing();

@@ -149,7 +149,7 @@ final class Publisher implements Runnable
     @Override
     public void run()
     {
-        KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
+        slack.onPacingThread();
         while (true)
         {
             final int s = state;

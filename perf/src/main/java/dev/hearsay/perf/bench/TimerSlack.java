@@ -16,6 +16,20 @@ final class TimerSlack
     static final long SPIN_MARGIN_NANOS = 5_000;
 
     private long slackNanos = TimeUnit.MICROSECONDS.toNanos(60);
+    private boolean kernelSlackAsked;
+
+    /**
+     * Asks the kernel for the pacers' timer slack ({@link KernelTimerSlack#PACER_NANOS}) on the calling thread, the
+     * one this pacer runs on; only the first call does anything.
+     */
+    void onPacingThread()
+    {
+        if (!kernelSlackAsked)
+        {
+            kernelSlackAsked = true;
+            KernelTimerSlack.setForCurrentThread(KernelTimerSlack.PACER_NANOS);
+        }
+    }
 
     /** How early to ask for a wake-up. */
     long nanos()
