@@ -22,6 +22,7 @@ public final class GossipConfig
     private final int shufflePassiveViewCount;
     private final Duration shuffleInterval;
     private final Duration neighborRequestTimeout;
+    private final Duration failureDetectionTimeout;
     private final int disconnectContactCount;
     private final Duration ihaveInterval;
     private final Duration graftTimeout1;
@@ -61,6 +62,7 @@ public final class GossipConfig
         this.shufflePassiveViewCount = b.shufflePassiveViewCount;
         this.shuffleInterval = b.shuffleInterval;
         this.neighborRequestTimeout = b.neighborRequestTimeout;
+        this.failureDetectionTimeout = b.failureDetectionTimeout;
         this.disconnectContactCount = b.disconnectContactCount;
         this.ihaveInterval = b.ihaveInterval;
         this.graftTimeout1 = b.graftTimeout1;
@@ -115,6 +117,7 @@ public final class GossipConfig
         b.shufflePassiveViewCount = shufflePassiveViewCount;
         b.shuffleInterval = shuffleInterval;
         b.neighborRequestTimeout = neighborRequestTimeout;
+        b.failureDetectionTimeout = failureDetectionTimeout;
         b.disconnectContactCount = disconnectContactCount;
         b.ihaveInterval = ihaveInterval;
         b.graftTimeout1 = graftTimeout1;
@@ -209,6 +212,35 @@ public final class GossipConfig
     public long neighborRequestTimeoutNanos()
     {
         return neighborRequestTimeout.toNanos();
+    }
+
+    /**
+     * How long a connected peer may stay silent before it is reported down to the protocol, exactly as if its
+     * connection had closed: the failure detector of every link. Default 2 s.
+     *
+     * <p>TCP reports only what the kernel sees (a reset, a refused dial). A frozen process, a powered-off host, a
+     * pulled cable or a dropped NAT mapping sends nothing, and a frozen process's kernel even keeps acknowledging
+     * data, so neither keepalive nor {@code TCP_USER_TIMEOUT} notices it. Each link therefore carries liveness:
+     * every frame counts as a sign of life, and a link that has carried nothing for a quarter of this timeout
+     * gets a heartbeat (a 4-byte empty frame). A peer is convicted after this much silence; a frozen peer leaves
+     * every active view within the timeout plus a tick (an eighth of it). A node that was itself stalled (GC,
+     * SIGSTOP, a starved VM) convicts nobody for the silence of its own stall.
+     *
+     * <p>A plain timeout rather than an accrual detector: on a LAN the gaps between heartbeats are set by the
+     * sender's scheduling, not the network, so a history-based suspicion level reads a first GC pause as a huge
+     * outlier unless a minimum deviation is configured, which turns it back into a fixed timeout. Keep it above
+     * the longest pause a healthy process may take (GC, a busy event loop): a few hundred ms is the floor for
+     * well-tuned JVMs. The simulator uses it as its crash-detection delay.
+     */
+    public Duration failureDetectionTimeout()
+    {
+        return failureDetectionTimeout;
+    }
+
+    /** {@link #failureDetectionTimeout()} in nanoseconds. */
+    public long failureDetectionTimeoutNanos()
+    {
+        return failureDetectionTimeout.toNanos();
     }
 
     /** Passive contacts handed to a peer in the Disconnect that drops it. */
@@ -467,6 +499,7 @@ public final class GossipConfig
             + ", shufflePassiveViewCount=" + shufflePassiveViewCount
             + ", shuffleInterval=" + shuffleInterval
             + ", neighborRequestTimeout=" + neighborRequestTimeout
+            + ", failureDetectionTimeout=" + failureDetectionTimeout
             + ", disconnectContactCount=" + disconnectContactCount
             + ", ihaveInterval=" + ihaveInterval
             + ", graftTimeout1=" + graftTimeout1
@@ -508,6 +541,7 @@ public final class GossipConfig
         private int shufflePassiveViewCount = 4;
         private Duration shuffleInterval = Duration.ofSeconds(60);
         private Duration neighborRequestTimeout = Duration.ofMillis(500);
+        private Duration failureDetectionTimeout = Duration.ofSeconds(2);
         private int disconnectContactCount = 4;
         private Duration ihaveInterval = Duration.ofMillis(5);
         private Duration graftTimeout1 = Duration.ofMillis(80);
@@ -600,6 +634,16 @@ public final class GossipConfig
         public Builder neighborRequestTimeout(final Duration value)
         {
             this.neighborRequestTimeout = value;
+            return this;
+        }
+
+        /**
+         * Silence after which a connected peer is reported down (default 2 s, at least 100 ms; see
+         * {@link GossipConfig#failureDetectionTimeout()}).
+         */
+        public Builder failureDetectionTimeout(final Duration value)
+        {
+            this.failureDetectionTimeout = value;
             return this;
         }
 
@@ -810,6 +854,8 @@ public final class GossipConfig
             checkRange("shufflePassiveViewCount", shufflePassiveViewCount, 0, 32);
             checkDuration("shuffleInterval", shuffleInterval, Duration.ofMillis(1), Duration.ofHours(1));
             checkDuration("neighborRequestTimeout", neighborRequestTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+            checkDuration("failureDetectionTimeout", failureDetectionTimeout, Duration.ofMillis(100),
+                Duration.ofMinutes(10));
             checkRange("disconnectContactCount", disconnectContactCount, 0, 32);
             checkDuration("ihaveInterval", ihaveInterval, Duration.ofMillis(0), Duration.ofHours(1));
             checkDuration("graftTimeout1", graftTimeout1, Duration.ofMillis(1), Duration.ofHours(1));

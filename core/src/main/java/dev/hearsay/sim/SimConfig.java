@@ -43,7 +43,7 @@ public final class SimConfig
         this.minLatencyNanos = b.minLatencyNanos;
         this.maxLatencyNanos = b.maxLatencyNanos;
         this.lossRate = b.lossRate;
-        this.crashDetectionNanos = b.crashDetectionNanos;
+        this.crashDetectionNanos = b.crashDetectionNever ? Long.MAX_VALUE : b.protocol.failureDetectionTimeoutNanos();
         this.joinIntervalNanos = b.joinIntervalNanos;
         this.stabiliseNanos = b.stabiliseNanos;
         this.roundTimeoutNanos = b.roundTimeoutNanos;
@@ -93,8 +93,12 @@ public final class SimConfig
     }
 
     /**
-     * Delay after a silent crash before peers holding a connection to the crashed node are told it is down (a
-     * keep-alive or reset); {@link Long#MAX_VALUE} for never (peers then learn only by sending to it).
+     * Delay after a silent crash before peers holding a connection to the crashed node are told it is down: the
+     * protocol's {@link GossipConfig#failureDetectionTimeout()}, the same setting the TCP transport's failure
+     * detector convicts a silent peer with, so simulated repair is timed like the real one. (The transport convicts
+     * between about 5/8 of the timeout and 9/8 of it after a crash, depending on when the peer's last frame or
+     * heartbeat left; the simulator takes the timeout itself.) {@link Long#MAX_VALUE} for never (peers then learn
+     * only by sending to it).
      */
     public long crashDetectionNanos()
     {
@@ -182,7 +186,8 @@ public final class SimConfig
         private long minLatencyNanos = 10_000_000L;
         private long maxLatencyNanos = 100_000_000L;
         private double lossRate = 0;
-        private long crashDetectionNanos = 2_000_000_000L;
+        private Duration crashDetection;
+        private boolean crashDetectionNever;
         private long joinIntervalNanos = 2_000_000L;
         private long stabiliseNanos = 30_000_000_000L;
         private long roundTimeoutNanos = 10_000_000_000L;
@@ -227,10 +232,15 @@ public final class SimConfig
             return this;
         }
 
-        /** Delay before connected peers learn of a silent crash; null for never. */
+        /**
+         * Delay before connected peers learn of a silent crash: sets the protocol's
+         * {@link GossipConfig#failureDetectionTimeout()} (whichever of this and {@link #protocol} is called first);
+         * null for never (a model without a failure detector).
+         */
         public Builder crashDetection(final Duration value)
         {
-            crashDetectionNanos = value == null ? Long.MAX_VALUE : value.toNanos();
+            crashDetection = value;
+            crashDetectionNever = value == null;
             return this;
         }
 
@@ -313,7 +323,7 @@ public final class SimConfig
             check(minLatencyNanos >= 0 && maxLatencyNanos >= minLatencyNanos,
                 "latency: need 0 <= min <= max, got " + minLatencyNanos + ".." + maxLatencyNanos + " ns");
             check(lossRate >= 0 && lossRate < 1, "lossRate: must be in [0, 1), got " + lossRate);
-            check(crashDetectionNanos >= 0, "crashDetection: negative");
+            check(crashDetection == null || !crashDetection.isNegative(), "crashDetection: negative");
             check(joinIntervalNanos >= 0, "joinInterval: negative");
             check(stabiliseNanos >= 0, "stabilise: negative");
             check(roundTimeoutNanos > 0, "roundTimeout: must be positive");
@@ -321,6 +331,10 @@ public final class SimConfig
             check(promptNanos > 0, "prompt: must be positive");
             check(warmupRounds >= 0, "warmupRounds: negative");
             check(protocol != null, "protocol: null");
+            if (crashDetection != null)
+            {
+                protocol = protocol.toBuilder().failureDetectionTimeout(crashDetection).build();
+            }
             check(payloadSize >= Long.BYTES && payloadSize <= protocol.maxMessageSize(),
                 "payloadSize: must be in [8, maxMessageSize], got " + payloadSize);
             return new SimConfig(this);

@@ -47,7 +47,8 @@ final class SimCommand implements Command
               --loss P               drop each message with probability P, connection kept (default 0)
               --warmup W             unmeasured rounds first, to build the tree (default 1)
               --stabilise SECONDS    virtual time after the last join (default 30)
-              --detection MS|never   crash detection delay for connected peers (default 2000)
+              --detection MS|never   failure detection timeout: delay before connected peers learn of a
+                                     silent crash (default 2000, the nodes' failureDetectionTimeout; >= 100)
               --no-codec             hand over message copies instead of encoded bytes
               --json                 print exactly one JSON object
               --progress             log progress to stderr""";
@@ -119,7 +120,7 @@ final class SimCommand implements Command
                 {
                     final String v = value(args, ++i, arg);
                     config.crashDetection("never".equals(v) ? null :
-                        Duration.ofMillis(intValue(arg, v, 0, Integer.MAX_VALUE)));
+                        Duration.ofMillis(intValue(arg, v, 100, 600_000)));
                 }
                 case "--no-codec" -> config.useCodec(false);
                 case "--json" -> o.json = true;

@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. The length is checked
- * against the maximum before anything is allocated for the body; a frame over it, or a zero length, is bad input.
+ * against the maximum before anything is allocated for the body; a frame over it is bad input. A frame of length
+ * zero is a heartbeat (see {@link ConnectionLiveness}): accepted only once the identity handshake is done, and then
+ * consumed here, never handed on.
  * Before the handshake completes it emits each body as a retained slice of the read buffer (no copy); after it,
  * the bodies go straight from the read buffer into the {@link InboundFrameHandler} (see {@link #sink}).
  */
@@ -90,7 +92,24 @@ final class FrameDecoder extends ByteToMessageDecoder
         while (in.readableBytes() >= PREFIX)
         {
             final long length = in.getUnsignedInt(in.readerIndex());
-            if (length == 0 || length > maxFrameLength)
+            if (length == 0)
+            {
+                if (sink != null)
+                {
+                    in.skipBytes(PREFIX);
+                    sink.onHeartbeat();
+                    continue;
+                }
+                if (!out.isEmpty())
+                {
+                    // The frame before it may complete the handshake, which installs the sink.
+                    return;
+                }
+                discarding = true;
+                in.skipBytes(in.readableBytes());
+                throw new BadInputException("handshake: heartbeat from a connection that has not proven its id");
+            }
+            if (length > maxFrameLength)
             {
                 if (!out.isEmpty())
                 {

@@ -37,7 +37,8 @@ public final class GossipNode implements AutoCloseable
         this.key = b.key != null ? b.key : NodeKey.generate();
         final GossipConfig config = b.config;
         final int maxFrame = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
-        this.transport = new NettyTransport(key, b.transportOptions, maxFrame, config.maxPeerDataSize());
+        this.transport = new NettyTransport(key, b.transportOptions, maxFrame, config.maxPeerDataSize(),
+            config.failureDetectionTimeoutNanos());
         this.localAddress = transport.start(b.bindAddress);
         final List<InetSocketAddress> advertised = transport.advertisedAddresses();
         final byte[] contact = ContactAddresses.encode(advertised);

@@ -33,6 +33,8 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private final ParkedFrames parked = new ParkedFrames();
     private byte[] scratch = new byte[0];
     private ChannelHandlerContext context;
+    /** Created when the handler joins the pipeline (it needs the channel). */
+    private ConnectionLiveness liveness;
     private long framesThisRead;
     /** The retry of parked frames, handed to the event loop one at a time. */
     private final CoalescedTask retry = new CoalescedTask(this::retry);
@@ -63,6 +65,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         context = ctx;
+        liveness = new ConnectionLiveness(transport, this, ctx.channel(), peer, counters);
         transport.addReader(this);
     }
 
@@ -114,9 +117,22 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         }
     }
 
+    /** Event loop: a heartbeat arrived (see {@link ConnectionLiveness#onHeartbeat()}). */
+    void onHeartbeat()
+    {
+        liveness.onHeartbeat();
+    }
+
+    /** This connection's liveness, watched by the failure detector. */
+    ConnectionLiveness liveness()
+    {
+        return liveness;
+    }
+
     @Override
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
+        liveness.heard(System.nanoTime());
         if (framesThisRead > 0)
         {
             counters.framesIn.addAndGet(framesThisRead);

@@ -63,6 +63,10 @@ import java.util.function.BooleanSupplier;
  * Network events go into the dispatcher's ring; when it is full, reading pauses on that socket and the event is
  * retried, never dropped.
  *
+ * <p>Failure detection: every authenticated connection is watched by a {@link FailureDetector}: idle connections
+ * carry heartbeats, and a peer silent past the failure detection timeout has its connection closed, which reports
+ * it down exactly as a closed socket does.
+ *
  * <p>Simultaneous dials: both connections complete the handshake; the one dialled by the node with the smaller id
  * carries the traffic and the other is closed after a grace period. A peer that reconnects with a new instance id
  * (it restarted) replaces the old connection, which is reported down first.
@@ -131,6 +135,9 @@ public final class NettyTransport implements Transport
     private long lastEvictionScanNanos;
     /** Inbound handlers of open connections (copy on write: rare changes, scanned by the dispatcher). */
     private final SnapshotArray<InboundFrameHandler> readers = new SnapshotArray<>(InboundFrameHandler[]::new);
+    /** The liveness of the same connections, scanned by the failure detector. */
+    private final SnapshotArray<ConnectionLiveness> watched = new SnapshotArray<>(ConnectionLiveness[]::new);
+    private final FailureDetector detector;
     /** Connections whose reads relay flow control holds right now. */
     private final java.util.concurrent.atomic.AtomicInteger heldReaders = new java.util.concurrent.atomic.AtomicInteger();
     /** Connections paused because the dispatcher's ring was full, with frames parked until it has room. */
@@ -147,6 +154,22 @@ public final class NettyTransport implements Transport
     public NettyTransport(final NodeKey key, final TransportOptions options, final int maxFrameLength,
         final int maxPeerData)
     {
+        this(key, options, maxFrameLength, maxPeerData,
+            dev.hearsay.GossipConfig.defaults().failureDetectionTimeoutNanos());
+    }
+
+    /**
+     * @param key                   this node's key: its id and the handshake signer.
+     * @param options               transport settings.
+     * @param maxFrameLength        largest frame accepted (the engine's maximum encoded message).
+     * @param maxPeerData           largest contact data accepted in a handshake.
+     * @param failureDetectionNanos silence after which a connected peer is convicted (see
+     *                              {@link dev.hearsay.GossipConfig#failureDetectionTimeout()}).
+     */
+    public NettyTransport(final NodeKey key, final TransportOptions options, final int maxFrameLength,
+        final int maxPeerData, final long failureDetectionNanos)
+    {
+        this.detector = new FailureDetector(watched::get, failureDetectionNanos);
         this.key = key;
         this.id = key.id();
         this.options = options;
@@ -255,6 +278,7 @@ public final class NettyTransport implements Transport
                 .childOption(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
                 .childOption(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
         }
+        detector.start(group.next());
         group.next().scheduleWithFixedDelay(() ->
         {
             if (pausedReaders.get() > 0)
@@ -724,16 +748,60 @@ public final class NettyTransport implements Transport
         return heldReaders.get();
     }
 
-    /** A connection's inbound handler is in its pipeline: relay flow control may hold and release it. */
+    /**
+     * A connection's inbound handler is in its pipeline: relay flow control may hold and release it, and the failure
+     * detector watches it.
+     */
     void addReader(final InboundFrameHandler reader)
     {
         readers.add(reader);
+        watched.add(reader.liveness());
     }
 
     /** The connection closed. */
     void removeReader(final InboundFrameHandler reader)
     {
         readers.remove(reader);
+        watched.remove(reader.liveness());
+    }
+
+    /**
+     * When this node last wrote queued frames to {@code peer} on {@code ch}, or {@code otherwise} when {@code ch}
+     * is not the connection its frames go to. Any thread.
+     */
+    long lastSentNanos(final NodeId peer, final Channel ch, final long otherwise)
+    {
+        final PeerLink link = links.get(peer);
+        return link != null && link.channel == ch ? link.lastSentNanos : otherwise;
+    }
+
+    /**
+     * The failure detector's thread: {@code peer} sent nothing on {@code ch} for {@code silentNanos}. The connection
+     * is closed on its event loop (the peer is then reported down like any closed connection), and what was queued
+     * for the peer is dropped rather than dialled again: a frozen process still accepts TCP connections in its
+     * kernel, and a new dial would only wait for a handshake that cannot come.
+     */
+    void convict(final Channel ch, final NodeId peer, final long silentNanos)
+    {
+        counters.peersConvicted.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "peer {0}: nothing heard for {1} ms (failure detection timeout {2} ms), "
+            + "closing its connection", peer.shortString(), TimeUnit.NANOSECONDS.toMillis(silentNanos),
+            TimeUnit.NANOSECONDS.toMillis(detector.timeoutNanos()));
+        final PeerLink link = links.get(peer);
+        ch.eventLoop().execute(() ->
+        {
+            if (link != null && link.channel == ch)
+            {
+                link.discardQueued();
+            }
+            ch.close();
+        });
+    }
+
+    /** The failure detector of this transport's connections. */
+    FailureDetector failureDetector()
+    {
+        return detector;
     }
 
     @Override
@@ -856,6 +924,7 @@ public final class NettyTransport implements Transport
         {
             return;
         }
+        detector.stop();
         if (onEventLoop())
         {
             closeFromEventLoop();
@@ -1371,7 +1440,7 @@ public final class NettyTransport implements Transport
         ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
-    private static boolean halfClosed(final Channel ch)
+    static boolean halfClosed(final Channel ch)
     {
         return ch instanceof io.netty.channel.socket.DuplexChannel d && (d.isOutputShutdown() || d.isInputShutdown());
     }

@@ -38,6 +38,8 @@ final class PeerLink
     long congestedSinceNanos;
     /** Event loop only (single writer): bytes moved from the queue to the socket, so far. */
     volatile long drainedBytes;
+    /** Event loop only (single writer): when the last drain wrote something ({@link System#nanoTime()}). */
+    volatile long lastSentNanos = System.nanoTime();
     /** Dispatcher only: {@link #drainedBytes} when the slow-peer check last looked. */
     long drainedAtCheck;
     /** The drain, handed to the chosen connection's event loop one at a time. */
@@ -252,6 +254,10 @@ final class PeerLink
             batch = null;
         }
         ch.flush();
+        if (bytes > 0)
+        {
+            lastSentNanos = System.nanoTime();
+        }
     }
 
     private org.agrona.concurrent.ControlledMessageHandler.Action copy(final int msgTypeId,

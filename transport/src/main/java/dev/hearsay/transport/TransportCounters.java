@@ -25,6 +25,12 @@ public final class TransportCounters
     public final AtomicLong truncated = new AtomicLong();
     /** Peers disconnected because their outbound queue overflowed. */
     public final AtomicLong slowPeerDisconnects = new AtomicLong();
+    /** Peers convicted by the failure detector (silent past the timeout): their connection closed, reported down. */
+    public final AtomicLong peersConvicted = new AtomicLong();
+    /** Heartbeats written on idle connections. */
+    public final AtomicLong heartbeatsSent = new AtomicLong();
+    /** Heartbeats received. */
+    public final AtomicLong heartbeatsReceived = new AtomicLong();
     /** Outbound queues that could not be allocated (direct memory exhausted): that peer was dropped. */
     public final AtomicLong queueAllocationFailures = new AtomicLong();
     /** Duplicate connections closed after a simultaneous dial. */
@@ -56,6 +62,9 @@ public final class TransportCounters
         consumer.accept("frames refused: bad input", badFrames);
         consumer.accept("connections closed mid-frame", truncated);
         consumer.accept("peers dropped: slow", slowPeerDisconnects);
+        consumer.accept("peers dropped: silent", peersConvicted);
+        consumer.accept("heartbeats sent", heartbeatsSent);
+        consumer.accept("heartbeats received", heartbeatsReceived);
         consumer.accept("duplicate connections closed", duplicateConnections);
         consumer.accept("read pauses: ring full", readPauses);
         consumer.accept("read holds: relay congested", readHolds);
@@ -78,7 +87,9 @@ public final class TransportCounters
         return "TransportCounters{accepted=" + accepted + ", dialled=" + dialled + ", dialFailures=" + dialFailures
             + ", handshakes=" + handshakes + ", handshakeFailures=" + handshakeFailures
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
-            + ", slowPeerDisconnects=" + slowPeerDisconnects + ", queueAllocationFailures=" + queueAllocationFailures
+            + ", slowPeerDisconnects=" + slowPeerDisconnects + ", peersConvicted=" + peersConvicted
+            + ", heartbeatsSent=" + heartbeatsSent + ", heartbeatsReceived=" + heartbeatsReceived
+            + ", queueAllocationFailures=" + queueAllocationFailures
             + ", duplicateConnections=" + duplicateConnections
             + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldReleases=" + readHoldReleases
             + ", framesIn=" + framesIn + ", framesOut=" + framesOut
