@@ -1,6 +1,7 @@
 package dev.hearsay.perf;
 
 import dev.hearsay.perf.faults.ChurnScenario;
+import dev.hearsay.perf.faults.FreezeScenario;
 import dev.hearsay.perf.faults.KillScenario;
 import dev.hearsay.perf.faults.LiveFuzzScenario;
 import dev.hearsay.perf.faults.NetnsLab;
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
  */
 final class FaultsCommand implements Command
 {
-    private static final List<String> ALL = List.of("kill", "netns", "churn", "fuzz");
+    private static final List<String> ALL = List.of("kill", "freeze", "netns", "churn", "fuzz");
 
     @Override
     public String name()
@@ -43,9 +44,12 @@ final class FaultsCommand implements Command
     public String usage()
     {
         return """
-            faults [--quick] [--only kill,netns,churn,fuzz] [--seed S] [--log-dir DIR]
+            faults [--quick] [--only kill,freeze,netns,churn,fuzz] [--seed S] [--log-dir DIR]
             faults --soak [--minutes M] [--seed S] [--log-dir DIR]
               (full)              kill: 20 node processes, 30% SIGKILLed at once, 10 rounds from the survivors;
+                                  freeze: 16 node processes (8 quick), one paused 500 ms (shorter than the
+                                  2 s failure detection), then 4 (2 quick) SIGSTOPped, 5 rounds from the
+                                  survivors, resumed, 5 rounds from all;
                                   netns: 10 nodes in namespaces, netem 20 ms + 5% loss (or loss only where the
                                   kernel has no netem), half partitioned for 15 s then healed;
                                   churn: 16 nodes, one leave and one join every 3 s for 3 minutes, 20 msgs/s;
@@ -129,6 +133,14 @@ final class FaultsCommand implements Command
                     {
                         final KillScenario.Result r = KillScenario.run(new KillScenario.Params(quick ? 7 : 20, 0.3,
                             quick ? 5 : 10, Duration.ofMillis(200), seed, cp, new File(logDir, "kill")), log);
+                        ok = r.passed();
+                        line = r.toString();
+                    }
+                    case "freeze" ->
+                    {
+                        final FreezeScenario.Result r = FreezeScenario.run(new FreezeScenario.Params(quick ? 8 : 16,
+                            quick ? 2 : 4, Duration.ofSeconds(2), Duration.ofMillis(500), 5, Duration.ofMillis(300),
+                            seed, cp, new File(logDir, "freeze")), log);
                         ok = r.passed();
                         line = r.toString();
                     }

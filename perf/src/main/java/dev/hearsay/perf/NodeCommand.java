@@ -64,6 +64,8 @@ final class NodeCommand implements Command
               --max-park-ms MS       longest dispatcher idle park (default 1; keeps many nodes off the CPU)
               --join-timeout-ms MS   how long to wait for the first neighbor before reporting ready anyway
                                      (default 20000; a node with no --peer is ready at once)
+              --failure-detection-ms MS
+                                     silence after which a peer is reported down (default 2000)
               --handshake-timeout-ms MS, --linger-ms MS, --queue-bytes B
                                      transport options (defaults: TransportOptions.defaults())
               --quiet                log only errors (fuzzed nodes would log one warning per bad connection)
@@ -102,9 +104,13 @@ final class NodeCommand implements Command
             err.println("usage: java -jar hearsay-perf.jar " + usage());
             return Main.EXIT_USAGE;
         }
-        final GossipConfig config = GossipConfig.builder()
-            .idleStrategy(new BackoffIdleStrategy(1, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(o.maxParkMs)))
-            .build();
+        final GossipConfig.Builder configBuilder = GossipConfig.builder()
+            .idleStrategy(new BackoffIdleStrategy(1, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(o.maxParkMs)));
+        if (o.failureDetectionMs != null)
+        {
+            configBuilder.failureDetectionTimeout(Duration.ofMillis(o.failureDetectionMs));
+        }
+        final GossipConfig config = configBuilder.build();
         final TransportOptions d = TransportOptions.defaults();
         final TransportOptions transport = new TransportOptions(d.ioMode(), d.ioThreads(),
             o.queueBytes != null ? o.queueBytes : d.outboundQueueBytes(), d.connectTimeoutMillis(),
@@ -330,6 +336,9 @@ final class NodeCommand implements Command
             .append(" badFrames=").append(c.badFrames.get())
             .append(" truncated=").append(c.truncated.get())
             .append(" slowPeerDisconnects=").append(c.slowPeerDisconnects.get())
+            .append(" peersConvicted=").append(c.peersConvicted.get())
+            .append(" heartbeatsSent=").append(c.heartbeatsSent.get())
+            .append(" heartbeatsReceived=").append(c.heartbeatsReceived.get())
             .append(" queueAllocationFailures=").append(c.queueAllocationFailures.get())
             .append(" badInputTotal=").append(c.badInputTotal());
         for (final EngineCounter e : EngineCounter.values())
@@ -373,6 +382,8 @@ final class NodeCommand implements Command
                 case "--max-park-ms" -> o.maxParkMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 1, 1000);
                 case "--handshake-timeout-ms" ->
                     o.handshakeTimeoutMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 1, 600_000);
+                case "--failure-detection-ms" -> o.failureDetectionMs =
+                    CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 100, 600_000);
                 case "--linger-ms" -> o.lingerMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 3_600_000);
                 case "--queue-bytes" ->
                     o.queueBytes = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 4096, 1 << 30);
@@ -395,6 +406,7 @@ final class NodeCommand implements Command
         int joinTimeoutMs = 20_000;
         Integer handshakeTimeoutMs;
         Integer lingerMs;
+        Integer failureDetectionMs;
         Integer queueBytes;
         boolean quiet;
     }

@@ -24,6 +24,7 @@ class FaultsCliTest
         assertUsage("node", "--peer", "00@127.0.0.1:1");
         assertUsage("node", "--bind", "127.0.0.1");
         assertUsage("node", "--max-park-ms");
+        assertUsage("node", "--failure-detection-ms", "50");
     }
 
     @Test

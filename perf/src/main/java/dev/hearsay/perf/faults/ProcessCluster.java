@@ -23,6 +23,7 @@ public final class ProcessCluster implements AutoCloseable
     private final IntFunction<String> netnsOf;
     private final IntFunction<String> bindOf;
     private final List<String> jvmFlags;
+    private List<String> nodeArgs = List.of();
     private final Consumer<String> log;
     private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
     private final List<Broadcast> broadcasts = new CopyOnWriteArrayList<>();
@@ -63,6 +64,13 @@ public final class ProcessCluster implements AutoCloseable
         return new ProcessCluster(classpath, topic, logDir, i -> null, i -> "127.0.0.1:0", seed, log);
     }
 
+    /** Gives every node started from now on these extra arguments of the {@code node} command; returns this. */
+    public ProcessCluster withNodeArgs(final List<String> args)
+    {
+        nodeArgs = List.copyOf(args);
+        return this;
+    }
+
     /** The cluster's random source (victim choice and the like), seeded. */
     public Random random()
     {
@@ -74,6 +82,7 @@ public final class ProcessCluster implements AutoCloseable
     {
         final List<String> args = new ArrayList<>(List.of("--bind", bindOf.apply(index), "--seed",
             Long.toString(1_000_003L * (index + 1) + random.nextInt(1 << 20)), "--topic", topic));
+        args.addAll(nodeArgs);
         for (final PeerSpec p : bootstrap)
         {
             args.add("--peer");
@@ -179,12 +188,19 @@ public final class ProcessCluster implements AutoCloseable
      */
     public DeliveryCheck await(final Collection<Broadcast> messages, final Duration settle, final Duration timeout)
     {
+        return await(messages, nodes, settle, timeout);
+    }
+
+    /** As {@link #await(Collection, Duration, Duration)}, counting only the deliveries at {@code receivers}. */
+    public DeliveryCheck await(final Collection<Broadcast> messages, final Collection<NodeProcess> receivers,
+        final Duration settle, final Duration timeout)
+    {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        DeliveryCheck check = DeliveryCheck.of(messages, nodes, settle.toNanos());
+        DeliveryCheck check = DeliveryCheck.of(messages, receivers, settle.toNanos());
         while (!check.complete() && System.nanoTime() - deadline < 0)
         {
             Poll.pause();
-            check = DeliveryCheck.of(messages, nodes, settle.toNanos());
+            check = DeliveryCheck.of(messages, receivers, settle.toNanos());
         }
         return check;
     }
