@@ -51,7 +51,8 @@ final class FaultsCommand implements Command
                                   2 s failure detection), then 4 (2 quick) SIGSTOPped, 5 rounds from the
                                   survivors, resumed, 5 rounds from all;
                                   netns: 10 nodes in namespaces, netem 20 ms + 5% loss (or loss only where the
-                                  kernel has no netem), half partitioned for 15 s then healed;
+                                  kernel has no netem), half cut off for 30 s (packets dropped) then
+                                  healed: the time until one component again, a round 2 s after the heal;
                                   churn: 16 nodes, one leave and one join every 3 s for 3 minutes, 20 msgs/s;
                                   fuzz: 10,000,000 in-process inputs, 20,000 connections to a live node
               --quick             the sizes of the JUnit tests (about 2 minutes)
@@ -154,7 +155,7 @@ final class FaultsCommand implements Command
                             continue;
                         }
                         final NetnsScenario.Result r = NetnsScenario.run(new NetnsScenario.Params(quick ? 6 : 10,
-                            quick ? 3 : 5, Duration.ofMillis(300), Duration.ofSeconds(quick ? 5 : 15),
+                            quick ? 3 : 5, Duration.ofMillis(300), Duration.ofSeconds(30),
                             Duration.ofSeconds(quick ? 5 : 10), seed, cp, new File(logDir, "netns")), support, log);
                         ok = r.passed();
                         line = r.toString();

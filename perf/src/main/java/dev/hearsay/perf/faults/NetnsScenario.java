@@ -7,13 +7,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Nodes in their own network namespaces over impaired links (see {@link NetnsLab}): broadcasts under delay and
- * loss must reach every node; then half the nodes are partitioned off for a while and healed, after which
- * broadcasts must again reach every node on both sides. What crossed during the partition, and what arrived late
- * from it, is measured and reported.
+ * loss must reach every node; then half the nodes are partitioned off for a while (their packets dropped: no reset,
+ * no FIN, so only the failure detector sees it) and healed, after which the overlay must become one component
+ * again by itself, a broadcast made two seconds after the heal must reach every node, and broadcasts must again
+ * reach every node on both sides. What crossed during the partition, and what arrived late from it, is measured
+ * and reported.
  */
 public final class NetnsScenario
 {
@@ -43,25 +46,30 @@ public final class NetnsScenario
      * @param duringOtherSide  delivery of partition-time broadcasts to the other side (late, after the heal).
      * @param afterHeal        delivery of broadcasts made after the heal.
      * @param firstAfterHealMs from the heal until every node had the first round made after it.
+     * @param mergedMs         from the heal until the active views formed one component again (-1: not in 30 s).
+     * @param twoSecondsAfter  delivery of one round broadcast two seconds after the heal.
      * @param packetsDropped   packets the impairment dropped (all nodes), -1 if unknown.
      */
     public record Result(String impairment, DeliveryCheck impaired, DeliveryCheck duringSameSide,
-        DeliveryCheck duringOtherSide, DeliveryCheck afterHeal, double firstAfterHealMs, long packetsDropped)
+        DeliveryCheck duringOtherSide, DeliveryCheck afterHeal, double firstAfterHealMs, double mergedMs,
+        DeliveryCheck twoSecondsAfter, long packetsDropped)
     {
-        /** Delivered everything under impairment and after the heal. */
+        /** Delivered everything under impairment and after the heal, and the overlay became one again. */
         public boolean passed()
         {
             return impaired.complete() && afterHeal.complete() && impaired.duplicates() == 0
-                && afterHeal.duplicates() == 0;
+                && afterHeal.duplicates() == 0 && mergedMs >= 0 && twoSecondsAfter.complete()
+                && twoSecondsAfter.duplicates() == 0;
         }
 
         @Override
         public String toString()
         {
             return String.format(Locale.ROOT, "netns (%s; %d packets dropped): impaired: %s; partition, own side: "
-                    + "%s; partition, other side after the heal: %s; after heal: %s; first round after the heal "
-                    + "everywhere in %.0f ms", impairment, packetsDropped, impaired, duringSameSide, duringOtherSide,
-                afterHeal, firstAfterHealMs);
+                    + "%s; partition, other side after the heal: %s; after heal: %s; one component again %.0f ms "
+                    + "after the heal; first round after the heal everywhere in %.0f ms; a round 2 s after the heal: "
+                    + "%s", impairment, packetsDropped, impaired, duringSameSide, duringOtherSide, afterHeal, mergedMs,
+                firstAfterHealMs, twoSecondsAfter);
         }
     }
 
@@ -121,9 +129,34 @@ public final class NetnsScenario
             {
                 firstRound.add(cluster.broadcast(n, "heal0"));
             }
-            final DeliveryCheck first = cluster.await(firstRound, Duration.ZERO, p.settle().plusSeconds(60));
+            double mergedMs = -1;
+            final long twoSeconds = healNanos + TimeUnit.SECONDS.toNanos(2);
+            while (mergedMs < 0 && System.nanoTime() - twoSeconds < 0)
+            {
+                if (FreezeScenario.oneComponent(nodes))
+                {
+                    mergedMs = (System.nanoTime() - healNanos) / 1e6;
+                }
+                Poll.pause();
+            }
+            Poll.hold(Duration.ofNanos(twoSeconds - System.nanoTime()));
+            final List<ProcessCluster.Broadcast> twoSecondsRound = new ArrayList<>();
+            for (final NodeProcess n : nodes)
+            {
+                twoSecondsRound.add(cluster.broadcast(n, "heal2s"));
+            }
+            if (mergedMs < 0 && Poll.until(() -> FreezeScenario.oneComponent(nodes), Duration.ofSeconds(28)))
+            {
+                mergedMs = (System.nanoTime() - healNanos) / 1e6;
+            }
+            log.accept("one component again after " + mergedMs + " ms");
+            final DeliveryCheck twoSecondsAfter = cluster.await(twoSecondsRound, Duration.ZERO,
+                p.settle().plusSeconds(30));
+            log.accept("a round 2 s after the heal: " + twoSecondsAfter);
+            final DeliveryCheck first = cluster.await(firstRound, Duration.ZERO, p.settle().plusSeconds(30));
             final double firstMs = first.complete() ? latest(firstRound, nodes, healNanos) / 1e6 : -1;
             final List<ProcessCluster.Broadcast> after = new ArrayList<>(firstRound);
+            after.addAll(twoSecondsRound);
             after.addAll(rounds(cluster, nodes, "heal", p));
             final DeliveryCheck afterHeal = cluster.await(after, p.settle(), p.settle().plusSeconds(30));
             log.accept("after heal: " + afterHeal);
@@ -134,7 +167,8 @@ public final class NetnsScenario
                 final long d = lab.dropped(i);
                 dropped = d < 0 || dropped < 0 ? -1 : dropped + d;
             }
-            return new Result(lab.describeImpairment(), impaired, sameSide, otherSide, afterHeal, firstMs, dropped);
+            return new Result(lab.describeImpairment(), impaired, sameSide, otherSide, afterHeal, firstMs, mergedMs,
+                twoSecondsAfter, dropped);
         }
     }
 
