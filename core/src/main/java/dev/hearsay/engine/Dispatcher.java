@@ -618,6 +618,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         else
         {
             counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+            // The gap is news too: a reader that caught up and waits must learn of it now.
+            markDirty(subscription);
         }
     }
 
@@ -662,6 +664,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         else
         {
             counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+            // The gap is news too: a reader that caught up and waits must learn of it now.
+            markDirty(subscription);
         }
     }
 
@@ -758,6 +762,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         else
         {
             counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+            // The gap is news too: a reader that caught up and waits must learn of it now.
+            markDirty(subscription);
         }
         if (kind == SubscriberQueue.NEIGHBOR_UP && !subscription.sawNeighborUp)
         {

@@ -14,9 +14,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * polls. Entries are preallocated structures (not serialized records), so the capacity counts events exactly and a
  * payload buffer per entry grows on demand to the largest message seen and is then reused.
  * <p>
- * Overflow policy: an offer to a full buffer drops the event and counts it. Before the next event that fits, the
- * buffer inserts exactly one {@code Lagged(missed)} entry; it waits until both fit so that a subscriber never sees
- * two Lagged in a row for one gap.
+ * Overflow policy: an offer to a full buffer drops the event and counts it in {@link #gap}, a word shared by both
+ * sides that holds the count and the position of the gap (the producer's position, which does not move while it
+ * drops). The reader learns of the gap right where it is, after the last event buffered before it: once it has
+ * read up to that position it takes the count itself; if the producer gets room first, it takes the count and puts
+ * one {@code Lagged(missed)} entry ahead of the next event (it waits until both fit, so a subscriber never sees two
+ * Lagged in a row for one gap). Each side takes with a compare-and-set of the whole word, so every drop is
+ * reported once, at its place. A gap counts at most 2,147,483,647 drops (it saturates there); the drop counter
+ * keeps the exact total.
  */
 final class SubscriberQueue
 {
@@ -48,10 +53,15 @@ final class SubscriberQueue
     /** Next entry the producer writes; written by the producer only (ordered store). */
     private final Sequence tail = new Sequence(0);
 
+    /**
+     * The open gap: the producer's position when it started dropping (high 32 bits) and the events dropped there
+     * (low 32 bits, unsigned); 0 when none. Only the producer makes it non-zero; either side may take it (set 0).
+     */
+    private final java.util.concurrent.atomic.AtomicLong gap = new java.util.concurrent.atomic.AtomicLong();
+
     // Producer-owned.
     private long producerTail;
     private long headCache;
-    private long missed;
     private long dropped;
 
     // Consumer-owned.
@@ -152,31 +162,82 @@ final class SubscriberQueue
         return dropped;
     }
 
+    /**
+     * Producer: makes room for one event, and for the Lagged entry of an open gap ahead of it; false when the event
+     * must be dropped (counted in the gap).
+     */
     private boolean claim()
     {
-        final long needed = missed > 0 ? 2 : 1;
-        if (producerTail + needed - headCache > capacity)
+        while (true)
         {
-            headCache = head.get();
+            final long word = gap.get();
+            final boolean open = isOpen(word);
+            final long needed = open ? 2 : 1;
             if (producerTail + needed - headCache > capacity)
             {
-                missed++;
-                dropped++;
+                headCache = head.get();
+                if (producerTail + needed - headCache > capacity)
+                {
+                    if (drop())
+                    {
+                        return false;
+                    }
+                    // The reader took the gap at this very position: it has read everything, so there is room.
+                    headCache = head.get();
+                    continue;
+                }
+            }
+            if (open)
+            {
+                if (!gap.compareAndSet(word, 0))
+                {
+                    continue; // the reader took it meanwhile
+                }
+                final int i = (int)producerTail & mask;
+                kinds[i] = LAGGED;
+                missedCounts[i] = word & COUNT;
+                authors[i] = null;
+                froms[i] = null;
+                lengths[i] = 0;
+                producerTail++;
+            }
+            return true;
+        }
+    }
+
+    /** Gap word: the low 31 bits count the drops. */
+    private static final long COUNT = 0x7FFF_FFFFL;
+    /** Gap word: set when the reader has taken the gap (the position stays, the count is cleared). */
+    private static final long TAKEN = 0x8000_0000L;
+    private static final long POSITION = 0xFFFF_FFFFL;
+
+    private static boolean isOpen(final long word)
+    {
+        return word != 0 && (word & TAKEN) == 0;
+    }
+
+    /**
+     * Producer: one more event dropped at its current position; false, and nothing dropped, if the reader has
+     * taken the gap at this position (it read every event, so the buffer has room after all).
+     */
+    private boolean drop()
+    {
+        final long position = producerTail & POSITION;
+        while (true)
+        {
+            final long word = gap.get();
+            final boolean here = (word >>> 32) == position;
+            if (here && (word & TAKEN) != 0)
+            {
                 return false;
             }
+            final long count = here && isOpen(word) ? word & COUNT : 0;
+            if (gap.compareAndSet(word, position << 32 | Math.min(count + 1, COUNT)))
+            {
+                dropped++;
+                return true;
+            }
         }
-        if (missed > 0)
-        {
-            final int i = (int)producerTail & mask;
-            kinds[i] = LAGGED;
-            missedCounts[i] = missed;
-            authors[i] = null;
-            froms[i] = null;
-            lengths[i] = 0;
-            producerTail++;
-            missed = 0;
-        }
-        return true;
     }
 
     private void publish()
@@ -187,10 +248,30 @@ final class SubscriberQueue
 
     // ---------------------------------------------------------------- consumer side (one user thread)
 
-    /** True if no event is ready; a volatile read of the producer's position. */
+    /** True if no event is ready (nor a gap to report); volatile reads of the producer's position and gap. */
     boolean isEmpty()
     {
-        return consumerHead >= tail.get();
+        return consumerHead >= tail.get() && !isOpen(gap.get());
+    }
+
+    /**
+     * Consumer, having published {@code position} as its head: takes the count of the gap that opens right after
+     * the events read so far, or returns 0 when there is none there (no gap, or one behind events not read yet).
+     * The gap is marked taken rather than cleared, so a producer about to drop at the same position sees that the
+     * reader has caught up and publishes instead: one gap, one Lagged.
+     */
+    private long takeGapAt(final long position)
+    {
+        final long here = position & POSITION;
+        long word;
+        while (isOpen(word = gap.get()) && (word >>> 32) == here)
+        {
+            if (gap.compareAndSet(word, here << 32 | TAKEN))
+            {
+                return word & COUNT;
+            }
+        }
+        return 0;
     }
 
     /** Hands up to {@code limit} events to {@code handler}; entries are released even if the handler throws. */
@@ -225,6 +306,17 @@ final class SubscriberQueue
                         break;
                 }
             }
+            if (count < limit && h == available)
+            {
+                consumerHead = h;
+                head.set(h);
+                final long missed = takeGapAt(h);
+                if (missed > 0)
+                {
+                    count++;
+                    handler.onLagged(missed);
+                }
+            }
         }
         finally
         {
@@ -239,7 +331,8 @@ final class SubscriberQueue
     {
         if (consumerHead >= tail.get())
         {
-            return null;
+            final long missed = takeGapAt(consumerHead);
+            return missed > 0 ? new GossipEvent.Lagged(missed) : null;
         }
         final int i = (int)consumerHead & mask;
         final GossipEvent event;

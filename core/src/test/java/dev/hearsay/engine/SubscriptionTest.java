@@ -8,6 +8,7 @@ import dev.hearsay.Subscription;
 import dev.hearsay.TopicId;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,7 +35,7 @@ final class SubscriptionTest
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void fullBufferDropsCountsAndReportsOneLaggedBeforeLaterEvents() throws Exception
+    void fullBufferDropsCountsAndReportsOneLaggedRightAtTheGap() throws Exception
     {
         final GossipConfig config = GossipConfig.builder().subscriptionCapacity(16).build();
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config).start())
@@ -49,18 +50,20 @@ final class SubscriptionTest
 
             final List<Object> events = new ArrayList<>();
             final GossipHandler handler = recorder(events);
-            assertEquals(16, sub.poll(handler, 100));
+            // The 16 buffered messages, then the gap where it is: no later message needed to learn of it.
+            assertEquals(17, sub.poll(handler, 100));
             assertEquals(0, sub.poll(handler, 100));
             for (int i = 0; i < 16; i++)
             {
                 assertEquals("m" + (i + 1), events.get(i));
             }
+            assertEquals("lagged 84", events.get(16));
 
             events.clear();
             publishFrames(b, a, 101, 5);
             await("5 more frames handled", () -> b.counter(EngineCounter.FRAMES_RECEIVED) == 105);
-            assertEquals(6, sub.poll(handler, 100));
-            assertEquals(List.of("lagged 84", "m101", "m102", "m103", "m104", "m105"), events);
+            assertEquals(5, sub.poll(handler, 100));
+            assertEquals(List.of("m101", "m102", "m103", "m104", "m105"), events);
 
             // No second Lagged for the same gap; next() keeps the order too.
             publishFrames(b, a, 106, 1);
@@ -71,6 +74,33 @@ final class SubscriptionTest
     }
 
     @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void readerThatWasAwayLearnsOfTheLossRightAfterTheLastBufferedMessage() throws Exception
+    {
+        final GossipConfig config = GossipConfig.builder().subscriptionCapacity(64).build();
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config).start())
+        {
+            final GossipEngine b = cluster.get(0);
+            final Subscription sub = b.subscribe(TOPIC, List.of());
+            final NodeId a = EngineTestSupport.key(99).id();
+            publishFrames(b, a, 1, 5_000);
+            await("5,000 frames handled", () -> b.counter(EngineCounter.FRAMES_RECEIVED) == 5_000);
+            for (int i = 1; i <= 64; i++)
+            {
+                final GossipEvent e = sub.next(EngineTestSupport.WAIT);
+                assertInstanceOf(GossipEvent.Received.class, e, "event " + i);
+                assertEquals("m" + i, new String(((GossipEvent.Received)e).content(), StandardCharsets.UTF_8));
+            }
+            // On a quiet topic: the loss is reported now, not when (if ever) another message comes.
+            assertEquals(new GossipEvent.Lagged(4_936), sub.next(Duration.ofMillis(1)));
+            assertNull(sub.next(Duration.ofMillis(1)));
+            publishFrames(b, a, 5_001, 1);
+            final GossipEvent next = sub.next(EngineTestSupport.WAIT);
+            assertEquals("m5001", new String(((GossipEvent.Received)next).content(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @RepeatedTest(20)
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void laggedIsSeenExactlyOnceWhileAConsumerRaces() throws Exception
     {
@@ -121,7 +151,7 @@ final class SubscriptionTest
             {
                 // drain what is left
             }
-            // A gap at the very end is reported by the next event that fits: send one more.
+            // A gap at the very end is reported once the reader is there; one more message must not repeat it.
             publishFrames(b, a, total + 1, 1);
             while (lastSeq[0] != total + 1)
             {
