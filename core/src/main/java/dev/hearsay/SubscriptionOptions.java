@@ -41,20 +41,42 @@ import java.time.Duration;
  * @param gapTimeout        how long a hole may stay open before it is reported and skipped (default 1 s).
  * @param reorderCapacity   messages held back per subscription while waiting for earlier ones (default 1024).
  * @param maxAuthors        authors whose position is tracked per subscription (default 4096).
- * @param dispatcherHandler called on the dispatcher thread with every event, in place of poll and next (default
- *                          null: events are buffered for poll and next).
+ * <p>
+ * <b>A reader that falls behind.</b> The buffer holds {@code subscriptionCapacity} events (a node setting). What
+ * happens when it fills is the {@code overflow} policy: {@link OverflowPolicy#LOSSLESS} (the default) holds the
+ * node's flow until the reader makes room, and cuts a reader that makes no progress for
+ * {@code slowSubscriberTimeout} over to dropping; {@link OverflowPolicy#DROP} drops at once. A loss is reported as
+ * one {@link GossipEvent.Lagged} right where it happened.
+ *
+ * @param fifo                  deliver each author's messages in sequence order (default false).
+ * @param gapTimeout            how long a hole may stay open before it is reported and skipped (default 1 s).
+ * @param reorderCapacity       messages held back per subscription while waiting for earlier ones (default 1024).
+ * @param maxAuthors            authors whose position is tracked per subscription (default 4096).
+ * @param dispatcherHandler     called on the dispatcher thread with every event, in place of poll and next (default
+ *                              null: events are buffered for poll and next).
+ * @param overflow              what a full buffer does (default {@link OverflowPolicy#LOSSLESS}).
+ * @param slowSubscriberTimeout with {@link OverflowPolicy#LOSSLESS}: how long a reader may make no progress at all
+ *                              while its full buffer holds the node, before it is cut over to dropping (default 2 s).
  */
 public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorderCapacity, int maxAuthors,
-    GossipHandler dispatcherHandler)
+    GossipHandler dispatcherHandler, OverflowPolicy overflow, Duration slowSubscriberTimeout)
 {
-    private static final SubscriptionOptions DEFAULTS =
-        new SubscriptionOptions(false, Duration.ofSeconds(1), 1024, 4096, null);
+    private static final SubscriptionOptions DEFAULTS = new SubscriptionOptions(false, Duration.ofSeconds(1), 1024,
+        4096, null, OverflowPolicy.LOSSLESS, Duration.ofSeconds(2));
 
-    /** Options whose events are buffered for poll and next (no dispatcher handler). */
+    /** Options whose events are buffered for poll and next (no dispatcher handler), lossless. */
     public SubscriptionOptions(final boolean fifo, final Duration gapTimeout, final int reorderCapacity,
         final int maxAuthors)
     {
         this(fifo, gapTimeout, reorderCapacity, maxAuthors, null);
+    }
+
+    /** Options with the default overflow policy (lossless, 2 s slow-subscriber timeout). */
+    public SubscriptionOptions(final boolean fifo, final Duration gapTimeout, final int reorderCapacity,
+        final int maxAuthors, final GossipHandler dispatcherHandler)
+    {
+        this(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, OverflowPolicy.LOSSLESS,
+            Duration.ofSeconds(2));
     }
 
     /** Validates every field. */
@@ -73,6 +95,16 @@ public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorder
         {
             throw new IllegalArgumentException("maxAuthors: " + maxAuthors + " is outside [1, 1048576]");
         }
+        if (overflow == null)
+        {
+            throw new IllegalArgumentException("overflow: null");
+        }
+        if (slowSubscriberTimeout == null || slowSubscriberTimeout.compareTo(Duration.ofMillis(1)) < 0
+            || slowSubscriberTimeout.compareTo(Duration.ofHours(1)) > 0)
+        {
+            throw new IllegalArgumentException("slowSubscriberTimeout: " + slowSubscriberTimeout
+                + " is outside [1 ms, 1 h]");
+        }
     }
 
     /** Arrival order (no FIFO), as {@code subscribe(topic, bootstrap)} gives. */
@@ -90,25 +122,29 @@ public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorder
     /** Same options with FIFO on or off. */
     public SubscriptionOptions withFifo(final boolean on)
     {
-        return new SubscriptionOptions(on, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler);
+        return new SubscriptionOptions(on, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
+            slowSubscriberTimeout);
     }
 
     /** Same options with another gap timeout. */
     public SubscriptionOptions withGapTimeout(final Duration timeout)
     {
-        return new SubscriptionOptions(fifo, timeout, reorderCapacity, maxAuthors, dispatcherHandler);
+        return new SubscriptionOptions(fifo, timeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
+            slowSubscriberTimeout);
     }
 
     /** Same options with another reorder buffer bound. */
     public SubscriptionOptions withReorderCapacity(final int messages)
     {
-        return new SubscriptionOptions(fifo, gapTimeout, messages, maxAuthors, dispatcherHandler);
+        return new SubscriptionOptions(fifo, gapTimeout, messages, maxAuthors, dispatcherHandler, overflow,
+            slowSubscriberTimeout);
     }
 
     /** Same options with another bound on tracked authors. */
     public SubscriptionOptions withMaxAuthors(final int authors)
     {
-        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, authors, dispatcherHandler);
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, authors, dispatcherHandler, overflow,
+            slowSubscriberTimeout);
     }
 
     /**
@@ -117,6 +153,21 @@ public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorder
      */
     public SubscriptionOptions withDispatcherHandler(final GossipHandler handler)
     {
-        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, handler);
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, handler, overflow,
+            slowSubscriberTimeout);
+    }
+
+    /** Same options with another overflow policy. */
+    public SubscriptionOptions withOverflow(final OverflowPolicy policy)
+    {
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, policy,
+            slowSubscriberTimeout);
+    }
+
+    /** Same options with another slow-subscriber timeout (lossless policy only). */
+    public SubscriptionOptions withSlowSubscriberTimeout(final Duration timeout)
+    {
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
+            timeout);
     }
 }

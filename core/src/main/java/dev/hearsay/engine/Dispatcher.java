@@ -83,6 +83,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
     private final ArrayList<EngineSubscription> dirty = new ArrayList<>();
     /**
+     * Lossless subscriptions whose buffer is nearly full. While any is here the dispatcher takes nothing from its
+     * ring (see {@link #stillHolding()}), so that nothing more arrives for them until their readers make room.
+     */
+    private final ArrayList<EngineSubscription> holding = new ArrayList<>();
+    /**
      * Subscriptions closed by a dispatcher handler (on this thread): unregistered after the duty cycle, not through
      * the ring, which this thread alone empties. At most one entry per subscription (close is idempotent).
      */
@@ -162,7 +167,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         batchCount = 0;
         try
         {
-            poller.poll(this);
+            if (holding.isEmpty() || !stillHolding())
+            {
+                poller.poll(this);
+            }
         }
         catch (final Exception ex)
         {
@@ -177,7 +185,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         if (!shutdown && protocol.nextDeadline() <= now)
         {
             // A full batch means more frames are waiting in the ring; a held transport means more wait in sockets.
-            protocol.holdRepairs(work >= BATCH_LIMIT || transport.inboundHeld());
+            protocol.holdRepairs(work >= BATCH_LIMIT || transport.inboundHeld() || !holding.isEmpty());
             try
             {
                 protocol.onTimer(now);
@@ -326,7 +334,83 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         drainFailedPeers();
         counters.increment(EngineCounter.EVENTS_DISPATCHED);
-        return ++batchCount < BATCH_LIMIT && !shutdown;
+        return ++batchCount < BATCH_LIMIT && !shutdown && holding.isEmpty();
+    }
+
+    /**
+     * A lossless subscription's buffer is nearly full: hold the ring from the next event on. Nothing more is taken
+     * from the ring, so the transport stops reading (TCP back-pressure to the peers) and publishers are refused
+     * when it fills, until the reader has made room.
+     */
+    private void hold(final EngineSubscription subscription)
+    {
+        if (subscription.holding)
+        {
+            return;
+        }
+        subscription.holding = true;
+        subscription.holdPosition = subscription.queue().readPosition();
+        subscription.holdProgressNanos = now;
+        holding.add(subscription);
+        counters.increment(EngineCounter.SUBSCRIBER_HOLDS);
+    }
+
+    /**
+     * Whether the ring stays held: subscriptions whose reader made room (or that closed, or whose engine is closing)
+     * let go; a reader that has not moved at all for its slow-subscriber timeout is cut over to dropping (counted,
+     * logged) and lets go too.
+     */
+    private boolean stillHolding()
+    {
+        for (int i = holding.size() - 1; i >= 0; i--)
+        {
+            final EngineSubscription s = holding.get(i);
+            final SubscriberQueue queue = s.queue();
+            boolean release = s.isClosed() || engine.isClosing() || !queue.lacksRoom(s.resumeRoom);
+            if (!release)
+            {
+                final long position = queue.readPosition();
+                if (position != s.holdPosition)
+                {
+                    s.holdPosition = position;
+                    s.holdProgressNanos = now;
+                }
+                else if (now - s.holdProgressNanos >= s.options().slowSubscriberTimeout().toNanos())
+                {
+                    s.lossless = false;
+                    counters.increment(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS);
+                    LOG.log(System.Logger.Level.WARNING, "subscription to {0}: reader made no progress for {1} ms "
+                        + "with its buffer full; dropping what does not fit (reported as Lagged) until it has "
+                        + "read everything", s.topic().shortString(), s.options().slowSubscriberTimeout().toMillis());
+                    release = true;
+                }
+            }
+            if (release)
+            {
+                s.holding = false;
+                holding.remove(i);
+            }
+        }
+        return !holding.isEmpty();
+    }
+
+    /** Before an offer to {@code subscription}'s buffer: one cut over earlier whose reader caught up is lossless again. */
+    private static void beforeOffer(final EngineSubscription subscription)
+    {
+        if (!subscription.lossless && subscription.options().overflow() == dev.hearsay.OverflowPolicy.LOSSLESS
+            && subscription.queue().drained())
+        {
+            subscription.lossless = true;
+        }
+    }
+
+    /** After an offer to {@code subscription}'s buffer: hold if it is lossless and nearly full. */
+    private void afterOffer(final EngineSubscription subscription)
+    {
+        if (subscription.lossless && subscription.queue().lacksRoom(subscription.headroom))
+        {
+            hold(subscription);
+        }
     }
 
     /**
@@ -610,16 +694,21 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                 handlerFailed(subscription, ex);
             }
         }
-        else if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
-        {
-            counters.increment(EngineCounter.MESSAGES_DELIVERED);
-            markDirty(subscription);
-        }
         else
         {
-            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
-            // The gap is news too: a reader that caught up and waits must learn of it now.
-            markDirty(subscription);
+            beforeOffer(subscription);
+            if (subscription.queue().offerMessage(author, from, hops, neighborsOnly, payload, offset, length))
+            {
+                counters.increment(EngineCounter.MESSAGES_DELIVERED);
+                markDirty(subscription);
+                afterOffer(subscription);
+            }
+            else
+            {
+                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+                // The gap is news too: a reader that caught up and waits must learn of it now.
+                markDirty(subscription);
+            }
         }
     }
 
@@ -657,15 +746,20 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                 handlerFailed(subscription, ex);
             }
         }
-        else if (subscription.queue().offerGap(author, epoch, fromSequence, toSequence))
-        {
-            markDirty(subscription);
-        }
         else
         {
-            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
-            // The gap is news too: a reader that caught up and waits must learn of it now.
-            markDirty(subscription);
+            beforeOffer(subscription);
+            if (subscription.queue().offerGap(author, epoch, fromSequence, toSequence))
+            {
+                markDirty(subscription);
+                afterOffer(subscription);
+            }
+            else
+            {
+                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+                // The gap is news too: a reader that caught up and waits must learn of it now.
+                markDirty(subscription);
+            }
         }
     }
 
@@ -755,15 +849,20 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                 handlerFailed(subscription, ex);
             }
         }
-        else if (subscription.queue().offerNeighbor(kind, peer))
-        {
-            markDirty(subscription);
-        }
         else
         {
-            counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
-            // The gap is news too: a reader that caught up and waits must learn of it now.
-            markDirty(subscription);
+            beforeOffer(subscription);
+            if (subscription.queue().offerNeighbor(kind, peer))
+            {
+                markDirty(subscription);
+                afterOffer(subscription);
+            }
+            else
+            {
+                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+                // The gap is news too: a reader that caught up and waits must learn of it now.
+                markDirty(subscription);
+            }
         }
         if (kind == SubscriberQueue.NEIGHBOR_UP && !subscription.sawNeighborUp)
         {

@@ -63,7 +63,14 @@ public enum EngineCounter
     /** Gauge: topics joined (refreshed about every 50 ms). */
     TOPICS("topics joined"),
     /** Exceptions thrown by subscriptions' dispatcher handlers (see SubscriptionOptions), caught and ignored. */
-    HANDLER_ERRORS("dispatcher handler errors");
+    HANDLER_ERRORS("dispatcher handler errors"),
+    /**
+     * Times a lossless subscription's nearly full buffer made the dispatcher stop taking events from its ring until
+     * the reader made room (see {@code OverflowPolicy.LOSSLESS}).
+     */
+    SUBSCRIBER_HOLDS("holds: lossless subscription full"),
+    /** Lossless subscriptions whose reader made no progress for its slow-subscriber timeout: cut over to dropping. */
+    SLOW_SUBSCRIBER_CUTOVERS("slow subscribers cut over to dropping");
 
     private final String label;
 

@@ -57,6 +57,16 @@ public final class EngineSubscription implements Subscription
     boolean sawNeighborUp;
     /** Per-author ordering when the options ask for FIFO; created by the dispatcher when it registers this. */
     FifoOrderer fifo;
+    /** Lossless and not cut over: a nearly full buffer holds the dispatcher rather than dropping. */
+    boolean lossless;
+    /** Free entries below which a lossless buffer holds the dispatcher: what one ring event may add at most. */
+    final int headroom;
+    /** Free entries at which a held buffer lets the dispatcher go on. */
+    final int resumeRoom;
+    /** Holding the dispatcher right now; since {@link #holdProgressNanos} the reader has not moved from here. */
+    boolean holding;
+    long holdPosition;
+    long holdProgressNanos;
 
     EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload,
         final SubscriptionOptions options)
@@ -67,6 +77,13 @@ public final class EngineSubscription implements Subscription
         this.queue = new SubscriberQueue(options.dispatcherHandler() == null ? capacity : 1, maxPayload);
         this.options = options;
         this.handler = options.dispatcherHandler();
+        this.lossless = handler == null && options.overflow() == dev.hearsay.OverflowPolicy.LOSSLESS;
+        // A message and its Lagged entry, a neighbor event; a FIFO subscription may release its whole reorder
+        // buffer at once when a hole is filled.
+        final int events = options.fifo() ? options.reorderCapacity() + 2 : 4;
+        final int size = queue.capacity();
+        this.headroom = Math.max(1, Math.min(events, size / 2));
+        this.resumeRoom = Math.min(size, Math.max(2 * headroom, size / 4));
     }
 
     /** The delivery options this subscription was made with. */

@@ -355,6 +355,12 @@ public final class GossipEngine implements AutoCloseable
         return closed;
     }
 
+    /** True once {@link #close()} has begun (any thread): the dispatcher then stops holding for slow readers. */
+    boolean isClosing()
+    {
+        return closing.get();
+    }
+
     /** The dispatcher thread, or null before {@link #start()}. */
     public Thread dispatcherThread()
     {

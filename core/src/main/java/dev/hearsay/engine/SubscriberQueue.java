@@ -163,6 +163,33 @@ final class SubscriberQueue
     }
 
     /**
+     * Producer: true when fewer than {@code slots} entries are free. Reads the reader's position only when the
+     * position it last saw says so: nothing shared is touched while the buffer has room.
+     */
+    boolean lacksRoom(final int slots)
+    {
+        if (capacity - (producerTail - headCache) >= slots)
+        {
+            return false;
+        }
+        headCache = head.get();
+        return capacity - (producerTail - headCache) < slots;
+    }
+
+    /** Producer: true when the reader has read everything offered so far (a volatile read). */
+    boolean drained()
+    {
+        headCache = head.get();
+        return headCache == producerTail && !isOpen(gap.get());
+    }
+
+    /** The reader's position: events it has taken so far (any thread, a volatile read). */
+    long readPosition()
+    {
+        return head.get();
+    }
+
+    /**
      * Producer: makes room for one event, and for the Lagged entry of an open gap ahead of it; false when the event
      * must be dropped (counted in the gap).
      */

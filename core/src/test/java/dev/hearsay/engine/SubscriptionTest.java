@@ -4,7 +4,9 @@ import dev.hearsay.GossipConfig;
 import dev.hearsay.GossipEvent;
 import dev.hearsay.GossipHandler;
 import dev.hearsay.NodeId;
+import dev.hearsay.OverflowPolicy;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -32,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class SubscriptionTest
 {
     private static final TopicId TOPIC = TopicId.of("subscription");
+    /** A buffer that drops what does not fit, so that the tests can fill it without a reader. */
+    private static final SubscriptionOptions DROP = SubscriptionOptions.defaults().withOverflow(OverflowPolicy.DROP);
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -41,7 +45,7 @@ final class SubscriptionTest
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config).start())
         {
             final GossipEngine b = cluster.get(0);
-            final EngineSubscription sub = (EngineSubscription)b.subscribe(TOPIC, List.of());
+            final EngineSubscription sub = (EngineSubscription)b.subscribe(TOPIC, List.of(), DROP);
             final NodeId a = EngineTestSupport.key(99).id();
             publishFrames(b, a, 1, 100);
             await("100 frames handled", () -> b.counter(EngineCounter.FRAMES_RECEIVED) == 100);
@@ -81,7 +85,7 @@ final class SubscriptionTest
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config).start())
         {
             final GossipEngine b = cluster.get(0);
-            final Subscription sub = b.subscribe(TOPIC, List.of());
+            final Subscription sub = b.subscribe(TOPIC, List.of(), DROP);
             final NodeId a = EngineTestSupport.key(99).id();
             publishFrames(b, a, 1, 5_000);
             await("5,000 frames handled", () -> b.counter(EngineCounter.FRAMES_RECEIVED) == 5_000);
@@ -108,7 +112,7 @@ final class SubscriptionTest
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, config).start())
         {
             final GossipEngine b = cluster.get(0);
-            final Subscription sub = b.subscribe(TOPIC, List.of());
+            final Subscription sub = b.subscribe(TOPIC, List.of(), DROP);
             final NodeId a = EngineTestSupport.key(99).id();
             final int total = 20_000;
             final Thread io = new Thread(() -> publishFrames(b, a, 1, total), "io");

@@ -44,6 +44,24 @@ class SlowPeerTest
             RelayFlowControlTest.handshakeAndJoin(stalled, key, topic);
             assertTrue(Await.until(() -> node.engine().protocolStats().controlSent > 0
                 && s.neighbors().contains(key.id()), 10_000), "the stalled peer never became a neighbor");
+            // Alive (it sends heartbeats, so the failure detector keeps it), but it reads nothing.
+            final Thread beats = new Thread(() ->
+            {
+                try
+                {
+                    while (!stalled.isClosed())
+                    {
+                        stalled.getOutputStream().write(new byte[4]);
+                        Thread.sleep(200);
+                    }
+                }
+                catch (final java.io.IOException | InterruptedException e)
+                {
+                    // closed by the node: what the test waits for
+                }
+            }, "heartbeats");
+            beats.setDaemon(true);
+            beats.start();
 
             final AtomicInteger received = new AtomicInteger();
             final Thread reader = new Thread(() ->
@@ -79,6 +97,7 @@ class SlowPeerTest
             }
             assertTrue(Await.until(() -> node.transport().counters().slowPeerDisconnects.get() >= 1, 20_000),
                 "slow peer never disconnected: " + node.transport().counters());
+            assertEquals(0, node.transport().counters().peersConvicted.get(), "a live peer was convicted");
             assertTrue(Await.until(() -> !s.neighbors().contains(key.id()), 10_000),
                 "the slow peer is still a neighbor");
             reader.join(30_000);
