@@ -36,6 +36,14 @@ public interface Subscription extends AutoCloseable
     long broadcastNeighbors(byte[] payload);
 
     /**
+     * Broadcasts of this subscription that {@code broadcast*} accepted (returned {@code >= 0}) and the node then
+     * dropped without sending: the topic had no neighbor yet and its hold queue ({@code pendingBroadcastCapacity})
+     * was full, or the topic was no longer joined. Any thread; never decreases. Every other accepted broadcast is
+     * sent, at once or when the topic's first neighbor comes up.
+     */
+    long broadcastsDropped();
+
+    /**
      * Hands at most {@code limit} buffered events to {@code handler}; returns how many. Never blocks.
      *
      * @throws IllegalStateException if the subscription has a dispatcher handler (nothing is buffered).

@@ -257,8 +257,8 @@ public final class EngineSubscription implements Subscription
         return closed || closeRequested.get() || engine.isClosed();
     }
 
-    /** Broadcasts of this subscription the protocol rejected (no neighbor and hold queue full, or no topic). */
-    public long broadcastsRejected()
+    @Override
+    public long broadcastsDropped()
     {
         return broadcastsRejected;
     }

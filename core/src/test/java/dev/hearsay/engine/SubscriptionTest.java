@@ -286,7 +286,7 @@ final class SubscriptionTest
                 + cluster.get(0).counter(EngineCounter.BROADCASTS_REJECTED) == 3);
             assertEquals(2, cluster.get(0).counter(EngineCounter.BROADCASTS_HELD));
             assertEquals(1, cluster.get(0).counter(EngineCounter.BROADCASTS_REJECTED));
-            assertEquals(1, a.broadcastsRejected());
+            assertEquals(1, a.broadcastsDropped());
 
             final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)));
             final GossipEvent.Received r1 = awaitReceived(b, bytes("early 1"));
