@@ -109,7 +109,8 @@ public final class BenchChild
                         bootstrap.add(NodeId.parse(hex));
                     }
                 }
-                subscription = node.subscribe(TopicId.of(options.topic), bootstrap);
+                subscription = node.subscribe(TopicId.of(options.topic), bootstrap,
+                    dev.hearsay.SubscriptionOptions.defaults().withOverflow(options.overflow));
                 receiver = new Receiver(new Subscription[] {subscription}, new int[] {index},
                     options.receiverIdle().createForReceiver(), latency, false, options.size).start("bench-receiver");
                 return "ok";

@@ -42,6 +42,13 @@ final class BenchOptions
           --window N             in one JVM only: at max rate, also hold publishers back while more than N
                                  broadcasts are not yet delivered everywhere (application flow control on top
                                  of the engine's back-pressure; default 0: none)
+          --subscriber-threads   one reader thread per node polling its subscription (poll(handler, 256), parked
+                                 with wakeOnEvents when empty), as applications read, instead of one bench
+                                 receiver for all nodes; the subscription buffer is then the engine's default
+                                 (2048) unless --subscription-capacity is given
+          --overflow POLICY      lossless | drop: what a full subscription buffer does (default lossless, the
+                                 engine's: hold the node's flow until the reader makes room; drop: drop and
+                                 report Lagged)
           --subscription-capacity EVENTS
                                  subscription buffer of each node (default 65536)
           --outbound-queue BYTES per-peer outbound queue of the transport; publishers are held back above half
@@ -63,9 +70,14 @@ final class BenchOptions
     boolean dispatcherDelivery;
     /** Each node's dispatcher runs on its event loop (TransportOptions.dispatcherOnEventLoop). */
     boolean dispatcherOnEventLoop;
+    /** One reader thread per node, as an application has, instead of one bench receiver for all. */
+    boolean subscriberThreads;
+    /** What the nodes' subscription buffers do when full. */
+    dev.hearsay.OverflowPolicy overflow = dev.hearsay.OverflowPolicy.LOSSLESS;
     boolean processes;
     long window;
     int subscriptionCapacity = 65_536;
+    private boolean subscriptionCapacitySet;
     int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
     boolean json;
     Path reportDir;
@@ -142,7 +154,21 @@ final class BenchOptions
                 case "--processes" -> o.processes = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->
+                {
                     o.subscriptionCapacity = (int)longValue(arg, value(args, ++i, arg), 16, 1 << 24);
+                    o.subscriptionCapacitySet = true;
+                }
+                case "--subscriber-threads" -> o.subscriberThreads = true;
+                case "--overflow" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.overflow = switch (v)
+                    {
+                        case "lossless" -> dev.hearsay.OverflowPolicy.LOSSLESS;
+                        case "drop" -> dev.hearsay.OverflowPolicy.DROP;
+                        default -> throw new IllegalArgumentException("--overflow: lossless or drop, not '" + v + "'");
+                    };
+                }
                 case "--outbound-queue" ->
                     o.outboundQueueBytes = (int)longValue(arg, value(args, ++i, arg), 4096, 1 << 30);
                 case "--json" -> o.json = true;
@@ -152,6 +178,16 @@ final class BenchOptions
                 case "--preallocate" -> o.preallocate = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
+        }
+        if (o.subscriberThreads && (o.dispatcherDelivery || o.processes))
+        {
+            throw new IllegalArgumentException("--subscriber-threads polls in one JVM (no --processes, no "
+                + "--delivery dispatcher)");
+        }
+        if (o.subscriberThreads && !o.subscriptionCapacitySet)
+        {
+            // As an application runs it: the engine's own subscription buffer.
+            o.subscriptionCapacity = dev.hearsay.GossipConfig.defaults().subscriptionCapacity();
         }
         if (o.dispatcherDelivery && o.processes)
         {
@@ -223,7 +259,15 @@ final class BenchOptions
         {
             sb.append(" --window ").append(window);
         }
-        if (subscriptionCapacity != 65_536)
+        if (subscriberThreads)
+        {
+            sb.append(" --subscriber-threads");
+        }
+        if (overflow != dev.hearsay.OverflowPolicy.LOSSLESS)
+        {
+            sb.append(" --overflow drop");
+        }
+        if (subscriptionCapacitySet)
         {
             sb.append(" --subscription-capacity ").append(subscriptionCapacity);
         }

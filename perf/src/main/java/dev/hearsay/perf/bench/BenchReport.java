@@ -32,6 +32,9 @@ final class BenchReport
         sb.append(String.format(Locale.ROOT, "  transport %s; dispatchers idle: %s; %s%n", r.ioMode,
             o.idle.description(), o.dispatcherDelivery
                 ? "messages handed to the bench on the dispatcher threads (--delivery dispatcher: no receiver thread)"
+                : o.subscriberThreads
+                ? "one reader thread per node (--subscriber-threads), parked with wakeOnEvents when its subscription "
+                    + "is empty"
                 : "receiver thread idle: " + o.receiverIdle().cliName()));
         sb.append(String.format(Locale.ROOT, "  Netty leak detection %s%n", NettyLeakDetection.describe(
             r.nettyLeakDetection)));
@@ -41,8 +44,9 @@ final class BenchReport
                 r.pacerTimerSlackNanos, KernelTimerSlack.LINUX_DEFAULT_NANOS)
             : "  pacers (publishers, paced pinger) wait with the kernel's default timer slack: this system did not let "
                 + "a thread set its own (/proc/<tid>/timerslack_ns)\n");
-        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events, outbound queues %,d bytes; per-topic "
-            + "tables %s%n", o.subscriptionCapacity, o.outboundQueueBytes, o.preallocate
+        sb.append(String.format(Locale.ROOT, "  subscription buffers %,d events (%s when full), outbound queues %,d "
+            + "bytes; per-topic tables %s%n", o.subscriptionCapacity, o.overflow == dev.hearsay.OverflowPolicy.DROP
+            ? "dropping" : "lossless: holding the flow", o.outboundQueueBytes, o.preallocate
             ? "preallocated at their bounds (--preallocate: GossipConfig.preallocate)"
             : "grown on demand up to their bounds (the engine's default; --preallocate to allocate them at start)"));
         sb.append(String.format(Locale.ROOT, "  measured %.1f s in %d interleaved round%s after %.1f s of warm-up "
@@ -262,10 +266,11 @@ final class BenchReport
         row(sb, "repair", String.format(Locale.ROOT, "%,d duplicates, %,d grafts, %,d prunes; %,d graft timers put "
             + "off (stream still arriving, reads held, or announcer congested)", c.get("duplicates"),
             c.get("graftsSent"), c.get("prunesSent"), c.get("graftsDeferred")));
-        row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d frames refused by a full ring "
-            + "(reads paused %,d times), reads held %,d times for a congested peer queue (relay flow control), %,d "
-            + "broadcasts back-pressured", c.get("subscriberDropped"), c.get("ringFullRefusals"), c.get("readPauses"),
-            c.get("readHolds"), c.get("broadcastsBackPressured")));
+        row(sb, "pressure", String.format(Locale.ROOT, "%,d subscriber drops, %,d holds for a full lossless "
+            + "subscription (%,d readers cut over to dropping), %,d frames refused by a full ring (reads paused %,d "
+            + "times), reads held %,d times for a congested peer queue (relay flow control), %,d broadcasts "
+            + "back-pressured", c.get("subscriberDropped"), c.get("subscriberHolds"), c.get("slowSubscriberCutovers"),
+            c.get("ringFullRefusals"), c.get("readPauses"), c.get("readHolds"), c.get("broadcastsBackPressured")));
         final Map<String, Long> w = r.runCounters;
         row(sb, "failures", String.format(Locale.ROOT, "%,d broadcasts accepted but rejected by the protocol (no "
             + "neighbor), %,d sequences given up by a dedupe window (lost if they come later), %,d sends refused by a "
@@ -379,8 +384,9 @@ final class BenchReport
             .field("pacerTimerSlackNanos", r.pacerTimerSlackNanos)
             .field("idle", o.idle.cliName())
             .field("receiverIdle", o.receiverIdle().cliName())
-            .field("delivery", o.dispatcherDelivery ? "dispatcher" : "poll")
+            .field("delivery", o.dispatcherDelivery ? "dispatcher" : o.subscriberThreads ? "subscriber-threads" : "poll")
             .field("subscriptionCapacity", o.subscriptionCapacity)
+            .field("overflow", o.overflow.name().toLowerCase(Locale.ROOT))
             .field("preallocate", o.preallocate)
             .field("outboundQueueBytes", o.outboundQueueBytes)
             .field("durationSeconds", o.durationSeconds)

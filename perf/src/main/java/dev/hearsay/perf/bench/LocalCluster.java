@@ -31,7 +31,8 @@ final class LocalCluster implements EngineCluster
     private final Publisher[] publishers;
     private final LatencyRecorders latency = new LatencyRecorders();
     private final ThreadMeter meter = new ThreadMeter();
-    private final Receiver receiver;
+    /** One receiver for all nodes, or with {@code --subscriber-threads} one per node (index = node). */
+    private final Receiver[] receivers;
     private final Map<NodeId, Integer> indexOf = new HashMap<>();
     private int activePublishers;
     private volatile long windowBase;
@@ -75,7 +76,8 @@ final class LocalCluster implements EngineCluster
             Arrays.setAll(indexes, i -> i);
             if (options.dispatcherDelivery)
             {
-                receiver = Receiver.onDispatchers(n, indexes, latency, options.size);
+                final Receiver receiver = Receiver.onDispatchers(n, indexes, latency, options.size);
+                receivers = new Receiver[] {receiver};
                 for (int i = 0; i < n; i++)
                 {
                     subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
@@ -83,14 +85,27 @@ final class LocalCluster implements EngineCluster
                     receiver.subscribed(i, subscriptions[i]);
                 }
             }
+            else if (options.subscriberThreads)
+            {
+                receivers = new Receiver[n];
+                for (int i = 0; i < n; i++)
+                {
+                    subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
+                        SubscriptionOptions.defaults().withOverflow(options.overflow));
+                    // Parks with wakeOnEvents when its subscription is empty (no idle strategy).
+                    receivers[i] = new Receiver(new Subscription[] {subscriptions[i]}, new int[] {i}, null, latency,
+                        true, options.size).start("subscriber-" + i);
+                }
+            }
             else
             {
                 for (int i = 0; i < n; i++)
                 {
-                    subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n));
+                    subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
+                        SubscriptionOptions.defaults().withOverflow(options.overflow));
                 }
-                receiver = new Receiver(subscriptions, indexes, options.receiverIdle().createForReceiver(), latency,
-                    true, options.size).start("bench-receiver");
+                receivers = new Receiver[] {new Receiver(subscriptions, indexes,
+                    options.receiverIdle().createForReceiver(), latency, true, options.size).start("bench-receiver")};
             }
         }
         catch (final RuntimeException ex)
@@ -204,13 +219,19 @@ final class LocalCluster implements EngineCluster
         return accepted - (delivered(tag) - windowBase) / (nodes.size() - 1);
     }
 
+    /** Messages of {@code tag} delivered at node {@code i} so far. */
+    private long deliveredAt(final int i, final int tag)
+    {
+        return receivers.length == 1 ? receivers[0].delivered(i, tag) : receivers[i].delivered(0, tag);
+    }
+
     @Override
     public long delivered(final int tag)
     {
         long delivered = 0;
         for (int i = 0; i < nodes.size(); i++)
         {
-            delivered += receiver.delivered(i, tag);
+            delivered += deliveredAt(i, tag);
         }
         return delivered;
     }
@@ -247,7 +268,7 @@ final class LocalCluster implements EngineCluster
         {
             for (int tag = 0; tag < Tag.COUNT; tag++)
             {
-                delivered[i * Tag.COUNT + tag] = receiver.delivered(i, tag);
+                delivered[i * Tag.COUNT + tag] = deliveredAt(i, tag);
             }
         }
         final long now = System.nanoTime();
@@ -271,7 +292,10 @@ final class LocalCluster implements EngineCluster
         if (into == null)
         {
             // After the warm-up: stragglers of it must not land in the first measured round's histograms.
-            receiver.warmupOver();
+            for (final Receiver receiver : receivers)
+            {
+                receiver.warmupOver();
+            }
             latency.reset();
         }
         else
@@ -296,9 +320,15 @@ final class LocalCluster implements EngineCluster
                 p.close();
             }
         }
-        if (receiver != null)
+        if (receivers != null)
         {
-            receiver.close();
+            for (final Receiver receiver : receivers)
+            {
+                if (receiver != null)
+                {
+                    receiver.close();
+                }
+            }
         }
         for (final GossipNode node : nodes)
         {

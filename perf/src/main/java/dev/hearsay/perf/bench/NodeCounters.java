@@ -15,7 +15,8 @@ final class NodeCounters
         "framesSent", "framesReceived", "gossipSent", "controlSent", "duplicates", "graftsSent", "prunesSent",
         "graftsDeferred", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "readHolds",
         "slowPeerDisconnects",
-        "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors"};
+        "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
+        "slowSubscriberCutovers", "peersConvicted"};
 
     private NodeCounters()
     {
@@ -46,6 +47,9 @@ final class NodeCounters
             node.counter(EngineCounter.BROADCASTS_REJECTED),
             // A failing handler (--delivery dispatcher) would otherwise look like silent loss.
             node.counter(EngineCounter.DISPATCH_ERRORS) + node.counter(EngineCounter.HANDLER_ERRORS),
+            node.counter(EngineCounter.SUBSCRIBER_HOLDS),
+            node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS),
+            t.peersConvicted.get(),
         };
         for (int i = 0; i < NAMES.length; i++)
         {
