@@ -42,6 +42,12 @@ final class HyParView implements PeerList.ContactSource
     private long refillBackoff;
     private long rejoinAt;
     private long rejoinBackoff;
+    /**
+     * False from a Join until a bootstrap contact is in the active view. Neighbors gained meanwhile prove nothing:
+     * they may have joined through this node, and a group built that way around a node whose own Join was lost is
+     * an island that nothing else would ever connect.
+     */
+    private boolean joinAnswered = true;
 
     HyParView(final Context ctx, final TopicId topic, final Topic owner, final SplittableRandom random,
         final long now)
@@ -98,6 +104,7 @@ final class HyParView implements PeerList.ContactSource
         {
             return;
         }
+        joinAnswered = false;
         // A Join is answered by NeighborReply: track it like a Neighbor request so a silent contact times out.
         addPending(contact, now);
         ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
@@ -393,9 +400,11 @@ final class HyParView implements PeerList.ContactSource
     }
 
     /**
-     * Asks passive contacts to fill free active slots, one request in flight per free slot. A node with no
-     * neighbor, nothing pending and no passive contact joins again through its bootstrap peers, backing off
-     * (doubling up to the shuffle interval): a join never hangs silently because one Join was lost.
+     * Asks passive contacts to fill free active slots, one request in flight per free slot. A node joins again
+     * through its bootstrap peers, backing off (doubling up to the shuffle interval), when it has no neighbor,
+     * nothing pending and no passive contact, or when no bootstrap contact has become a neighbor yet and no Join is
+     * pending: a join never hangs silently because one Join was lost, even if other nodes joined through this one
+     * meanwhile.
      */
     private void refill(final long now)
     {
@@ -409,12 +418,12 @@ final class HyParView implements PeerList.ContactSource
             addPending(candidate, now);
             ctx.send(candidate, ctx.neighbor.set(active.isEmpty(), ctx.myData).topic(topic));
         }
-        if (!active.isEmpty())
+        if (!active.isEmpty() && joinAnswered)
         {
             rejoinBackoff = config.neighborRequestTimeoutNanos();
             return;
         }
-        if (!pending.isEmpty() || bootstrap.isEmpty())
+        if (bootstrap.isEmpty() || (active.isEmpty() ? !pending.isEmpty() : joinPending()))
         {
             return;
         }
@@ -431,6 +440,18 @@ final class HyParView implements PeerList.ContactSource
             addPending(contact, now);
             ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
         }
+    }
+
+    private boolean joinPending()
+    {
+        for (int i = 0; i < pending.size(); i++)
+        {
+            if (bootstrap.contains(pending.get(i)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private NodeId avoid;
@@ -501,6 +522,10 @@ final class HyParView implements PeerList.ContactSource
         }
         passive.remove(peer);
         active.add(peer);
+        if (!joinAnswered && bootstrap.contains(peer))
+        {
+            joinAnswered = true;
+        }
         owner.neighborUp(peer);
     }
 

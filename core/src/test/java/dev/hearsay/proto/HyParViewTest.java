@@ -271,6 +271,28 @@ class HyParViewTest
     }
 
     @Test
+    void lostJoinIsRetriedEvenWhenOthersJoinedThroughTheJoiner()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        net.drop = e -> e.message() instanceof Join && e.from().equals(b.id);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        c.state.join(TOPIC, List.of(b.id), net.now);
+        net.pump();
+        assertEquals(Set.of(c.id), b.active(), "c joined through b, whose own Join was lost");
+        net.drop = e -> false;
+        net.advance(3_000, 10);
+        assertTrue(b.active().contains(a.id), "b never reached the overlay it asked to join: " + b.active());
+        assertTrue(a.active().contains(b.id));
+        final long joins = net.countSent(MessageType.JOIN);
+        net.advance(60_000, 100);
+        assertEquals(joins, net.countSent(MessageType.JOIN), "Joins go on once a bootstrap contact is a neighbor");
+    }
+
+    @Test
     void joinRetriesBackOff()
     {
         final TestNet net = new TestNet(GossipConfig.defaults());
