@@ -20,8 +20,18 @@ import java.util.SplittableRandom;
  * Neighbor requests in flight as there are free active slots; a refused request backs off (doubling up to the
  * shuffle interval) and a request that times out drops that candidate from the passive view.
  *
+ * <p>Re-merging: a contact dropped as failed (reported down while active or asked, or silent past a request's
+ * timeout) is remembered in {@link FailedContacts} and probed now and then with a high-priority Neighbor request,
+ * one probe in flight. From one side a partition looks like the crash of everyone across it, so both sides drop
+ * each other and refill from their own side; with full views nobody would ever ask across again. A contact that
+ * answers is linked at once (high priority: accepted even into a full view, evicting a random neighbor on each
+ * side), and that one link joins the two parts. If that contact had stayed silent through a probe, the rest of the
+ * list is then forgotten: the other entries most likely failed in the same incident, and linking each would only
+ * churn views that are one overlay again. A topic with no failed contact never probes.
+ *
  * <p>Bounds: active and passive views have fixed capacities; pending requests are at most the active capacity;
- * contact data is kept only for members of either view.
+ * failed contacts are bounded by {@code failedContactCapacity}; contact data is kept only for members of either
+ * view.
  */
 final class HyParView implements PeerList.ContactSource
 {
@@ -37,6 +47,15 @@ final class HyParView implements PeerList.ContactSource
     private final Map<NodeId, byte[]> contactData = new HashMap<>();
 
     private final PeerList bootstrap = new PeerList(16);
+    private final FailedContacts failed;
+    /** When the next probe of a failed contact is sent; {@link Long#MAX_VALUE} while none is kept. */
+    private long probeAt = Long.MAX_VALUE;
+    /** No probe before this: one probe per interval (jittered), and none while one is in flight. */
+    private long probeFloor;
+    /** Target of the last probe, until answered or replaced by the next: a late answer still re-links. */
+    private NodeId probed;
+    private boolean probeInFlight;
+    private long probeTimeoutAt;
     private long shuffleAt;
     private long refillAt = Long.MAX_VALUE;
     private long refillBackoff;
@@ -63,6 +82,8 @@ final class HyParView implements PeerList.ContactSource
         this.pendingDeadlines = new long[config.activeViewCapacity()];
         this.refillBackoff = config.neighborRequestTimeoutNanos();
         this.rejoinBackoff = config.neighborRequestTimeoutNanos();
+        this.failed = new FailedContacts(config.failedContactCapacity(), config.failedContactRetentionNanos(),
+            config.failedContactProbeIntervalNanos(), random);
         // Spread the first shuffle over one interval so nodes started together do not shuffle in lockstep.
         this.shuffleAt = now + 1 + (long)(random.nextDouble() * config.shuffleIntervalNanos());
     }
@@ -77,9 +98,16 @@ final class HyParView implements PeerList.ContactSource
         return passive;
     }
 
+    /** True while {@code peer} is a neighbor, or a request or probe to it waits for its answer. */
     boolean isActiveOrPending(final NodeId peer)
     {
-        return active.contains(peer) || pending.contains(peer);
+        return active.contains(peer) || pending.contains(peer) || (probeInFlight && peer.equals(probed));
+    }
+
+    /** Failed contacts kept for probing. */
+    int failedContactCount()
+    {
+        return failed.size();
     }
 
     @Override
@@ -121,6 +149,10 @@ final class HyParView implements PeerList.ContactSource
         }
         pending.clear();
         bootstrap.clear();
+        failed.clear();
+        probeInFlight = false;
+        probed = null;
+        probeAt = Long.MAX_VALUE;
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -193,8 +225,9 @@ final class HyParView implements PeerList.ContactSource
     void onNeighbor(final NodeId from, final Neighbor message, final long now)
     {
         learn(from, message.data());
+        // A formerly failed contact that asks is linked whatever its priority: it may be across a healed partition.
         final boolean accept = active.contains(from) || message.highPriority()
-            || active.size() + pending.size() < active.capacity();
+            || active.size() + pending.size() < active.capacity() || failed.contains(from);
         if (accept)
         {
             removePending(from);
@@ -213,13 +246,19 @@ final class HyParView implements PeerList.ContactSource
     {
         learn(from, reply.data());
         final boolean wasPending = removePending(from);
+        final boolean answersProbe = from.equals(probed);
+        if (answersProbe)
+        {
+            probed = null;
+            probeInFlight = false;
+        }
         if (reply.accepted())
         {
             if (active.contains(from))
             {
                 return;
             }
-            if (wasPending || !active.isFull())
+            if (wasPending || answersProbe || !active.isFull())
             {
                 addActive(from, now);
                 refillBackoff = config.neighborRequestTimeoutNanos();
@@ -234,6 +273,11 @@ final class HyParView implements PeerList.ContactSource
         }
         else
         {
+            // A refused probe (a peer that does not give high priority its meaning): alive, not to be probed again.
+            if (failed.remove(from) >= 0)
+            {
+                scheduleProbe();
+            }
             addPassive(from);
             owner.releaseIfUnused(from);
             // Refused: try again later rather than hammering the passive view.
@@ -261,6 +305,10 @@ final class HyParView implements PeerList.ContactSource
         else
         {
             removePassive(from);
+            if (failed.remove(from) >= 0)
+            {
+                scheduleProbe();
+            }
         }
         owner.releaseIfUnused(from);
         if (message.alive() && active.isEmpty())
@@ -327,6 +375,10 @@ final class HyParView implements PeerList.ContactSource
     /** The connection to {@code peer} failed or was closed. */
     void onPeerDown(final NodeId peer, final long now)
     {
+        if (probeInFlight && peer.equals(probed))
+        {
+            probeInFlight = false;
+        }
         final boolean wasPending = removePending(peer);
         final boolean wasActive = active.remove(peer);
         if (wasActive)
@@ -335,8 +387,9 @@ final class HyParView implements PeerList.ContactSource
         }
         if (wasActive || wasPending)
         {
-            // It was in use and the connection broke: treat it as failed, not as a backup contact.
+            // It was in use and the connection broke: not a backup contact any more, but one to probe.
             removePassive(peer);
+            failed(peer, now);
             refill(now);
         }
     }
@@ -347,7 +400,11 @@ final class HyParView implements PeerList.ContactSource
     long nextDeadline()
     {
         // Requests are appended with the same timeout, so the oldest (index 0) expires first.
-        final long deadline = Math.min(shuffleAt, refillAt);
+        long deadline = Math.min(Math.min(shuffleAt, refillAt), probeAt);
+        if (probeInFlight)
+        {
+            deadline = Math.min(deadline, probeTimeoutAt);
+        }
         return pending.isEmpty() ? deadline : Math.min(deadline, pendingDeadlines[0]);
     }
 
@@ -360,8 +417,9 @@ final class HyParView implements PeerList.ContactSource
                 final NodeId peer = pending.get(i);
                 removePendingAt(i);
                 ctx.stats.neighborRequestTimeouts++;
-                // Silent for a whole timeout: most likely gone. Forget it as a contact too.
+                // Silent for a whole timeout: most likely gone. Forget it as a contact, but probe it later.
                 removePassive(peer);
+                failed(peer, now);
                 owner.releaseIfUnused(peer);
             }
         }
@@ -384,6 +442,49 @@ final class HyParView implements PeerList.ContactSource
             shuffleAt = now + config.shuffleIntervalNanos();
             shuffle();
         }
+        if (probeInFlight && probeTimeoutAt <= now)
+        {
+            // Unanswered: the contact keeps its place (and its lengthening wait) in the list.
+            probeInFlight = false;
+            owner.releaseIfUnused(probed);
+        }
+        if (probeAt <= now)
+        {
+            probe(now);
+        }
+    }
+
+    /**
+     * Sends a high-priority Neighbor request to the failed contact due first, if any is due. Its answer is handled
+     * by {@link #onNeighborReply}: accepted, the contact is linked even into a full view.
+     */
+    private void probe(final long now)
+    {
+        final NodeId target = failed.takeDue(now);
+        if (target != null && !pending.contains(target))
+        {
+            probed = target;
+            probeInFlight = true;
+            probeTimeoutAt = now + config.neighborRequestTimeoutNanos();
+            final long interval = config.failedContactProbeIntervalNanos();
+            probeFloor = Math.max(probeTimeoutAt, now + (long)(interval * (0.5 + random.nextDouble())));
+            ctx.stats.contactProbes++;
+            ctx.send(target, ctx.neighbor.set(true, ctx.myData).topic(topic));
+        }
+        scheduleProbe();
+    }
+
+    private void failed(final NodeId peer, final long now)
+    {
+        if (failed.add(peer, now))
+        {
+            scheduleProbe();
+        }
+    }
+
+    private void scheduleProbe()
+    {
+        probeAt = failed.isEmpty() ? Long.MAX_VALUE : Math.max(probeFloor, failed.nextDue());
     }
 
     private void shuffle()
@@ -473,7 +574,7 @@ final class HyParView implements PeerList.ContactSource
 
     private boolean isCandidate(final NodeId peer)
     {
-        return !pending.contains(peer) && !peer.equals(avoid);
+        return !pending.contains(peer) && !peer.equals(avoid) && !(probeInFlight && peer.equals(probed));
     }
 
     private NodeId randomPassiveNotPending()
@@ -525,6 +626,21 @@ final class HyParView implements PeerList.ContactSource
         if (!joinAnswered && bootstrap.contains(peer))
         {
             joinAnswered = true;
+        }
+        final int probesSent = failed.remove(peer);
+        if (probesSent >= 0)
+        {
+            // A formerly failed contact is a neighbor again: whatever separated it from this node's part of the
+            // overlay, this link spans it. If it stayed silent through a probe, it was cut off for a while, and the
+            // other entries most likely failed in the same incident: linking each would only churn views that are
+            // one overlay again. One that answered its first probe had only lost a message or two, which says
+            // nothing about the others.
+            ctx.stats.contactsRelinked++;
+            if (probesSent >= 2)
+            {
+                failed.clear();
+            }
+            scheduleProbe();
         }
         owner.neighborUp(peer);
     }

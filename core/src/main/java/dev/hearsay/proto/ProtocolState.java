@@ -249,6 +249,13 @@ public final class ProtocolState
         return t == null ? -1 : t.plumTree.lazyQueueLength();
     }
 
+    /** Contacts of {@code topic} remembered as failed, to be probed; -1 if not joined (for tests). */
+    int failedContactCount(final TopicId topic)
+    {
+        final Topic t = topics.get(topic);
+        return t == null ? -1 : t.hyParView.failedContactCount();
+    }
+
     /** Snapshot of the PlumTree eager peers of {@code topic}. Allocates: for tests and tools. */
     public Set<NodeId> eagerPeers(final TopicId topic)
     {
