@@ -790,7 +790,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         return false;
     }
 
-    /** Reports peers dropped during the last event to the protocol; reporting may fail further peers. */
+    /**
+     * Reports peers dropped during the last event to the protocol (as dropped, not failed: they are not probed back
+     * into the views); reporting may fail further peers.
+     */
     private void drainFailedPeers()
     {
         if (failedPeers.isEmpty())
@@ -801,7 +804,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             for (int i = 0; i < failedPeers.size(); i++)
             {
-                protocol.onPeerDown(failedPeers.get(i), now);
+                protocol.onPeerDropped(failedPeers.get(i), now);
             }
         }
         catch (final RuntimeException ex)

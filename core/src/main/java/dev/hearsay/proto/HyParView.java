@@ -372,12 +372,19 @@ final class HyParView implements PeerList.ContactSource
         }
     }
 
-    /** The connection to {@code peer} failed or was closed. */
-    void onPeerDown(final NodeId peer, final long now)
+    /**
+     * The connection to {@code peer} failed or was closed ({@code keepAsFailed}: remember it as a failed contact if it
+     * was in use), or this node dropped it itself (never probe it back).
+     */
+    void onPeerDown(final NodeId peer, final long now, final boolean keepAsFailed)
     {
         if (probeInFlight && peer.equals(probed))
         {
             probeInFlight = false;
+        }
+        if (!keepAsFailed && failed.remove(peer) >= 0)
+        {
+            scheduleProbe();
         }
         final boolean wasPending = removePending(peer);
         final boolean wasActive = active.remove(peer);
@@ -389,7 +396,10 @@ final class HyParView implements PeerList.ContactSource
         {
             // It was in use and the connection broke: not a backup contact any more, but one to probe.
             removePassive(peer);
-            failed(peer, now);
+            if (keepAsFailed)
+            {
+                recordFailure(peer, now);
+            }
             refill(now);
         }
     }
@@ -419,7 +429,7 @@ final class HyParView implements PeerList.ContactSource
                 ctx.stats.neighborRequestTimeouts++;
                 // Silent for a whole timeout: most likely gone. Forget it as a contact, but probe it later.
                 removePassive(peer);
-                failed(peer, now);
+                recordFailure(peer, now);
                 owner.releaseIfUnused(peer);
             }
         }
@@ -474,7 +484,7 @@ final class HyParView implements PeerList.ContactSource
         scheduleProbe();
     }
 
-    private void failed(final NodeId peer, final long now)
+    private void recordFailure(final NodeId peer, final long now)
     {
         if (failed.add(peer, now))
         {

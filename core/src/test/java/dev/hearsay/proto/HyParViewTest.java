@@ -511,4 +511,21 @@ class HyParViewTest
         net.pump();
         assertEquals(Set.of(b.id), a.active(), "b had failed: its request links even into a full view");
     }
+
+    @Test
+    void aPeerThisNodeDroppedItselfIsNotProbedBack()
+    {
+        final TestNet net = new TestNet(small(2, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(), net.now);
+        link(net, a, b);
+        // Bad input or a send queue that stayed full: the node pushed the peer away; it did not vanish.
+        a.state.onPeerDropped(b.id, net.now);
+        assertFalse(a.active().contains(b.id));
+        assertEquals(0, a.state.failedContactCount(TOPIC));
+        net.advance(10_000, 10);
+        assertEquals(0, a.state.stats().contactProbes);
+    }
 }
