@@ -241,7 +241,8 @@ public final class GossipConfig
 
     /**
      * How long a failed contact is remembered and probed, counted from its failure; default 10 minutes. It bounds
-     * what a crashed peer costs (a probe now and then for this long) and is the longest partition that heals without
+     * what a silent peer costs (a probe now and then for this long; a peer that refuses probes outright, as a crashed
+     * process on a live host does, is forgotten after two) and is the longest partition that heals without
      * help (a longer one needs a new Join, for example a subscribe with bootstrap peers).
      */
     public Duration failedContactRetention()

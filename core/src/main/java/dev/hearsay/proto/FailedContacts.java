@@ -14,10 +14,16 @@ import java.util.SplittableRandom;
  * active view from its own side, and full views never ask anyone new: the two sides never meet again. A contact
  * remembered here and probed now and then is how a healed partition is noticed.
  *
+ * <p>Crash or partition: a probe across a partition goes unanswered (its packets vanish, the dial times out), while
+ * a peer that is gone from a host that still answers refuses it at once (a reset, a refused dial, or no address to
+ * dial). A contact that refuses {@link #REFUSALS_TO_FORGET} probes in a row is forgotten; an unanswered probe in
+ * between starts the count again. One refusal is not enough: a probe queued behind an earlier dial to the same peer
+ * fails when that dial times out, which can look like a refusal.
+ *
  * <p>Bounds: at most {@code capacity} contacts; when full, the oldest failure is forgotten to make room (the newest
  * failures are the likeliest to belong to a partition still in progress, and the oldest has been probed the most).
- * A contact is forgotten {@code retention} after it failed, whatever happened since, so a crashed peer costs a
- * bounded number of probes. The wait before a contact is probed again doubles after each probe, from the probe
+ * A contact is forgotten {@code retention} after it failed, whatever happened since, so a peer that stays silent
+ * costs a bounded number of probes. The wait before a contact is probed again doubles after each probe, from the probe
  * interval up to {@link #MAX_WAIT_INTERVALS} intervals (jittered by half either way), so that an overlay with many
  * failed contacts probes often at first and rarely later; a large overlay still notices a heal within about an
  * interval, because its many nodes' probes are spread over the wait.
@@ -26,6 +32,8 @@ final class FailedContacts
 {
     /** The longest wait between two probes of one contact, in probe intervals. */
     static final int MAX_WAIT_INTERVALS = 32;
+    /** Probes in a row a contact refuses before it is taken for gone and forgotten. */
+    static final int REFUSALS_TO_FORGET = 2;
 
     private final NodeId[] peers;
     /** When each contact failed (the first time since it was added): entries are in this order. */
@@ -36,6 +44,8 @@ final class FailedContacts
     private final long[] waits;
     /** Probes sent to each contact. */
     private final int[] probes;
+    /** Probes each contact refused in a row. */
+    private final int[] refusals;
     private final long retentionNanos;
     private final long intervalNanos;
     private final SplittableRandom random;
@@ -55,6 +65,7 @@ final class FailedContacts
         this.dueAt = new long[capacity];
         this.waits = new long[capacity];
         this.probes = new int[capacity];
+        this.refusals = new int[capacity];
         this.retentionNanos = retentionNanos;
         this.intervalNanos = intervalNanos;
         this.random = random;
@@ -95,6 +106,7 @@ final class FailedContacts
         dueAt[size] = now + jittered(intervalNanos);
         waits[size] = Math.min(intervalNanos * 2, maxWait());
         probes[size] = 0;
+        refusals[size] = 0;
         size++;
         return true;
     }
@@ -113,6 +125,35 @@ final class FailedContacts
         final int sent = probes[i];
         removeAt(i);
         return sent;
+    }
+
+    /**
+     * A probe to {@code peer} was refused (the peer was reported down before the probe's timeout). Returns true if
+     * that made {@link #REFUSALS_TO_FORGET} in a row and the contact was forgotten.
+     */
+    boolean refused(final NodeId peer)
+    {
+        final int i = indexOf(peer);
+        if (i < 0)
+        {
+            return false;
+        }
+        if (++refusals[i] < REFUSALS_TO_FORGET)
+        {
+            return false;
+        }
+        removeAt(i);
+        return true;
+    }
+
+    /** A probe to {@code peer} went unanswered until its timeout: silence, as across a partition. */
+    void unanswered(final NodeId peer)
+    {
+        final int i = indexOf(peer);
+        if (i >= 0)
+        {
+            refusals[i] = 0;
+        }
     }
 
     void clear()
@@ -183,6 +224,7 @@ final class FailedContacts
             System.arraycopy(dueAt, expired, dueAt, 0, left);
             System.arraycopy(waits, expired, waits, 0, left);
             System.arraycopy(probes, expired, probes, 0, left);
+            System.arraycopy(refusals, expired, refusals, 0, left);
             for (int i = left; i < size; i++)
             {
                 peers[i] = null;
@@ -222,6 +264,7 @@ final class FailedContacts
         System.arraycopy(dueAt, i + 1, dueAt, i, tail);
         System.arraycopy(waits, i + 1, waits, i, tail);
         System.arraycopy(probes, i + 1, probes, i, tail);
+        System.arraycopy(refusals, i + 1, refusals, i, tail);
         peers[--size] = null;
     }
 }

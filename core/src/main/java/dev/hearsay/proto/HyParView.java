@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  * answers is linked at once (high priority: accepted even into a full view, evicting a random neighbor on each
  * side), and that one link joins the two parts. If that contact had stayed silent through a probe, the rest of the
  * list is then forgotten: the other entries most likely failed in the same incident, and linking each would only
- * churn views that are one overlay again. A topic with no failed contact never probes.
+ * churn views that are one overlay again. A contact that refuses probes outright (reported down before the probe's
+ * timeout) is taken for crashed and forgotten. A topic with no failed contact never probes.
  *
  * <p>Bounds: active and passive views have fixed capacities; pending requests are at most the active capacity;
  * failed contacts are bounded by {@code failedContactCapacity}; contact data is kept only for members of either
@@ -380,7 +381,12 @@ final class HyParView implements PeerList.ContactSource
     {
         if (probeInFlight && peer.equals(probed))
         {
+            // Down before the probe's timeout: refused (a reset, a refused dial), not lost in a partition.
             probeInFlight = false;
+            if (failed.refused(peer))
+            {
+                scheduleProbe();
+            }
         }
         if (!keepAsFailed && failed.remove(peer) >= 0)
         {
@@ -456,6 +462,7 @@ final class HyParView implements PeerList.ContactSource
         {
             // Unanswered: the contact keeps its place (and its lengthening wait) in the list.
             probeInFlight = false;
+            failed.unanswered(probed);
             owner.releaseIfUnused(probed);
         }
         if (probeAt <= now)

@@ -123,6 +123,22 @@ class FailedContactsTest
     }
 
     @Test
+    void twoRefusalsInARowForgetAContactAndSilenceInBetweenStartsTheCountAgain()
+    {
+        final FailedContacts failed = contacts(4);
+        failed.add(peer(1), 0);
+        failed.add(peer(2), 0);
+        assertFalse(failed.refused(peer(1)));
+        assertTrue(failed.refused(peer(1)), "second refusal in a row");
+        assertFalse(failed.contains(peer(1)));
+        assertFalse(failed.refused(peer(2)));
+        failed.unanswered(peer(2));
+        assertFalse(failed.refused(peer(2)), "the silence in between started the count again");
+        assertTrue(failed.contains(peer(2)));
+        assertFalse(failed.refused(peer(3)), "not kept");
+    }
+
+    @Test
     void dueContactsAreTakenEarliestFirst()
     {
         final FailedContacts failed = contacts(8);

@@ -412,7 +412,7 @@ class HyParViewTest
     }
 
     @Test
-    void aDeadContactIsProbedRarelyAndForgottenAfterItsRetention()
+    void aSilentContactIsProbedRarelyAndForgottenAfterItsRetention()
     {
         final GossipConfig config = GossipConfig.builder().activeViewCapacity(2).passiveViewCapacity(10)
             .failedContactRetention(Duration.ofMinutes(5)).build();
@@ -422,7 +422,9 @@ class HyParViewTest
         a.state.join(TOPIC, List.of(), net.now);
         b.state.join(TOPIC, List.of(), net.now);
         link(net, a, b);
-        net.crash(b);
+        // b goes silent (a partition, or a frozen process): nothing reaches it, nothing comes back.
+        net.drop = e -> e.to().equals(b.id) || e.from().equals(b.id);
+        net.queue.add(new TestNet.Envelope(b.id, a.id, null, true));
         net.pump();
         assertTrue(a.active().isEmpty());
         assertEquals(1, a.state.failedContactCount(TOPIC));
@@ -435,6 +437,29 @@ class HyParViewTest
         final long probesAtRetention = a.state.stats().contactProbes;
         net.advance(10 * 60_000, 1000);
         assertEquals(probesAtRetention, a.state.stats().contactProbes, "no probe after the retention");
+    }
+
+    @Test
+    void aContactThatRefusesTwoProbesInARowIsTakenForCrashedAndForgotten()
+    {
+        final TestNet net = new TestNet(small(2, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(), net.now);
+        link(net, a, b);
+        // A crash: every message to b comes back as a reset, long before a probe's timeout.
+        net.crash(b);
+        net.pump();
+        assertEquals(1, a.state.failedContactCount(TOPIC));
+        net.advance(1_600, 10);
+        assertEquals(1, a.state.stats().contactProbes);
+        assertEquals(1, a.state.failedContactCount(TOPIC), "one refusal is not enough");
+        net.advance(10_000, 10);
+        assertEquals(2, a.state.stats().contactProbes);
+        assertEquals(0, a.state.failedContactCount(TOPIC), "forgotten after the second refusal");
+        net.advance(60_000, 100);
+        assertEquals(2, a.state.stats().contactProbes, "never probed again");
     }
 
     @Test
