@@ -381,12 +381,12 @@ final class HyParView implements PeerList.ContactSource
     {
         if (probeInFlight && peer.equals(probed))
         {
-            // Down before the probe's timeout: refused (a reset, a refused dial), not lost in a partition.
+            // Down before the probe's timeout: refused (a reset, a refused dial), not lost in a partition. The probe
+            // is no longer in flight, so the next due contact may be probed at once.
             probeInFlight = false;
-            if (failed.refused(peer))
-            {
-                scheduleProbe();
-            }
+            failed.refused(peer);
+            probeFloor = now;
+            scheduleProbe();
         }
         if (!keepAsFailed && failed.remove(peer) >= 0)
         {
