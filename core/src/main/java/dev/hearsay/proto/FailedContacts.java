@@ -34,6 +34,8 @@ final class FailedContacts
     static final int MAX_WAIT_INTERVALS = 32;
     /** Probes in a row a contact refuses before it is taken for gone and forgotten. */
     static final int REFUSALS_TO_FORGET = 2;
+    /** {@link #remove} of a contact that is not kept. */
+    static final long NOT_KEPT = Long.MIN_VALUE;
 
     private final NodeId[] peers;
     /** When each contact failed (the first time since it was added): entries are in this order. */
@@ -42,8 +44,6 @@ final class FailedContacts
     private final long[] dueAt;
     /** The wait after each contact's next probe, before jitter. */
     private final long[] waits;
-    /** Probes sent to each contact. */
-    private final int[] probes;
     /** Probes each contact refused in a row. */
     private final int[] refusals;
     private final long retentionNanos;
@@ -64,7 +64,6 @@ final class FailedContacts
         this.failedAt = new long[capacity];
         this.dueAt = new long[capacity];
         this.waits = new long[capacity];
-        this.probes = new int[capacity];
         this.refusals = new int[capacity];
         this.retentionNanos = retentionNanos;
         this.intervalNanos = intervalNanos;
@@ -105,26 +104,25 @@ final class FailedContacts
         failedAt[size] = now;
         dueAt[size] = now + jittered(intervalNanos);
         waits[size] = Math.min(intervalNanos * 2, maxWait());
-        probes[size] = 0;
         refusals[size] = 0;
         size++;
         return true;
     }
 
     /**
-     * Forgets {@code peer} (it is a neighbor again, or left for good). Returns how many probes it had been sent, or
-     * -1 if it was not here.
+     * Forgets {@code peer} (it is a neighbor again, or left for good). Returns when it failed, or {@link #NOT_KEPT}
+     * if it was not here.
      */
-    int remove(final NodeId peer)
+    long remove(final NodeId peer)
     {
         final int i = indexOf(peer);
         if (i < 0)
         {
-            return -1;
+            return NOT_KEPT;
         }
-        final int sent = probes[i];
+        final long failed = failedAt[i];
         removeAt(i);
-        return sent;
+        return failed;
     }
 
     /**
@@ -186,7 +184,6 @@ final class FailedContacts
         }
         dueAt[first] = now + jittered(waits[first]);
         waits[first] = Math.min(waits[first] * 2, maxWait());
-        probes[first]++;
         return peers[first];
     }
 
@@ -223,7 +220,6 @@ final class FailedContacts
             System.arraycopy(failedAt, expired, failedAt, 0, left);
             System.arraycopy(dueAt, expired, dueAt, 0, left);
             System.arraycopy(waits, expired, waits, 0, left);
-            System.arraycopy(probes, expired, probes, 0, left);
             System.arraycopy(refusals, expired, refusals, 0, left);
             for (int i = left; i < size; i++)
             {
@@ -263,7 +259,6 @@ final class FailedContacts
         System.arraycopy(failedAt, i + 1, failedAt, i, tail);
         System.arraycopy(dueAt, i + 1, dueAt, i, tail);
         System.arraycopy(waits, i + 1, waits, i, tail);
-        System.arraycopy(probes, i + 1, probes, i, tail);
         System.arraycopy(refusals, i + 1, refusals, i, tail);
         peers[--size] = null;
     }

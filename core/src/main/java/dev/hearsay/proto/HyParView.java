@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * one probe in flight. From one side a partition looks like the crash of everyone across it, so both sides drop
  * each other and refill from their own side; with full views nobody would ever ask across again. A contact that
  * answers is linked at once (high priority: accepted even into a full view, evicting a random neighbor on each
- * side), and that one link joins the two parts. If that contact had stayed silent through a probe, the rest of the
- * list is then forgotten: the other entries most likely failed in the same incident, and linking each would only
+ * side), and that one link joins the two parts. If that contact had failed two probe intervals ago or more, the
+ * rest of the list is then forgotten: the other entries most likely failed in the same incident, and linking each would only
  * churn views that are one overlay again. A contact that refuses probes outright (reported down before the probe's
  * timeout) is taken for crashed and forgotten. A topic with no failed contact never probes.
  *
@@ -275,7 +275,7 @@ final class HyParView implements PeerList.ContactSource
         else
         {
             // A refused probe (a peer that does not give high priority its meaning): alive, not to be probed again.
-            if (failed.remove(from) >= 0)
+            if (failed.remove(from) != FailedContacts.NOT_KEPT)
             {
                 scheduleProbe();
             }
@@ -306,7 +306,7 @@ final class HyParView implements PeerList.ContactSource
         else
         {
             removePassive(from);
-            if (failed.remove(from) >= 0)
+            if (failed.remove(from) != FailedContacts.NOT_KEPT)
             {
                 scheduleProbe();
             }
@@ -388,7 +388,7 @@ final class HyParView implements PeerList.ContactSource
             probeFloor = now;
             scheduleProbe();
         }
-        if (!keepAsFailed && failed.remove(peer) >= 0)
+        if (!keepAsFailed && failed.remove(peer) != FailedContacts.NOT_KEPT)
         {
             scheduleProbe();
         }
@@ -644,16 +644,16 @@ final class HyParView implements PeerList.ContactSource
         {
             joinAnswered = true;
         }
-        final int probesSent = failed.remove(peer);
-        if (probesSent >= 0)
+        final long failedAt = failed.remove(peer);
+        if (failedAt != FailedContacts.NOT_KEPT)
         {
             // A formerly failed contact is a neighbor again: whatever separated it from this node's part of the
-            // overlay, this link spans it. If it stayed silent through a probe, it was cut off for a while, and the
-            // other entries most likely failed in the same incident: linking each would only churn views that are
-            // one overlay again. One that answered its first probe had only lost a message or two, which says
-            // nothing about the others.
+            // overlay, this link spans it. If it failed two probe intervals ago or more, it was cut off for a while,
+            // and the other entries most likely failed in the same incident: linking each would only churn views
+            // that are one overlay again. One that answered its first probe at once had only lost a message or two,
+            // which says nothing about the others.
             ctx.stats.contactsRelinked++;
-            if (probesSent >= 2)
+            if (now - failedAt >= 2 * config.failedContactProbeIntervalNanos())
             {
                 failed.clear();
             }

@@ -103,22 +103,16 @@ class FailedContactsTest
     }
 
     @Test
-    void removeSaysHowManyProbesTheContactHadBeenSent()
+    void removeSaysWhenTheContactFailed()
     {
         final FailedContacts failed = contacts(4);
-        failed.add(peer(1), 0);
-        failed.add(peer(2), 0);
-        assertEquals(-1, failed.remove(peer(3)));
-        long now = 0;
-        for (int i = 0; i < 3; i++)
-        {
-            now = failed.nextDue();
-            failed.takeDue(now);
-            failed.takeDue(now);
-        }
-        final int probes1 = failed.remove(peer(1));
-        final int probes2 = failed.remove(peer(2));
-        assertEquals(3, probes1 + probes2, "three probes were taken");
+        failed.add(peer(1), 5 * SECOND);
+        failed.add(peer(2), 7 * SECOND);
+        failed.takeDue(failed.nextDue());
+        assertEquals(FailedContacts.NOT_KEPT, failed.remove(peer(3)));
+        assertEquals(7 * SECOND, failed.remove(peer(2)));
+        assertEquals(5 * SECOND, failed.remove(peer(1)));
+        assertEquals(FailedContacts.NOT_KEPT, failed.remove(peer(1)));
         assertTrue(failed.isEmpty());
     }
 
