@@ -26,9 +26,9 @@ import java.util.SplittableRandom;
  * each other and refill from their own side; with full views nobody would ever ask across again. A contact that
  * answers is linked at once (high priority: accepted even into a full view, evicting a random neighbor on each
  * side), and that one link joins the two parts. If that contact had failed two probe intervals ago or more, the
- * rest of the list is then forgotten: the other entries most likely failed in the same incident, and linking each would only
- * churn views that are one overlay again. A contact that refuses probes outright (reported down before the probe's
- * timeout) is taken for crashed and forgotten. A topic with no failed contact never probes.
+ * rest of the list is then forgotten: the other entries most likely failed in the same incident, and linking each
+ * would only churn views that are one overlay again. A contact that refuses two probes in a row outright (reported
+ * down before the probe's timeout) is taken for crashed and forgotten. A topic with no failed contact never probes.
  *
  * <p>Bounds: active and passive views have fixed capacities; pending requests are at most the active capacity;
  * failed contacts are bounded by {@code failedContactCapacity}; contact data is kept only for members of either
