@@ -24,6 +24,9 @@ public final class GossipConfig
     private final Duration neighborRequestTimeout;
     private final Duration failureDetectionTimeout;
     private final int disconnectContactCount;
+    private final int failedContactCapacity;
+    private final Duration failedContactRetention;
+    private final Duration failedContactProbeInterval;
     private final Duration ihaveInterval;
     private final Duration graftTimeout1;
     private final Duration graftTimeout2;
@@ -64,6 +67,9 @@ public final class GossipConfig
         this.neighborRequestTimeout = b.neighborRequestTimeout;
         this.failureDetectionTimeout = b.failureDetectionTimeout;
         this.disconnectContactCount = b.disconnectContactCount;
+        this.failedContactCapacity = b.failedContactCapacity;
+        this.failedContactRetention = b.failedContactRetention;
+        this.failedContactProbeInterval = b.failedContactProbeInterval;
         this.ihaveInterval = b.ihaveInterval;
         this.graftTimeout1 = b.graftTimeout1;
         this.graftTimeout2 = b.graftTimeout2;
@@ -119,6 +125,9 @@ public final class GossipConfig
         b.neighborRequestTimeout = neighborRequestTimeout;
         b.failureDetectionTimeout = failureDetectionTimeout;
         b.disconnectContactCount = disconnectContactCount;
+        b.failedContactCapacity = failedContactCapacity;
+        b.failedContactRetention = failedContactRetention;
+        b.failedContactProbeInterval = failedContactProbeInterval;
         b.ihaveInterval = ihaveInterval;
         b.graftTimeout1 = graftTimeout1;
         b.graftTimeout2 = graftTimeout2;
@@ -247,6 +256,53 @@ public final class GossipConfig
     public int disconnectContactCount()
     {
         return disconnectContactCount;
+    }
+
+    /**
+     * Contacts a topic remembers as failed (a neighbor reported down, a Neighbor request or Join that timed out, a
+     * dial that failed), to probe them until they answer; default 16, 0 turns re-merging off. A crash and a
+     * partition look alike from one side, and HyParView drops the contact either way: without this list, two sides
+     * of a healed partition, or two parts of an overlay split by lost messages, each with full active views, never
+     * ask each other again. A contact that answers a probe is linked at once with a high-priority Neighbor request,
+     * which joins its part of the overlay to this one. When the list is full the oldest failure is forgotten.
+     */
+    public int failedContactCapacity()
+    {
+        return failedContactCapacity;
+    }
+
+    /**
+     * How long a failed contact is remembered and probed, counted from its failure; default 10 minutes. It bounds
+     * what a silent peer costs (a probe now and then for this long; a peer that refuses probes outright, as a crashed
+     * process on a live host does, is forgotten after two) and is the longest partition that heals without
+     * help (a longer one needs a new Join, for example a subscribe with bootstrap peers).
+     */
+    public Duration failedContactRetention()
+    {
+        return failedContactRetention;
+    }
+
+    /** {@link #failedContactRetention()} in nanoseconds. */
+    public long failedContactRetentionNanos()
+    {
+        return failedContactRetention.toNanos();
+    }
+
+    /**
+     * How often a topic with failed contacts probes one of them (one probe in flight, jittered by half either way);
+     * default 1 s. Each contact's own wait starts at this interval and doubles after every unanswered probe, up to
+     * 32 intervals, so a peer that stays dead is probed rarely while a large overlay, whose many nodes probe at
+     * different times, still notices a heal within about one interval. A topic with no failed contact never probes.
+     */
+    public Duration failedContactProbeInterval()
+    {
+        return failedContactProbeInterval;
+    }
+
+    /** {@link #failedContactProbeInterval()} in nanoseconds. */
+    public long failedContactProbeIntervalNanos()
+    {
+        return failedContactProbeInterval.toNanos();
     }
 
     /** Lazy push batching window: IHave announcements are flushed this often (0: immediately). */
@@ -501,6 +557,9 @@ public final class GossipConfig
             + ", neighborRequestTimeout=" + neighborRequestTimeout
             + ", failureDetectionTimeout=" + failureDetectionTimeout
             + ", disconnectContactCount=" + disconnectContactCount
+            + ", failedContactCapacity=" + failedContactCapacity
+            + ", failedContactRetention=" + failedContactRetention
+            + ", failedContactProbeInterval=" + failedContactProbeInterval
             + ", ihaveInterval=" + ihaveInterval
             + ", graftTimeout1=" + graftTimeout1
             + ", graftTimeout2=" + graftTimeout2
@@ -543,6 +602,9 @@ public final class GossipConfig
         private Duration neighborRequestTimeout = Duration.ofMillis(500);
         private Duration failureDetectionTimeout = Duration.ofSeconds(2);
         private int disconnectContactCount = 4;
+        private int failedContactCapacity = 16;
+        private Duration failedContactRetention = Duration.ofMinutes(10);
+        private Duration failedContactProbeInterval = Duration.ofSeconds(1);
         private Duration ihaveInterval = Duration.ofMillis(5);
         private Duration graftTimeout1 = Duration.ofMillis(80);
         private Duration graftTimeout2 = Duration.ofMillis(40);
@@ -651,6 +713,27 @@ public final class GossipConfig
         public Builder disconnectContactCount(final int value)
         {
             this.disconnectContactCount = value;
+            return this;
+        }
+
+        /** Contacts per topic remembered as failed and probed until they answer (0: no re-merging). */
+        public Builder failedContactCapacity(final int value)
+        {
+            this.failedContactCapacity = value;
+            return this;
+        }
+
+        /** How long a failed contact is remembered and probed, counted from its failure. */
+        public Builder failedContactRetention(final Duration value)
+        {
+            this.failedContactRetention = value;
+            return this;
+        }
+
+        /** How often a topic with failed contacts probes one of them (each contact's wait doubles from it). */
+        public Builder failedContactProbeInterval(final Duration value)
+        {
+            this.failedContactProbeInterval = value;
             return this;
         }
 
@@ -857,6 +940,10 @@ public final class GossipConfig
             checkDuration("failureDetectionTimeout", failureDetectionTimeout, Duration.ofMillis(100),
                 Duration.ofMinutes(10));
             checkRange("disconnectContactCount", disconnectContactCount, 0, 32);
+            checkRange("failedContactCapacity", failedContactCapacity, 0, 1024);
+            checkDuration("failedContactRetention", failedContactRetention, Duration.ofSeconds(1), Duration.ofDays(1));
+            checkDuration("failedContactProbeInterval", failedContactProbeInterval, Duration.ofMillis(1),
+                Duration.ofHours(1));
             checkDuration("ihaveInterval", ihaveInterval, Duration.ofMillis(0), Duration.ofHours(1));
             checkDuration("graftTimeout1", graftTimeout1, Duration.ofMillis(1), Duration.ofHours(1));
             checkDuration("graftTimeout2", graftTimeout2, Duration.ofMillis(1), Duration.ofHours(1));

@@ -58,12 +58,14 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "announcements dropped: missing table full", "broadcasts rejected: hold queue full",
         "messages for unknown topics", "author logs forgotten early: maxAuthors",
         "sequences given up by a window", "payloads evicted early: cache full",
-        "neighbor requests timed out", "tree optimisations", "grafts put off: reads held"};
+        "neighbor requests timed out", "tree optimisations", "grafts put off: reads held",
+        "failed contacts probed", "failed contacts linked again"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
         s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.windowSkipped, s -> s.payloadCacheEvictedEarly,
-        s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred);
+        s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred,
+        s -> s.contactProbes, s -> s.contactsRelinked);
 
     private final GossipEngine engine;
     private final EventPoller<Slot> poller;
@@ -893,7 +895,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         return false;
     }
 
-    /** Reports peers dropped during the last event to the protocol; reporting may fail further peers. */
+    /**
+     * Reports peers dropped during the last event to the protocol (as dropped, not failed: they are not probed back
+     * into the views); reporting may fail further peers.
+     */
     private void drainFailedPeers()
     {
         if (failedPeers.isEmpty())
@@ -904,7 +909,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             for (int i = 0; i < failedPeers.size(); i++)
             {
-                protocol.onPeerDown(failedPeers.get(i), now);
+                protocol.onPeerDropped(failedPeers.get(i), now);
             }
         }
         catch (final RuntimeException ex)

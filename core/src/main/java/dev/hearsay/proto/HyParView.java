@@ -20,8 +20,19 @@ import java.util.SplittableRandom;
  * Neighbor requests in flight as there are free active slots; a refused request backs off (doubling up to the
  * shuffle interval) and a request that times out drops that candidate from the passive view.
  *
+ * <p>Re-merging: a contact dropped as failed (reported down while active or asked, or silent past a request's
+ * timeout) is remembered in {@link FailedContacts} and probed now and then with a high-priority Neighbor request,
+ * one probe in flight. From one side a partition looks like the crash of everyone across it, so both sides drop
+ * each other and refill from their own side; with full views nobody would ever ask across again. A contact that
+ * answers is linked at once (high priority: accepted even into a full view, evicting a random neighbor on each
+ * side), and that one link joins the two parts. If that contact had failed two probe intervals ago or more, the
+ * rest of the list is then forgotten: the other entries most likely failed in the same incident, and linking each
+ * would only churn views that are one overlay again. A contact that refuses two probes in a row outright (reported
+ * down before the probe's timeout) is taken for crashed and forgotten. A topic with no failed contact never probes.
+ *
  * <p>Bounds: active and passive views have fixed capacities; pending requests are at most the active capacity;
- * contact data is kept only for members of either view.
+ * failed contacts are bounded by {@code failedContactCapacity}; contact data is kept only for members of either
+ * view.
  */
 final class HyParView implements PeerList.ContactSource
 {
@@ -37,11 +48,26 @@ final class HyParView implements PeerList.ContactSource
     private final Map<NodeId, byte[]> contactData = new HashMap<>();
 
     private final PeerList bootstrap = new PeerList(16);
+    private final FailedContacts failed;
+    /** When the next probe of a failed contact is sent; {@link Long#MAX_VALUE} while none is kept. */
+    private long probeAt = Long.MAX_VALUE;
+    /** No probe before this: one probe per interval (jittered), and none while one is in flight. */
+    private long probeFloor;
+    /** Target of the last probe, until answered or replaced by the next: a late answer still re-links. */
+    private NodeId probed;
+    private boolean probeInFlight;
+    private long probeTimeoutAt;
     private long shuffleAt;
     private long refillAt = Long.MAX_VALUE;
     private long refillBackoff;
     private long rejoinAt;
     private long rejoinBackoff;
+    /**
+     * False from a Join until a bootstrap contact is in the active view. Neighbors gained meanwhile prove nothing:
+     * they may have joined through this node, and a group built that way around a node whose own Join was lost is
+     * an island that nothing else would ever connect.
+     */
+    private boolean joinAnswered = true;
 
     HyParView(final Context ctx, final TopicId topic, final Topic owner, final SplittableRandom random,
         final long now)
@@ -57,6 +83,8 @@ final class HyParView implements PeerList.ContactSource
         this.pendingDeadlines = new long[config.activeViewCapacity()];
         this.refillBackoff = config.neighborRequestTimeoutNanos();
         this.rejoinBackoff = config.neighborRequestTimeoutNanos();
+        this.failed = new FailedContacts(config.failedContactCapacity(), config.failedContactRetentionNanos(),
+            config.failedContactProbeIntervalNanos(), random);
         // Spread the first shuffle over one interval so nodes started together do not shuffle in lockstep.
         this.shuffleAt = now + 1 + (long)(random.nextDouble() * config.shuffleIntervalNanos());
     }
@@ -71,9 +99,16 @@ final class HyParView implements PeerList.ContactSource
         return passive;
     }
 
+    /** True while {@code peer} is a neighbor, or a request or probe to it waits for its answer. */
     boolean isActiveOrPending(final NodeId peer)
     {
-        return active.contains(peer) || pending.contains(peer);
+        return active.contains(peer) || pending.contains(peer) || (probeInFlight && peer.equals(probed));
+    }
+
+    /** Failed contacts kept for probing. */
+    int failedContactCount()
+    {
+        return failed.size();
     }
 
     @Override
@@ -98,6 +133,7 @@ final class HyParView implements PeerList.ContactSource
         {
             return;
         }
+        joinAnswered = false;
         // A Join is answered by NeighborReply: track it like a Neighbor request so a silent contact times out.
         addPending(contact, now);
         ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
@@ -114,6 +150,10 @@ final class HyParView implements PeerList.ContactSource
         }
         pending.clear();
         bootstrap.clear();
+        failed.clear();
+        probeInFlight = false;
+        probed = null;
+        probeAt = Long.MAX_VALUE;
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -186,8 +226,9 @@ final class HyParView implements PeerList.ContactSource
     void onNeighbor(final NodeId from, final Neighbor message, final long now)
     {
         learn(from, message.data());
+        // A formerly failed contact that asks is linked whatever its priority: it may be across a healed partition.
         final boolean accept = active.contains(from) || message.highPriority()
-            || active.size() + pending.size() < active.capacity();
+            || active.size() + pending.size() < active.capacity() || failed.contains(from);
         if (accept)
         {
             removePending(from);
@@ -206,13 +247,19 @@ final class HyParView implements PeerList.ContactSource
     {
         learn(from, reply.data());
         final boolean wasPending = removePending(from);
+        final boolean answersProbe = from.equals(probed);
+        if (answersProbe)
+        {
+            probed = null;
+            probeInFlight = false;
+        }
         if (reply.accepted())
         {
             if (active.contains(from))
             {
                 return;
             }
-            if (wasPending || !active.isFull())
+            if (wasPending || answersProbe || !active.isFull())
             {
                 addActive(from, now);
                 refillBackoff = config.neighborRequestTimeoutNanos();
@@ -227,6 +274,11 @@ final class HyParView implements PeerList.ContactSource
         }
         else
         {
+            // A refused probe (a peer that does not give high priority its meaning): alive, not to be probed again.
+            if (failed.remove(from) != FailedContacts.NOT_KEPT)
+            {
+                scheduleProbe();
+            }
             addPassive(from);
             owner.releaseIfUnused(from);
             // Refused: try again later rather than hammering the passive view.
@@ -254,6 +306,10 @@ final class HyParView implements PeerList.ContactSource
         else
         {
             removePassive(from);
+            if (failed.remove(from) != FailedContacts.NOT_KEPT)
+            {
+                scheduleProbe();
+            }
         }
         owner.releaseIfUnused(from);
         if (message.alive() && active.isEmpty())
@@ -317,9 +373,25 @@ final class HyParView implements PeerList.ContactSource
         }
     }
 
-    /** The connection to {@code peer} failed or was closed. */
-    void onPeerDown(final NodeId peer, final long now)
+    /**
+     * The connection to {@code peer} failed or was closed ({@code keepAsFailed}: remember it as a failed contact if it
+     * was in use), or this node dropped it itself (never probe it back).
+     */
+    void onPeerDown(final NodeId peer, final long now, final boolean keepAsFailed)
     {
+        if (probeInFlight && peer.equals(probed))
+        {
+            // Down before the probe's timeout: refused (a reset, a refused dial), not lost in a partition. The probe
+            // is no longer in flight, so the next due contact may be probed at once.
+            probeInFlight = false;
+            failed.refused(peer);
+            probeFloor = now;
+            scheduleProbe();
+        }
+        if (!keepAsFailed && failed.remove(peer) != FailedContacts.NOT_KEPT)
+        {
+            scheduleProbe();
+        }
         final boolean wasPending = removePending(peer);
         final boolean wasActive = active.remove(peer);
         if (wasActive)
@@ -328,8 +400,12 @@ final class HyParView implements PeerList.ContactSource
         }
         if (wasActive || wasPending)
         {
-            // It was in use and the connection broke: treat it as failed, not as a backup contact.
+            // It was in use and the connection broke: not a backup contact any more, but one to probe.
             removePassive(peer);
+            if (keepAsFailed)
+            {
+                recordFailure(peer, now);
+            }
             refill(now);
         }
     }
@@ -340,7 +416,11 @@ final class HyParView implements PeerList.ContactSource
     long nextDeadline()
     {
         // Requests are appended with the same timeout, so the oldest (index 0) expires first.
-        final long deadline = Math.min(shuffleAt, refillAt);
+        long deadline = Math.min(Math.min(shuffleAt, refillAt), probeAt);
+        if (probeInFlight)
+        {
+            deadline = Math.min(deadline, probeTimeoutAt);
+        }
         return pending.isEmpty() ? deadline : Math.min(deadline, pendingDeadlines[0]);
     }
 
@@ -353,8 +433,9 @@ final class HyParView implements PeerList.ContactSource
                 final NodeId peer = pending.get(i);
                 removePendingAt(i);
                 ctx.stats.neighborRequestTimeouts++;
-                // Silent for a whole timeout: most likely gone. Forget it as a contact too.
+                // Silent for a whole timeout: most likely gone. Forget it as a contact, but probe it later.
                 removePassive(peer);
+                recordFailure(peer, now);
                 owner.releaseIfUnused(peer);
             }
         }
@@ -377,6 +458,50 @@ final class HyParView implements PeerList.ContactSource
             shuffleAt = now + config.shuffleIntervalNanos();
             shuffle();
         }
+        if (probeInFlight && probeTimeoutAt <= now)
+        {
+            // Unanswered: the contact keeps its place (and its lengthening wait) in the list.
+            probeInFlight = false;
+            failed.unanswered(probed);
+            owner.releaseIfUnused(probed);
+        }
+        if (probeAt <= now)
+        {
+            probe(now);
+        }
+    }
+
+    /**
+     * Sends a high-priority Neighbor request to the failed contact due first, if any is due. Its answer is handled
+     * by {@link #onNeighborReply}: accepted, the contact is linked even into a full view.
+     */
+    private void probe(final long now)
+    {
+        final NodeId target = failed.takeDue(now);
+        if (target != null && !pending.contains(target))
+        {
+            probed = target;
+            probeInFlight = true;
+            probeTimeoutAt = now + config.neighborRequestTimeoutNanos();
+            final long interval = config.failedContactProbeIntervalNanos();
+            probeFloor = Math.max(probeTimeoutAt, now + (long)(interval * (0.5 + random.nextDouble())));
+            ctx.stats.contactProbes++;
+            ctx.send(target, ctx.neighbor.set(true, ctx.myData).topic(topic));
+        }
+        scheduleProbe();
+    }
+
+    private void recordFailure(final NodeId peer, final long now)
+    {
+        if (failed.add(peer, now))
+        {
+            scheduleProbe();
+        }
+    }
+
+    private void scheduleProbe()
+    {
+        probeAt = failed.isEmpty() ? Long.MAX_VALUE : Math.max(probeFloor, failed.nextDue());
     }
 
     private void shuffle()
@@ -393,9 +518,11 @@ final class HyParView implements PeerList.ContactSource
     }
 
     /**
-     * Asks passive contacts to fill free active slots, one request in flight per free slot. A node with no
-     * neighbor, nothing pending and no passive contact joins again through its bootstrap peers, backing off
-     * (doubling up to the shuffle interval): a join never hangs silently because one Join was lost.
+     * Asks passive contacts to fill free active slots, one request in flight per free slot. A node joins again
+     * through its bootstrap peers, backing off (doubling up to the shuffle interval), when it has no neighbor,
+     * nothing pending and no passive contact, or when no bootstrap contact has become a neighbor yet and no Join is
+     * pending: a join never hangs silently because one Join was lost, even if other nodes joined through this one
+     * meanwhile.
      */
     private void refill(final long now)
     {
@@ -409,12 +536,12 @@ final class HyParView implements PeerList.ContactSource
             addPending(candidate, now);
             ctx.send(candidate, ctx.neighbor.set(active.isEmpty(), ctx.myData).topic(topic));
         }
-        if (!active.isEmpty())
+        if (!active.isEmpty() && joinAnswered)
         {
             rejoinBackoff = config.neighborRequestTimeoutNanos();
             return;
         }
-        if (!pending.isEmpty() || bootstrap.isEmpty())
+        if (bootstrap.isEmpty() || (active.isEmpty() ? !pending.isEmpty() : joinPending()))
         {
             return;
         }
@@ -431,6 +558,18 @@ final class HyParView implements PeerList.ContactSource
             addPending(contact, now);
             ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
         }
+    }
+
+    private boolean joinPending()
+    {
+        for (int i = 0; i < pending.size(); i++)
+        {
+            if (bootstrap.contains(pending.get(i)))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private NodeId avoid;
@@ -452,7 +591,7 @@ final class HyParView implements PeerList.ContactSource
 
     private boolean isCandidate(final NodeId peer)
     {
-        return !pending.contains(peer) && !peer.equals(avoid);
+        return !pending.contains(peer) && !peer.equals(avoid) && !(probeInFlight && peer.equals(probed));
     }
 
     private NodeId randomPassiveNotPending()
@@ -501,6 +640,25 @@ final class HyParView implements PeerList.ContactSource
         }
         passive.remove(peer);
         active.add(peer);
+        if (!joinAnswered && bootstrap.contains(peer))
+        {
+            joinAnswered = true;
+        }
+        final long failedAt = failed.remove(peer);
+        if (failedAt != FailedContacts.NOT_KEPT)
+        {
+            // A formerly failed contact is a neighbor again: whatever separated it from this node's part of the
+            // overlay, this link spans it. If it failed two probe intervals ago or more, it was cut off for a while,
+            // and the other entries most likely failed in the same incident: linking each would only churn views
+            // that are one overlay again. One that answered its first probe at once had only lost a message or two,
+            // which says nothing about the others.
+            ctx.stats.contactsRelinked++;
+            if (now - failedAt >= 2 * config.failedContactProbeIntervalNanos())
+            {
+                failed.clear();
+            }
+            scheduleProbe();
+        }
         owner.neighborUp(peer);
     }
 

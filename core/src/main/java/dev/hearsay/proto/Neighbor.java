@@ -2,7 +2,8 @@ package dev.hearsay.proto;
 
 /**
  * HyParView Neighbor request: the sender wants the receiver in its active view. A high-priority request (the
- * sender has no neighbor left) is always accepted; a low-priority one only into a free slot.
+ * sender has no neighbor left, or it probes a contact it had dropped as failed, to re-merge a split overlay) is always
+ * accepted; a low-priority one only into a free slot, unless the receiver had itself dropped the sender as failed.
  */
 public final class Neighbor extends Message
 {
@@ -15,7 +16,7 @@ public final class Neighbor extends Message
         return MessageType.NEIGHBOR;
     }
 
-    /** True when the sender has an empty active view. */
+    /** True when the sender has an empty active view, or probes a contact it had dropped as failed. */
     public boolean highPriority()
     {
         return highPriority;

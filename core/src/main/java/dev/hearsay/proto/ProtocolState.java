@@ -171,14 +171,31 @@ public final class ProtocolState
         touched(t);
     }
 
-    /** The connection to {@code peer} was lost, or dialling it failed: it is down for every topic. */
+    /**
+     * The connection to {@code peer} was lost, or dialling it failed: it is down for every topic. A topic that had it
+     * as a neighbor or had asked it remembers it as failed and probes it later (it may be across a partition).
+     */
     public void onPeerDown(final NodeId peer, final long now)
+    {
+        peerDown(peer, now, true);
+    }
+
+    /**
+     * This node dropped {@code peer} itself (it sent bad input, or its send queue stayed full): down for every topic
+     * like {@link #onPeerDown}, but not remembered as failed, so no topic probes it back into its view.
+     */
+    public void onPeerDropped(final NodeId peer, final long now)
+    {
+        peerDown(peer, now, false);
+    }
+
+    private void peerDown(final NodeId peer, final long now, final boolean keepAsFailed)
     {
         for (int i = 0; i < topicCount; i++)
         {
             final Topic t = topicList[i];
             t.time(now);
-            t.hyParView.onPeerDown(peer, now);
+            t.hyParView.onPeerDown(peer, now, keepAsFailed);
             touched(t);
         }
     }
@@ -247,6 +264,13 @@ public final class ProtocolState
     {
         final Topic t = topics.get(topic);
         return t == null ? -1 : t.plumTree.lazyQueueLength();
+    }
+
+    /** Contacts of {@code topic} remembered as failed, to be probed; -1 if not joined (for tests). */
+    int failedContactCount(final TopicId topic)
+    {
+        final Topic t = topics.get(topic);
+        return t == null ? -1 : t.hyParView.failedContactCount();
     }
 
     /** Snapshot of the PlumTree eager peers of {@code topic}. Allocates: for tests and tools. */

@@ -36,6 +36,10 @@ public final class ProtocolStats
     public long payloadCacheEvictedEarly;
     /** Neighbor requests that timed out. */
     public long neighborRequestTimeouts;
+    /** Probes (high-priority Neighbor requests) sent to contacts dropped as failed. */
+    public long contactProbes;
+    /** Contacts dropped as failed that became neighbors again (each joins two parts of a split overlay, if split). */
+    public long contactsRelinked;
     /** Tree optimisations (Graft + Prune pairs sent). */
     public long optimizations;
     /** Graft timers put off because the node held back its reads (see ProtocolState#holdRepairs). */
@@ -50,6 +54,7 @@ public final class ProtocolStats
             + ", missingDropped=" + missingDropped + ", heldRejected=" + heldRejected
             + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
             + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
-            + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", optimizations=" + optimizations + "}";
+            + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
+            + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations + "}";
     }
 }

@@ -15,7 +15,14 @@ public enum Scenario
      */
     MASS_FAILURE("mass-failure", 10),
     /** Each round some nodes crash or leave and as many new ones join; then a random live node broadcasts. */
-    CHURN("churn", 30);
+    CHURN("churn", 30),
+    /**
+     * A share of the live nodes is cut off from the others for {@link SimConfig#partitionNanos()}, then the network
+     * heals; the overlay must become one component again by itself. The measured rounds start
+     * {@link ScenarioRunner#PARTITION_FIRST_BROADCAST_NANOS} after the heal; the single sender of the warm-up
+     * broadcasts each, so that RMR shows how far the tree settled again.
+     */
+    PARTITION("partition", 10);
 
     private final String cliName;
     private final int defaultRounds;

@@ -2,6 +2,7 @@ package dev.hearsay.sim;
 
 import dev.hearsay.proto.MessageType;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -19,6 +20,10 @@ public final class ScenarioRunner
 {
     /** Virtual time between a churn round's departures and joins and its broadcast, so that joins complete. */
     static final long CHURN_JOIN_SETTLE_NANOS = 1_000_000_000L;
+    /** Partition: virtual time from the heal to the first measured broadcast. */
+    public static final long PARTITION_FIRST_BROADCAST_NANOS = 2_000_000_000L;
+    /** Partition: how long after the heal the overlay is watched for becoming one component. */
+    static final long HEAL_WATCH_NANOS = 120_000_000_000L;
 
     private final SimConfig config;
     private final Consumer<String> log;
@@ -32,7 +37,8 @@ public final class ScenarioRunner
 
     /**
      * Runs {@code scenario} for {@code rounds} measured rounds. {@code failFraction} is the fraction of live nodes
-     * crashed at once (mass failure) or churned per round (churn; at least one node); ignored otherwise.
+     * crashed at once (mass failure), churned per round (churn; at least one node) or cut off (partition); ignored
+     * otherwise.
      */
     public SimReport run(final Scenario scenario, final int rounds, final double failFraction)
     {
@@ -51,7 +57,8 @@ public final class ScenarioRunner
         report.nodes = config.nodes();
         report.seed = config.seed();
         report.lossRate = config.lossRate();
-        report.failFraction = scenario == Scenario.MASS_FAILURE || scenario == Scenario.CHURN ? failFraction : 0;
+        report.failFraction = scenario == Scenario.MASS_FAILURE || scenario == Scenario.CHURN
+            || scenario == Scenario.PARTITION ? failFraction : 0;
 
         bootstrap(sim);
         final long[] overlay = sim.checkOverlay();
@@ -75,6 +82,10 @@ public final class ScenarioRunner
         {
             report.failedNodes = crashFraction(sim, failFraction, fixedSender);
             log("crashed " + report.failedNodes + " nodes at " + sim.now() / 1_000_000 + " ms");
+        }
+        else if (scenario == Scenario.PARTITION)
+        {
+            partitionAndHeal(sim, failFraction, report);
         }
 
         final LatencyHistogram latency = new LatencyHistogram();
@@ -130,6 +141,42 @@ public final class ScenarioRunner
         report.events = sim.eventsProcessed();
         report.wallNanos = System.nanoTime() - wallStart;
         return report;
+    }
+
+    /**
+     * Cuts {@code fraction} of the live nodes (chosen at random, at least one, not all) off from the others for
+     * {@link SimConfig#partitionNanos()}, heals, watches the overlay until it is one component (checked every 10 ms
+     * for the first 2 s, then every 100 ms, for up to {@link #HEAL_WATCH_NANOS}), and runs on until
+     * {@link #PARTITION_FIRST_BROADCAST_NANOS} after the heal if that is later.
+     */
+    private void partitionAndHeal(final Simulator sim, final double fraction, final SimReport report)
+    {
+        final int[] live = liveNodes(sim);
+        final int count = Math.min(live.length - 1, Math.max(1, (int)Math.round(live.length * fraction)));
+        shuffle(sim, live);
+        sim.partition(Arrays.copyOf(live, count));
+        report.partitionedNodes = count;
+        report.partitionNanos = config.partitionNanos();
+        log("cut " + count + " of " + live.length + " nodes off at " + sim.now() / 1_000_000 + " ms");
+        sim.runUntil(sim.now() + config.partitionNanos());
+        report.componentsBeforeHeal = sim.checkOverlay()[3];
+        sim.heal();
+        final long healedAt = sim.now();
+        log("healed at " + healedAt / 1_000_000 + " ms; components before the heal " + report.componentsBeforeHeal);
+        report.healNanos = -1;
+        while (sim.now() - healedAt <= HEAL_WATCH_NANOS)
+        {
+            if (sim.checkOverlay()[3] == 1)
+            {
+                report.healNanos = sim.now() - healedAt;
+                break;
+            }
+            sim.runUntil(sim.now() + (sim.now() - healedAt < 2_000_000_000L ? 10_000_000L : 100_000_000L));
+        }
+        log(report.healNanos < 0 ? "not one component within " + HEAL_WATCH_NANOS / 1_000_000_000 + " s"
+            : "one component " + report.healNanos / 1_000_000 + " ms after the heal");
+        sim.runUntil(Math.max(sim.now(), healedAt + PARTITION_FIRST_BROADCAST_NANOS));
+        report.firstBroadcastAfterHealNanos = sim.now() - healedAt;
     }
 
     /** Adds {@link SimConfig#nodes()} nodes, joins them in order through random earlier nodes, then stabilises. */
@@ -241,6 +288,7 @@ public final class ScenarioRunner
         {
             case SINGLE_SENDER:
             case MASS_FAILURE:
+            case PARTITION:
                 return new int[]{sim.isLive(fixedSender) ? fixedSender : pickLive(sim)};
             case ALL_SEND:
                 return liveNodes(sim);

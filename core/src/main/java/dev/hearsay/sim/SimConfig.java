@@ -25,6 +25,8 @@ public final class SimConfig
     private final long maxLatencyNanos;
     private final double lossRate;
     private final long crashDetectionNanos;
+    private final long dialTimeoutNanos;
+    private final long partitionNanos;
     private final long joinIntervalNanos;
     private final long stabiliseNanos;
     private final long roundTimeoutNanos;
@@ -44,6 +46,8 @@ public final class SimConfig
         this.maxLatencyNanos = b.maxLatencyNanos;
         this.lossRate = b.lossRate;
         this.crashDetectionNanos = b.crashDetectionNever ? Long.MAX_VALUE : b.protocol.failureDetectionTimeoutNanos();
+        this.dialTimeoutNanos = b.dialTimeoutNanos;
+        this.partitionNanos = b.partitionNanos;
         this.joinIntervalNanos = b.joinIntervalNanos;
         this.stabiliseNanos = b.stabiliseNanos;
         this.roundTimeoutNanos = b.roundTimeoutNanos;
@@ -103,6 +107,21 @@ public final class SimConfig
     public long crashDetectionNanos()
     {
         return crashDetectionNanos;
+    }
+
+    /**
+     * How long a dial across a partition's cut takes to fail (the transport's connect timeout, 3 s by default: the
+     * peer's packets are lost, so no refusal comes back).
+     */
+    public long dialTimeoutNanos()
+    {
+        return dialTimeoutNanos;
+    }
+
+    /** How long the partition scenario keeps the network cut before it heals. */
+    public long partitionNanos()
+    {
+        return partitionNanos;
     }
 
     /** Gap between two consecutive joins during bootstrap. */
@@ -174,6 +193,7 @@ public final class SimConfig
         return "SimConfig{nodes=" + nodes + ", seed=" + seed + ", latency=" + minLatencyNanos / 1_000_000 + "-"
             + maxLatencyNanos / 1_000_000 + " ms, loss=" + lossRate + ", crashDetection="
             + (crashDetectionNanos == Long.MAX_VALUE ? "never" : crashDetectionNanos / 1_000_000 + " ms")
+            + ", dialTimeout=" + dialTimeoutNanos / 1_000_000 + " ms, partition=" + partitionNanos / 1_000_000 + " ms"
             + ", joinInterval=" + joinIntervalNanos / 1_000_000 + " ms, stabilise=" + stabiliseNanos / 1_000_000_000
             + " s, shuffle=" + protocol.shuffleInterval().toMillis() + " ms, codec=" + useCodec + (decoderPerNode ? " (decoder per node)" : "") + "}";
     }
@@ -188,6 +208,8 @@ public final class SimConfig
         private double lossRate = 0;
         private Duration crashDetection;
         private boolean crashDetectionNever;
+        private long dialTimeoutNanos = 3_000_000_000L;
+        private long partitionNanos = 30_000_000_000L;
         private long joinIntervalNanos = 2_000_000L;
         private long stabiliseNanos = 30_000_000_000L;
         private long roundTimeoutNanos = 10_000_000_000L;
@@ -241,6 +263,20 @@ public final class SimConfig
         {
             crashDetection = value;
             crashDetectionNever = value == null;
+            return this;
+        }
+
+        /** How long a dial across a partition's cut takes to fail. */
+        public Builder dialTimeout(final Duration value)
+        {
+            dialTimeoutNanos = value.toNanos();
+            return this;
+        }
+
+        /** How long the partition scenario keeps the network cut. */
+        public Builder partition(final Duration value)
+        {
+            partitionNanos = value.toNanos();
             return this;
         }
 
@@ -324,6 +360,8 @@ public final class SimConfig
                 "latency: need 0 <= min <= max, got " + minLatencyNanos + ".." + maxLatencyNanos + " ns");
             check(lossRate >= 0 && lossRate < 1, "lossRate: must be in [0, 1), got " + lossRate);
             check(crashDetection == null || !crashDetection.isNegative(), "crashDetection: negative");
+            check(dialTimeoutNanos > 0, "dialTimeout: must be positive");
+            check(partitionNanos >= 0, "partition: negative");
             check(joinIntervalNanos >= 0, "joinInterval: negative");
             check(stabiliseNanos >= 0, "stabilise: negative");
             check(roundTimeoutNanos > 0, "roundTimeout: must be positive");

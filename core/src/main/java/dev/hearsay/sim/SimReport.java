@@ -21,6 +21,16 @@ public final class SimReport
     public double lossRate;
     /** Nodes crashed by the mass failure, or churned in total. */
     public int failedNodes;
+    /** Partition: nodes cut off from the others. */
+    public int partitionedNodes;
+    /** Partition: how long the network was cut, nanoseconds. */
+    public long partitionNanos;
+    /** Partition: connected components of the live active-view graph just before the heal. */
+    public long componentsBeforeHeal;
+    /** Partition: virtual time from the heal until the overlay was one component, nanoseconds; -1 if not seen. */
+    public long healNanos;
+    /** Partition: virtual time from the heal to the first measured broadcast, nanoseconds. */
+    public long firstBroadcastAfterHealNanos;
 
     /** Measured rounds, in order. */
     public final List<RoundReport> rounds = new ArrayList<>();
@@ -131,7 +141,9 @@ public final class SimReport
             .append(membershipMessages).append('|').append(ldh).append('|').append(latencyP50Micros).append('|')
             .append(latencyP99Micros).append('|').append(latencyMaxMicros).append('|').append(asymmetricPairs)
             .append('|').append(danglingLinks).append('|').append(components).append('|').append(lostMessages)
-            .append('|').append(peerDownCalls).append('|').append(virtualNanos).append('|').append(events);
+            .append('|').append(peerDownCalls).append('|').append(virtualNanos).append('|').append(events)
+            .append('|').append(partitionedNodes).append('|').append(componentsBeforeHeal).append('|')
+            .append(healNanos);
         for (final RoundReport r : warmup)
         {
             sb.append("|w").append(r);

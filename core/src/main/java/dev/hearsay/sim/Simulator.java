@@ -44,6 +44,15 @@ import java.util.SplittableRandom;
  * open to the crashed node gets {@code onPeerDown} after the configured detection delay (keep-alive or reset). A
  * graceful leave runs {@link ProtocolState#quit}, then closes every connection of the node as above and stops it.
  * <p>
+ * <b>Partition.</b> {@link #partition} cuts the network between a group of nodes and the others until {@link #heal}.
+ * A message across the cut is dropped silently, also one already in flight when it reaches the cut, and a closing
+ * connection's FIN does not cross it either. A connection open across the cut is reported down to each side that
+ * still holds it after the detection delay (the failure detector of a real transport sees a silent peer), unless the
+ * network healed first. A send across the cut on a closed connection starts a dial that fails after the dial
+ * timeout ({@code onPeerDown}); further sends to that peer wait on the same dial and are dropped with it, even if the
+ * network heals meanwhile (as a real connect attempt whose packets were lost still times out), unless the peer opens
+ * a connection to the sender first: then the link is up, later sends use it, and the failed dial is not reported.
+ * <p>
  * <b>Loss.</b> TCP does not lose messages; a loss rate above zero models what TCP cannot hide from the protocol
  * layer, a message dropped on a connection that stays up (for example by an overflowing send queue). Each message,
  * whatever its type, is dropped with that probability; nobody is told, nothing is retransmitted.
@@ -62,6 +71,8 @@ public final class Simulator
     private static final int EV_CLOSE = 3;
     private static final int EV_JOIN = 4;
     private static final int EV_DIAL_FAILED = 5;
+    private static final int EV_DIAL_TIMEOUT = 6;
+    private static final int EV_CUT_DOWN = 7;
 
     private static final byte STATE_NEW = 0;
     private static final byte STATE_JOINED = 1;
@@ -83,6 +94,8 @@ public final class Simulator
     private final UnsafeBuffer payload;
     private final long[] sentByType = new long[32];
     private final long[] bytesByType = new long[32];
+    /** Dials across a cut that are bound to fail: (dialer, peer) to the time they do. */
+    private final Long2LongHashMap failingDials = new Long2LongHashMap(Long.MIN_VALUE);
 
     private int nodeCount;
     private NodeId[] ids = new NodeId[16];
@@ -90,13 +103,17 @@ public final class Simulator
     private byte[] status = new byte[16];
     private long[] wakeAt = new long[16];
     private IntHashSet[] connections = new IntHashSet[16];
+    /** Side of each node while the network is partitioned (1: the group cut off); all 0 otherwise. */
+    private byte[] side = new byte[16];
+    private boolean partitioned;
+    private int partitionEpoch;
     private long[] liveBits = new long[1];
     private int liveCount;
     private int connectionGeneration;
     private long now;
     private NodeIdSource idSource;
     private long eventsProcessed;
-    private final long[] eventsByKind = new long[8];
+    private final long[] eventsByKind = new long[9];
     private long staleTimers;
 
     private long lostMessages;
@@ -107,6 +124,7 @@ public final class Simulator
     private long unknownPeerSends;
     private long selfSends;
     private long peerDownCalls;
+    private long cutMessages;
 
     /** A simulator with no node yet; see {@link #addNode()}. */
     public Simulator(final SimConfig config)
@@ -318,6 +336,67 @@ public final class Simulator
         stop(node);
     }
 
+    /**
+     * Cuts the network between the nodes of {@code group} and every other node (see the class comment) until
+     * {@link #heal()}. Only one partition at a time.
+     */
+    public void partition(final int[] group)
+    {
+        if (partitioned)
+        {
+            throw new IllegalStateException("already partitioned");
+        }
+        partitioned = true;
+        partitionEpoch++;
+        for (final int node : group)
+        {
+            side[node] = 1;
+        }
+        final long detection = config.crashDetectionNanos();
+        if (detection == Long.MAX_VALUE)
+        {
+            return;
+        }
+        final Integer epoch = partitionEpoch;
+        for (int node = 0; node < nodeCount; node++)
+        {
+            final int[] peers = connections[node].stream().mapToInt(Integer::intValue).sorted().toArray();
+            for (final int peer : peers)
+            {
+                if (side[node] != side[peer])
+                {
+                    final long pair = pairs.get(pairKey(node, peer));
+                    queue.add(saturatedAdd(now, detection), EV_CUT_DOWN, node, peer, generation(pair), epoch);
+                }
+            }
+        }
+    }
+
+    /** Ends the partition: messages cross again; dials already failing still fail (see the class comment). */
+    public void heal()
+    {
+        partitioned = false;
+        Arrays.fill(side, 0, nodeCount, (byte)0);
+    }
+
+    /** True between {@link #partition} and {@link #heal}. */
+    public boolean isPartitioned()
+    {
+        return partitioned;
+    }
+
+    /** True if the network is cut between {@code a} and {@code b} now. */
+    public boolean isCut(final int a, final int b)
+    {
+        return partitioned && side[a] != side[b];
+    }
+
+    /** Messages dropped at a partition's cut (in flight, sent on a connection across it, or waiting on a dial). */
+    public long cutMessages()
+    {
+        return cutMessages;
+    }
+
     /** The broadcast bookkeeping. */
     Broadcasts broadcasts()
     {
@@ -518,8 +597,29 @@ public final class Simulator
                 onTimerEvent(node);
                 break;
             case EV_PEER_DOWN:
-            case EV_CLOSE:
                 onConnectionLost(node, peer, queue.arg(slot));
+                break;
+            case EV_CLOSE:
+                if (!isCut(node, peer))
+                {
+                    onConnectionLost(node, peer, queue.arg(slot));
+                }
+                break;
+            case EV_CUT_DOWN:
+                if (partitioned && (Integer)queue.ref(slot) == partitionEpoch)
+                {
+                    onConnectionLost(node, peer, queue.arg(slot));
+                }
+                break;
+            case EV_DIAL_TIMEOUT:
+                failingDials.remove(dialKey(node, peer));
+                // Reported unless the peer connected to this node meanwhile: the link is up, the dial is moot.
+                if (status[node] == STATE_JOINED && !isOpen(pairs.get(pairKey(node, peer)), node, peer))
+                {
+                    peerDownCalls++;
+                    states[node].onPeerDown(ids[peer], now);
+                    afterCall(node);
+                }
                 break;
             case EV_JOIN:
                 while (nodeCount <= node)
@@ -543,6 +643,11 @@ public final class Simulator
 
     private void onDeliver(final int to, final int from, final int generation, final Object onTheWire)
     {
+        if (isCut(from, to))
+        {
+            cutMessages++;
+            return;
+        }
         if (status[to] == STATE_STOPPED)
         {
             droppedAtDeadNode++;
@@ -636,6 +741,22 @@ public final class Simulator
         }
         final long key = pairKey(from, toNode);
         long pair = pairs.get(key);
+        if (!isOpen(pair, from, toNode) && failingDials.containsKey(dialKey(from, toNode)))
+        {
+            cutMessages++;
+            return;
+        }
+        if (isCut(from, toNode))
+        {
+            cutMessages++;
+            if (!isOpen(pair, from, toNode))
+            {
+                final long failsAt = now + config.dialTimeoutNanos();
+                failingDials.put(dialKey(from, toNode), failsAt);
+                queue.add(failsAt, EV_DIAL_TIMEOUT, from, toNode, 0, null);
+            }
+            return;
+        }
         if (!isOpen(pair, from, toNode))
         {
             pair = ((long)++connectionGeneration) << 2;
@@ -728,6 +849,11 @@ public final class Simulator
         return a < b ? ((long)a << 32) | b : ((long)b << 32) | a;
     }
 
+    private static long dialKey(final int dialer, final int peer)
+    {
+        return ((long)dialer << 32) | (peer & 0xFFFF_FFFFL);
+    }
+
     private static int generation(final long pair)
     {
         return (int)(pair >>> 2);
@@ -787,6 +913,7 @@ public final class Simulator
         status = Arrays.copyOf(status, capacity);
         wakeAt = Arrays.copyOf(wakeAt, capacity);
         connections = Arrays.copyOf(connections, capacity);
+        side = Arrays.copyOf(side, capacity);
     }
 
     /** The {@link ProtocolOutput} of one simulated node. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import static dev.hearsay.proto.TestNet.TOPIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -271,6 +272,28 @@ class HyParViewTest
     }
 
     @Test
+    void lostJoinIsRetriedEvenWhenOthersJoinedThroughTheJoiner()
+    {
+        final TestNet net = new TestNet(GossipConfig.defaults());
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        net.drop = e -> e.message() instanceof Join && e.from().equals(b.id);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        c.state.join(TOPIC, List.of(b.id), net.now);
+        net.pump();
+        assertEquals(Set.of(c.id), b.active(), "c joined through b, whose own Join was lost");
+        net.drop = e -> false;
+        net.advance(3_000, 10);
+        assertTrue(b.active().contains(a.id), "b never reached the overlay it asked to join: " + b.active());
+        assertTrue(a.active().contains(b.id));
+        final long joins = net.countSent(MessageType.JOIN);
+        net.advance(60_000, 100);
+        assertEquals(joins, net.countSent(MessageType.JOIN), "Joins go on once a bootstrap contact is a neighbor");
+    }
+
+    @Test
     void joinRetriesBackOff()
     {
         final TestNet net = new TestNet(GossipConfig.defaults());
@@ -283,5 +306,251 @@ class HyParViewTest
         final long joins = net.countSent(MessageType.JOIN);
         // 500 ms timeout, then waits of 0.5, 1, 2, 4 s: about 5 attempts in 10 s, not 20.
         assertTrue(joins >= 3 && joins <= 7, "joins sent in 10 s: " + joins);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Re-merging through failed contacts
+
+    /** Makes {@code from} and {@code to} neighbors the way a high-priority Neighbor request does. */
+    private static void link(final TestNet net, final TestNet.Node from, final TestNet.Node to)
+    {
+        to.state.onMessage(from.id, new Neighbor().set(true, null).topic(TOPIC), net.now);
+        net.pump();
+        assertTrue(from.active().contains(to.id) && to.active().contains(from.id), "link " + from.id + " " + to.id);
+    }
+
+    /** Both ends of every link between {@code side} and the others hear that it went down (a failure detector). */
+    private static void reportCut(final TestNet net, final Set<TestNet.Node> side)
+    {
+        for (final TestNet.Node n : net.nodes)
+        {
+            for (final NodeId peer : n.active())
+            {
+                if (side.contains(n) != side.contains(net.node(peer)))
+                {
+                    net.queue.add(new TestNet.Envelope(peer, n.id, null, true));
+                }
+            }
+        }
+        net.pump();
+    }
+
+    private static Predicate<TestNet.Envelope> across(final TestNet net, final Set<TestNet.Node> side)
+    {
+        return e -> side.contains(net.node(e.from())) != side.contains(net.node(e.to()));
+    }
+
+    private static long probes(final TestNet net)
+    {
+        return net.nodes.stream().mapToLong(n -> n.state.stats().contactProbes).sum();
+    }
+
+    @Test
+    void partitionedSidesWithFullViewsLinkAgainWhenTheCutHeals()
+    {
+        final TestNet net = new TestNet(small(2, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node a1 = net.add();
+        final TestNet.Node a2 = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node b1 = net.add();
+        final TestNet.Node b2 = net.add();
+        for (final TestNet.Node n : net.nodes)
+        {
+            n.state.join(TOPIC, List.of(), net.now);
+        }
+        link(net, a, b);
+        final Set<TestNet.Node> sideA = Set.of(a, a1, a2);
+        net.drop = across(net, sideA);
+        reportCut(net, sideA);
+        assertEquals(1, a.state.failedContactCount(TOPIC));
+        assertEquals(1, b.state.failedContactCount(TOPIC));
+        // Each side builds full views of its own (capacity 2: triangles), as refill would.
+        link(net, a1, a);
+        link(net, a2, a);
+        link(net, a1, a2);
+        link(net, b1, b);
+        link(net, b2, b);
+        link(net, b1, b2);
+        net.advance(20_000, 10);
+        assertTrue(probes(net) > 0, "the failed contacts are probed during the partition");
+        assertFalse(a.active().contains(b.id));
+
+        net.drop = e -> false;
+        net.advance(40_000, 10);
+        assertTrue(a.active().contains(b.id), "a and b did not link again: " + a.active());
+        assertTrue(b.active().contains(a.id));
+        assertEquals(0, a.state.failedContactCount(TOPIC));
+        assertEquals(0, b.state.failedContactCount(TOPIC));
+        assertTrue(a.state.stats().contactsRelinked + b.state.stats().contactsRelinked >= 1);
+        assertEquals(0, net.asymmetricPairs());
+        for (final TestNet.Node n : net.nodes)
+        {
+            assertTrue(n.active().size() <= 2);
+        }
+        final long settled = probes(net);
+        net.advance(120_000, 100);
+        assertEquals(settled, probes(net), "probing stops once nothing failed");
+    }
+
+    @Test
+    void nothingIsProbedWhenNothingFailed()
+    {
+        final TestNet net = new TestNet(GossipConfig.builder().shuffleInterval(Duration.ofSeconds(1)).build());
+        net.add().state.join(TOPIC, List.of(), net.now);
+        for (int i = 1; i < 20; i++)
+        {
+            net.add().state.join(TOPIC, List.of(net.nodes.get(i / 2).id), net.now);
+            net.pump();
+        }
+        net.advance(30_000, 10);
+        assertEquals(0, probes(net));
+        for (final TestNet.Node n : net.nodes)
+        {
+            assertEquals(0, n.state.failedContactCount(TOPIC));
+        }
+    }
+
+    @Test
+    void aSilentContactIsProbedRarelyAndForgottenAfterItsRetention()
+    {
+        final GossipConfig config = GossipConfig.builder().activeViewCapacity(2).passiveViewCapacity(10)
+            .failedContactRetention(Duration.ofMinutes(5)).build();
+        final TestNet net = new TestNet(config);
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(), net.now);
+        link(net, a, b);
+        // b goes silent (a partition, or a frozen process): nothing reaches it, nothing comes back.
+        net.drop = e -> e.to().equals(b.id) || e.from().equals(b.id);
+        net.queue.add(new TestNet.Envelope(b.id, a.id, null, true));
+        net.pump();
+        assertTrue(a.active().isEmpty());
+        assertEquals(1, a.state.failedContactCount(TOPIC));
+        net.advance(4 * 60_000, 100);
+        final long probesInFourMinutes = a.state.stats().contactProbes;
+        // Waits of 1, 2, 4, 8, 16 s, then about 32 s: some 10 probes in four minutes, not 240.
+        assertTrue(probesInFourMinutes >= 5 && probesInFourMinutes <= 16, "probes " + probesInFourMinutes);
+        net.advance(61_000, 100);
+        assertEquals(0, a.state.failedContactCount(TOPIC), "forgotten after its retention");
+        final long probesAtRetention = a.state.stats().contactProbes;
+        net.advance(10 * 60_000, 1000);
+        assertEquals(probesAtRetention, a.state.stats().contactProbes, "no probe after the retention");
+    }
+
+    @Test
+    void aContactThatRefusesTwoProbesInARowIsTakenForCrashedAndForgotten()
+    {
+        final TestNet net = new TestNet(small(2, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(), net.now);
+        link(net, a, b);
+        // A crash: every message to b comes back as a reset, long before a probe's timeout.
+        net.crash(b);
+        net.pump();
+        assertEquals(1, a.state.failedContactCount(TOPIC));
+        net.advance(1_600, 10);
+        assertEquals(1, a.state.stats().contactProbes);
+        assertEquals(1, a.state.failedContactCount(TOPIC), "one refusal is not enough");
+        net.advance(10_000, 10);
+        assertEquals(2, a.state.stats().contactProbes);
+        assertEquals(0, a.state.failedContactCount(TOPIC), "forgotten after the second refusal");
+        net.advance(60_000, 100);
+        assertEquals(2, a.state.stats().contactProbes, "never probed again");
+    }
+
+    @Test
+    void theFailedListIsBoundedWhenManyContactsFail()
+    {
+        final GossipConfig config = GossipConfig.builder().activeViewCapacity(3).passiveViewCapacity(30)
+            .failedContactCapacity(4).build();
+        final TestNet net = new TestNet(config);
+        final TestNet.Node a = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        final ShuffleReply reply = new ShuffleReply();
+        for (int i = 0; i < 12; i++)
+        {
+            final TestNet.Node silent = net.add();
+            silent.state.join(TOPIC, List.of(), net.now);
+            reply.contacts().add(silent.id, null);
+        }
+        net.drop = e -> !e.to().equals(a.id);
+        a.state.onMessage(net.nodes.get(1).id, reply.topic(TOPIC), net.now);
+        net.pump();
+        int most = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            net.advance(100, 10);
+            most = Math.max(most, a.state.failedContactCount(TOPIC));
+        }
+        assertTrue(a.state.stats().neighborRequestTimeouts >= 8, "timeouts " + a.state.stats().neighborRequestTimeouts);
+        assertEquals(4, most, "the list holds at most failedContactCapacity contacts");
+    }
+
+    @Test
+    void aContactThatAnswersItsFirstProbeDoesNotClearTheOthers()
+    {
+        final TestNet net = new TestNet(small(3, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node lossy = net.add();
+        final TestNet.Node cut = net.add();
+        for (final TestNet.Node n : net.nodes)
+        {
+            n.state.join(TOPIC, List.of(), net.now);
+        }
+        link(net, a, lossy);
+        link(net, a, cut);
+        // Both links are reported down; cut stays unreachable, lossy answers its first probe.
+        net.drop = e -> e.from().equals(cut.id) || e.to().equals(cut.id);
+        net.queue.add(new TestNet.Envelope(lossy.id, a.id, null, true));
+        net.queue.add(new TestNet.Envelope(cut.id, a.id, null, true));
+        net.queue.add(new TestNet.Envelope(a.id, lossy.id, null, true));
+        net.pump();
+        assertEquals(2, a.state.failedContactCount(TOPIC));
+        net.advance(3_000, 10);
+        assertTrue(a.active().contains(lossy.id) && lossy.active().contains(a.id), "lossy linked again");
+        assertEquals(1, a.state.failedContactCount(TOPIC), "cut is still to be probed");
+    }
+
+    @Test
+    void aFormerlyFailedContactIsAcceptedEvenAtLowPriorityIntoAFullView()
+    {
+        final TestNet net = new TestNet(small(1, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node c = net.add();
+        for (final TestNet.Node n : net.nodes)
+        {
+            n.state.join(TOPIC, List.of(), net.now);
+        }
+        link(net, a, b);
+        net.queue.add(new TestNet.Envelope(b.id, a.id, null, true));
+        net.queue.add(new TestNet.Envelope(a.id, b.id, null, true));
+        net.pump();
+        link(net, a, c);
+        assertEquals(Set.of(c.id), a.active());
+        a.state.onMessage(b.id, new Neighbor().set(false, null).topic(TOPIC), net.now);
+        net.pump();
+        assertEquals(Set.of(b.id), a.active(), "b had failed: its request links even into a full view");
+    }
+
+    @Test
+    void aPeerThisNodeDroppedItselfIsNotProbedBack()
+    {
+        final TestNet net = new TestNet(small(2, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(), net.now);
+        link(net, a, b);
+        // Bad input or a send queue that stayed full: the node pushed the peer away; it did not vanish.
+        a.state.onPeerDropped(b.id, net.now);
+        assertFalse(a.active().contains(b.id));
+        assertEquals(0, a.state.failedContactCount(TOPIC));
+        net.advance(10_000, 10);
+        assertEquals(0, a.state.stats().contactProbes);
     }
 }

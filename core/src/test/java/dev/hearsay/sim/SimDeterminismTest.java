@@ -39,6 +39,16 @@ class SimDeterminismTest
 
     @Test
     @Timeout(120)
+    void aPartitionAndItsHealAreDeterministic()
+    {
+        final SimReport a = run(3, true, Scenario.PARTITION);
+        final SimReport b = run(3, true, Scenario.PARTITION);
+        assertTrue(a.partitionedNodes > 0 && a.healNanos >= 0);
+        assertEquals(a.fingerprint(), b.fingerprint());
+    }
+
+    @Test
+    @Timeout(120)
     void codecIsTransparent()
     {
         // Through real bytes or through deep copies, every node must see the same messages: the same run.

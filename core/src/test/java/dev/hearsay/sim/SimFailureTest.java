@@ -130,6 +130,27 @@ class SimFailureTest
             () -> assertEquals(0, r.duplicateDeliveries));
     }
 
+    /**
+     * One percent loss, every message type alike: a lost Join must not leave its sender, and those who joined
+     * through it, an island. Ten seeds of the random-sender scenario as the CLI runs it (30 rounds).
+     */
+    @Test
+    @Timeout(120)
+    void onePercentLossLeavesOneComponentOnEverySeed()
+    {
+        for (long seed = 1; seed <= 10; seed++)
+        {
+            final SimConfig config = SimConfig.builder().nodes(100).seed(seed).lossRate(0.01).build();
+            final SimReport r = new ScenarioRunner(config, null).run(Scenario.RANDOM_SENDER,
+                Scenario.RANDOM_SENDER.defaultRounds(), 0);
+            final long s = seed;
+            assertAll("seed " + seed,
+                () -> assertEquals(1, r.components, "components, seed " + s),
+                () -> assertEquals(1.0, r.reliability(), "reliability, seed " + s),
+                () -> assertEquals(0, r.duplicateDeliveries, "duplicate deliveries, seed " + s));
+        }
+    }
+
     private static Simulator bootstrapped(final SimConfig.Builder builder)
     {
         final Simulator sim = new Simulator(builder.stabilise(Duration.ofSeconds(10)).build());

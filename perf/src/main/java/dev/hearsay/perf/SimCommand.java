@@ -20,6 +20,8 @@ final class SimCommand implements Command
     static final double DEFAULT_MASS_FAILURE = 0.5;
     /** Churn per round when none is given (the Plumtree report's 50 per 10,000 nodes). */
     static final double DEFAULT_CHURN = 0.005;
+    /** Share of the nodes cut off by the partition scenario when none is given. */
+    static final double DEFAULT_PARTITION = 0.5;
 
     @Override
     public String name()
@@ -39,11 +41,16 @@ final class SimCommand implements Command
         return """
             sim --nodes N --scenario NAME [options]
               --nodes N              nodes to bootstrap (required)
-              --scenario NAME        single-sender | random-sender | all-send | mass-failure | churn (required)
+              --scenario NAME        single-sender | random-sender | all-send | mass-failure | churn | partition
+                                     (required)
               --seed S               seed of every random choice (default 1)
-              --rounds R             measured broadcast rounds (default 30; all-send 1; mass-failure 10)
+              --rounds R             measured broadcast rounds (default 30; all-send 1; mass-failure and
+                                     partition 10)
               --fail-fraction F      mass-failure: share crashed at once (default 0.5);
-                                     churn: share replaced per round (default 0.005)
+                                     churn: share replaced per round (default 0.005);
+                                     partition: share cut off from the others (default 0.5)
+              --partition SECONDS    partition: how long the network stays cut (default 30); the measured
+                                     rounds start 2 s after the heal
               --loss P               drop each message with probability P, connection kept (default 0)
               --warmup W             unmeasured rounds first, to build the tree (default 1)
               --stabilise SECONDS    virtual time after the last join (default 30)
@@ -122,6 +129,8 @@ final class SimCommand implements Command
                     config.crashDetection("never".equals(v) ? null :
                         Duration.ofMillis(intValue(arg, v, 100, 600_000)));
                 }
+                case "--partition" -> config.partition(
+                    Duration.ofSeconds(intValue(arg, value(args, ++i, arg), 0, 1_000_000)));
                 case "--no-codec" -> config.useCodec(false);
                 case "--json" -> o.json = true;
                 case "--progress" -> o.progress = true;
@@ -143,7 +152,8 @@ final class SimCommand implements Command
         o.rounds = rounds != null ? rounds : o.scenario.defaultRounds();
         o.failFraction = failFraction != null ? failFraction :
             o.scenario == Scenario.MASS_FAILURE ? DEFAULT_MASS_FAILURE :
-            o.scenario == Scenario.CHURN ? DEFAULT_CHURN : 0;
+            o.scenario == Scenario.CHURN ? DEFAULT_CHURN :
+            o.scenario == Scenario.PARTITION ? DEFAULT_PARTITION : 0;
         config.nodes(nodes);
         o.config = config.build();
         return o;
@@ -220,6 +230,11 @@ final class SimCommand implements Command
             .field("warmupRounds", r.warmup.size())
             .field("failFraction", r.failFraction)
             .field("failedNodes", r.failedNodes)
+            .field("partitionedNodes", r.partitionedNodes)
+            .field("partitionSeconds", r.partitionNanos / 1e9)
+            .field("componentsBeforeHeal", r.componentsBeforeHeal)
+            .field("healMs", r.healNanos < 0 ? -1 : r.healNanos / 1e6)
+            .field("firstBroadcastAfterHealMs", r.firstBroadcastAfterHealNanos / 1e6)
             .field("loss", r.lossRate)
             .field("codec", o.config.useCodec())
             .field("broadcasts", r.broadcasts)
@@ -270,11 +285,20 @@ final class SimCommand implements Command
         {
             row(sb, "churned", r.failedNodes + " nodes in total (" + pct(r.failFraction) + " per round)");
         }
+        else if (r.scenario == Scenario.PARTITION)
+        {
+            row(sb, "partition", String.format(Locale.ROOT, "%d of %d nodes cut off for %.0f s; %d component(s) "
+                + "before the heal", r.partitionedNodes, r.nodes, r.partitionNanos / 1e9, r.componentsBeforeHeal));
+            row(sb, "heal", (r.healNanos < 0 ? "not one component within the watch"
+                : String.format(Locale.ROOT, "one component %.0f ms after the heal", r.healNanos / 1e6))
+                + String.format(Locale.ROOT, "; first broadcast %.1f s after the heal",
+                r.firstBroadcastAfterHealNanos / 1e9));
+        }
         row(sb, "rounds", r.rounds.size() + " measured (" + r.broadcasts + " broadcasts) after " + r.warmup.size()
             + " warm-up");
         row(sb, "reliability", String.format(Locale.ROOT, "%s (%d of %d delivered, %d missed)",
             pct(r.reliability()), r.delivered, r.expected, r.missed()));
-        if (r.scenario == Scenario.MASS_FAILURE)
+        if (r.scenario == Scenario.MASS_FAILURE || r.scenario == Scenario.PARTITION)
         {
             row(sb, "first broadcast", pct(r.firstReliability) + " (" + pct(r.firstPromptReliability)
                 + String.format(Locale.ROOT, " within %.1f s; complete at %.0f ms)", o.config.promptNanos() / 1e9,
@@ -298,7 +322,8 @@ final class SimCommand implements Command
         row(sb, "run", String.format(Locale.ROOT, "%,d events, %.1f s virtual", r.events, r.virtualNanos / 1e9));
         row(sb, "wall", String.format(Locale.ROOT, "%.2f s (bootstrap %.2f s, rounds %.2f s)", r.wallNanos / 1e9,
             r.bootstrapWallNanos / 1e9, (r.wallNanos - r.bootstrapWallNanos) / 1e9));
-        if (r.scenario == Scenario.MASS_FAILURE || r.scenario == Scenario.CHURN || r.rounds.size() <= 10)
+        if (r.scenario == Scenario.MASS_FAILURE || r.scenario == Scenario.CHURN || r.scenario == Scenario.PARTITION
+            || r.rounds.size() <= 10)
         {
             sb.append(String.format(Locale.ROOT, "%n  %5s  %12s  %12s  %12s  %8s  %4s  %8s%n", "round",
                 "reliability", "within " + o.config.promptNanos() / 1_000_000_000 + " s", "complete ms", "RMR", "LDH",

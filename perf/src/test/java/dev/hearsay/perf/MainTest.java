@@ -59,6 +59,17 @@ class MainTest
     }
 
     @Test
+    @Timeout(120)
+    void simPartitionPrintsTheHeal()
+    {
+        final Result r = run("sim", "--nodes", "40", "--scenario", "partition", "--partition", "10", "--rounds", "2");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("20 of 40 nodes cut off for 10 s"), r.out);
+        assertTrue(r.out.contains("one component"), r.out);
+        assertTrue(r.out.contains("first broadcast 2.0 s after the heal"), r.out);
+    }
+
+    @Test
     @Timeout(30)
     void badArgumentsExitNonZeroWithUsageOnStderr()
     {
