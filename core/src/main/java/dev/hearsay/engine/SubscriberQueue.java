@@ -214,6 +214,12 @@ final class SubscriberQueue
                     continue;
                 }
             }
+            if (word != 0 && !open)
+            {
+                // A gap the reader took: forget it before moving past its position, so that a marker never outlives
+                // it (positions are kept modulo 2^32 and would otherwise meet again).
+                gap.set(0);
+            }
             if (open)
             {
                 if (!gap.compareAndSet(word, 0))

