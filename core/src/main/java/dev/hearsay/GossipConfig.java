@@ -458,7 +458,7 @@ public final class GossipConfig
     /**
      * Idle strategy of the dispatcher thread when it has no work. Idle strategies hold state: when none was set,
      * each call returns a fresh {@link dev.hearsay.engine.SignalledIdleStrategy} (spin, yield, then park until an
-     * event is published or 500 us pass), so one configuration can serve several nodes; a strategy that was set is
+     * event is published or its next timer is due), so one configuration can serve several nodes; a strategy that was set is
      * returned as is and must then serve one node only.
      */
     public IdleStrategy idleStrategy()

@@ -340,6 +340,27 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     }
 
     /**
+     * Dispatcher thread, between duty cycles: how long it may sleep if no event comes, in nanoseconds (0 or less:
+     * run now). Until its earliest protocol or FIFO timer or the next counters refresh; briefly while it holds for a
+     * full subscription (the reader does not wake it) or the transport holds or pauses reads, whose releases the
+     * flush looks after.
+     */
+    long untilDeadline()
+    {
+        final long t = clock.nanoTime();
+        if (!holding.isEmpty() || transport.inboundHeld() || transport.backPressured())
+        {
+            return Math.min(HostedDispatcher.MAX_SLEEP_NANOS, nextDeadline() - t);
+        }
+        return nextDeadline() - t;
+    }
+
+    private long nextDeadline()
+    {
+        return Math.min(Math.min(protocol.nextDeadline(), fifoDeadline), nextMirror);
+    }
+
+    /**
      * A lossless subscription's buffer is nearly full: hold the ring from the next event on. Nothing more is taken
      * from the ring, so the transport stops reading (TCP back-pressure to the peers) and publishers are refused
      * when it fills, until the reader has made room.

@@ -242,7 +242,7 @@ public final class GossipEngine implements AutoCloseable
         {
             // Anything claimed beyond the dispatcher's position counts: published, or about to be (and then its
             // publish finds the dispatcher asleep and unparks it).
-            signalled.bind(wakeup, () -> ring.getCursor() > pollerSequence.get());
+            signalled.bind(wakeup, () -> ring.getCursor() > pollerSequence.get(), dispatcher::untilDeadline);
         }
         final AgentRunner r = new AgentRunner(idle, GossipEngine::logError, null, dispatcher);
         runner = r;

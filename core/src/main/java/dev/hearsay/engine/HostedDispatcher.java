@@ -14,7 +14,7 @@ public final class HostedDispatcher
 {
     /**
      * Longest the host may sleep while the ring is empty: the precision of the dispatcher's timers when idle (as
-     * {@link SignalledIdleStrategy#DEFAULT_MAX_PARK_NANOS} with a dispatcher thread of its own).
+     * a dispatcher thread of its own while it has reasons to look often: see {@link SignalledIdleStrategy}).
      */
     public static final long MAX_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 

@@ -9,8 +9,10 @@ import java.util.function.BooleanSupplier;
 /**
  * The dispatcher's default idle strategy: after work, a spin and a few yields (under load the next event is
  * usually there by then), then parks. At low load a park lasts until the next publish on the ring, which ends it at
- * once, or at most {@code maxParkNanos} so that timers still run. Under load (at least {@value #BUSY_EVENTS} events
- * handled in the last millisecond) a park is timed, {@value #BUSY_PARK_NANOS} ns, and no event ends it.
+ * once, or until the dispatcher's next deadline (its earliest timer, the next counters refresh), at most
+ * {@code maxParkNanos}: an idle node wakes only when it has something to do, a few dozen times a second rather than
+ * thousands. Under load (at least {@value #BUSY_EVENTS} events handled in the last millisecond) a park is timed,
+ * {@value #BUSY_PARK_NANOS} ns, and no event ends it.
  *
  * <p>Why not Agrona's backoff alone: a timed park cannot be shorter than the kernel's timer slack (about 50 us), so
  * an event that found the dispatcher asleep waited out the park, and parks had to stay short (100 us) to bound
@@ -27,8 +29,11 @@ import java.util.function.BooleanSupplier;
  */
 public final class SignalledIdleStrategy implements IdleStrategy
 {
-    /** Default longest park: the precision of the dispatcher's timers while it is idle. */
-    public static final long DEFAULT_MAX_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    /**
+     * Default longest park, when the dispatcher gives no deadline sooner. Bound to the engine, the dispatcher's
+     * deadlines come first; unbound, parks are timed at {@link #BUSY_PARK_NANOS} anyway.
+     */
+    public static final long DEFAULT_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Events handled per millisecond from which the dispatcher counts as loaded and parks on a timer. */
     static final long BUSY_EVENTS = 64;
     /** A loaded dispatcher's park: long enough for a batch to gather, short against the kernel's timer slack. */
@@ -45,6 +50,7 @@ public final class SignalledIdleStrategy implements IdleStrategy
     private boolean busy;
     private DispatcherWakeup wakeup;
     private BooleanSupplier hasWork;
+    private java.util.function.LongSupplier untilDeadline;
 
     /** One spin, ten yields, then parks of at most {@link #DEFAULT_MAX_PARK_NANOS}. */
     public SignalledIdleStrategy()
@@ -73,8 +79,12 @@ public final class SignalledIdleStrategy implements IdleStrategy
         this.maxParkNanos = maxParkNanos;
     }
 
-    /** Called once by the engine before the dispatcher starts: who wakes it, and how it checks for events. */
-    void bind(final DispatcherWakeup wakeup, final BooleanSupplier hasWork)
+    /**
+     * Called once by the engine before the dispatcher starts: who wakes it, how it checks for events, and how long
+     * it may sleep without an event ({@code untilDeadline}, nanoseconds, asked on the dispatcher thread).
+     */
+    void bind(final DispatcherWakeup wakeup, final BooleanSupplier hasWork,
+        final java.util.function.LongSupplier untilDeadline)
     {
         if (this.wakeup != null)
         {
@@ -82,6 +92,7 @@ public final class SignalledIdleStrategy implements IdleStrategy
         }
         this.wakeup = wakeup;
         this.hasWork = hasWork;
+        this.untilDeadline = untilDeadline;
     }
 
     @Override
@@ -123,7 +134,11 @@ public final class SignalledIdleStrategy implements IdleStrategy
                 // After announcing ourselves: a publish we do not see here will see us, and unpark.
                 if (!hasWork.getAsBoolean())
                 {
-                    LockSupport.parkNanos(this, maxParkNanos);
+                    final long untilNext = untilDeadline.getAsLong();
+                    if (untilNext > 0)
+                    {
+                        LockSupport.parkNanos(this, Math.min(maxParkNanos, untilNext));
+                    }
                 }
             }
             finally

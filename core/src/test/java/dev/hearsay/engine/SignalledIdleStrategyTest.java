@@ -38,7 +38,7 @@ class SignalledIdleStrategyTest
         {
             thread.setDaemon(true);
             ring.addGatingSequences(poller.getSequence());
-            idle.bind(wakeup, () -> ring.getCursor() > poller.getSequence().get());
+            idle.bind(wakeup, () -> ring.getCursor() > poller.getSequence().get(), () -> Long.MAX_VALUE);
             thread.start();
         }
 
@@ -175,7 +175,7 @@ class SignalledIdleStrategyTest
         {
             looks.incrementAndGet();
             return false;
-        });
+        }, () -> Long.MAX_VALUE);
         // Two milliseconds of busy duty cycles, then nothing to do.
         final long loadedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
         while (System.nanoTime() - loadedUntil < 0)
@@ -208,6 +208,34 @@ class SignalledIdleStrategyTest
     }
 
     @Test
+    @Timeout(30)
+    void anIdleDispatcherSleepsUntilItsDeadlineNotItsLongestPark()
+    {
+        // A longest park of a minute: only the dispatcher's deadline can end these parks in time.
+        final SignalledIdleStrategy idle = new SignalledIdleStrategy(0, 0, TimeUnit.MINUTES.toNanos(1));
+        final AtomicLong asked = new AtomicLong();
+        idle.bind(new DispatcherWakeup(), () -> false, () ->
+        {
+            asked.incrementAndGet();
+            return TimeUnit.MILLISECONDS.toNanos(5);
+        });
+        final long start = System.nanoTime();
+        for (int i = 0; i < 3; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(3, asked.get(), "each park asks for the deadline");
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "a park outlived the deadline");
+
+        // A deadline already due: no park at all.
+        final SignalledIdleStrategy due = new SignalledIdleStrategy(0, 0, TimeUnit.MINUTES.toNanos(1));
+        due.bind(new DispatcherWakeup(), () -> false, () -> 0);
+        final long before = System.nanoTime();
+        due.idle(0);
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
     @Timeout(10)
     void invalidSettingsAreRefusedNamingThem()
     {
@@ -216,7 +244,7 @@ class SignalledIdleStrategyTest
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new SignalledIdleStrategy(0, 0, 0))
             .getMessage().contains("maxParkNanos"));
         final SignalledIdleStrategy idle = new SignalledIdleStrategy();
-        idle.bind(new DispatcherWakeup(), () -> false);
-        assertThrows(IllegalStateException.class, () -> idle.bind(new DispatcherWakeup(), () -> false));
+        idle.bind(new DispatcherWakeup(), () -> false, () -> Long.MAX_VALUE);
+        assertThrows(IllegalStateException.class, () -> idle.bind(new DispatcherWakeup(), () -> false, () -> 0));
     }
 }

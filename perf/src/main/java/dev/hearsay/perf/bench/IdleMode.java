@@ -13,7 +13,7 @@ enum IdleMode
     BUSY("busy", "busy-spin"),
     /**
      * The engine's default: spin, yield, then park until woken by an event (dispatchers: a publish on the ring,
-     * 500 us at most; the receiver thread: events offered to a subscription, 1 ms at most).
+     * its next timer at the latest; the receiver thread: events offered to a subscription, 1 ms at most).
      */
     BACKOFF("backoff", "backoff (engine default: spin, yield, then park until woken by an event)"),
     /** Agrona's backoff: spin, yield, then timed parks of 1 us doubling to 100 us; no event wakes the thread. */
