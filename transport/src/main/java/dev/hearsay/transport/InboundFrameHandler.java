@@ -19,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * hundreds of pauses a second under overload).
  *
  * <p>Relay flow control: after each read, if any outbound queue of this node is congested, it holds further reads
- * until the transport releases it (see {@link NettyTransport#flush}). A relay that cannot forward as fast as it
+ * until the transport releases it (see {@link FlowControl}). A relay that cannot forward as fast as it
  * receives so makes its senders' queues grow instead of its own, and the back-pressure travels hop by hop to the
  * publishers, instead of ending in an overflowing queue and a cut link.
  */
@@ -110,7 +110,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             ctx.channel().config().setAutoRead(false);
             counters.readPauses.incrementAndGet();
             paused = true;
-            transport.readsPaused(true);
+            transport.flow().readsPaused(true);
             // Once more now that the pause is visible: if the dispatcher freed space before it could see the pause,
             // this attempt sees the space (see NettyTransport.ringSpaceFreed).
             requestRetry();
@@ -138,11 +138,11 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             counters.framesIn.addAndGet(framesThisRead);
             framesThisRead = 0;
         }
-        if (!held && transport.congested())
+        if (!held && transport.flow().anyCongested())
         {
             held = true;
             ctx.channel().config().setAutoRead(false);
-            transport.readsHeld();
+            transport.flow().readsHeld();
         }
         ctx.fireChannelReadComplete();
     }
@@ -176,7 +176,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             return;
         }
         held = false;
-        transport.readsReleased();
+        transport.flow().readsReleased();
         if (parked.isEmpty() && context.channel().isOpen())
         {
             // Frames parked for a full ring keep reads off; their retry turns them back on.
@@ -285,7 +285,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         if (paused)
         {
             paused = false;
-            transport.readsPaused(false);
+            transport.flow().readsPaused(false);
         }
     }
 
@@ -317,7 +317,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         if (held)
         {
             held = false;
-            transport.readsReleased();
+            transport.flow().readsReleased();
         }
         transport.removeReader(this);
         transport.connectionClosed(ctx.channel(), peer);

@@ -89,8 +89,6 @@ public final class NettyTransport implements Transport
     static final int MAX_READ_BYTES = 16 * 1024;
     private static final long EVICTION_SCAN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long IDLE_EVICTION_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Longest that reads stay held while links stay congested, before one read each (see {@link #releaseHeldReads}). */
-    static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final NodeKey key;
     private final NodeId id;
@@ -120,12 +118,13 @@ public final class NettyTransport implements Transport
     private volatile boolean closed;
     private PeerLink[] dirty = new PeerLink[64];
     private int dirtyCount;
-    private final java.util.concurrent.atomic.AtomicInteger congestedLinks = new java.util.concurrent.atomic.AtomicInteger();
+    /** Relay flow control: congested links, held and paused readers. */
+    private final FlowControl flow = new FlowControl(counters);
+    private final SlowPeerPolicy slowPeers;
     /** Links with a dial in progress (their {@code dialing} flag set): bounded by maxPendingDials. */
     private final java.util.concurrent.atomic.AtomicInteger pendingDials = new java.util.concurrent.atomic.AtomicInteger();
     /** Socket places in use (accepted or dialled, until closed): bounded by maxConnections. */
     private final java.util.concurrent.atomic.AtomicInteger sockets = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.ArrayList<PeerLink> congested = new java.util.ArrayList<>();
     private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
     private long lastLingerScanNanos;
     /** With TLS: this node's certificate (made at start) and the contexts of both connection directions. */
@@ -133,17 +132,9 @@ public final class NettyTransport implements Transport
     private SslContext tlsServer;
     private SslContext tlsClient;
     private long lastEvictionScanNanos;
-    /** Inbound handlers of open connections (copy on write: rare changes, scanned by the dispatcher). */
-    private final SnapshotArray<InboundFrameHandler> readers = new SnapshotArray<>(InboundFrameHandler[]::new);
     /** The liveness of the same connections, scanned by the failure detector. */
     private final SnapshotArray<ConnectionLiveness> watched = new SnapshotArray<>(ConnectionLiveness[]::new);
     private final FailureDetector detector;
-    /** Connections whose reads relay flow control holds right now. */
-    private final java.util.concurrent.atomic.AtomicInteger heldReaders = new java.util.concurrent.atomic.AtomicInteger();
-    /** Connections paused because the dispatcher's ring was full, with frames parked until it has room. */
-    private final java.util.concurrent.atomic.AtomicInteger pausedReaders = new java.util.concurrent.atomic.AtomicInteger();
-    /** Dispatcher only: when held reads were last released (or congestion began). */
-    private long lastReleaseNanos;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -170,6 +161,8 @@ public final class NettyTransport implements Transport
         final int maxPeerData, final long failureDetectionNanos)
     {
         this.detector = new FailureDetector(watched::get, failureDetectionNanos);
+        this.slowPeers = new SlowPeerPolicy(flow, TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()),
+            this::cutSlowPeer);
         this.key = key;
         this.id = key.id();
         this.options = options;
@@ -279,13 +272,8 @@ public final class NettyTransport implements Transport
                 .childOption(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
         }
         detector.start(group.next());
-        group.next().scheduleWithFixedDelay(() ->
-        {
-            if (pausedReaders.get() > 0)
-            {
-                retryPausedReaders();
-            }
-        }, PAUSED_RETRY_MILLIS, PAUSED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        group.next().scheduleWithFixedDelay(flow::retryPausedReadersIfAny, PAUSED_RETRY_MILLIS, PAUSED_RETRY_MILLIS,
+            TimeUnit.MILLISECONDS);
         try
         {
             server = acceptor.bind(bindAddress).sync().channel();
@@ -517,7 +505,7 @@ public final class NettyTransport implements Transport
                 return false;
             }
             link = links.computeIfAbsent(peer, p -> listed(new PeerLink(this, p, options.outboundQueueBytes(),
-                options.congestionBytes(), counters, congestedLinks)));
+                options.congestionBytes(), counters, flow.congestedLinkCount())));
         }
         link.closeTarget = null;
         link.released = false;
@@ -543,11 +531,7 @@ public final class NettyTransport implements Transport
         }
         if (!link.congested.get() && link.checkCongested(System.nanoTime()))
         {
-            if (congested.isEmpty())
-            {
-                lastReleaseNanos = link.congestedSinceNanos;
-            }
-            congested.add(link);
+            flow.congested(link);
         }
         if (link.channel == null)
         {
@@ -577,14 +561,8 @@ public final class NettyTransport implements Transport
             link.drainFromDispatcher();
         }
         dirtyCount = 0;
-        if (!congested.isEmpty())
-        {
-            checkSlowPeers();
-        }
-        if (heldReaders.get() > 0)
-        {
-            releaseHeldReads();
-        }
+        slowPeers.check();
+        flow.onFlush();
         if (!released.isEmpty())
         {
             closeLingering();
@@ -593,100 +571,27 @@ public final class NettyTransport implements Transport
         return n;
     }
 
-    /**
-     * Dispatcher: a peer whose queue has stayed above the high-water mark without draining (or nearly full) for the
-     * slow-peer timeout is cut off, so publishers held back for it can go on (the protocol refills the view from
-     * the passive contacts). A peer that drains, however slowly, is flow-controlled instead.
-     */
-    private void checkSlowPeers()
+    /** Dispatcher: the slow-peer policy gave up on {@code link}: counted, logged, disconnected. */
+    private void cutSlowPeer(final PeerLink link)
     {
-        final long now = System.nanoTime();
-        for (int i = congested.size() - 1; i >= 0; i--)
+        counters.slowPeerDisconnects.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes and not draining for {2} ms, "
+            + "disconnecting", link.peer.shortString(), options.outboundQueueBytes(), options.slowPeerTimeoutMillis());
+        final Channel ch = link.channel;
+        if (ch != null)
         {
-            final PeerLink link = congested.get(i);
-            if (!link.congested.get())
-            {
-                congested.remove(i);
-            }
-            else if (link.progressed())
-            {
-                link.congestedSinceNanos = now;
-            }
-            else if (now - link.congestedSinceNanos > TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()))
-            {
-                congested.remove(i);
-                counters.slowPeerDisconnects.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "peer {0}: outbound queue above half of {1} bytes and not draining for {2} ms, "
-                    + "disconnecting", link.peer.shortString(), options.outboundQueueBytes(),
-                    options.slowPeerTimeoutMillis());
-                link.clearCongested();
-                final Channel ch = link.channel;
-                if (ch != null)
-                {
-                    ch.close();
-                }
-                else
-                {
-                    publish(() -> events.onPeerDisconnected(link.peer));
-                }
-            }
+            ch.close();
+        }
+        else
+        {
+            publish(() -> events.onPeerDisconnected(link.peer));
         }
     }
 
-    /**
-     * Dispatcher: releases the reads relay flow control holds once no link is congested, and, while links stay
-     * congested, every {@link #MAX_HOLD_NANOS} as long as all of them have headroom (each connection then reads
-     * once more and holds again). Nodes that hold their reads while each waits for another to read form a cycle
-     * (two publishers whose queues to each other are congested are the simplest); only a read breaks it, and the one
-     * whose read matters cannot tell, so every held connection gets one. Without headroom the reads stay held: a
-     * peer that does not drain is the slow-peer timeout's to cut, and overflowing its queue would only cut it sooner.
-     */
-    private void releaseHeldReads()
+    /** The transport's relay flow control (inbound handlers report their holds and pauses to it). */
+    FlowControl flow()
     {
-        final long now = System.nanoTime();
-        if (congestedLinks.get() > 0)
-        {
-            if (now - lastReleaseNanos < MAX_HOLD_NANOS)
-            {
-                return;
-            }
-            for (int i = 0; i < congested.size(); i++)
-            {
-                if (!congested.get(i).hasHeadroom())
-                {
-                    return;
-                }
-            }
-            counters.readHoldReleases.incrementAndGet();
-        }
-        lastReleaseNanos = now;
-        final InboundFrameHandler[] all = readers.get();
-        for (final InboundFrameHandler reader : all)
-        {
-            if (reader.held())
-            {
-                reader.requestRelease();
-            }
-        }
-    }
-
-    /** Event loops: true while some outbound queue is congested (inbound handlers then hold their reads). */
-    boolean congested()
-    {
-        return congestedLinks.get() > 0;
-    }
-
-    /** A connection began holding its reads. */
-    void readsHeld()
-    {
-        counters.readHolds.incrementAndGet();
-        heldReaders.incrementAndGet();
-    }
-
-    /** A connection stopped holding its reads. */
-    void readsReleased()
-    {
-        heldReaders.decrementAndGet();
+        return flow;
     }
 
     @Override
@@ -699,53 +604,20 @@ public final class NettyTransport implements Transport
     @Override
     public boolean inboundHeld()
     {
-        return heldReaders.get() > 0 || pausedReaders.get() > 0;
+        return flow.inboundHeld();
     }
 
-    /**
-     * Dispatcher: it freed ring space; readers paused for a full ring retry now. The fence orders the dispatcher's
-     * release of ring slots before its read of the paused count; a reader sets its paused flag before its own last
-     * attempt (see InboundFrameHandler.onFrame). So either that attempt sees the space or this sees the pause.
-     */
+    /** Dispatcher: it freed ring space; readers paused for a full ring retry now (see {@link FlowControl}). */
     @Override
     public void ringSpaceFreed()
     {
-        java.lang.invoke.VarHandle.fullFence();
-        if (pausedReaders.get() > 0)
-        {
-            retryPausedReaders();
-        }
-    }
-
-    /** Asks every reader paused for a full ring to retry (on its event loop). */
-    private void retryPausedReaders()
-    {
-        for (final InboundFrameHandler reader : readers.get())
-        {
-            if (reader.paused())
-            {
-                reader.retryFromDispatcher();
-            }
-        }
-    }
-
-    /** A connection paused reading because the ring was full ({@code paused}), or resumed. */
-    void readsPaused(final boolean paused)
-    {
-        if (paused)
-        {
-            pausedReaders.incrementAndGet();
-        }
-        else
-        {
-            pausedReaders.decrementAndGet();
-        }
+        flow.ringSpaceFreed();
     }
 
     /** Connections whose reads are held right now. */
     public int heldReaders()
     {
-        return heldReaders.get();
+        return flow.heldReaders();
     }
 
     /**
@@ -754,14 +626,14 @@ public final class NettyTransport implements Transport
      */
     void addReader(final InboundFrameHandler reader)
     {
-        readers.add(reader);
+        flow.addReader(reader);
         watched.add(reader.liveness());
     }
 
     /** The connection closed. */
     void removeReader(final InboundFrameHandler reader)
     {
-        readers.remove(reader);
+        flow.removeReader(reader);
         watched.remove(reader.liveness());
     }
 
@@ -807,7 +679,7 @@ public final class NettyTransport implements Transport
     @Override
     public boolean backPressured()
     {
-        return congestedLinks.get() > 0;
+        return flow.anyCongested();
     }
 
     /**
@@ -1334,7 +1206,7 @@ public final class NettyTransport implements Transport
                 return null;
             }
             link = links.computeIfAbsent(peer, p -> listed(new PeerLink(this, p, options.outboundQueueBytes(),
-                options.congestionBytes(), counters, congestedLinks)));
+                options.congestionBytes(), counters, flow.congestedLinkCount())));
         }
         final InboundFrameHandler inbound = new InboundFrameHandler(this, events, peer, counters);
         Channel stale = null;
