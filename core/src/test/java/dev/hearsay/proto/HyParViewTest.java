@@ -150,10 +150,7 @@ class HyParViewTest
         final TestNet.Node b = net.add();
         final TestNet.Node c = net.add();
         final TestNet.Node d = net.add();
-        for (final TestNet.Node n : net.nodes)
-        {
-            n.state.join(TOPIC, List.of(), net.now);
-        }
+        startAlone(net);
         b.state.join(TOPIC, List.of(a.id), net.now);
         c.state.join(TOPIC, List.of(a.id), net.now);
         net.pump();
@@ -312,6 +309,15 @@ class HyParViewTest
     // Re-merging through failed contacts
 
     /** Makes {@code from} and {@code to} neighbors the way a high-priority Neighbor request does. */
+    /** Every node of {@code net} starts the topic alone (no bootstrap peer). */
+    private static void startAlone(final TestNet net)
+    {
+        for (final TestNet.Node n : net.nodes)
+        {
+            n.state.join(TOPIC, List.of(), net.now);
+        }
+    }
+
     private static void link(final TestNet net, final TestNet.Node from, final TestNet.Node to)
     {
         to.state.onMessage(from.id, new Neighbor().set(true, null).topic(TOPIC), net.now);
@@ -355,10 +361,7 @@ class HyParViewTest
         final TestNet.Node b = net.add();
         final TestNet.Node b1 = net.add();
         final TestNet.Node b2 = net.add();
-        for (final TestNet.Node n : net.nodes)
-        {
-            n.state.join(TOPIC, List.of(), net.now);
-        }
+        startAlone(net);
         link(net, a, b);
         final Set<TestNet.Node> sideA = Set.of(a, a1, a2);
         net.drop = across(net, sideA);
@@ -497,10 +500,7 @@ class HyParViewTest
         final TestNet.Node a = net.add();
         final TestNet.Node lossy = net.add();
         final TestNet.Node cut = net.add();
-        for (final TestNet.Node n : net.nodes)
-        {
-            n.state.join(TOPIC, List.of(), net.now);
-        }
+        startAlone(net);
         link(net, a, lossy);
         link(net, a, cut);
         // Both links are reported down; cut stays unreachable, lossy answers its first probe.
@@ -522,10 +522,7 @@ class HyParViewTest
         final TestNet.Node a = net.add();
         final TestNet.Node b = net.add();
         final TestNet.Node c = net.add();
-        for (final TestNet.Node n : net.nodes)
-        {
-            n.state.join(TOPIC, List.of(), net.now);
-        }
+        startAlone(net);
         link(net, a, b);
         net.queue.add(new TestNet.Envelope(b.id, a.id, null, true));
         net.queue.add(new TestNet.Envelope(a.id, b.id, null, true));
