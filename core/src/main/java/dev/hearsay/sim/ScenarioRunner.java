@@ -81,6 +81,8 @@ public final class ScenarioRunner
         if (scenario == Scenario.MASS_FAILURE)
         {
             report.failedNodes = crashFraction(sim, failFraction, fixedSender);
+            final int others = sim.liveCount() - 1;
+            report.reachableAfterCrash = others == 0 ? 1.0 : (double)sim.reachableFrom(fixedSender) / others;
             log("crashed " + report.failedNodes + " nodes at " + sim.now() / 1_000_000 + " ms");
         }
         else if (scenario == Scenario.PARTITION)

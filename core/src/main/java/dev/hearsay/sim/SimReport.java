@@ -65,6 +65,12 @@ public final class SimReport
 
     /** Reliability of the first measured round (the first broadcast after the crash, for mass failure). */
     public double firstReliability;
+    /**
+     * Mass failure: share of the surviving nodes (the sender aside) connected to the sender by live active-view
+     * links right after the crash, before any repair; the most a first broadcast can reach before the membership
+     * repairs. NaN for the other scenarios.
+     */
+    public double reachableAfterCrash = Double.NaN;
     /** Share of the first measured round's expected deliveries made within {@link SimConfig#promptNanos()}. */
     public double firstPromptReliability;
     /** Virtual time from the first measured round's start to its last expected delivery, nanoseconds. */

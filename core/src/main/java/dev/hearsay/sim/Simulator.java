@@ -566,6 +566,57 @@ public final class Simulator
         return new long[]{asymmetric, dangling, isolated, components};
     }
 
+    /**
+     * Live nodes other than {@code from} that a flood over the live part of the current active views could reach,
+     * following a link in either direction: what any broadcast can reach before the membership repairs. Allocates:
+     * for reports and tests.
+     */
+    public int reachableFrom(final int from)
+    {
+        final boolean[] seen = new boolean[nodeCount];
+        final int[] stack = new int[nodeCount];
+        @SuppressWarnings("unchecked")
+        final java.util.List<Integer>[] links = new java.util.List[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            links[i] = new java.util.ArrayList<>();
+        }
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (status[i] != STATE_JOINED)
+            {
+                continue;
+            }
+            for (final NodeId peerId : states[i].activeView(TOPIC))
+            {
+                final int j = indexOf.getValue(peerId);
+                if (j >= 0 && status[j] == STATE_JOINED)
+                {
+                    links[i].add(j);
+                    links[j].add(i);
+                }
+            }
+        }
+        int top = 0;
+        int reached = 0;
+        seen[from] = true;
+        stack[top++] = from;
+        while (top > 0)
+        {
+            final int node = stack[--top];
+            for (final int next : links[node])
+            {
+                if (!seen[next])
+                {
+                    seen[next] = true;
+                    reached++;
+                    stack[top++] = next;
+                }
+            }
+        }
+        return reached;
+    }
+
     /** Sum of the active view sizes of the live nodes. Allocates. */
     public long activeViewTotal()
     {

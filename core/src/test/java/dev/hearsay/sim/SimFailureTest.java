@@ -118,6 +118,26 @@ class SimFailureTest
 
     @Test
     @Timeout(120)
+    void onLanLinksTheFirstBroadcastAfterAMassCrashReachesWithinOneSecondAllThatTheSurvivingLinksConnect()
+    {
+        for (long seed = 1; seed <= 3; seed++)
+        {
+            final SimConfig config = SimConfig.builder().nodes(1_000).seed(seed)
+                .latency(Duration.ofNanos(100_000), Duration.ofNanos(1_000_000)).build();
+            final SimReport r = new ScenarioRunner(config, null).run(Scenario.MASS_FAILURE, 3, 0.5);
+            final long s = seed;
+            assertAll("seed " + seed,
+                () -> assertEquals(500, r.failedNodes),
+                () -> assertTrue(r.reachableAfterCrash > 0.9, "seed " + s + ": reachable " + r.reachableAfterCrash),
+                () -> assertTrue(r.firstPromptReliability >= r.reachableAfterCrash, "seed " + s
+                    + ": within 1 s " + r.firstPromptReliability + ", reachable " + r.reachableAfterCrash),
+                () -> assertEquals(0, r.rounds.get(0).missed(), "seed " + s + ": first broadcast complete"),
+                () -> assertEquals(0, r.duplicateDeliveries));
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void churnKeepsEveryBroadcastComplete()
     {
         final SimConfig config = SimConfig.builder().nodes(100).seed(2).build();

@@ -56,6 +56,8 @@ final class SimCommand implements Command
               --stabilise SECONDS    virtual time after the last join (default 30)
               --detection MS|never   failure detection timeout: delay before connected peers learn of a
                                      silent crash (default 2000, the nodes' failureDetectionTimeout; >= 100)
+              --latency MIN-MAX      one-way link latency range in microseconds, uniform and fixed per
+                                     ordered pair (default 10000-100000: 10-100 ms)
               --no-codec             hand over message copies instead of encoded bytes
               --json                 print exactly one JSON object
               --progress             log progress to stderr""";
@@ -128,6 +130,22 @@ final class SimCommand implements Command
                     final String v = value(args, ++i, arg);
                     config.crashDetection("never".equals(v) ? null :
                         Duration.ofMillis(intValue(arg, v, 100, 600_000)));
+                }
+                case "--latency" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    final int dash = v.indexOf('-');
+                    if (dash <= 0)
+                    {
+                        throw new IllegalArgumentException("--latency: '" + v + "' is not MIN-MAX in microseconds");
+                    }
+                    final long min = intValue(arg, v.substring(0, dash), 0, 10_000_000);
+                    final long max = intValue(arg, v.substring(dash + 1), 0, 10_000_000);
+                    if (max < min)
+                    {
+                        throw new IllegalArgumentException("--latency: MAX " + max + " is below MIN " + min);
+                    }
+                    config.latency(Duration.ofNanos(min * 1_000), Duration.ofNanos(max * 1_000));
                 }
                 case "--partition" -> config.partition(
                     Duration.ofSeconds(intValue(arg, value(args, ++i, arg), 0, 1_000_000)));
@@ -245,6 +263,7 @@ final class SimCommand implements Command
             .field("firstReliability", r.firstReliability)
             .field("firstPromptReliability", r.firstPromptReliability)
             .field("firstCompleteMs", r.firstCompletionNanos / 1e6)
+            .field("reachableAfterCrash", r.reachableAfterCrash)
             .field("roundsToHeal", r.roundsToHeal)
             .field("rmr", r.rmr())
             .field("maxRoundRmr", r.maxRoundRmr)
@@ -303,6 +322,11 @@ final class SimCommand implements Command
             row(sb, "first broadcast", pct(r.firstReliability) + " (" + pct(r.firstPromptReliability)
                 + String.format(Locale.ROOT, " within %.1f s; complete at %.0f ms)", o.config.promptNanos() / 1e9,
                 r.firstCompletionNanos / 1e6));
+            if (!Double.isNaN(r.reachableAfterCrash))
+            {
+                row(sb, "reachable", pct(r.reachableAfterCrash)
+                    + " of the survivors linked to the sender right after the crash, before any repair");
+            }
             row(sb, "rounds to 100%", r.roundsToHeal < 0 ? "not within " + r.rounds.size() : r.roundsToHeal + "");
         }
         row(sb, "RMR", fmt(r.rmr()) + " (max round " + fmt(r.maxRoundRmr) + "; warm-up "
