@@ -59,15 +59,18 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "messages for unknown topics", "author logs forgotten early: maxAuthors",
         "sequences given up by a window", "payloads evicted early: cache full",
         "neighbor requests timed out", "tree optimisations", "grafts put off: reads held",
-        "failed contacts probed", "failed contacts linked again"};
+        "failed contacts probed", "failed contacts linked again", "slow eager peers made lazy"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
         s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.windowSkipped, s -> s.payloadCacheEvictedEarly,
         s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred,
-        s -> s.contactProbes, s -> s.contactsRelinked);
+        s -> s.contactProbes, s -> s.contactsRelinked, s -> s.slowPeersSpared);
 
     private final GossipEngine engine;
+    /** Subscriptions closed while the ring was full (see {@link #unsubscribeSoon}); any thread adds, this polls. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<EngineSubscription> closedWhileRingFull =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final EventPoller<Slot> poller;
     private final Transport transport;
     private final EngineCounters counters;
@@ -167,6 +170,14 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     {
         now = clock.nanoTime();
         batchCount = 0;
+        if (!closedWhileRingFull.isEmpty())
+        {
+            EngineSubscription closedSubscription;
+            while ((closedSubscription = closedWhileRingFull.poll()) != null)
+            {
+                onUnsubscribe(closedSubscription);
+            }
+        }
         try
         {
             if (holding.isEmpty() || !stillHolding())
@@ -579,6 +590,16 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         closedByHandlers.add(subscription);
     }
 
+    /**
+     * Any thread: {@code subscription} was closed while the ring was full; it is removed at the start of the next
+     * duty cycle, held or not. Each subscription comes here at most once, so the queue never holds more entries
+     * than the node has subscriptions.
+     */
+    void unsubscribeSoon(final EngineSubscription subscription)
+    {
+        closedWhileRingFull.offer(subscription);
+    }
+
     private void onUnsubscribe(final EngineSubscription subscription)
     {
         final TopicId topic = subscription.topic();
@@ -626,6 +647,24 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     public boolean congested(final NodeId peer)
     {
         return transport.congested(peer);
+    }
+
+    @Override
+    public boolean anySlow()
+    {
+        return transport.anySlow();
+    }
+
+    @Override
+    public boolean slow(final NodeId peer)
+    {
+        return transport.slow(peer);
+    }
+
+    @Override
+    public void waitFor(final NodeId peer)
+    {
+        transport.waitFor(peer);
     }
 
     @Override

@@ -621,15 +621,29 @@ public final class GossipEngine implements AutoCloseable
             dispatcher.unsubscribeAfterCycle(subscription);
             return;
         }
-        final long sequence = claimWaiting();
-        if (sequence >= 0)
+        if (closed)
         {
-            final Slot slot = ring.get(sequence);
-            slot.topic = subscription.topic();
-            slot.subscription = subscription;
-            slot.kind = Slot.UNSUBSCRIBE;
-            ring.publish(sequence);
+            return;
         }
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            // The ring is full, perhaps held for a subscription this very thread reads: waiting for space here could
+            // wait for the slow-subscriber timeout. The subscription is closed already (nothing more reaches it);
+            // the dispatcher removes it at its next cycle instead.
+            dispatcher.unsubscribeSoon(subscription);
+            wakeup.signalAllWhenBlocking();
+            return;
+        }
+        final Slot slot = ring.get(sequence);
+        slot.topic = subscription.topic();
+        slot.subscription = subscription;
+        slot.kind = Slot.UNSUBSCRIBE;
+        ring.publish(sequence);
     }
 
     /** Counts a subscription of {@code topic}; a new topic beyond {@code maxTopics} is refused. */

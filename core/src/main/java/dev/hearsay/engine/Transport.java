@@ -81,6 +81,34 @@ public interface Transport
     }
 
     /**
+     * True while some peer's link may be slow (see {@link #slow}): a cheap check before asking about each peer.
+     * Dispatcher only.
+     */
+    default boolean anySlow()
+    {
+        return false;
+    }
+
+    /**
+     * True while {@code peer}'s link has been congested for long enough that the transport no longer holds the node
+     * back for it: the protocol should push payloads to other peers where it can and announce them to this one.
+     * Dispatcher only.
+     */
+    default boolean slow(final NodeId peer)
+    {
+        return false;
+    }
+
+    /**
+     * The protocol pushed a payload to a slow {@code peer} because it had nobody else to push to: the transport
+     * holds the node back for that peer again (publishers back-pressured, reads held), until its queue drains.
+     * Dispatcher only.
+     */
+    default void waitFor(final NodeId peer)
+    {
+    }
+
+    /**
      * True while the transport holds back reading from peers (flow control, or a full ring): frames may then be
      * waiting unread, and the protocol puts off repairs timed on their absence. Called by the dispatcher once per
      * timer run; must be cheap.

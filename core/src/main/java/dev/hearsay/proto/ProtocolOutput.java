@@ -49,6 +49,30 @@ public interface ProtocolOutput
         return false;
     }
 
+    /** True while some peer may be slow (see {@link #slow}): a cheap check before asking about each peer. */
+    default boolean anySlow()
+    {
+        return false;
+    }
+
+    /**
+     * True while sends to {@code peer} have queued up for long enough that the peer counts as slow: the node no
+     * longer waits for it, and PlumTree pushes payloads to its other eager peers instead, announcing them to this
+     * one, which grafts what it misses at its own pace or takes another parent.
+     */
+    default boolean slow(final NodeId peer)
+    {
+        return false;
+    }
+
+    /**
+     * PlumTree pushed a payload to the slow {@code peer} because no other peer of the topic could take it instead:
+     * the node waits for that peer again (flow control, node-wide: the last resort).
+     */
+    default void waitFor(final NodeId peer)
+    {
+    }
+
     /** The protocol learned {@code peer}'s contact data (for example its addresses). */
     default void contactData(final NodeId peer, final byte[] data)
     {

@@ -44,6 +44,8 @@ public final class ProtocolStats
     public long optimizations;
     /** Graft timers put off because the node held back its reads (see ProtocolState#holdRepairs). */
     public long graftsDeferred;
+    /** Slow eager peers moved to lazy before a push, so that the node need not wait for them (see PlumTree). */
+    public long slowPeersSpared;
 
     @Override
     public String toString()
@@ -53,7 +55,7 @@ public final class ProtocolStats
             + ", graftsAnswered=" + graftsAnswered + ", graftsMissed=" + graftsMissed
             + ", missingDropped=" + missingDropped + ", heldRejected=" + heldRejected
             + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
-            + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
+            + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", slowPeersSpared=" + slowPeersSpared + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
             + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations + "}";
     }
