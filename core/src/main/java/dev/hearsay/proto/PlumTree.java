@@ -279,6 +279,7 @@ final class PlumTree
         final AuthorLog log = authors.getOrCreate(me, epoch, seq, now);
         recordReceived(log, seq, now);
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
+        spareSlowPeers(null);
         ctx.send(recipients, eager.copyTo(recipients, null), gossip);
         enqueueLazy(me, epoch, seq, 0, null, 0, now);
     }
@@ -324,6 +325,7 @@ final class PlumTree
             .topic(topic);
         final int entry = missing.find(author, epoch, seq);
         final long holders = holders(author, entry);
+        spareSlowPeers(from);
         ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
         enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
 
@@ -929,6 +931,62 @@ final class PlumTree
     {
         final int slot = slotOf(peer);
         return slot < 0 ? 0 : 1L << slot;
+    }
+
+    /**
+     * Before a push: moves the eager peers the transport reports slow to lazy, as long as some peer of the topic is
+     * not slow. They get the announcement instead and graft what they miss at their own pace, or take a faster
+     * parent, and the node does not wait for them: a slow link costs that link, not the tree. When no peer is
+     * fast, the node itself is the bottleneck: the push goes to them and the node waits for them (flow control).
+     *
+     * @param from the peer the message came from (not pushed to), or null for the node's own broadcast.
+     */
+    private void spareSlowPeers(final NodeId from)
+    {
+        final ProtocolOutput output = ctx.output;
+        if (!output.anySlow())
+        {
+            return;
+        }
+        int slowTargets = 0;
+        boolean anyFast = false;
+        for (int i = 0; i < eager.size(); i++)
+        {
+            final NodeId peer = eager.get(i);
+            if (!output.slow(peer))
+            {
+                anyFast = true;
+            }
+            else if (!peer.equals(from))
+            {
+                slowTargets++;
+            }
+        }
+        if (slowTargets == 0)
+        {
+            return;
+        }
+        for (int i = 0; !anyFast && i < lazy.size(); i++)
+        {
+            anyFast = !output.slow(lazy.get(i));
+        }
+        for (int i = eager.size() - 1; i >= 0; i--)
+        {
+            final NodeId peer = eager.get(i);
+            if (peer.equals(from) || !output.slow(peer))
+            {
+                continue;
+            }
+            if (anyFast)
+            {
+                makeLazy(peer);
+                ctx.stats.slowPeersSpared++;
+            }
+            else
+            {
+                output.waitFor(peer);
+            }
+        }
     }
 
     private void makeEager(final NodeId peer)

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static dev.hearsay.proto.TestNet.TOPIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +54,69 @@ class PlumTreeTest
         }
         assertTrue(maxHops >= 1, "12 nodes with 3 neighbors each cannot all be one hop from the author");
         assertTrue(a.deliveries.isEmpty(), "the author does not deliver to itself");
+    }
+
+    @Test
+    void aSlowEagerPeerIsAnnouncedToInsteadAndGraftsWhatItMisses()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        a.slow.add(c.id);
+        final int since = net.sent.size();
+        final long duplicates = c.state.stats().duplicates;
+        a.broadcast("m");
+        net.pump();
+        assertEquals(List.of(), gossipSent(net, a.id, c.id, since), "no push into the slow link");
+        assertEquals(1, gossipSent(net, a.id, b.id, since).size(), "the fast peer gets the push");
+        assertTrue(a.state.lazyPeers(TOPIC).contains(c.id), "c is lazy at a");
+        assertEquals(1, a.state.stats().slowPeersSpared);
+        assertEquals(List.of(), a.waitedFor, "a does not wait for c");
+        net.advance(500, 5);
+        assertEquals(List.of("warm-up", "m"), c.payloads(), "c grafts the message, once");
+        assertEquals(duplicates, c.state.stats().duplicates);
+    }
+
+    @Test
+    void whenEveryPeerIsSlowThePushGoesAheadAndTheNodeWaitsForThem()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        a.slow.add(b.id);
+        a.slow.add(c.id);
+        final int since = net.sent.size();
+        a.broadcast("m");
+        net.pump();
+        assertEquals(1, gossipSent(net, a.id, b.id, since).size());
+        assertEquals(1, gossipSent(net, a.id, c.id, since).size());
+        assertEquals(Set.of(b.id, c.id), Set.copyOf(a.waitedFor));
+        assertEquals(0, a.state.stats().slowPeersSpared);
+        assertEquals(List.of("warm-up", "m"), b.payloads());
+        assertEquals(List.of("warm-up", "m"), c.payloads());
+    }
+
+    @Test
+    void aRelayDoesNotPushIntoASlowLinkWhileAnotherPeerIsFast()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        // b relays a's messages to c only if c is eager at b: make it so, then make c slow at b.
+        b.state.onMessage(c.id, new Graft().setNoId().topic(TOPIC), net.now);
+        net.pump();
+        assertTrue(b.state.eagerPeers(TOPIC).contains(c.id));
+        b.slow.add(c.id);
+        final int since = net.sent.size();
+        a.broadcast("m");
+        net.pump();
+        assertEquals(List.of(), gossipSent(net, b.id, c.id, since), "b spares the slow link");
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id));
+        assertEquals(List.of(), b.waitedFor);
+        assertEquals(List.of("warm-up", "m"), c.payloads());
     }
 
     @Test

@@ -51,6 +51,10 @@ final class TestNet
         final List<Delivery> deliveries = new ArrayList<>();
         final List<String> events = new ArrayList<>();
         final Map<NodeId, byte[]> contacts = new HashMap<>();
+        /** Peers this node's transport would report slow (see ProtocolOutput#slow). */
+        final Set<NodeId> slow = new HashSet<>();
+        /** Peers the protocol asked the transport to wait for, in order. */
+        final List<NodeId> waitedFor = new ArrayList<>();
 
         Node(final long seed)
         {
@@ -98,6 +102,24 @@ final class TestNet
         public void disconnect(final NodeId peer)
         {
             events.add("disconnect " + peer);
+        }
+
+        @Override
+        public boolean anySlow()
+        {
+            return !slow.isEmpty();
+        }
+
+        @Override
+        public boolean slow(final NodeId peer)
+        {
+            return slow.contains(peer);
+        }
+
+        @Override
+        public void waitFor(final NodeId peer)
+        {
+            waitedFor.add(peer);
         }
 
         @Override

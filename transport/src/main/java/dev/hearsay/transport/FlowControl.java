@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>While any link is congested, each connection holds its reads after a read (see {@link InboundFrameHandler}):
  * a relay that cannot forward as fast as it receives so makes its senders' queues grow instead of its own, and the
  * back-pressure travels hop by hop to the publishers. The hold is node-wide: every connection of the node holds.
+ * It lasts only while congestion may be a burst: a link congested for longer is isolated and no longer held for
+ * (see {@link SlowPeerPolicy}), unless the protocol has nobody else to send to.
  */
 final class FlowControl
 {
@@ -62,7 +64,10 @@ final class FlowControl
         return congested;
     }
 
-    /** Any thread: true while some outbound queue is congested (inbound handlers then hold their reads). */
+    /**
+     * Any thread: true while the node waits for some congested outbound queue (inbound handlers then hold their
+     * reads, publishers are back-pressured). Isolated links do not count (see {@link SlowPeerPolicy}).
+     */
     boolean anyCongested()
     {
         return congestedLinks.get() > 0;
@@ -180,7 +185,8 @@ final class FlowControl
             }
             for (int i = 0; i < congested.size(); i++)
             {
-                if (!congested.get(i).hasHeadroom())
+                final PeerLink link = congested.get(i);
+                if (!link.isolated() && !link.hasHeadroom())
                 {
                     return;
                 }

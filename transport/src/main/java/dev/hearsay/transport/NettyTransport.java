@@ -162,7 +162,7 @@ public final class NettyTransport implements Transport
     {
         this.detector = new FailureDetector(watched::get, failureDetectionNanos);
         this.slowPeers = new SlowPeerPolicy(flow, TimeUnit.MILLISECONDS.toNanos(options.slowPeerTimeoutMillis()),
-            this::cutSlowPeer);
+            this::cutSlowPeer, counters);
         this.key = key;
         this.id = key.id();
         this.options = options;
@@ -529,7 +529,7 @@ public final class NettyTransport implements Transport
             }
             return false;
         }
-        if (!link.congested.get() && link.checkCongested(System.nanoTime()))
+        if (!link.congested() && link.checkCongested(System.nanoTime()))
         {
             flow.congested(link);
         }
@@ -598,7 +598,30 @@ public final class NettyTransport implements Transport
     public boolean congested(final NodeId peer)
     {
         final PeerLink link = links.get(peer);
-        return link != null && link.congested.get();
+        return link != null && link.congested();
+    }
+
+    @Override
+    public boolean anySlow()
+    {
+        return slowPeers.anyIsolated();
+    }
+
+    @Override
+    public boolean slow(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        return link != null && link.isolated();
+    }
+
+    @Override
+    public void waitFor(final NodeId peer)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null && link.congested())
+        {
+            slowPeers.require(link);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything the transport knows about one peer: the outbound queue the dispatcher writes frames into (bounded
@@ -32,10 +33,30 @@ final class PeerLink
     final NodeId peer;
     /** Frames for the peer; allocates on first use and grows with it (see {@link OutboundQueue}). */
     private final OutboundQueue outbound;
-    /** Above the high-water mark (set by the dispatcher) until drained below the low-water mark (event loop). */
-    final AtomicBoolean congested = new AtomicBoolean();
-    /** Dispatcher only: when {@link #congested} was last set. */
+    /** {@link #congestion}: the queue is below the high-water mark, or has drained below the low-water mark since. */
+    static final int CLEAR = 0;
+    /** {@link #congestion}: above the high-water mark, and the node waits for the peer (flow control holds it). */
+    static final int CONGESTED = 1;
+    /**
+     * {@link #congestion}: congested for long enough to count as slow; the protocol stops pushing payloads to the
+     * peer where it can and the node no longer waits for it (see {@link SlowPeerPolicy}).
+     */
+    static final int ISOLATED = 2;
+    /**
+     * {@link #CLEAR}, {@link #CONGESTED} or {@link #ISOLATED}. The dispatcher moves a link from clear to congested,
+     * between congested and isolated; the event loop that drains it (or closes it) back to clear. Only links in
+     * {@link #CONGESTED} count in the shared count of links the node waits for.
+     */
+    private final AtomicInteger congestion = new AtomicInteger();
+    /** Dispatcher only: when the link last became congested. */
     long congestedSinceNanos;
+    /** Dispatcher only: since when the congested queue has not moved (see {@link #progressed}). */
+    long stuckSinceNanos;
+    /**
+     * Dispatcher only: the protocol pushed a payload to the peer while it was isolated, having nobody else to push
+     * to; the node waits for it again (the last resort) until the queue drains.
+     */
+    boolean required;
     /** Event loop only (single writer): bytes moved from the queue to the socket, so far. */
     volatile long drainedBytes;
     /** Event loop only (single writer): when the last drain wrote something ({@link System#nanoTime()}). */
@@ -121,9 +142,45 @@ final class PeerLink
     /** Dispatcher: marks the link congested when its queue is above the high-water mark; true if newly so. */
     boolean checkCongested(final long nowNanos)
     {
-        if (queued() > highWater && congested.compareAndSet(false, true))
+        if (queued() > highWater && congestion.compareAndSet(CLEAR, CONGESTED))
         {
             congestedSinceNanos = nowNanos;
+            stuckSinceNanos = nowNanos;
+            required = false;
+            congestedLinks.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Any thread: above the high-water mark and not drained since (congested or isolated). */
+    boolean congested()
+    {
+        return congestion.get() != CLEAR;
+    }
+
+    /** Any thread: congested for long enough that the node stopped waiting for the peer. */
+    boolean isolated()
+    {
+        return congestion.get() == ISOLATED;
+    }
+
+    /** Dispatcher: the node stops waiting for this congested link; true if it did (false: clear, or already). */
+    boolean isolate()
+    {
+        if (congestion.compareAndSet(CONGESTED, ISOLATED))
+        {
+            congestedLinks.decrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** Dispatcher: the node waits for this isolated link again, until it drains; true if it was isolated. */
+    boolean unisolate()
+    {
+        if (congestion.compareAndSet(ISOLATED, CONGESTED))
+        {
             congestedLinks.incrementAndGet();
             return true;
         }
@@ -152,7 +209,7 @@ final class PeerLink
     /** Any thread: the link no longer holds publishers back (drained, or its connection is gone). */
     void clearCongested()
     {
-        if (congested.compareAndSet(true, false))
+        if (congestion.getAndSet(CLEAR) == CONGESTED)
         {
             congestedLinks.decrementAndGet();
         }
@@ -201,7 +258,7 @@ final class PeerLink
             return;
         }
         drainTo(ch);
-        if (congested.get() && queued() < lowWater)
+        if (congested() && queued() < lowWater)
         {
             clearCongested();
         }

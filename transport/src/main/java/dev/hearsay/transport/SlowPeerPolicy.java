@@ -1,58 +1,122 @@
 package dev.hearsay.transport;
 
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * What happens to a peer whose outbound queue stays congested: dispatcher-owned. A peer that drains, however slowly,
- * is flow-controlled (see {@link FlowControl}); one whose queue has not moved (or stays nearly full) for the
- * slow-peer timeout is cut off, so that publishers held back for it can go on and the protocol refills its views
- * from the passive contacts.
+ * What happens to a peer whose outbound queue stays congested: dispatcher-owned.
+ *
+ * <ol>
+ *   <li>A link that just crossed its congestion mark is flow-controlled: the node waits for it (publishers are
+ *       back-pressured, reads held, see {@link FlowControl}). Most congestion is a burst and ends here.</li>
+ *   <li>A link still congested after the isolation delay is isolated: the node stops waiting for it, and the
+ *       protocol pushes payloads to other peers instead, announcing them to this one, which grafts what it misses
+ *       at its own pace (see {@code PlumTree}). The others keep their rate. When the protocol has nobody else to
+ *       push to, it asks the transport to wait for the peer again ({@link #require}): node-wide flow control, the
+ *       last resort, counted.</li>
+ *   <li>A link whose queue has not moved (or stays nearly full) for the slow-peer timeout is cut off, isolated or
+ *       not, so that nothing waits for it and the protocol refills its views from the passive contacts.</li>
+ * </ol>
+ * A link that drains below its low-water mark starts again at 1.
  */
 final class SlowPeerPolicy
 {
+    /** Longest isolation delay: a link congested this long is not a burst. */
+    static final long MAX_ISOLATION_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final FlowControl flow;
     private final long timeoutNanos;
+    private final long isolationNanos;
     private final Consumer<PeerLink> cut;
+    private final TransportCounters counters;
+    /** Links this policy isolated that it has not seen clear or required since (may briefly count a cleared one). */
+    private int isolated;
 
     /**
      * @param flow         the congested links to watch.
-     * @param timeoutNanos how long a congested queue may go without draining.
+     * @param timeoutNanos how long a congested queue may go without draining; the isolation delay is a quarter of
+     *                     it, at most {@link #MAX_ISOLATION_NANOS}.
      * @param cut          disconnects a slow peer (counted and logged by the caller).
+     * @param counters     where isolations and last-resort waits are counted.
      */
-    SlowPeerPolicy(final FlowControl flow, final long timeoutNanos, final Consumer<PeerLink> cut)
+    SlowPeerPolicy(final FlowControl flow, final long timeoutNanos, final Consumer<PeerLink> cut,
+        final TransportCounters counters)
     {
         this.flow = flow;
         this.timeoutNanos = timeoutNanos;
+        this.isolationNanos = Math.min(timeoutNanos / 4, MAX_ISOLATION_NANOS);
         this.cut = cut;
+        this.counters = counters;
     }
 
-    /** Dispatcher, once per flush: forgets links that cleared, and cuts those stuck past the timeout. */
+    /** Dispatcher: true while some link may be isolated (cheap; a false answer is exact). */
+    boolean anyIsolated()
+    {
+        return isolated > 0;
+    }
+
+    /**
+     * Dispatcher: the protocol pushed a payload to {@code link}'s peer while it was isolated, having nobody else to
+     * push to. The node waits for it again until it drains (counted once per congestion episode).
+     */
+    void require(final PeerLink link)
+    {
+        if (link.required)
+        {
+            return;
+        }
+        link.required = true;
+        if (link.unisolate())
+        {
+            isolated--;
+            counters.slowPeerWaits.incrementAndGet();
+        }
+    }
+
+    /**
+     * Dispatcher, once per flush: forgets links that cleared, isolates those congested past the isolation delay,
+     * and cuts those stuck past the timeout.
+     */
     void check()
     {
         final ArrayList<PeerLink> congested = flow.congestedLinks();
         if (congested.isEmpty())
         {
+            isolated = 0;
             return;
         }
         final long now = System.nanoTime();
+        int stillIsolated = 0;
         for (int i = congested.size() - 1; i >= 0; i--)
         {
             final PeerLink link = congested.get(i);
-            if (!link.congested.get())
+            if (!link.congested())
             {
                 congested.remove(i);
+                link.required = false;
+                continue;
             }
-            else if (link.progressed())
+            if (link.progressed())
             {
-                link.congestedSinceNanos = now;
+                link.stuckSinceNanos = now;
             }
-            else if (now - link.congestedSinceNanos > timeoutNanos)
+            else if (now - link.stuckSinceNanos > timeoutNanos)
             {
                 congested.remove(i);
                 link.clearCongested();
                 cut.accept(link);
+                continue;
+            }
+            if (!link.required && now - link.congestedSinceNanos >= isolationNanos && link.isolate())
+            {
+                counters.peersIsolated.incrementAndGet();
+            }
+            if (link.isolated())
+            {
+                stillIsolated++;
             }
         }
+        isolated = stillIsolated;
     }
 }

@@ -25,6 +25,13 @@ public final class TransportCounters
     public final AtomicLong truncated = new AtomicLong();
     /** Peers disconnected because their outbound queue overflowed. */
     public final AtomicLong slowPeerDisconnects = new AtomicLong();
+    /**
+     * Links isolated: congested past the isolation delay, so the node stopped waiting for them and the protocol
+     * pushes to other peers instead (see SlowPeerPolicy).
+     */
+    public final AtomicLong peersIsolated = new AtomicLong();
+    /** Isolated links the node waited for again because the protocol had nobody else to push to (the last resort). */
+    public final AtomicLong slowPeerWaits = new AtomicLong();
     /** Peers convicted by the failure detector (silent past the timeout): their connection closed, reported down. */
     public final AtomicLong peersConvicted = new AtomicLong();
     /** Heartbeats written on idle connections. */
@@ -63,6 +70,8 @@ public final class TransportCounters
         consumer.accept("connections closed mid-frame", truncated);
         consumer.accept("peers dropped: slow", slowPeerDisconnects);
         consumer.accept("peers dropped: silent", peersConvicted);
+        consumer.accept("peers isolated: congested", peersIsolated);
+        consumer.accept("isolated peers waited for: no other", slowPeerWaits);
         consumer.accept("heartbeats sent", heartbeatsSent);
         consumer.accept("heartbeats received", heartbeatsReceived);
         consumer.accept("duplicate connections closed", duplicateConnections);
@@ -88,6 +97,7 @@ public final class TransportCounters
             + ", handshakes=" + handshakes + ", handshakeFailures=" + handshakeFailures
             + ", oversizedFrames=" + oversizedFrames + ", badFrames=" + badFrames + ", truncated=" + truncated
             + ", slowPeerDisconnects=" + slowPeerDisconnects + ", peersConvicted=" + peersConvicted
+            + ", peersIsolated=" + peersIsolated + ", slowPeerWaits=" + slowPeerWaits
             + ", heartbeatsSent=" + heartbeatsSent + ", heartbeatsReceived=" + heartbeatsReceived
             + ", queueAllocationFailures=" + queueAllocationFailures
             + ", duplicateConnections=" + duplicateConnections

@@ -138,6 +138,14 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         return c.build();
     }
 
+    /** Same settings with another slow-peer timeout. */
+    public TransportOptions withSlowPeerTimeoutMillis(final int millis)
+    {
+        final Copy c = new Copy(this);
+        c.slowPeerTimeoutMillis = millis;
+        return c.build();
+    }
+
     /** Same settings with another linger time. */
     public TransportOptions withLingerMillis(final int millis)
     {
