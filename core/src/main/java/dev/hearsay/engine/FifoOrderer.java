@@ -17,7 +17,7 @@ import java.util.Arrays;
  * <p>
  * Policies: no message waits longer than {@code gapTimeout} for earlier ones: then the hole in front of the author's
  * lowest waiting message is reported as a gap and skipped. A message behind the position (already delivered, or
- * skipped as part of a gap, or of an older epoch) is dropped as late. When every entry is in use, the oldest open
+ * skipped as part of a gap, or of one of the author's earlier epochs) is dropped as late. When every entry is in use, the oldest open
  * gap is given up at once (overflow) to make room. When {@code maxAuthors} authors are tracked, the one idle longest
  * is forgotten. In-order messages pass straight through: a map lookup and no allocation.
  */
@@ -38,11 +38,16 @@ final class FifoOrderer
         void late(EngineSubscription subscription);
     }
 
+    /** Earlier epochs of an author remembered per stream, so that their late messages are not taken for a restart. */
+    static final int RETIRED_EPOCHS = 4;
+
     /** One author's position and its waiting messages (entry indices in sequence order). */
     private static final class Stream
     {
         final NodeId author;
         int epoch;
+        /** The author's earlier epochs seen here, most recent first (0: none); epochs are random, never 0. */
+        final int[] retired = new int[RETIRED_EPOCHS];
         long next = 1;
         int[] pending = new int[4];
         int pendingCount;
@@ -134,16 +139,19 @@ final class FifoOrderer
         s.lastActive = now;
         if (epoch != s.epoch)
         {
-            if (epoch - s.epoch < 0)
+            if (retired(s, epoch))
             {
                 output.late(subscription);
                 return;
             }
-            // The author restarted: what is still waiting from the old epoch goes first, holes reported.
+            // The author restarted (epochs are random, not ordered: an epoch not seen before is the new life). What
+            // is still waiting from the old epoch goes first, holes reported.
             while (s.pendingCount > 0)
             {
                 giveUp(s, now, false);
             }
+            System.arraycopy(s.retired, 0, s.retired, 1, RETIRED_EPOCHS - 1);
+            s.retired[0] = s.epoch;
             s.epoch = epoch;
             s.next = 1;
         }
@@ -198,6 +206,18 @@ final class FifoOrderer
             }
         }
         nextDeadline = next;
+    }
+
+    private static boolean retired(final Stream s, final int epoch)
+    {
+        for (final int e : s.retired)
+        {
+            if (e == epoch)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Stream newStream(final NodeId author, final int epoch, final long now)

@@ -106,12 +106,25 @@ public final class GossipEngine implements AutoCloseable
     private volatile Thread dispatcherThread;
 
     /**
-     * An engine with a random protocol seed and an epoch taken from the wall clock (seconds), so that a restarted
-     * node's message ids never collide with its previous incarnation's.
+     * An engine with a random protocol seed and a random epoch, so that a restarted node's message ids do not
+     * collide with its previous life's, whatever the clock does (two lives share an epoch with probability 2^-32).
      */
     public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport)
     {
-        this(key, config, transport, new SecureRandom().nextLong(), (int)(System.currentTimeMillis() / 1000));
+        this(key, config, transport, new SecureRandom().nextLong(), randomEpoch());
+    }
+
+    /** A random epoch: any int but 0 (an orderer's "none"). */
+    static int randomEpoch()
+    {
+        final SecureRandom random = new SecureRandom();
+        int epoch;
+        do
+        {
+            epoch = random.nextInt();
+        }
+        while (epoch == 0);
+        return epoch;
     }
 
     /** An engine with an explicit protocol seed (randomness is then reproducible) and epoch. */
@@ -129,7 +142,7 @@ public final class GossipEngine implements AutoCloseable
     public GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport,
         final NodeCounters counters)
     {
-        this(key, config, transport, new SecureRandom().nextLong(), (int)(System.currentTimeMillis() / 1000),
+        this(key, config, transport, new SecureRandom().nextLong(), randomEpoch(),
             SystemNanoClock.INSTANCE, Objects.requireNonNull(counters, "counters"));
     }
 

@@ -149,7 +149,7 @@ final class FifoOrdererTest
     }
 
     @Test
-    void aNewEpochFlushesTheOldOneAndOlderEpochsAreLate()
+    void aNewEpochFlushesTheOldOneAndEarlierEpochsAreLate()
     {
         final FifoOrderer f = orderer(16, 16);
         send(f, A, 5, 1, 0);
@@ -161,6 +161,22 @@ final class FifoOrdererTest
         send(f, A, 5, 4, 4);
         send(f, A, 6, 3, 5);
         assertEquals(List.of("A1", "A2", "late", "A3"), out.take());
+    }
+
+    @Test
+    void epochsAreNotOrderedAnEpochNotSeenBeforeIsTheNewLife()
+    {
+        final FifoOrderer f = orderer(16, 16);
+        send(f, A, 900, 1, 0);
+        send(f, A, 900, 2, 1);
+        // A restart draws a random epoch, here a smaller one: still the new life.
+        send(f, A, -7, 1, 2);
+        send(f, A, 900, 3, 3);
+        send(f, A, 12, 1, 4);
+        send(f, A, -7, 2, 5);
+        send(f, A, 900, 4, 6);
+        send(f, A, 12, 2, 7);
+        assertEquals(List.of("A1", "A2", "A1", "late", "A1", "late", "late", "A2"), out.take());
     }
 
     @Test
