@@ -366,6 +366,19 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         return nextDeadline() - t;
     }
 
+    /**
+     * Dispatcher thread, between duty cycles: the {@link NanoClock} time until which it may sleep if no event
+     * comes; the absolute form of {@link #untilDeadline()}.
+     */
+    long sleepDeadline()
+    {
+        if (!holding.isEmpty() || transport.inboundHeld() || transport.backPressured())
+        {
+            return Math.min(clock.nanoTime() + HostedDispatcher.MAX_SLEEP_NANOS, nextDeadline());
+        }
+        return nextDeadline();
+    }
+
     private long nextDeadline()
     {
         return Math.min(Math.min(protocol.nextDeadline(), fifoDeadline), nextMirror);

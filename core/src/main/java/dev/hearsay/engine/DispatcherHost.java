@@ -9,8 +9,8 @@ package dev.hearsay.engine;
  * <p>The host's contract: it calls {@link HostedDispatcher#start()} once on its thread, then
  * {@link HostedDispatcher#doWork()} in every turn of its loop until that returns false; it sleeps only after
  * announcing it is about to (so that {@link #wake()} from then on ends the sleep) and seeing
- * {@link HostedDispatcher#hasWork()} false afterwards, and never longer than
- * {@link HostedDispatcher#MAX_SLEEP_NANOS}, so that the dispatcher's timers run.
+ * {@link HostedDispatcher#hasWork()} false afterwards, and never past {@link HostedDispatcher#deadlineNanos()}, so
+ * that the dispatcher's timers run.
  */
 public interface DispatcherHost
 {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 public final class HostedDispatcher
 {
     /**
-     * Longest the host may sleep while the ring is empty: the precision of the dispatcher's timers when idle (as
-     * a dispatcher thread of its own while it has reasons to look often: see {@link SignalledIdleStrategy}).
+     * Longest the host may sleep while the dispatcher holds for a full subscription or the transport holds its
+     * reads: their releases are looked after in the duty cycle (see {@link #deadlineNanos()}).
      */
     public static final long MAX_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
@@ -74,6 +74,17 @@ public final class HostedDispatcher
             LOG.log(System.Logger.Level.ERROR, "hearsay dispatcher error", ex);
             return 1;
         }
+    }
+
+    /**
+     * Host thread, before it sleeps: the {@link System#nanoTime()} time by which it must run {@link #doWork()} again
+     * if no event comes (the dispatcher's earliest timer; {@link #MAX_SLEEP_NANOS} from now at most while it holds
+     * for a full subscription or the transport holds its reads). An idle node's host so sleeps up to the next timer,
+     * tens of milliseconds, rather than waking on a fixed tick.
+     */
+    public long deadlineNanos()
+    {
+        return dispatcher.sleepDeadline();
     }
 
     /**

@@ -19,8 +19,10 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * <p>Sleeping: the loop waits in {@code epoll_wait} (or {@code select}) only if, after the delegate announced the
  * wait (Netty's own wake-up flag), the ring is still empty; a publish on the ring calls {@link #wake()}, which ends
  * such a wait. Netty's handler reads the flag, then asks {@link IoHandlerContext#canBlock()} once more before it
- * waits; that second look at the ring pairs with the publisher's look at the flag. The dispatcher's timers are
- * served by a task that the transport schedules on this loop every {@link HostedDispatcher#MAX_SLEEP_NANOS}.
+ * waits; that second look at the ring pairs with the publisher's look at the flag. The wait ends by the
+ * dispatcher's next deadline ({@link HostedDispatcher#deadlineNanos()}) at the latest: the delegate's delay and
+ * deadline are the earlier of the loop's next scheduled task and that, so an idle loop sleeps until its next timer
+ * instead of waking on a fixed tick.
  */
 final class DispatchingIoHandler implements IoHandler, DispatcherHost
 {
@@ -155,13 +157,20 @@ final class DispatchingIoHandler implements IoHandler, DispatcherHost
         @Override
         public long delayNanos(final long currentTimeNanos)
         {
-            return outer.delayNanos(currentTimeNanos);
+            // Both in System.nanoTime()'s time base, as the delegates pass it.
+            return Math.max(0, Math.min(outer.delayNanos(currentTimeNanos),
+                dispatcher.deadlineNanos() - currentTimeNanos));
         }
 
         @Override
         public long deadlineNanos()
         {
-            return outer.deadlineNanos();
+            // The delegate compares deadlines only with its previous one (to keep or re-arm its timer) and takes the
+            // wait itself from delayNanos: a deadline of either time base works, as long as it changes when the wait
+            // does.
+            final long now = System.nanoTime();
+            final long ours = dispatcher.deadlineNanos();
+            return ours - now < outer.delayNanos(now) ? ours : outer.deadlineNanos();
         }
 
         @Override

@@ -189,9 +189,6 @@ public final class NettyTransport implements Transport
             // Run the loop's thread now (Netty starts it on the first task), so the host can name it at once.
             loop.submit(() -> { }).syncUninterruptibly();
             dispatcherHost = dispatching.handlerOf(loop);
-            // The dispatcher's timers: the loop sleeps at most this long while the ring is empty.
-            loop.scheduleAtFixedRate(() -> { }, HostedDispatcher.MAX_SLEEP_NANOS, HostedDispatcher.MAX_SLEEP_NANOS,
-                TimeUnit.NANOSECONDS);
         }
         final Class<? extends ServerChannel> serverClass =
             ioMode == IoMode.EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
