@@ -68,6 +68,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         s -> s.contactProbes, s -> s.contactsRelinked, s -> s.slowPeersSpared);
 
     private final GossipEngine engine;
+    private final DutyCycles dutyCycles = new DutyCycles();
     /** Subscriptions closed while the ring was full (see {@link #unsubscribeSoon}); any thread adds, this polls. */
     private final java.util.concurrent.ConcurrentLinkedQueue<EngineSubscription> closedWhileRingFull =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -169,6 +170,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     public int doWork()
     {
         now = clock.nanoTime();
+        final long cycleStart = now;
+        int parts = 0;
         batchCount = 0;
         if (!closedWhileRingFull.isEmpty())
         {
@@ -210,17 +213,21 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             counters.increment(EngineCounter.TIMER_RUNS);
             drainFailedPeers();
             work++;
+            parts |= DutyCycles.RAN_TIMERS;
         }
         if (fifoDeadline <= now)
         {
             runFifoTimers();
             work++;
+            parts |= DutyCycles.RAN_FIFO_TIMERS;
         }
         if (now - nextMirror >= 0)
         {
             mirrorCounters();
+            parts |= DutyCycles.RAN_COUNTERS_REFRESH;
         }
-        work += transport.flush();
+        final int flushed = transport.flush();
+        work += flushed;
         if (broadcastBytesHandled > 0)
         {
             // One atomic per duty cycle rather than per broadcast.
@@ -248,11 +255,21 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             wakeDirtySubscriptions();
         }
+        if (work > 0)
+        {
+            dutyCycles.record(clock.nanoTime() - cycleStart, batchCount, parts, flushed);
+        }
         if (shutdown)
         {
             throw new AgentTerminationException("engine closed");
         }
         return work;
+    }
+
+    /** The durations of the busy duty cycles (any thread may read them). */
+    DutyCycles dutyCycles()
+    {
+        return dutyCycles;
     }
 
     @Override
@@ -479,6 +496,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         counters.set(EngineCounter.NEIGHBORS, neighbors);
         counters.set(EngineCounter.TOPICS, topics.size());
+        dutyCycles.publishSlowest(counters);
         nodeCounters.heartbeat(System.currentTimeMillis());
     }
 

@@ -70,7 +70,15 @@ public enum EngineCounter
      */
     SUBSCRIBER_HOLDS("holds: lossless subscription full"),
     /** Lossless subscriptions whose reader made no progress for its slow-subscriber timeout: cut over to dropping. */
-    SLOW_SUBSCRIBER_CUTOVERS("slow subscribers cut over to dropping");
+    SLOW_SUBSCRIBER_CUTOVERS("slow subscribers cut over to dropping"),
+    /** Gauge: the slowest busy duty cycle since the previous refresh (about every 50 ms), microseconds. */
+    SLOWEST_CYCLE_MICROS("gauge: slowest duty cycle lately, us"),
+    /** Gauge: ring events that cycle handled. */
+    SLOWEST_CYCLE_EVENTS("gauge: slowest duty cycle lately, ring events"),
+    /** Gauge: what else that cycle ran, a sum of DutyCycles.RAN_* flags (1 protocol timers, 2 FIFO, 4 refresh). */
+    SLOWEST_CYCLE_PARTS("gauge: slowest duty cycle lately, timers run (1 protocol, 2 fifo, 4 refresh)"),
+    /** Gauge: peer links that cycle flushed. */
+    SLOWEST_CYCLE_LINKS_FLUSHED("gauge: slowest duty cycle lately, links flushed");
 
     private final String label;
 

@@ -344,6 +344,15 @@ public final class GossipEngine implements AutoCloseable
         }
     }
 
+    /**
+     * How long the dispatcher's busy duty cycles took, as a histogram, and what the slowest lately did (published
+     * as gauges with the counters): for finding the source of a latency tail. Any thread.
+     */
+    public DutyCycles dutyCycles()
+    {
+        return dispatcher.dutyCycles();
+    }
+
     /** Current value of an engine counter (any thread). */
     public long counter(final EngineCounter counter)
     {
