@@ -136,6 +136,12 @@ public final class GossipNode implements AutoCloseable
         return engine.counter(counter);
     }
 
+    /** The durations of the dispatcher's busy duty cycles (see {@link dev.hearsay.engine.DutyCycles}). */
+    public dev.hearsay.engine.DutyCycles dutyCycles()
+    {
+        return engine.dutyCycles();
+    }
+
     /** Protocol counters (racy reads of plain longs). */
     public ProtocolStats protocolStats()
     {
