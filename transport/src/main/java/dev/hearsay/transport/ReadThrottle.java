@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * its pipeline, so that it counts the bytes as they come off the socket (before TLS and framing).
  *
  * <p>A read that takes the bucket below zero is handed on, and that connection then stops reading from its socket
- * ({@code autoRead} off, and the read requests of the handlers behind it held back) for as long as the bucket needs
- * to refill. The kernel's receive buffer then fills, the sender's socket stops taking bytes, and its outbound queue
+ * ({@code autoRead} off, and the read requests of the handlers behind it held back) until the bucket has refilled
+ * what it owed after that read (see {@link #take}). The kernel's receive buffer then fills, the sender's socket stops taking bytes, and its outbound queue
  * grows: exactly what a peer behind a slow link does to its senders.
  *
  * <p>Reads are also turned off by {@link InboundFrameHandler}, for a full ring (paused) and for relay flow control
@@ -31,9 +31,13 @@ final class ReadThrottle
 {
     /** Longest burst the bucket saves up while the node reads less than its limit. */
     static final long MAX_BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Most the bucket owes, in time at the limit (but at least {@link #MIN_MAX_DEBT_BYTES}); see {@link #take}. */
+    static final long MAX_DEBT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long MIN_MAX_DEBT_BYTES = 64 * 1024;
 
     private final long bytesPerSecond;
     private final double maxTokens;
+    private final double maxDebt;
     private final TransportCounters counters;
     private final LongSupplier clock;
     /** Bytes that may be read now; negative: owed, to be refilled before any connection reads again. Monitor. */
@@ -59,6 +63,7 @@ final class ReadThrottle
         }
         this.bytesPerSecond = bytesPerSecond;
         this.maxTokens = Math.max(1.0, bytesPerSecond * (MAX_BURST_NANOS / 1e9));
+        this.maxDebt = Math.max(MIN_MAX_DEBT_BYTES, bytesPerSecond * (MAX_DEBT_NANOS / 1e9));
         this.counters = counters;
         this.clock = clock;
         this.tokens = maxTokens;
@@ -78,8 +83,15 @@ final class ReadThrottle
     }
 
     /**
-     * Any thread: {@code bytes} were read at {@code nowNanos}; returns how long reading must stop so that the node
-     * keeps to its limit (0: it need not).
+     * Any thread: {@code bytes} were read at {@code nowNanos}; returns how long the connection that read them must
+     * stop reading so that the node keeps to its limit (0: it need not): until the bucket has refilled what it owes,
+     * the bytes every connection read before included. Connections so take turns: each reads again after the reads
+     * that came before its own are paid for, and none waits on the reads that come after.
+     *
+     * <p>The debt is bounded ({@link #MAX_DEBT_NANOS} at the limit, at least {@link #MIN_MAX_DEBT_BYTES}): once a
+     * peer has shut its side of a connection, Netty reads what is left up to the end whatever autoRead says, and
+     * without a bound such a read-out would stop every connection of the node for as long as those bytes take at the
+     * limit (seconds, enough for the failure detector to convict the peers).
      */
     synchronized long take(final long bytes, final long nowNanos)
     {
@@ -89,7 +101,7 @@ final class ReadThrottle
             tokens = Math.min(maxTokens, tokens + elapsed * (bytesPerSecond / 1e9));
             refilledNanos = nowNanos;
         }
-        tokens -= bytes;
+        tokens = Math.max(-maxDebt, tokens - bytes);
         return tokens >= 0 ? 0 : (long)Math.ceil(-tokens * 1e9 / bytesPerSecond);
     }
 
@@ -146,13 +158,6 @@ final class ReadThrottle
         private void resume()
         {
             final ChannelHandlerContext ctx = context;
-            final long more = take(0, clock.getAsLong());
-            if (more > 0)
-            {
-                // Other connections of the node read meanwhile: wait for the bucket again.
-                ctx.executor().schedule(resume, more, TimeUnit.NANOSECONDS);
-                return;
-            }
             waiting = false;
             final boolean mine = turnedOff;
             turnedOff = false;

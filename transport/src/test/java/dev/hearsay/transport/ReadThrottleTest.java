@@ -70,6 +70,15 @@ class ReadThrottleTest
         assertEquals(MS, bucket.take(21, 10_000 * MS), "... save up no more than 20 ms of the limit");
     }
 
+    @Test
+    void whatTheBucketOwesIsBounded()
+    {
+        // A peer that shut its side is read to the end whatever autoRead says: that must not stop the node for long.
+        final ReadThrottle bucket = new ReadThrottle(1_000_000, new TransportCounters(), clock::get);
+        assertEquals(250 * MS, bucket.take(10_000_000, 0), "at most 250 ms of the limit owed");
+        assertEquals(0, bucket.take(0, 250 * MS));
+    }
+
     /** The throttle, then the inbound path as a socket has it after the handshake. */
     private EmbeddedChannel channel(final ReadThrottle throttle)
     {
