@@ -16,7 +16,7 @@ final class NodeCounters
         "graftsDeferred", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "readHolds",
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
-        "slowSubscriberCutovers", "peersConvicted"};
+        "slowSubscriberCutovers", "peersConvicted", "readThrottleWaits"};
 
     private NodeCounters()
     {
@@ -50,6 +50,7 @@ final class NodeCounters
             node.counter(EngineCounter.SUBSCRIBER_HOLDS),
             node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS),
             t.peersConvicted.get(),
+            t.readThrottleWaits.get(),
         };
         for (int i = 0; i < NAMES.length; i++)
         {
