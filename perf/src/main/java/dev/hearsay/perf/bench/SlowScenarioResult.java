@@ -210,6 +210,35 @@ final class SlowScenarioResult
         return n;
     }
 
+    /** {@code name} summed over every node and every phase measured. */
+    long counterAll(final String name)
+    {
+        long n = 0;
+        for (final Phase p : new Phase[] {unloaded, slow, stall})
+        {
+            n += p == null ? 0 : p.counterOthers(name, -1);
+        }
+        return n;
+    }
+
+    /**
+     * True when the others lost messages in some window (they must get everything whatever the slow node does), or a
+     * dedupe window gave sequences up: the cluster fell into repair storms, and its figures are of a damaged cluster.
+     */
+    boolean damaged()
+    {
+        return othersLost(unloaded) > 0 || othersLost(slow) > 0 || (stall != null && othersLost(stall) > 0)
+            || counterAll("windowSkipped") > 0;
+    }
+
+    private String damage()
+    {
+        return String.format(Locale.ROOT, "the others lost %,d messages unloaded, %,d with the slow node%s; %,d "
+            + "sequences given up by dedupe windows, %,d duplicates, %,d grafts", othersLost(unloaded), othersLost(slow),
+            stall == null ? "" : String.format(Locale.ROOT, ", %,d in the stall", othersLost(stall)),
+            counterAll("windowSkipped"), counterAll("duplicates"), counterAll("graftsSent"));
+    }
+
     List<Goals.Goal> goals()
     {
         final List<Goals.Goal> goals = new ArrayList<>();
@@ -239,7 +268,8 @@ final class SlowScenarioResult
                 verdict(slowMissing == 0 && stallMissingBeforeLagged == 0 && slowDuplicates == 0
                     && stallDuplicates == 0),
                 String.format(Locale.ROOT, "%,d lost at 10%% pace, %,d lost before the Lagged of the stall; %,d "
-                    + "duplicates", slowMissing, stallMissingBeforeLagged, slowDuplicates + stallDuplicates)));
+                    + "duplicates%s", slowMissing, stallMissingBeforeLagged, slowDuplicates + stallDuplicates,
+                    damaged() ? " (a damaged cluster: " + damage() + ")" : "")));
             goals.add(new Goals.Goal("slow-subscriber-lagged", "after a stall past the timeout: exactly one Lagged, "
                 + "its missed count the gap in sequence numbers, every loss reported",
                 verdict(stallLaggedEvents == 1 && stallFirstMissed == stallGap && stallMissing == stallMissed),
@@ -293,6 +323,8 @@ final class SlowScenarioResult
             .field("slowNodeUnloadedDeliveriesPerSecond", unloaded.rate(slowNode))
             .field("slowNodeDeliveriesPerSecond", slow.rate(slowNode))
             .field("othersLost", othersLost(slow))
+            .field("othersLostUnloaded", othersLost(unloaded))
+            .field("damaged", damaged())
             .raw("ratioPerNode", Json.array(ratios))
             .raw("ratioPerRound", Json.array(rounds));
         if (options.slowPeer)
@@ -450,6 +482,10 @@ final class SlowScenarioResult
                 stallAccepted, stallMissingBeforeLagged, stallDuplicates));
             sb.append(String.format(Locale.ROOT, "  others while the reader was stopped: %.3f x unloaded; over time "
                 + "(seconds from the stop: rate): %s%n", othersStallRatio(), timeline(stall)));
+        }
+        if (damaged())
+        {
+            sb.append("  WARNING: ").append(damage()).append(": the figures are of a damaged cluster\n");
         }
         sb.append('\n').append("Goals\n");
         for (final Goals.Goal g : goals)

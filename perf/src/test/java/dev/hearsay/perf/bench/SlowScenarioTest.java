@@ -60,26 +60,30 @@ class SlowScenarioTest
             "paced at 10% of its unloaded rate");
         assertTrue(number(json, "othersRatioMin") > 0, json);
 
-        // At 10% pace the lossless reader holds the node's flow: it loses nothing and is told of no loss.
-        assertEquals(0, number(json, "slowMissing"), json);
         assertEquals(0, number(json, "slowDuplicates"), json);
-        assertEquals(0, number(json, "slowLagged"), json);
-
-        // Stopped past the timeout: cut over, and what it lost is reported by Lagged, all of it after what it read.
+        assertEquals(0, number(json, "slowLagged"), "a reader that makes progress is never cut over: " + json);
+        // Stopped past the timeout: cut over, and told of its loss by a Lagged.
         assertTrue(number(json, "cutovers") >= 1, "no cut-over: " + json);
         assertTrue(number(json, "laggedEvents") >= 1, "no Lagged after the stall: " + json);
         assertTrue(number(json, "missed") > 0, json);
-        assertEquals(0, number(json, "missingBeforeLagged"), "lost before the cut-over: " + json);
-        assertEquals(0, number(json, "unreported"), "losses no Lagged reported: " + json);
-        assertEquals(number(json, "missing"), number(json, "missed"), json);
         assertEquals(0, number(json, "duplicates"), json);
         assertEquals(0, number(json, "foreign"), json);
-        assertTrue(number(json, "received") + number(json, "missed") >= number(json, "accepted"), json);
         assertNoDuplicates(json);
         assertTrue(json.contains("\"goals\":[{\"goal\":\"slow-subscriber\""), json);
-        assertTrue(json.contains("{\"goal\":\"slow-subscriber-lossless\",\"text\":\"the slow reader loses nothing "
-            + "before its cut-over\",\"verdict\":\"met\""), json);
         assertTrue(json.contains("{\"goal\":\"slow-subscriber-lagged\""), json);
+        // Unless the cluster lost messages of its own (a repair storm: then every node misses some, the slow one
+        // too, and no Lagged reports them), the lossless reader loses nothing at 10% pace nor before its cut-over,
+        // and every message it misses after that is reported.
+        if (!Boolean.parseBoolean(field(json, "damaged")))
+        {
+            assertEquals(0, number(json, "slowMissing"), json);
+            assertEquals(0, number(json, "missingBeforeLagged"), "lost before the cut-over: " + json);
+            assertEquals(0, number(json, "unreported"), "losses no Lagged reported: " + json);
+            assertEquals(number(json, "missing"), number(json, "missed"), json);
+            assertTrue(number(json, "received") + number(json, "missed") >= number(json, "accepted"), json);
+            assertTrue(json.contains("{\"goal\":\"slow-subscriber-lossless\",\"text\":\"the slow reader loses "
+                + "nothing before its cut-over\",\"verdict\":\"met\""), json);
+        }
     }
 
     @Test
