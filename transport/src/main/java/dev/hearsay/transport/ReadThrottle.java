@@ -10,16 +10,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * A node-wide limit on the bytes its connections read from their sockets per second
- * ({@link TransportOptions#readLimitBytesPerSecond()}): it emulates a slow link or a slow host for tests and
- * benchmarks. One token bucket for the node, shared by every connection (any event loop: its state is guarded by
- * this object's monitor, taken once per socket read); one {@link #newHandler() handler} per connection, first in
- * its pipeline, so that it counts the bytes as they come off the socket (before TLS and framing).
+ * A node's read limit: the bucket is any thread's, under this object's monitor; each connection's handler is its event
+ * loop's. It keeps the bytes all connections of the node read from their sockets within
+ * {@link TransportOptions#readLimitBytesPerSecond()} a second, to emulate a slow link or a slow host in tests and
+ * benchmarks. One token bucket for the node, shared by every connection (the monitor is taken once per socket read);
+ * one {@link #newHandler() handler} per connection, first in its pipeline, so that it counts the bytes as they come
+ * off the socket (before TLS and framing).
  *
  * <p>A read that takes the bucket below zero is handed on, and that connection then stops reading from its socket
  * ({@code autoRead} off, and the read requests of the handlers behind it held back) until the bucket has refilled
- * what it owed after that read (see {@link #take}). The kernel's receive buffer then fills, the sender's socket stops taking bytes, and its outbound queue
- * grows: exactly what a peer behind a slow link does to its senders.
+ * what it owed after that read (see {@link #take}). The kernel's receive buffer then fills, the sender's socket stops
+ * taking bytes, and its outbound queue grows: what a peer behind a slow link does to its senders.
  *
  * <p>Reads are also turned off by {@link InboundFrameHandler}, for a full ring (paused) and for relay flow control
  * (held). The two compose: while the throttle waits, any read request (the one an {@code autoRead(true)} makes

@@ -277,7 +277,8 @@ class ReadThrottleTest
             assertTrue(rate <= 1.5 * limit, String.format("received %,.0f B/s, limit %,d B/s", rate, limit));
             assertTrue(rate >= 0.5 * limit, String.format("received %,.0f B/s, far below the limit %,d B/s", rate,
                 limit));
-            assertTrue(backPressured.get() > 0, "the sender was never back-pressured: " + sender.transport().counters());
+            assertTrue(backPressured.get() > 0,
+                "the sender was never back-pressured: " + sender.transport().counters());
             assertTrue(throttled.transport().counters().readThrottleWaits.get() > 0);
 
             // Lossless: everything accepted arrives (at the limit), once.

@@ -234,7 +234,8 @@ final class SlowScenarioResult
     private String damage()
     {
         return String.format(Locale.ROOT, "the others lost %,d messages unloaded, %,d with the slow node%s; %,d "
-            + "sequences given up by dedupe windows, %,d duplicates, %,d grafts", othersLost(unloaded), othersLost(slow),
+            + "sequences given up by dedupe windows, %,d duplicates, %,d grafts", othersLost(unloaded),
+            othersLost(slow),
             stall == null ? "" : String.format(Locale.ROOT, ", %,d in the stall", othersLost(stall)),
             counterAll("windowSkipped"), counterAll("duplicates"), counterAll("graftsSent"));
     }
