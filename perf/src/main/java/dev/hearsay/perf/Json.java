@@ -85,6 +85,24 @@ public final class Json
         return b.append(']').toString();
     }
 
+    /** A number as a JSON value (six significant digits; NaN and infinities as null), for {@link #array}. */
+    public static String number(final double value)
+    {
+        if (Double.isNaN(value) || Double.isInfinite(value))
+        {
+            return "null";
+        }
+        return new BigDecimal(value).round(SIX_DIGITS).stripTrailingZeros().toPlainString();
+    }
+
+    /** A string as a JSON value, for {@link #array}. */
+    public static String string(final String value)
+    {
+        final StringBuilder b = new StringBuilder();
+        quote(b, value);
+        return b.toString();
+    }
+
     @Override
     public String toString()
     {

@@ -68,6 +68,9 @@ final class NodeCommand implements Command
                                      silence after which a peer is reported down (default 2000)
               --handshake-timeout-ms MS, --linger-ms MS, --queue-bytes B
                                      transport options (defaults: TransportOptions.defaults())
+              --read-limit BYTES_PER_S
+                                     read at most this many bytes a second from the sockets, all
+                                     connections together: emulates a slow link or host (default: no limit)
               --quiet                log only errors (fuzzed nodes would log one warning per bad connection)
             stdin, one command per line:
               broadcast TEXT         broadcast TEXT (waits up to 5 s while back-pressured)
@@ -115,7 +118,8 @@ final class NodeCommand implements Command
         final TransportOptions transport = new TransportOptions(d.ioMode(), d.ioThreads(),
             o.queueBytes != null ? o.queueBytes : d.outboundQueueBytes(), d.connectTimeoutMillis(),
             o.handshakeTimeoutMs != null ? o.handshakeTimeoutMs : d.handshakeTimeoutMillis(),
-            d.slowPeerTimeoutMillis(), o.lingerMs != null ? o.lingerMs : d.lingerMillis(), d.maxPeers());
+            d.slowPeerTimeoutMillis(), o.lingerMs != null ? o.lingerMs : d.lingerMillis(), d.maxPeers())
+            .withReadLimitBytesPerSecond(o.readLimit);
         if (o.quiet)
         {
             QUIET.setLevel(java.util.logging.Level.SEVERE);
@@ -385,6 +389,8 @@ final class NodeCommand implements Command
                 case "--failure-detection-ms" -> o.failureDetectionMs =
                     CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 100, 600_000);
                 case "--linger-ms" -> o.lingerMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 3_600_000);
+                case "--read-limit" ->
+                    o.readLimit = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 1, 1 << 30);
                 case "--queue-bytes" ->
                     o.queueBytes = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 4096, 1 << 30);
                 case "--quiet" -> o.quiet = true;
@@ -408,6 +414,7 @@ final class NodeCommand implements Command
         Integer lingerMs;
         Integer failureDetectionMs;
         Integer queueBytes;
+        int readLimit;
         boolean quiet;
     }
 }

@@ -217,6 +217,16 @@ public final class GossipNode implements AutoCloseable
         }
 
         /**
+         * Shorthand for the read limit of the transport options: bytes per second read from the sockets, all
+         * connections together (0: none). Emulates a slow link or a slow host, for tests and benchmarks.
+         */
+        public Builder readLimitBytesPerSecond(final int bytesPerSecond)
+        {
+            this.transportOptions = transportOptions.withReadLimitBytesPerSecond(bytesPerSecond);
+            return this;
+        }
+
+        /**
          * Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. Settings that
          * cannot work together throw {@link IllegalArgumentException} naming them: a peer's outbound queue must hold
          * the congestion threshold plus everything the dispatcher may still send it once congestion is seen (the

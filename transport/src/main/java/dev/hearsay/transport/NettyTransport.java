@@ -135,6 +135,8 @@ public final class NettyTransport implements Transport
     /** The liveness of the same connections, scanned by the failure detector. */
     private final SnapshotArray<ConnectionLiveness> watched = new SnapshotArray<>(ConnectionLiveness[]::new);
     private final FailureDetector detector;
+    /** The node's read limit (TransportOptions.readLimitBytesPerSecond), or null for none. */
+    private final ReadThrottle readThrottle;
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -169,6 +171,8 @@ public final class NettyTransport implements Transport
         this.maxFrameLength = maxFrameLength;
         this.maxPeerData = maxPeerData;
         this.ioMode = options.ioMode().resolve();
+        this.readThrottle = options.readLimitBytesPerSecond() > 0 ?
+            new ReadThrottle(options.readLimitBytesPerSecond(), counters) : null;
     }
 
     /** Binds the listening socket and starts the I/O threads. Bind failure: {@link UncheckedIOException}. */
@@ -924,11 +928,16 @@ public final class NettyTransport implements Transport
     }
 
     /**
-     * The handlers every connection starts with: framing, then the handshake. One place for accepted and dialled
-     * connections alike, and for {@link InboundFuzzer}, which must test exactly what a socket gets.
+     * The handlers every connection starts with: framing, then the handshake (and, with a read limit, its throttle
+     * first of all, before TLS). One place for accepted and dialled connections alike, and for
+     * {@link InboundFuzzer}, which must test exactly what a socket gets.
      */
     void initPipeline(final Channel ch, final NodeId expected, final boolean dialedByMe)
     {
+        if (readThrottle != null)
+        {
+            ch.pipeline().addFirst("read-throttle", readThrottle.newHandler());
+        }
         ch.pipeline().addLast("framing", new FrameDecoder(maxFrameLength, counters));
         ch.pipeline().addLast("handshake", new HandshakeHandler(this, expected, dialedByMe));
     }

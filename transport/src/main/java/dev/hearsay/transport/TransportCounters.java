@@ -56,6 +56,8 @@ public final class TransportCounters
     public final AtomicLong connectionsRefused = new AtomicLong();
     /** Dials failed at once because maxPendingDials dials were in progress or maxConnections sockets open. */
     public final AtomicLong dialsRefused = new AtomicLong();
+    /** Times a connection stopped reading to keep the node within its read limit (see ReadThrottle). */
+    public final AtomicLong readThrottleWaits = new AtomicLong();
 
     /** Hands every counter to {@code consumer} with a human-readable label, in a fixed order. */
     public void forEach(final java.util.function.BiConsumer<String, AtomicLong> consumer)
@@ -82,6 +84,7 @@ public final class TransportCounters
         consumer.accept("frames written", framesOut);
         consumer.accept("connections refused: limit", connectionsRefused);
         consumer.accept("dials refused: limit", dialsRefused);
+        consumer.accept("reads stopped: read limit", readThrottleWaits);
     }
 
     /** Total of connections closed for bad input of any kind. */
@@ -103,6 +106,7 @@ public final class TransportCounters
             + ", duplicateConnections=" + duplicateConnections
             + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldReleases=" + readHoldReleases
             + ", framesIn=" + framesIn + ", framesOut=" + framesOut
-            + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused + "}";
+            + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused
+            + ", readThrottleWaits=" + readThrottleWaits + "}";
     }
 }

@@ -34,10 +34,15 @@ package dev.hearsay.transport;
  *                               dispatcher and the socket I/O then share one CPU's worth of time. Off by default:
  *                               for latency at moderate rates. Saturated (5 nodes publishing flat out on 2 vCPUs)
  *                               some runs fell into repair storms that lost messages (see docs/configuration.md).
+ * @param readLimitBytesPerSecond at most this many bytes a second read from the sockets, all connections of the
+ *                               node together (0: no limit, the default). Emulates a slow link or a slow host for
+ *                               tests and benchmarks: a connection over the limit stops reading until the node is
+ *                               within it again, so the kernel buffers fill and the senders' queues grow.
  */
 public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBytes, int connectTimeoutMillis,
     int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers, int maxConnections,
-    int maxPendingDials, boolean tls, int congestionBytes, int socketBufferBytes, boolean dispatcherOnEventLoop)
+    int maxPendingDials, boolean tls, int congestionBytes, int socketBufferBytes, boolean dispatcherOnEventLoop,
+    int readLimitBytesPerSecond)
 {
     /** Default {@link #congestionBytes()}. */
     public static final int DEFAULT_CONGESTION_BYTES = 256 * 1024;
@@ -71,6 +76,18 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
             throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes
                 + " is below 4096 (0 means the kernel's default)");
         }
+        check("readLimitBytesPerSecond", readLimitBytesPerSecond, 0, 1 << 30);
+    }
+
+    /** The settings before reads could be limited: no read limit. */
+    public TransportOptions(final IoMode ioMode, final int ioThreads, final int outboundQueueBytes,
+        final int connectTimeoutMillis, final int handshakeTimeoutMillis, final int slowPeerTimeoutMillis,
+        final int lingerMillis, final int maxPeers, final int maxConnections, final int maxPendingDials,
+        final boolean tls, final int congestionBytes, final int socketBufferBytes, final boolean dispatcherOnEventLoop)
+    {
+        this(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
+            socketBufferBytes, dispatcherOnEventLoop, 0);
     }
 
     /** The settings before the dispatcher could run on the event loop: it runs on a thread of its own. */
@@ -106,7 +123,8 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
 
     /**
      * The defaults: auto I/O mode, 1 thread, 4 MiB per peer, 3 s connect, 5 s handshake, 2 s slow, 3 s linger, 65,536
-     * peers, 4,096 connections, 256 pending dials, no TLS, congestion at 256 KiB, 256 KiB socket buffers.
+     * peers, 4,096 connections, 256 pending dials, no TLS, congestion at 256 KiB, 256 KiB socket buffers, the
+     * dispatcher on a thread of its own, no read limit.
      */
     public static TransportOptions defaults()
     {
@@ -210,6 +228,17 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         return c.build();
     }
 
+    /**
+     * Same settings with another read limit, bytes per second for all connections together (0: none). For tests and
+     * benchmarks: it emulates a slow link or a slow host.
+     */
+    public TransportOptions withReadLimitBytesPerSecond(final int bytesPerSecond)
+    {
+        final Copy c = new Copy(this);
+        c.readLimitBytesPerSecond = bytesPerSecond;
+        return c.build();
+    }
+
     /** A mutable copy, so that each {@code with*} method names only the field it changes. */
     private static final class Copy
     {
@@ -227,6 +256,7 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         int congestionBytes;
         int socketBufferBytes;
         boolean dispatcherOnEventLoop;
+        int readLimitBytesPerSecond;
 
         Copy(final TransportOptions o)
         {
@@ -244,13 +274,14 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
             this.congestionBytes = o.congestionBytes;
             this.socketBufferBytes = o.socketBufferBytes;
             this.dispatcherOnEventLoop = o.dispatcherOnEventLoop;
+            this.readLimitBytesPerSecond = o.readLimitBytesPerSecond;
         }
 
         TransportOptions build()
         {
             return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis,
                 handshakeTimeoutMillis, slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials,
-                tls, congestionBytes, socketBufferBytes, dispatcherOnEventLoop);
+                tls, congestionBytes, socketBufferBytes, dispatcherOnEventLoop, readLimitBytesPerSecond);
         }
     }
 

@@ -50,6 +50,9 @@ class TransportOptionsTest
             assertEquals(new TreeSet<>(e.getValue()), differences(d, e.getKey().apply(d)));
         }
         assertEquals(Set.of("socketBufferBytes"), differences(d, d.withSocketBufferBytes(0)));
+        assertEquals(Set.of("readLimitBytesPerSecond"), differences(d, d.withReadLimitBytesPerSecond(100_000)));
+        assertEquals(0, d.readLimitBytesPerSecond(), "no read limit by default");
+        assertThrows(IllegalArgumentException.class, () -> d.withReadLimitBytesPerSecond(-1));
         assertEquals(128 * 1024, d.withOutboundQueueBytes(256 * 1024).congestionBytes(),
             "the congestion threshold stays at most half the queue");
         assertThrows(IllegalArgumentException.class, () -> d.withIoThreads(0), "validated like the constructor");

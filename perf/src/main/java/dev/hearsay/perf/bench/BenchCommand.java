@@ -52,6 +52,10 @@ public final class BenchCommand implements Command
             4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2);
         final String leakDetection = NettyLeakDetection.defaultToDisabled();
         final LogLimiter logs = LogLimiter.install();
+        if (options.slowPeer || options.slowSubscriber)
+        {
+            return runSlowScenario(options, progress, logs, out, err);
+        }
         final BenchResult result;
         try
         {
@@ -83,6 +87,31 @@ public final class BenchCommand implements Command
             }
         }
         out.println(options.json ? BenchReport.json(result, goals) : BenchReport.text(result, goals));
+        return 0;
+    }
+
+    /** {@code --slow-peer} or {@code --slow-subscriber}: see {@link SlowScenarioRun}. */
+    private static int runSlowScenario(final BenchOptions options, final Progress progress, final LogLimiter logs,
+        final PrintStream out, final PrintStream err)
+    {
+        final SlowScenarioResult result;
+        try
+        {
+            result = new SlowScenarioRun(options, progress).run();
+        }
+        catch (final RuntimeException e)
+        {
+            progress.done();
+            err.println("bench: run failed: " + e);
+            e.printStackTrace(err);
+            return Main.EXIT_FAILURE;
+        }
+        finally
+        {
+            logs.summarize(err);
+        }
+        final List<Goals.Goal> goals = result.goals();
+        out.println(options.json ? result.json(goals) : result.text(goals));
         return 0;
     }
 }

@@ -53,6 +53,20 @@ final class BenchOptions
                                  subscription buffer of each node (default 65536)
           --outbound-queue BYTES per-peer outbound queue of the transport; publishers are held back above half
                                  of it (default: the transport's, 4194304)
+          --slow-peer            scenario instead of the default run: the last node's socket reads are
+                                 limited (TransportOptions.readLimitBytesPerSecond) to 10% of the frame
+                                 bytes a second it received unthrottled, measured first in a cluster of
+                                 its own; reports the other nodes' deliveries/s against that unloaded run
+                                 (goal: at least 80%), the slow node's, and how often it was cut or dropped
+          --slow-subscriber      scenario instead of the default run (implies --subscriber-threads): the last
+                                 node's reader polls at 10% of its unloaded rate (rounds alternate unloaded
+                                 and slow), then stops for the slow-subscriber timeout plus 1 s and
+                                 resumes; reports the others' deliveries/s against unloaded (goal: at least
+                                 80%), whether the slow reader lost anything before its cut-over, and its
+                                 Lagged events against the gap in the sequence numbers it received
+          --slow-subscriber-timeout MS
+                                 SubscriptionOptions.slowSubscriberTimeout of the nodes' subscriptions
+                                 (default: 1000 with --slow-subscriber, else the engine's, 2000)
           --json                 print exactly one JSON object on stdout
           --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
           --quiet                no progress line on stderr""";
@@ -85,6 +99,13 @@ final class BenchOptions
     boolean cacheFill = true;
     boolean preallocate;
     String topic = "hearsay-bench";
+    /** Scenario: the last node's socket reads throttled (see {@link SlowScenarioRun}). */
+    boolean slowPeer;
+    /** Scenario: the last node's reader slow, then stalled (see {@link SlowScenarioRun}). */
+    boolean slowSubscriber;
+    /** SubscriptionOptions.slowSubscriberTimeout of the subscriptions polled by threads; 0: the engine's. */
+    int slowSubscriberTimeoutMillis;
+    private boolean slowSubscriberTimeoutSet;
 
     static BenchOptions parse(final String[] args)
     {
@@ -171,6 +192,13 @@ final class BenchOptions
                 }
                 case "--outbound-queue" ->
                     o.outboundQueueBytes = (int)longValue(arg, value(args, ++i, arg), 4096, 1 << 30);
+                case "--slow-peer" -> o.slowPeer = true;
+                case "--slow-subscriber" -> o.slowSubscriber = true;
+                case "--slow-subscriber-timeout" ->
+                {
+                    o.slowSubscriberTimeoutMillis = (int)longValue(arg, value(args, ++i, arg), 1, 3_600_000);
+                    o.slowSubscriberTimeoutSet = true;
+                }
                 case "--json" -> o.json = true;
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
@@ -178,6 +206,43 @@ final class BenchOptions
                 case "--preallocate" -> o.preallocate = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
+        }
+        if (o.slowPeer && o.slowSubscriber)
+        {
+            throw new IllegalArgumentException("--slow-peer and --slow-subscriber are two runs: give one");
+        }
+        if ((o.slowPeer || o.slowSubscriber) && (o.processes || o.dispatcherDelivery))
+        {
+            throw new IllegalArgumentException("--slow-peer and --slow-subscriber run the nodes in one JVM, read by "
+                + "polling (no --processes, no --delivery dispatcher)");
+        }
+        if ((o.slowPeer || o.slowSubscriber) && o.publishers >= o.nodes)
+        {
+            throw new IllegalArgumentException("--publishers: the slow node (the last) must not publish: at most "
+                + (o.nodes - 1) + " of --nodes " + o.nodes);
+        }
+        if ((o.slowPeer || o.slowSubscriber) && (o.reportDir != null || o.window > 0))
+        {
+            throw new IllegalArgumentException("--report and --window apply to the default run, not to --slow-peer "
+                + "or --slow-subscriber");
+        }
+        if (o.slowSubscriber)
+        {
+            if (o.overflow != dev.hearsay.OverflowPolicy.LOSSLESS)
+            {
+                throw new IllegalArgumentException("--slow-subscriber measures the lossless subscription's cut-over "
+                    + "(no --overflow drop)");
+            }
+            o.subscriberThreads = true;
+            if (!o.slowSubscriberTimeoutSet)
+            {
+                o.slowSubscriberTimeoutMillis = SlowScenarioRun.SLOW_SUBSCRIBER_TIMEOUT_MILLIS;
+            }
+        }
+        if (o.slowSubscriberTimeoutSet && !o.subscriberThreads)
+        {
+            throw new IllegalArgumentException("--slow-subscriber-timeout applies to subscriptions polled by "
+                + "threads (--subscriber-threads or --slow-subscriber)");
         }
         if (o.subscriberThreads && (o.dispatcherDelivery || o.processes))
         {
@@ -259,7 +324,7 @@ final class BenchOptions
         {
             sb.append(" --window ").append(window);
         }
-        if (subscriberThreads)
+        if (subscriberThreads && !slowSubscriber)
         {
             sb.append(" --subscriber-threads");
         }
@@ -270,6 +335,18 @@ final class BenchOptions
         if (subscriptionCapacitySet)
         {
             sb.append(" --subscription-capacity ").append(subscriptionCapacity);
+        }
+        if (slowPeer)
+        {
+            sb.append(" --slow-peer");
+        }
+        if (slowSubscriber)
+        {
+            sb.append(" --slow-subscriber");
+        }
+        if (slowSubscriberTimeoutSet)
+        {
+            sb.append(" --slow-subscriber-timeout ").append(slowSubscriberTimeoutMillis);
         }
         if (outboundQueueBytes != TransportOptions.defaults().outboundQueueBytes())
         {

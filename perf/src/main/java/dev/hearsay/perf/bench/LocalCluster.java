@@ -40,6 +40,15 @@ final class LocalCluster implements EngineCluster
 
     LocalCluster(final BenchOptions options)
     {
+        this(options, 0);
+    }
+
+    /**
+     * @param lastNodeReadLimit read limit of the last node's transport, bytes per second
+     *                          ({@code TransportOptions.readLimitBytesPerSecond}; 0: none): a slow peer.
+     */
+    LocalCluster(final BenchOptions options, final int lastNodeReadLimit)
+    {
         this.options = options;
         final int n = options.nodes;
         subscriptions = new Subscription[n];
@@ -51,7 +60,8 @@ final class LocalCluster implements EngineCluster
                 final GossipNode node = GossipNode.builder()
                     .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .config(config(options))
-                    .transportOptions(options.transportOptions())
+                    .transportOptions(i == n - 1 ? options.transportOptions()
+                        .withReadLimitBytesPerSecond(lastNodeReadLimit) : options.transportOptions())
                     .start();
                 nodes.add(node);
                 indexOf.put(node.id(), i);
@@ -91,7 +101,7 @@ final class LocalCluster implements EngineCluster
                 for (int i = 0; i < n; i++)
                 {
                     subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
-                        SubscriptionOptions.defaults().withOverflow(options.overflow));
+                        subscriptionOptions(options));
                     // Parks with wakeOnEvents when its subscription is empty (no idle strategy).
                     receivers[i] = new Receiver(new Subscription[] {subscriptions[i]}, new int[] {i}, null, latency,
                         true, options.size).start("subscriber-" + i);
@@ -113,6 +123,14 @@ final class LocalCluster implements EngineCluster
             close();
             throw ex;
         }
+    }
+
+    /** Options of a subscription polled by a thread of its own: the chosen overflow policy and slow-reader timeout. */
+    private static SubscriptionOptions subscriptionOptions(final BenchOptions options)
+    {
+        final SubscriptionOptions o = SubscriptionOptions.defaults().withOverflow(options.overflow);
+        return options.slowSubscriberTimeoutMillis > 0
+            ? o.withSlowSubscriberTimeout(java.time.Duration.ofMillis(options.slowSubscriberTimeoutMillis)) : o;
     }
 
     /**
@@ -220,9 +238,15 @@ final class LocalCluster implements EngineCluster
     }
 
     /** Messages of {@code tag} delivered at node {@code i} so far. */
-    private long deliveredAt(final int i, final int tag)
+    long deliveredAt(final int i, final int tag)
     {
         return receivers.length == 1 ? receivers[0].delivered(i, tag) : receivers[i].delivered(0, tag);
+    }
+
+    /** Events the Lagged events seen at node {@code i} so far reported missed. */
+    long missedAt(final int i)
+    {
+        return receivers.length == 1 ? receivers[0].missed(i) : receivers[i].missed(0);
     }
 
     @Override
@@ -302,6 +326,28 @@ final class LocalCluster implements EngineCluster
         {
             into.takeFrom(latency);
         }
+    }
+
+    /** With {@code --subscriber-threads}: the thread that reads node {@code i}'s subscription. */
+    Receiver readerOf(final int i)
+    {
+        if (receivers.length != nodes.size())
+        {
+            throw new IllegalStateException("one reader per node needs --subscriber-threads");
+        }
+        return receivers[i];
+    }
+
+    /** Broadcasts node {@code i}'s publisher had accepted when it last stopped (0 if it never published). */
+    long acceptedBy(final int i)
+    {
+        return publishers[i] == null ? 0 : publishers[i].accepted();
+    }
+
+    /** Node {@code i}'s neighbors, as node indexes. */
+    Set<Integer> neighborsOf(final int i)
+    {
+        return views().get(i);
     }
 
     /** The nodes (for counters in the report). */

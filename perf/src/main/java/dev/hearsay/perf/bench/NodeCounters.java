@@ -16,7 +16,8 @@ final class NodeCounters
         "graftsDeferred", "windowSkipped", "subscriberDropped", "ringFullRefusals", "readPauses", "readHolds",
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
-        "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared"};
+        "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared",
+        "readThrottleWaits"};
 
     private NodeCounters()
     {
@@ -53,6 +54,7 @@ final class NodeCounters
             t.peersIsolated.get(),
             t.slowPeerWaits.get(),
             p.slowPeersSpared,
+            t.readThrottleWaits.get(),
         };
         for (int i = 0; i < NAMES.length; i++)
         {

@@ -55,6 +55,11 @@ final class Payload
         return buffer.getLong(offset + SENT_OFFSET, ORDER);
     }
 
+    static long sequence(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + SEQUENCE_OFFSET, ORDER);
+    }
+
     static int publisher(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + PUBLISHER_OFFSET, ORDER);

@@ -28,6 +28,8 @@ final class Receiver implements Runnable
     private static final int SPINS_BEFORE_YIELD = 1;
     private static final int YIELDS_BEFORE_PARK = 10;
     private static final long MAX_PARK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+    /** Shortest park of a paced reader waiting for its budget (it then reads a batch: fewer wake-ups). */
+    private static final long PACED_PARK_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(250);
 
     private final Subscription[] subscriptions;
     /** True for a receiver {@link #onDispatchers}: nothing to poll. */
@@ -40,6 +42,15 @@ final class Receiver implements Runnable
     private final AtomicLongArray delivered;
     private final AtomicLongArray echoesSent;
     private volatile boolean running = true;
+    /** Events a second this thread polls at most (0: as fast as it can); see {@link #pace}. */
+    private volatile double pace;
+    /** The thread polls nothing while set; see {@link #pause}. */
+    private volatile boolean paused;
+    /** Lagged events seen per local node, and the events they reported missed. One writer (this thread). */
+    private final AtomicLongArray lagged;
+    private final AtomicLongArray missed;
+    /** Records the measured deliveries and Lagged events of local node 0 when set; see {@link #log}. */
+    private volatile SequenceLog log;
     /** Warm-up traffic is recorded (like its phase) until the warm-up ends; a straggler after that is not. */
     private volatile boolean recordWarmup = true;
     private Thread thread;
@@ -83,6 +94,8 @@ final class Receiver implements Runnable
         this.oneWay = oneWay;
         this.delivered = new AtomicLongArray(nodes * Tag.COUNT);
         this.echoesSent = new AtomicLongArray(nodes);
+        this.lagged = new AtomicLongArray(nodes);
+        this.missed = new AtomicLongArray(nodes);
         this.handlers = new NodeHandler[nodes];
         for (int i = 0; i < handlers.length; i++)
         {
@@ -128,6 +141,43 @@ final class Receiver implements Runnable
         return delivered.get(local * Tag.COUNT + tag);
     }
 
+    /** Lagged events seen so far at local node {@code local}. */
+    long lagged(final int local)
+    {
+        return lagged.get(local);
+    }
+
+    /** Events reported missed by the Lagged events seen so far at local node {@code local}. */
+    long missed(final int local)
+    {
+        return missed.get(local);
+    }
+
+    /**
+     * Polls at most {@code eventsPerSecond} events a second from now on (a budget of up to a millisecond's worth at a
+     * time), as a reader slower than the stream does; 0: as fast as it can.
+     */
+    void pace(final double eventsPerSecond)
+    {
+        pace = eventsPerSecond;
+    }
+
+    /** Stops polling altogether ({@code true}), as a stalled reader does, or polls again ({@code false}). */
+    void pause(final boolean pause)
+    {
+        paused = pause;
+        if (!pause && thread != null)
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Records local node 0's deliveries of measured messages and its Lagged events into {@code log} (null: none). */
+    void log(final SequenceLog log)
+    {
+        this.log = log;
+    }
+
     /** Echoes re-broadcast so far by local node {@code local}. */
     long echoesSent(final int local)
     {
@@ -143,12 +193,44 @@ final class Receiver implements Runnable
         final Thread self = Thread.currentThread();
         int idleCycles = 0;
         boolean registered = false;
+        double budget = 0;
+        long budgetAt = System.nanoTime();
         while (running)
         {
+            int limit = POLL_LIMIT;
+            final double pace = this.pace;
+            if (paused || pace > 0)
+            {
+                if (registered)
+                {
+                    setWaiter(subs, null);
+                    registered = false;
+                }
+                final long now = System.nanoTime();
+                // At most a millisecond's worth saved up, so that the reader never reads faster than its pace for long.
+                budget = Math.min(budget + (now - budgetAt) * pace / 1e9, Math.max(1, pace / 1e3));
+                budgetAt = now;
+                if (paused || budget < 1)
+                {
+                    LockSupport.parkNanos(this, paused || pace <= 0 ? MAX_PARK_NANOS
+                        : Math.min(MAX_PARK_NANOS, Math.max(PACED_PARK_NANOS, (long)((1 - budget) * 1e9 / pace))));
+                    continue;
+                }
+                limit = (int)Math.min(POLL_LIMIT, budget);
+            }
             int work = 0;
             for (int i = 0; i < subs.length; i++)
             {
-                work += subs[i].poll(hs[i], POLL_LIMIT);
+                work += subs[i].poll(hs[i], limit);
+            }
+            if (pace > 0)
+            {
+                budget -= work;
+                if (work == 0)
+                {
+                    LockSupport.parkNanos(this, MAX_PARK_NANOS / 4); // empty: a paced reader does not register
+                }
+                continue;
             }
             if (idle != null)
             {
@@ -245,6 +327,12 @@ final class Receiver implements Runnable
                 return;
             }
             final int index = base + tag;
+            final SequenceLog log = Receiver.this.log;
+            if (log != null && local == 0 && published == Tag.MAX)
+            {
+                // Before the count: whoever sees the count sees the record.
+                log.received(Payload.publisher(buffer, offset), Payload.sequence(buffer, offset));
+            }
             delivered.lazySet(index, delivered.get(index) + 1);
             if (oneWay && (published == phase || recordWarmup))
             {
@@ -275,6 +363,18 @@ final class Receiver implements Runnable
                 LatencyRecorders.record(latency.rttCorrected, now - Payload.intended(buffer, offset));
                 LatencyRecorders.record(latency.rttUncorrected, now - Payload.sent(buffer, offset));
             }
+        }
+
+        @Override
+        public void onLagged(final long count)
+        {
+            final SequenceLog log = Receiver.this.log;
+            if (log != null && local == 0)
+            {
+                log.lagged(count);
+            }
+            missed.lazySet(local, missed.get(local) + count);
+            lagged.lazySet(local, lagged.get(local) + 1);
         }
 
         private void echo(final DirectBuffer buffer, final int offset, final int length, final int warm)
