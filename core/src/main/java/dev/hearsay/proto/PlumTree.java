@@ -934,9 +934,10 @@ final class PlumTree
     }
 
     /**
-     * Before a push: moves the eager peers the transport reports slow to lazy, as long as some peer of the topic is
-     * not slow. They get the announcement instead and graft what they miss at their own pace, or take a faster
-     * parent, and the node does not wait for them: a slow link costs that link, not the tree. When no peer is
+     * Before a push: moves the eager peers the transport reports slow to lazy, and prunes the edge at their end
+     * too, as long as some peer of the topic is not slow. They get the announcement instead and graft what they
+     * miss at their own pace, or take a faster parent, and the node does not wait for them nor take their late
+     * copies: a slow link costs that link, not the tree. When no peer is
      * fast, the node itself is the bottleneck: the push goes to them and the node waits for them (flow control).
      *
      * @param from the peer the message came from (not pushed to), or null for the node's own broadcast.
@@ -979,8 +980,12 @@ final class PlumTree
             }
             if (anyFast)
             {
+                // Both directions of the edge: a peer too slow to take this node's pushes relays late too, so it is
+                // asked to announce rather than push as well, and this node takes a faster parent.
                 makeLazy(peer);
                 ctx.stats.slowPeersSpared++;
+                ctx.stats.prunesSent++;
+                ctx.send(peer, ctx.prune.topic(topic));
             }
             else
             {

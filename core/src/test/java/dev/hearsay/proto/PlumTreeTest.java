@@ -71,6 +71,8 @@ class PlumTreeTest
         assertEquals(List.of(), gossipSent(net, a.id, c.id, since), "no push into the slow link");
         assertEquals(1, gossipSent(net, a.id, b.id, since).size(), "the fast peer gets the push");
         assertTrue(a.state.lazyPeers(TOPIC).contains(c.id), "c is lazy at a");
+        assertTrue(net.sent.subList(since, net.sent.size()).stream().anyMatch(e -> e.from().equals(a.id)
+            && e.to().equals(c.id) && e.message().type() == MessageType.PRUNE), "a prunes the edge at c's end too");
         assertEquals(1, a.state.stats().slowPeersSpared);
         assertEquals(List.of(), a.waitedFor, "a does not wait for c");
         net.advance(500, 5);

@@ -17,7 +17,7 @@ final class NodeCounters
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
         "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared",
-        "readThrottleWaits"};
+        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly"};
 
     private NodeCounters()
     {
@@ -55,6 +55,9 @@ final class NodeCounters
             t.slowPeerWaits.get(),
             p.slowPeersSpared,
             t.readThrottleWaits.get(),
+            p.missingDropped,
+            p.graftsMissed,
+            p.payloadCacheEvictedEarly,
         };
         for (int i = 0; i < NAMES.length; i++)
         {
