@@ -36,11 +36,6 @@ import java.time.Duration;
  * Nothing is ever dropped for a slow handler (the node slows down instead), and {@code onLagged} is never called.
  * Whatever it throws is counted ({@code HANDLER_ERRORS}, and not as delivered), logged (the 1st, 2nd, 4th, 8th,
  * ...) and otherwise ignored.
- *
- * @param fifo              deliver each author's messages in sequence order (default false).
- * @param gapTimeout        how long a hole may stay open before it is reported and skipped (default 1 s).
- * @param reorderCapacity   messages held back per subscription while waiting for earlier ones (default 1024).
- * @param maxAuthors        authors whose position is tracked per subscription (default 4096).
  * <p>
  * <b>A reader that falls behind.</b> The buffer holds {@code subscriptionCapacity} events (a node setting). What
  * happens when it fills is the {@code overflow} policy: {@link OverflowPolicy#LOSSLESS} (the default) holds the

@@ -11,7 +11,7 @@ import static dev.hearsay.codec.WireFormat.BYTE_ORDER;
 
 /**
  * What an author's Gossip signature covers (docs/wire-format.md, "Signature"): a fixed preamble of
- * {@value #PREAMBLE_LENGTH} bytes (context, topic, author, epoch, sequence, scope, payload length) followed by the
+ * {@link #PREAMBLE_LENGTH} bytes (context, topic, author, epoch, sequence, scope, payload length) followed by the
  * payload. The hop count is left out because every forwarder changes it; the scope is in so that a Neighbors-scope
  * message cannot be replayed to the whole topic.
  */

@@ -155,6 +155,7 @@ public final class GossipEngine implements AutoCloseable
     private GossipEngine(final NodeKey key, final GossipConfig config, final Transport transport, final long seed,
         final int epoch, final NanoClock clock, final NodeCounters counters)
     {
+        AgronaAccess.require();
         this.key = Objects.requireNonNull(key, "key");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");

@@ -8,6 +8,7 @@ import dev.hearsay.Subscription;
 import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.engine.AgronaAccess;
 import dev.hearsay.engine.EngineCounter;
 import dev.hearsay.engine.GossipEngine;
 import dev.hearsay.engine.NodeCounters;
@@ -227,13 +228,16 @@ public final class GossipNode implements AutoCloseable
         }
 
         /**
-         * Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. Settings that
-         * cannot work together throw {@link IllegalArgumentException} naming them: a peer's outbound queue must hold
-         * the congestion threshold plus everything the dispatcher may still send it once congestion is seen (the
+         * Binds and starts the dispatcher; a bind failure throws {@link java.io.UncheckedIOException}. In a JVM
+         * started without the option Agrona needs ({@link AgronaAccess#jvmOption()}) it throws
+         * {@link IllegalStateException} naming that option, before anything is bound. Settings that cannot work
+         * together throw {@link IllegalArgumentException} naming them: a peer's outbound queue must hold the
+         * congestion threshold plus everything the dispatcher may still send it once congestion is seen (the
          * broadcasts and received frames already on its ring), else flow control cannot keep it from overflowing.
          */
         public GossipNode start()
         {
+            AgronaAccess.require();
             final long needed = (long)transportOptions.congestionBytes() + config.maxInFlightBroadcastBytes()
                 + config.maxInFlightFrameBytes();
             if (transportOptions.outboundQueueBytes() < needed)

@@ -96,6 +96,7 @@ class ClusterTest
     @EnumSource(value = IoMode.class, names = {"EPOLL", "NIO"})
     void twoNodesExchangeBothWays(final IoMode mode) throws Exception
     {
+        NativeIo.assumeAvailable(mode);
         final TopicId topic = TopicId.of("two-" + mode);
         final List<Subscription> subs = cluster(2, mode, topic);
         assertEquals(mode, nodes.get(0).transport().ioMode());
@@ -115,6 +116,7 @@ class ClusterTest
     @EnumSource(value = IoMode.class, names = {"EPOLL", "NIO"})
     void fiveNodesEveryoneGetsEveryBroadcastIdenticalPayloadsTwice(final IoMode mode) throws Exception
     {
+        NativeIo.assumeAvailable(mode);
         everyoneGetsEverything(5, mode, 20);
     }
 

@@ -52,6 +52,7 @@ final class EventLoopDispatcherTest
     @EnumSource(value = IoMode.class, names = {"EPOLL", "NIO"})
     void messagesFlowBothWaysWithTheDispatcherOnTheEventLoop(final IoMode mode) throws Exception
     {
+        NativeIo.assumeAvailable(mode);
         try (GossipNode a = start(mode); GossipNode b = start(mode))
         {
             assertTrue(a.engine().dispatcherThread().getName().startsWith("hearsay-io-"),
@@ -89,6 +90,7 @@ final class EventLoopDispatcherTest
     @EnumSource(value = IoMode.class, names = {"EPOLL", "NIO"})
     void closeFromAUserThreadFreesThePort(final IoMode mode) throws Exception
     {
+        NativeIo.assumeAvailable(mode);
         final GossipNode node = start(mode);
         node.subscribe(TOPIC, List.of());
         final Thread loop = node.engine().dispatcherThread();
@@ -111,6 +113,7 @@ final class EventLoopDispatcherTest
     @EnumSource(value = IoMode.class, names = {"EPOLL", "NIO"})
     void closeFromAHandlerOnTheEventLoop(final IoMode mode) throws Exception
     {
+        NativeIo.assumeAvailable(mode);
         try (GossipNode a = start(mode))
         {
             final AtomicReference<GossipNode> self = new AtomicReference<>();
