@@ -103,6 +103,8 @@ public final class GossipEngine implements AutoCloseable
     private volatile AgentRunner runner;
     /** With a transport that hosts the dispatcher: the dispatcher as its host runs it (else null). */
     private volatile HostedDispatcher hosted;
+    /** With {@code ThreadingMode.INVOKER}: the application's handle on the dispatcher. */
+    private volatile DispatcherInvoker invoker;
     private volatile Thread dispatcherThread;
 
     /**
@@ -224,6 +226,34 @@ public final class GossipEngine implements AutoCloseable
     public int maxFrameLength()
     {
         return maxFrameLength;
+    }
+
+    /**
+     * Starts the engine with no dispatcher thread of its own ({@code ThreadingMode.INVOKER}): the application runs
+     * the duty cycle through the returned invoker, on a thread of its choosing.
+     */
+    public DispatcherInvoker startInvoker()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("engine closed");
+        }
+        if (!started.compareAndSet(false, true))
+        {
+            throw new IllegalStateException("engine already started");
+        }
+        final HostedDispatcher hostedDispatcher = new HostedDispatcher(dispatcher, ring, pollerSequence, true);
+        final DispatcherInvoker i = new DispatcherInvoker(this, hostedDispatcher);
+        invoker = i;
+        hosted = hostedDispatcher;
+        dispatcher.hosted();
+        return i;
+    }
+
+    /** The invoker's first thread became the dispatcher thread. */
+    void ownedBy(final Thread thread)
+    {
+        dispatcherThread = thread;
     }
 
     /** Starts the dispatcher thread, which then idles with {@link GossipConfig#idleStrategy()}. */
@@ -457,6 +487,24 @@ public final class GossipEngine implements AutoCloseable
     {
         final long deadline = System.nanoTime() + CLOSE_TIMEOUT_NANOS;
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final DispatcherInvoker i = invoker;
+        if (i != null && i.claim(Thread.currentThread()))
+        {
+            // The application never invoked the dispatcher: this thread owns it now and runs the shutdown itself.
+            while (!tryPublishShutdown() && System.nanoTime() < deadline)
+            {
+                h.doWork();
+            }
+            while (h.doWork() >= 0 && System.nanoTime() < deadline)
+            {
+                idle.idle();
+            }
+            h.stop();
+            closed = true;
+            transport.close();
+            closeCounters();
+            return;
+        }
         final Thread thread = dispatcherThread;
         final boolean onHost = Thread.currentThread() == thread;
         if (onHost)

@@ -6,9 +6,11 @@ import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
 import dev.hearsay.Subscription;
 import dev.hearsay.SubscriptionOptions;
+import dev.hearsay.ThreadingMode;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.engine.AgronaAccess;
+import dev.hearsay.engine.DispatcherInvoker;
 import dev.hearsay.engine.EngineCounter;
 import dev.hearsay.engine.GossipEngine;
 import dev.hearsay.engine.NodeCounters;
@@ -32,13 +34,17 @@ public final class GossipNode implements AutoCloseable
     private final NodeCounters counters;
     private final InetSocketAddress localAddress;
     private final NodeAddr addr;
+    /** With {@link ThreadingMode#INVOKER}: the application's handle on the dispatcher; null otherwise. */
+    private final DispatcherInvoker invoker;
 
     private GossipNode(final Builder b)
     {
         this.key = b.key != null ? b.key : NodeKey.generate();
         final GossipConfig config = b.config;
+        final TransportOptions options = b.threadingMode == null ? b.transportOptions
+            : b.transportOptions.withDispatcherOnEventLoop(b.threadingMode == ThreadingMode.EVENT_LOOP);
         final int maxFrame = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
-        this.transport = new NettyTransport(key, b.transportOptions, maxFrame, config.maxPeerDataSize(),
+        this.transport = new NettyTransport(key, options, maxFrame, config.maxPeerDataSize(),
             config.failureDetectionTimeoutNanos());
         this.localAddress = transport.start(b.bindAddress);
         final List<InetSocketAddress> advertised = transport.advertisedAddresses();
@@ -53,7 +59,15 @@ public final class GossipNode implements AutoCloseable
             this.engine = new GossipEngine(key, config, transport, nodeCounters);
             transport.publishCounters(nodeCounters);
             engine.contactData(contact);
-            engine.start();
+            if (b.threadingMode == ThreadingMode.INVOKER)
+            {
+                this.invoker = engine.startInvoker();
+            }
+            else
+            {
+                this.invoker = null;
+                engine.start();
+            }
         }
         catch (final RuntimeException e)
         {
@@ -137,6 +151,21 @@ public final class GossipNode implements AutoCloseable
         return engine.counter(counter);
     }
 
+    /**
+     * The handle through which the application runs this node's dispatcher, with {@link ThreadingMode#INVOKER}.
+     *
+     * @throws IllegalStateException if the node was built with another threading mode.
+     */
+    public DispatcherInvoker invoker()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("this node runs its own dispatcher; build it with ThreadingMode.INVOKER "
+                + "to run the dispatcher on an application thread");
+        }
+        return invoker;
+    }
+
     /** The durations of the dispatcher's busy duty cycles (see {@link dev.hearsay.engine.DutyCycles}). */
     public dev.hearsay.engine.DutyCycles dutyCycles()
     {
@@ -177,9 +206,21 @@ public final class GossipNode implements AutoCloseable
         private InetSocketAddress bindAddress = new InetSocketAddress(0);
         private GossipConfig config = GossipConfig.defaults();
         private TransportOptions transportOptions = TransportOptions.defaults();
+        private ThreadingMode threadingMode;
 
         private Builder()
         {
+        }
+
+        /**
+         * Which thread runs the dispatcher (default {@link ThreadingMode#DEDICATED}, or {@link ThreadingMode#EVENT_LOOP}
+         * when the transport options ask for the event loop). With {@link ThreadingMode#INVOKER} the application runs
+         * it through {@link GossipNode#invoker()}.
+         */
+        public Builder threadingMode(final ThreadingMode mode)
+        {
+            this.threadingMode = Objects.requireNonNull(mode, "threadingMode");
+            return this;
         }
 
         /** The node's key (default: generated). */
