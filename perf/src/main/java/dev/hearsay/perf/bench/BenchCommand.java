@@ -49,7 +49,8 @@ public final class BenchCommand implements Command
             return Main.EXIT_USAGE;
         }
         final Progress progress = new Progress(err, !options.quiet,
-            4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2);
+            4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2
+                + (options.peer == null ? 0 : 3 + options.warmupSeconds * 0.75 + options.durationSeconds * 0.5));
         final String leakDetection = NettyLeakDetection.defaultToDisabled();
         final LogLimiter logs = LogLimiter.install();
         if (options.slowPeer || options.slowSubscriber)

@@ -67,6 +67,12 @@ final class BenchOptions
           --slow-subscriber-timeout MS
                                  SubscriptionOptions.slowSubscriberTimeout of the nodes' subscriptions
                                  (default: 1000 with --slow-subscriber, else the engine's, 2000)
+          --peer NAME            also measure a peer library in the same run, interleaved with the engine in
+                                 every round (same nodes, payload, publishers, schedule and phase lengths), and
+                                 print it beside the engine with the ratios (JSON: "peer"). NAME: jgroups (JGroups
+                                 members in this JVM over TCP on 127.0.0.1, TCP_NODELAY, transfer-queue bundler,
+                                 the reliable stack of JGroups' tcp.xml; adds about 0.5 x --duration plus
+                                 0.75 x --warmup plus a few seconds) or none (default); one JVM only
           --json                 print exactly one JSON object on stdout
           --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
           --quiet                no progress line on stderr""";
@@ -98,6 +104,8 @@ final class BenchOptions
     boolean quiet;
     boolean cacheFill = true;
     boolean preallocate;
+    /** The peer baseline to measure beside the engine ({@code --peer}), or null. */
+    String peer;
     String topic = "hearsay-bench";
     /** Scenario: the last node's socket reads throttled (see {@link SlowScenarioRun}). */
     boolean slowPeer;
@@ -199,6 +207,16 @@ final class BenchOptions
                     o.slowSubscriberTimeoutMillis = (int)longValue(arg, value(args, ++i, arg), 1, 3_600_000);
                     o.slowSubscriberTimeoutSet = true;
                 }
+                case "--peer" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    o.peer = switch (v)
+                    {
+                        case JGroupsBaseline.NAME -> JGroupsBaseline.NAME;
+                        case "none" -> null;
+                        default -> throw new IllegalArgumentException("--peer: '" + v + "' is not jgroups or none");
+                    };
+                }
                 case "--json" -> o.json = true;
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
@@ -262,6 +280,11 @@ final class BenchOptions
         if (o.window > 0 && o.processes)
         {
             throw new IllegalArgumentException("--window needs the nodes in one JVM (no --processes)");
+        }
+        if (o.peer != null && o.processes)
+        {
+            // The peer's one-way latency is taken on one clock; across JVMs the engine's is a round trip.
+            throw new IllegalArgumentException("--peer runs beside nodes in one JVM (no --processes)");
         }
         if (o.publishers > o.nodes)
         {
@@ -351,6 +374,10 @@ final class BenchOptions
         if (outboundQueueBytes != TransportOptions.defaults().outboundQueueBytes())
         {
             sb.append(" --outbound-queue ").append(outboundQueueBytes);
+        }
+        if (peer != null)
+        {
+            sb.append(" --peer ").append(peer);
         }
         return sb.toString();
     }

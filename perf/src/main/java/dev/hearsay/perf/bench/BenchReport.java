@@ -256,6 +256,7 @@ final class BenchReport
         }
         sb.append('\n');
 
+        sb.append(PeerReport.text(r));
         sb.append("Protocol and transport during the measurement (all nodes)\n");
         final Map<String, Long> c = r.counters;
         final long broadcasts = r.maxAccepted + r.rateAccepted + r.echoesSent;
@@ -438,6 +439,7 @@ final class BenchReport
             .raw("perRound", Json.array(rounds))
             .raw("counters", json(r.counters))
             .raw("runCounters", json(r.runCounters))
+            .raw("peer", PeerReport.json(r))
             .raw("goals", Json.array(goalJson))
             .toString();
     }

@@ -96,6 +96,9 @@ final class BenchResult
     /** The kernel timer slack the pacers run with, ns: {@link KernelTimerSlack#PACER_NANOS}, or -1 if not settable. */
     long pacerTimerSlackNanos = -1;
 
+    /** The peer baseline's figures ({@code --peer}), or null. */
+    PeerResult peer;
+
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();
     /** {@link NodeCounters} over the measured rounds. */

@@ -54,6 +54,8 @@ final class BenchRun
     private long maxExpectedSoFar;
     private long rateExpectedSoFar;
     private long warmupExpectedSoFar;
+    /** The peer baseline ({@code --peer}), measured in every round after the engine's phases; or null. */
+    private PeerPhases peer;
 
     BenchRun(final BenchOptions options, final Progress progress)
     {
@@ -85,8 +87,11 @@ final class BenchRun
         try (EngineCluster cluster = options.processes ? new ProcessCluster(options) : new LocalCluster(options);
              NettyBaseline netty = new NettyBaseline(options.ioMode, options.size);
              HandoffBaseline handoff = new HandoffBaseline(
-                 HandoffBaseline.engineHop(options.dispatcherOnEventLoop, options.dispatcherDelivery), options.rate))
+                 HandoffBaseline.engineHop(options.dispatcherOnEventLoop, options.dispatcherDelivery), options.rate);
+             PeerPhases peer = PeerPhases.start(options, progress))
         {
+            this.peer = peer;
+            result.peer = peer == null ? null : peer.result();
             result.handoffs = handoff.handoffs();
             result.handoffPath = HandoffBaseline.engineHopPath(options.dispatcherOnEventLoop,
                 options.dispatcherDelivery);
@@ -187,6 +192,12 @@ final class BenchRun
         {
             progress.show(name + ": engine, " + options.rate + " msg/s");
             engineAtFixedRate(cluster, (long)(nanos * SHARES[3]), false);
+        }
+
+        if (peer != null)
+        {
+            // As long as the engine's phases of the round, right after its fixed-rate phase.
+            peer.round(name, (long)(nanos * shares[0]), (long)(nanos * shares[3]), ramp, warmup);
         }
 
         progress.show(name + ": Netty ping-pong baseline");
