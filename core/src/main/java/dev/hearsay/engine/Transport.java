@@ -90,8 +90,8 @@ public interface Transport
     }
 
     /**
-     * True while {@code peer}'s link has been congested for long enough that the transport no longer holds the node
-     * back for it: the protocol should push payloads to other peers where it can and announce them to this one.
+     * True while {@code peer}'s link has been congested without draining for long enough that the transport no
+     * longer holds the node back for it: the protocol should push payloads to other peers where it can and announce them to this one.
      * Dispatcher only.
      */
     default boolean slow(final NodeId peer)

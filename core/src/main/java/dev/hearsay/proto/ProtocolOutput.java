@@ -56,9 +56,9 @@ public interface ProtocolOutput
     }
 
     /**
-     * True while sends to {@code peer} have queued up for long enough that the peer counts as slow: the node no
-     * longer waits for it, and PlumTree pushes payloads to its other eager peers instead, announcing them to this
-     * one, which grafts what it misses at its own pace or takes another parent.
+     * True while sends to {@code peer} have queued up and not drained for long enough that the peer counts as stuck:
+     * the node no longer waits for it, and PlumTree pushes payloads to its other eager peers instead, announcing them
+     * to this one, which grafts what it misses when it reads again or takes another parent.
      */
     default boolean slow(final NodeId peer)
     {

@@ -10,11 +10,13 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>A link that just crossed its congestion mark is flow-controlled: the node waits for it (publishers are
  *       back-pressured, reads held, see {@link FlowControl}). Most congestion is a burst and ends here.</li>
- *   <li>A link still congested after the isolation delay is isolated: the node stops waiting for it, and the
- *       protocol pushes payloads to other peers instead, announcing them to this one, which grafts what it misses
- *       at its own pace (see {@code PlumTree}). The others keep their rate. When the protocol has nobody else to
- *       push to, it asks the transport to wait for the peer again ({@link #require}): node-wide flow control, the
- *       last resort, counted.</li>
+ *   <li>A congested link whose queue has not drained at all for the isolation delay (its peer stopped reading) is
+ *       isolated: the node stops waiting for it, and the protocol pushes payloads to other peers instead,
+ *       announcing them to this one, which grafts what it misses when it reads again (see {@code PlumTree}). The
+ *       others keep their rate. When the protocol has nobody else to push to, it asks the transport to wait for
+ *       the peer again ({@link #require}): node-wide flow control, the last resort, counted. A peer that drains,
+ *       however slowly, stays flow-controlled: isolating it would make the nodes it relays to graft at the full
+ *       rate of the stream, more than the bounded repair tables and payload caches hold at high rates.</li>
  *   <li>A link whose queue has not moved (or stays nearly full) for the slow-peer timeout is cut off, isolated or
  *       not, so that nothing waits for it and the protocol refills its views from the passive contacts.</li>
  * </ol>
@@ -22,8 +24,8 @@ import java.util.function.Consumer;
  */
 final class SlowPeerPolicy
 {
-    /** Longest isolation delay: a link congested this long is not a burst. */
-    static final long MAX_ISOLATION_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Longest isolation delay: a congested link that has not drained at all for this long has a stuck peer. */
+    static final long MAX_ISOLATION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final FlowControl flow;
     private final long timeoutNanos;
@@ -35,8 +37,10 @@ final class SlowPeerPolicy
 
     /**
      * @param flow         the congested links to watch.
-     * @param timeoutNanos how long a congested queue may go without draining; the isolation delay is a quarter of
-     *                     it, at most {@link #MAX_ISOLATION_NANOS}.
+     * @param timeoutNanos how long a congested queue may go without draining before the peer is cut; the isolation
+     *                     delay is a quarter of it, at most {@link #MAX_ISOLATION_NANOS}: long enough that a peer
+     *                     holding its own reads for flow control, or paused behind a full ring, is not taken for a
+     *                     stuck one.
      * @param cut          disconnects a slow peer (counted and logged by the caller).
      * @param counters     where isolations and last-resort waits are counted.
      */
@@ -75,8 +79,8 @@ final class SlowPeerPolicy
     }
 
     /**
-     * Dispatcher, once per flush: forgets links that cleared, isolates those congested past the isolation delay,
-     * and cuts those stuck past the timeout.
+     * Dispatcher, once per flush: forgets links that cleared, isolates those that have not drained for the
+     * isolation delay, and cuts those stuck past the timeout.
      */
     void check()
     {
@@ -108,7 +112,7 @@ final class SlowPeerPolicy
                 cut.accept(link);
                 continue;
             }
-            if (!link.required && now - link.congestedSinceNanos >= isolationNanos && link.isolate())
+            if (!link.required && now - link.stuckSinceNanos >= isolationNanos && link.isolate())
             {
                 counters.peersIsolated.incrementAndGet();
             }
