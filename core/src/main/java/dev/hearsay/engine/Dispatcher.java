@@ -375,12 +375,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
      */
     long untilDeadline()
     {
-        final long t = clock.nanoTime();
-        if (!holding.isEmpty() || transport.inboundHeld() || transport.backPressured())
-        {
-            return Math.min(HostedDispatcher.MAX_SLEEP_NANOS, nextDeadline() - t);
-        }
-        return nextDeadline() - t;
+        return sleepDeadline() - clock.nanoTime();
     }
 
     /**

@@ -29,10 +29,15 @@ public final class DutyCycles
     private int slowestParts;
     private int slowestFlushed;
 
+    private static int bucketOf(final long nanos)
+    {
+        return nanos <= 1 ? 0 : Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(nanos));
+    }
+
     /** Dispatcher: one busy cycle took {@code nanos}, handling {@code events} ring events. */
     void record(final long nanos, final int events, final int parts, final int flushed)
     {
-        final int bucket = nanos <= 1 ? 0 : Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(nanos));
+        final int bucket = bucketOf(nanos);
         buckets.lazySet(bucket, buckets.get(bucket) + 1);
         if (nanos > slowestNanos)
         {
@@ -70,7 +75,7 @@ public final class DutyCycles
     /** Any thread: busy cycles that took {@code nanos} or longer, counted to the bucket (a power of two) below it. */
     public long atLeast(final long nanos)
     {
-        final int from = nanos <= 1 ? 0 : Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(nanos));
+        final int from = bucketOf(nanos);
         long total = 0;
         for (int i = from; i < BUCKETS; i++)
         {

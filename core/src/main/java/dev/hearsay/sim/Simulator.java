@@ -573,13 +573,26 @@ public final class Simulator
      */
     public int reachableFrom(final int from)
     {
-        final boolean[] seen = new boolean[nodeCount];
-        final int[] stack = new int[nodeCount];
-        @SuppressWarnings("unchecked")
-        final java.util.List<Integer>[] links = new java.util.List[nodeCount];
+        final int[] parent = liveComponents();
+        final int root = find(parent, from);
+        int reached = 0;
         for (int i = 0; i < nodeCount; i++)
         {
-            links[i] = new java.util.ArrayList<>();
+            if (i != from && status[i] == STATE_JOINED && find(parent, i) == root)
+            {
+                reached++;
+            }
+        }
+        return reached;
+    }
+
+    /** Union-find over the live nodes, joined by every active-view link between two of them (either direction). */
+    private int[] liveComponents()
+    {
+        final int[] parent = new int[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            parent[i] = i;
         }
         for (int i = 0; i < nodeCount; i++)
         {
@@ -592,29 +605,11 @@ public final class Simulator
                 final int j = indexOf.getValue(peerId);
                 if (j >= 0 && status[j] == STATE_JOINED)
                 {
-                    links[i].add(j);
-                    links[j].add(i);
+                    union(parent, i, j);
                 }
             }
         }
-        int top = 0;
-        int reached = 0;
-        seen[from] = true;
-        stack[top++] = from;
-        while (top > 0)
-        {
-            final int node = stack[--top];
-            for (final int next : links[node])
-            {
-                if (!seen[next])
-                {
-                    seen[next] = true;
-                    reached++;
-                    stack[top++] = next;
-                }
-            }
-        }
-        return reached;
+        return parent;
     }
 
     /** Sum of the active view sizes of the live nodes. Allocates. */
