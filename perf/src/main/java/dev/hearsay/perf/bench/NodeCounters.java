@@ -17,7 +17,7 @@ final class NodeCounters
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
         "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared",
-        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly"};
+        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly", "dutyCyclesOver1ms", "dutyCyclesOver10ms", "dutyCyclesOver100ms"};
 
     private NodeCounters()
     {
@@ -58,6 +58,10 @@ final class NodeCounters
             p.missingDropped,
             p.graftsMissed,
             p.payloadCacheEvictedEarly,
+            // Busy dispatcher cycles this long or longer (to the power of two below): where a latency tail starts.
+            node.dutyCycles().atLeast(1_000_000),
+            node.dutyCycles().atLeast(10_000_000),
+            node.dutyCycles().atLeast(100_000_000),
         };
         for (int i = 0; i < NAMES.length; i++)
         {
