@@ -20,7 +20,7 @@ public final class Main
 
     /** The first command is the default: it runs when no command is given. */
     private static final List<Command> COMMANDS = List.of(new BenchCommand(), new SimCommand(), new NodeCommand(),
-        new FaultsCommand(), new ChatCommand(), new StatCommand());
+        new FaultsCommand(), new ChatCommand(), new StatCommand(), new IdleCommand());
 
     private Main()
     {
