@@ -390,10 +390,13 @@ public final class GossipEngine implements AutoCloseable
         return counters.get(counter);
     }
 
-    /** The protocol's counters; written by the dispatcher, read racily (values may be slightly stale). */
+    /**
+     * A snapshot of the protocol's counters, taken on the calling thread: the dispatcher writes them as plain fields,
+     * so values may be slightly stale; the returned object is the caller's own.
+     */
     public ProtocolStats protocolStats()
     {
-        return dispatcher.protocol().stats();
+        return dispatcher.protocol().stats().snapshot();
     }
 
     /** The protocol state; only safe to read on the dispatcher thread or once the engine is quiet (tests). */

@@ -47,6 +47,36 @@ public final class ProtocolStats
     /** Slow eager peers moved to lazy before a push, so that the node need not wait for them (see PlumTree). */
     public long slowPeersSpared;
 
+    /**
+     * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
+     * stale), in an object nobody else writes.
+     */
+    public ProtocolStats snapshot()
+    {
+        final ProtocolStats copy = new ProtocolStats();
+        copy.gossipSent = gossipSent;
+        copy.controlSent = controlSent;
+        copy.delivered = delivered;
+        copy.duplicates = duplicates;
+        copy.graftsSent = graftsSent;
+        copy.prunesSent = prunesSent;
+        copy.graftsAnswered = graftsAnswered;
+        copy.graftsMissed = graftsMissed;
+        copy.missingDropped = missingDropped;
+        copy.heldRejected = heldRejected;
+        copy.unknownTopic = unknownTopic;
+        copy.idCacheEvictedEarly = idCacheEvictedEarly;
+        copy.windowSkipped = windowSkipped;
+        copy.payloadCacheEvictedEarly = payloadCacheEvictedEarly;
+        copy.neighborRequestTimeouts = neighborRequestTimeouts;
+        copy.contactProbes = contactProbes;
+        copy.contactsRelinked = contactsRelinked;
+        copy.optimizations = optimizations;
+        copy.graftsDeferred = graftsDeferred;
+        copy.slowPeersSpared = slowPeersSpared;
+        return copy;
+    }
+
     @Override
     public String toString()
     {

@@ -31,6 +31,7 @@ public final class GossipNode implements AutoCloseable
     private final NodeKey key;
     private final GossipEngine engine;
     private final NettyTransport transport;
+    private final TransportInfo transportInfo;
     private final NodeCounters counters;
     private final InetSocketAddress localAddress;
     private final NodeAddr addr;
@@ -46,6 +47,7 @@ public final class GossipNode implements AutoCloseable
         final int maxFrame = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
         this.transport = new NettyTransport(key, options, maxFrame, config.maxPeerDataSize(),
             config.failureDetectionTimeoutNanos());
+        this.transportInfo = new TransportInfo(transport);
         this.localAddress = transport.start(b.bindAddress);
         final List<InetSocketAddress> advertised = transport.advertisedAddresses();
         final byte[] contact = ContactAddresses.encode(advertised);
@@ -139,8 +141,14 @@ public final class GossipNode implements AutoCloseable
         return engine;
     }
 
-    /** The transport (counters, connections). */
-    public NettyTransport transport()
+    /** What the transport may tell any thread: counters, connections, dials, known addresses. */
+    public TransportInfo transport()
+    {
+        return transportInfo;
+    }
+
+    /** The transport itself, whose sending belongs to the dispatcher thread: for tests of this package. */
+    NettyTransport nettyTransport()
     {
         return transport;
     }
@@ -172,7 +180,7 @@ public final class GossipNode implements AutoCloseable
         return engine.dutyCycles();
     }
 
-    /** Protocol counters (racy reads of plain longs). */
+    /** A snapshot of the protocol's counters (see {@link GossipEngine#protocolStats()}). */
     public ProtocolStats protocolStats()
     {
         return engine.protocolStats();

@@ -67,7 +67,7 @@ class ReconnectTest
             assertEquals(new GossipEvent.NeighborUp(b.id()), nextNeighborEvent(sa));
 
             // Kill: the sockets die first, so no polite Disconnect ever leaves b.
-            b.transport().close();
+            b.nettyTransport().close();
             b.engine().close();
             assertEquals(new GossipEvent.NeighborDown(keyB.id()), nextNeighborEvent(sa));
 
