@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The bench's slow-node scenarios: one node of the cluster (the last; it publishes nothing) is slow, and the others
@@ -230,29 +232,42 @@ final class SlowScenarioRun
         cluster.startPublishing(Tag.MAX | Tag.WARM, 0, options.publishers, 0);
         LockSupport.parkNanos(nanos(seconds - gentle));
         warmupExpected += cluster.stopPublishing() * (long)(options.nodes - 1);
+        final long delivered = awaitDeliveries(() -> cluster.delivered(Tag.WARMUP), warmupExpected,
+            had -> progress.show(label + ": warm-up: draining"));
+        if (delivered < warmupExpected)
+        {
+            progress.warn(String.format(Locale.ROOT, "%s: warm-up: %,d of %,d deliveries after the publishers "
+                + "stopped", label, delivered, warmupExpected));
+        }
+    }
+
+    /**
+     * Polls {@code had} every 5 ms until it reaches {@code want}, nothing changed for {@link #DRAIN_QUIET_NANOS} or
+     * {@link #DRAIN_MAX_NANOS} passed; returns its last value.
+     */
+    private static long awaitDeliveries(final LongSupplier had, final long want, final LongConsumer show)
+    {
         final long start = System.nanoTime();
         long last = -1;
         long lastChange = start;
         while (true)
         {
-            final long delivered = cluster.delivered(Tag.WARMUP);
+            final long value = had.getAsLong();
             final long now = System.nanoTime();
-            if (delivered >= warmupExpected)
+            if (value >= want)
             {
-                return;
+                return value;
             }
-            if (delivered != last)
+            if (value != last)
             {
-                last = delivered;
+                last = value;
                 lastChange = now;
             }
             else if (now - lastChange > DRAIN_QUIET_NANOS || now - start > DRAIN_MAX_NANOS)
             {
-                progress.warn(String.format(Locale.ROOT, "%s: warm-up: %,d of %,d deliveries after the publishers "
-                    + "stopped", label, delivered, warmupExpected));
-                return;
+                return value;
             }
-            progress.show(label + ": warm-up: draining");
+            show.accept(value);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
@@ -438,38 +453,28 @@ final class SlowScenarioRun
          */
         private void drain(final long[] expected, final String label)
         {
-            final long start = System.nanoTime();
-            long last = -1;
-            long lastChange = start;
-            while (true)
+            long want = 0;
+            for (final long e : expected)
+            {
+                want += e;
+            }
+            final long total = want;
+            final long had = awaitDeliveries(() ->
             {
                 final long[] d = delivered();
                 final long[] m = missed();
-                long had = 0;
-                long want = 0;
+                long sum = 0;
                 for (int i = 0; i < d.length; i++)
                 {
-                    had += Math.min(expected[i], d[i] - delivered0[i] + m[i] - missed0[i]);
-                    want += expected[i];
+                    sum += Math.min(expected[i], d[i] - delivered0[i] + m[i] - missed0[i]);
                 }
-                final long now = System.nanoTime();
-                if (had >= want)
-                {
-                    return;
-                }
-                if (had != last)
-                {
-                    last = had;
-                    lastChange = now;
-                }
-                else if (now - lastChange > DRAIN_QUIET_NANOS || now - start > DRAIN_MAX_NANOS)
-                {
-                    progress.warn(String.format(Locale.ROOT, "%s: %,d of %,d deliveries after the publishers "
-                        + "stopped; the rest counts as lost", label, had, want));
-                    return;
-                }
-                progress.show(String.format(Locale.ROOT, "%s: draining, %,d of %,d", label, had, want));
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                return sum;
+            }, total, value -> progress.show(String.format(Locale.ROOT, "%s: draining, %,d of %,d", label, value,
+                total)));
+            if (had < total)
+            {
+                progress.warn(String.format(Locale.ROOT, "%s: %,d of %,d deliveries after the publishers "
+                    + "stopped; the rest counts as lost", label, had, total));
             }
         }
 
