@@ -12,8 +12,9 @@ public enum OverflowPolicy
      * its flow as it does for a congested peer: its dispatcher stops taking events from its ring until the reader has
      * made room, so the node's reads from its peers pause (TCP back-pressure reaches their senders, hop by hop to the
      * authors) and local publishers get {@code BACK_PRESSURED}. The hold is node-wide: the node's one ring carries
-     * every topic. A reader that makes no progress at all for the subscription's {@code slowSubscriberTimeout} is
-     * cut over to {@link #DROP} (counted, logged) so that one dead reader cannot stop the node for ever; once it has
+     * every topic. A reader that stays behind for the subscription's {@code slowSubscriberTimeout}, its buffer not
+     * once empty since it first held the node (it stopped, or reads slower than the flow), is cut over to
+     * {@link #DROP} (counted, logged) so that one dead or slow reader cannot pace the node for long; once it has
      * read everything buffered, it is lossless again.
      */
     LOSSLESS,

@@ -39,7 +39,7 @@ import java.time.Duration;
  * <p>
  * <b>A reader that falls behind.</b> The buffer holds {@code subscriptionCapacity} events (a node setting). What
  * happens when it fills is the {@code overflow} policy: {@link OverflowPolicy#LOSSLESS} (the default) holds the
- * node's flow until the reader makes room, and cuts a reader that makes no progress for
+ * node's flow until the reader makes room, and cuts a reader that stays behind for
  * {@code slowSubscriberTimeout} over to dropping; {@link OverflowPolicy#DROP} drops at once. A loss is reported as
  * one {@link GossipEvent.Lagged} right where it happened.
  *
@@ -50,8 +50,9 @@ import java.time.Duration;
  * @param dispatcherHandler     called on the dispatcher thread with every event, in place of poll and next (default
  *                              null: events are buffered for poll and next).
  * @param overflow              what a full buffer does (default {@link OverflowPolicy#LOSSLESS}).
- * @param slowSubscriberTimeout with {@link OverflowPolicy#LOSSLESS}: how long a reader may make no progress at all
- *                              while its full buffer holds the node, before it is cut over to dropping (default 2 s).
+ * @param slowSubscriberTimeout with {@link OverflowPolicy#LOSSLESS}: how long a reader may stay behind, its buffer
+ *                              not once empty since it first held the node (stopped, or reading slower than the
+ *                              flow), before it is cut over to dropping (default 2 s).
  */
 public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorderCapacity, int maxAuthors,
     GossipHandler dispatcherHandler, OverflowPolicy overflow, Duration slowSubscriberTimeout)

@@ -399,7 +399,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     /**
      * A lossless subscription's buffer is nearly full: hold the ring from the next event on. Nothing more is taken
      * from the ring, so the transport stops reading (TCP back-pressure to the peers) and publishers are refused
-     * when it fills, until the reader has made room.
+     * when it fills, until the reader has made room. The reader is behind from the first hold until it has emptied
+     * its buffer once.
      */
     private void hold(final EngineSubscription subscription)
     {
@@ -408,16 +409,19 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             return;
         }
         subscription.holding = true;
-        subscription.holdPosition = subscription.queue().readPosition();
-        subscription.holdProgressNanos = now;
+        if (subscription.behindSinceNanos == EngineSubscription.NOT_BEHIND)
+        {
+            subscription.behindSinceNanos = now;
+        }
         holding.add(subscription);
         counters.increment(EngineCounter.SUBSCRIBER_HOLDS);
     }
 
     /**
      * Whether the ring stays held: subscriptions whose reader made room (or that closed, or whose engine is closing)
-     * let go; a reader that has not moved at all for its slow-subscriber timeout is cut over to dropping (counted,
-     * logged) and lets go too.
+     * let go. A reader that has stayed behind for its slow-subscriber timeout (its buffer not empty once since it
+     * first held the node: stopped, or reading slower than the topic's flow) is cut over to dropping (counted,
+     * logged) and lets go too; the node's flow is then no longer paced by it.
      */
     private boolean stillHolding()
     {
@@ -426,23 +430,15 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             final EngineSubscription s = holding.get(i);
             final SubscriberQueue queue = s.queue();
             boolean release = s.isClosed() || engine.isClosing() || !queue.lacksRoom(s.resumeRoom);
-            if (!release)
+            if (!release && now - s.behindSinceNanos >= s.options().slowSubscriberTimeout().toNanos())
             {
-                final long position = queue.readPosition();
-                if (position != s.holdPosition)
-                {
-                    s.holdPosition = position;
-                    s.holdProgressNanos = now;
-                }
-                else if (now - s.holdProgressNanos >= s.options().slowSubscriberTimeout().toNanos())
-                {
-                    s.lossless = false;
-                    counters.increment(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS);
-                    LOG.log(System.Logger.Level.WARNING, "subscription to {0}: reader made no progress for {1} ms "
-                        + "with its buffer full; dropping what does not fit (reported as Lagged) until it has "
-                        + "read everything", s.topic().shortString(), s.options().slowSubscriberTimeout().toMillis());
-                    release = true;
-                }
+                s.lossless = false;
+                s.behindSinceNanos = EngineSubscription.NOT_BEHIND;
+                counters.increment(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS);
+                LOG.log(System.Logger.Level.WARNING, "subscription to {0}: reader stayed behind for {1} ms, holding "
+                    + "the node; dropping what does not fit (reported as Lagged) until it has read everything",
+                    s.topic().shortString(), s.options().slowSubscriberTimeout().toMillis());
+                release = true;
             }
             if (release)
             {
@@ -453,9 +449,17 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         return !holding.isEmpty();
     }
 
-    /** Before an offer to {@code subscription}'s buffer: one cut over earlier whose reader caught up is lossless again. */
+    /**
+     * Before an offer to {@code subscription}'s buffer: a reader that was behind and has emptied its buffer has
+     * caught up; one cut over earlier that has is lossless again.
+     */
     private static void beforeOffer(final EngineSubscription subscription)
     {
+        if (subscription.behindSinceNanos != EngineSubscription.NOT_BEHIND && !subscription.holding
+            && subscription.queue().drained())
+        {
+            subscription.behindSinceNanos = EngineSubscription.NOT_BEHIND;
+        }
         if (!subscription.lossless && subscription.options().overflow() == dev.hearsay.OverflowPolicy.LOSSLESS
             && subscription.queue().drained())
         {

@@ -69,7 +69,7 @@ public enum EngineCounter
      * the reader made room (see {@code OverflowPolicy.LOSSLESS}).
      */
     SUBSCRIBER_HOLDS("holds: lossless subscription full"),
-    /** Lossless subscriptions whose reader made no progress for its slow-subscriber timeout: cut over to dropping. */
+    /** Lossless subscriptions whose reader stayed behind for its slow-subscriber timeout: cut over to dropping. */
     SLOW_SUBSCRIBER_CUTOVERS("slow subscribers cut over to dropping"),
     /** Gauge: the slowest busy duty cycle since the previous refresh (about every 50 ms), microseconds. */
     SLOWEST_CYCLE_MICROS("gauge: slowest duty cycle lately, us"),

@@ -63,10 +63,14 @@ public final class EngineSubscription implements Subscription
     final int headroom;
     /** Free entries at which a held buffer lets the dispatcher go on. */
     final int resumeRoom;
-    /** Holding the dispatcher right now; since {@link #holdProgressNanos} the reader has not moved from here. */
+    /** Holding the dispatcher right now. */
     boolean holding;
-    long holdPosition;
-    long holdProgressNanos;
+    /**
+     * When this lossless buffer first held the dispatcher without its reader having emptied it since, or
+     * {@link #NOT_BEHIND}: the reader is behind for as long as its buffer has not been empty once.
+     */
+    long behindSinceNanos = NOT_BEHIND;
+    static final long NOT_BEHIND = Long.MIN_VALUE;
 
     EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload,
         final SubscriptionOptions options)

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The lossless overflow policy: a reader that falls behind holds the node's flow instead of losing messages, a
@@ -137,6 +138,54 @@ class LosslessSubscriptionTest
             io.join();
             assertEquals(dropped, node.counter(EngineCounter.SUBSCRIBER_DROPPED));
             assertEquals(1, node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS));
+        }
+    }
+
+    @Test
+    void readerSlowerThanTheFlowIsCutOverAfterItsTimeoutThoughItKeepsReading() throws Exception
+    {
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, SMALL).start())
+        {
+            final GossipEngine node = cluster.get(0);
+            final Subscription sub = node.subscribe(TOPIC, List.of(),
+                SubscriptionOptions.defaults().withSlowSubscriberTimeout(Duration.ofMillis(300)));
+            final NodeId author = EngineTestSupport.key(7).id();
+            final int count = 20_000;
+            final Thread io = publisher(node, TOPIC, author, 1, count);
+            // Until its first loss the reader takes one message per 0.2 ms at most, far slower than the I/O thread
+            // offers them: it makes progress all the time but its buffer never empties, so it holds the node until
+            // it is cut over.
+            long read = 0;
+            long lagged = 0;
+            long expected = 1;
+            while (read + lagged < count)
+            {
+                final GossipEvent e = sub.next(Duration.ofSeconds(10));
+                if (e instanceof GossipEvent.Received r)
+                {
+                    final long seq = Long.parseLong(new String(r.content(), StandardCharsets.UTF_8).substring(1));
+                    assertEquals(expected, seq, "in order, gaps only where Lagged says");
+                    expected = seq + 1;
+                    read++;
+                    if (lagged == 0)
+                    {
+                        LockSupport.parkNanos(200_000);
+                    }
+                }
+                else if (e instanceof GossipEvent.Lagged l)
+                {
+                    lagged += l.missed();
+                    expected += l.missed();
+                }
+                else
+                {
+                    fail("unexpected " + e);
+                }
+            }
+            io.join();
+            assertTrue(node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS) >= 1);
+            assertTrue(lagged > 0, "the cut-over dropped what did not fit");
+            assertEquals(node.counter(EngineCounter.SUBSCRIBER_DROPPED), lagged);
         }
     }
 

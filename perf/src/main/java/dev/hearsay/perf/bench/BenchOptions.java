@@ -60,7 +60,7 @@ final class BenchOptions
                                  (goal: at least 80%), the slow node's, and how often it was cut or dropped
           --slow-subscriber      scenario instead of the default run (implies --subscriber-threads): the last
                                  node's reader polls at 10% of its unloaded rate (rounds alternate unloaded
-                                 and slow), then stops for the slow-subscriber timeout plus 1 s and
+                                 and slow; a slow window lasts at least 8 timeouts), then stops for the slow-subscriber timeout plus 1 s and
                                  resumes; reports the others' deliveries/s against unloaded (goal: at least
                                  80%), whether the slow reader lost anything before its cut-over, and its
                                  Lagged events against the gap in the sequence numbers it received

@@ -110,8 +110,13 @@ final class SlowScenarioResult
     int slowSubscriberTimeoutMillis;
     /** What the slow reader lost, duplicated and was told (Lagged) in the slow windows. */
     long slowMissing;
+    /** Lost in the slow windows before the slow reader's first Lagged of the window: before its cut-over. */
+    long slowMissingBeforeLagged;
+    /** The missed counts of the slow windows' Lagged events together. */
+    long slowMissed;
     long slowDuplicates;
     long slowLagged;
+    long slowCutovers;
     /** The stall: the reader stopped for {@link #stallNanos}, then read again. */
     Phase stall;
     long stallNanos;
@@ -269,11 +274,13 @@ final class SlowScenarioResult
         else
         {
             goals.add(new Goals.Goal("slow-subscriber-lossless", "the slow reader loses nothing before its cut-over",
-                verdict(slowMissing == 0 && stallMissingBeforeLagged == 0 && slowDuplicates == 0
+                verdict(slowMissingBeforeLagged == 0 && stallMissingBeforeLagged == 0 && slowDuplicates == 0
                     && stallDuplicates == 0),
-                String.format(Locale.ROOT, "%,d lost at 10%% pace, %,d lost before the Lagged of the stall; %,d "
-                    + "duplicates%s", slowMissing, stallMissingBeforeLagged, slowDuplicates + stallDuplicates,
-                    damaged() ? " (a damaged cluster: " + damage() + ")" : "")));
+                String.format(Locale.ROOT, "at 10%% pace: %,d lost before the first Lagged, %,d cut-over%s, then "
+                    + "%,d lost and %,d reported missed by %,d Lagged events; %,d lost before the Lagged of the "
+                    + "stall; %,d duplicates%s", slowMissingBeforeLagged, slowCutovers, slowCutovers == 1 ? "" : "s",
+                    slowMissing - slowMissingBeforeLagged, slowMissed, slowLagged, stallMissingBeforeLagged,
+                    slowDuplicates + stallDuplicates, damaged() ? " (a damaged cluster: " + damage() + ")" : "")));
             goals.add(new Goals.Goal("slow-subscriber-lagged", "after a stall past the timeout: exactly one Lagged, "
                 + "its missed count the gap in sequence numbers, every loss reported",
                 verdict(stallLaggedEvents == 1 && stallFirstMissed == stallGap && stallMissing == stallMissed),
@@ -355,6 +362,9 @@ final class SlowScenarioResult
                 .field("slowSubscriberTimeoutMillis", slowSubscriberTimeoutMillis)
                 .field("paceEventsPerSecond", paceEventsPerSecond)
                 .field("slowMissing", slowMissing)
+                .field("slowMissingBeforeLagged", slowMissingBeforeLagged)
+                .field("slowMissed", slowMissed)
+                .field("slowCutovers", slowCutovers)
                 .field("slowDuplicates", slowDuplicates)
                 .field("slowLagged", slowLagged)
                 .raw("stall", new Json()
@@ -479,9 +489,11 @@ final class SlowScenarioResult
         }
         else
         {
-            sb.append(String.format(Locale.ROOT, "  slow windows: the slow reader lost %,d, had %,d duplicates and "
-                + "%,d Lagged events; %,d holds for its full buffer%n", slowMissing, slowDuplicates, slowLagged,
-                slow.counter(slowNode, "subscriberHolds")));
+            sb.append(String.format(Locale.ROOT, "  slow windows: the slow reader lost %,d before its first Lagged, "
+                + "was cut over %,d time%s, then lost %,d and was told of %,d by %,d Lagged events; %,d duplicates; "
+                + "%,d holds for its full buffer%n", slowMissingBeforeLagged, slowCutovers,
+                slowCutovers == 1 ? "" : "s", slowMissing - slowMissingBeforeLagged, slowMissed, slowLagged,
+                slowDuplicates, slow.counter(slowNode, "subscriberHolds")));
             sb.append(String.format(Locale.ROOT, "  stall: the reader stopped for %.1f s; %,d cut-over%s; %,d "
                 + "Lagged event%s (missed %,d; sequence gap %,d); %,d of %,d accepted never received, %,d of them "
                 + "before the Lagged; %,d duplicates%n", stallNanos / 1e9, stallCutovers, stallCutovers == 1 ? "" : "s",

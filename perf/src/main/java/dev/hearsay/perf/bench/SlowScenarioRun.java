@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  * and the limit from them; then a second cluster with the limit, after a short settling warm-up.</li>
  * <li>{@code --slow-subscriber}: every node's subscription is read by a thread of its own; the slow node's polls at
  * most {@value #SLOW_SHARE_PERCENT}% of the events a second it read in the first unloaded window. Rounds alternate an
- * unloaded window and a slow one, in the same cluster. Then the stall: the slow reader stops altogether for the
+ * unloaded window and a slow one, in the same cluster; a slow window lasts at least {@value #SLOW_WINDOW_PER_TIMEOUT}
+ * slow-subscriber timeouts, so that it holds the hold before the reader is cut over and the steady state after it.
+ * Then the stall: the slow reader stops altogether for the
  * slow-subscriber timeout plus {@link #STALL_EXTRA_NANOS}, and reads again; what it received, and its {@code Lagged}
  * events, are checked against the publishers' sequence numbers.</li>
  * </ul>
@@ -33,8 +35,10 @@ final class SlowScenarioRun
     static final int SLOW_SHARE_PERCENT = 10;
     /** The subscriptions' slow-subscriber timeout in the scenario, unless given. */
     static final int SLOW_SUBSCRIBER_TIMEOUT_MILLIS = 1_000;
-    /** Seconds of one round of the slow-subscriber scenario: an unloaded window and a slow one. */
-    private static final double ROUND_SECONDS = 4;
+    /** Seconds of measurement per round of the slow-subscriber scenario, half of them unloaded. */
+    private static final double ROUND_SECONDS = 8;
+    /** A slow window lasts at least this many slow-subscriber timeouts. */
+    static final int SLOW_WINDOW_PER_TIMEOUT = 8;
     private static final long RAMP_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long OVERLAY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
@@ -128,6 +132,10 @@ final class SlowScenarioRun
         result.slowSubscriberTimeoutMillis = options.slowSubscriberTimeoutMillis;
         final int rounds = Math.max(1, (int)Math.round(options.durationSeconds / ROUND_SECONDS));
         final long window = nanos(options.durationSeconds / rounds / 2);
+        // The slow window holds the hold before the cut-over and what follows it, in the proportion a reader that
+        // stays slow would see: the cut-over comes at most an eighth of the way in.
+        final long slowWindow = Math.max(window,
+            SLOW_WINDOW_PER_TIMEOUT * TimeUnit.MILLISECONDS.toNanos(options.slowSubscriberTimeoutMillis));
         progress.show("starting " + options.nodes + " nodes, one reader thread each");
         try (LocalCluster cluster = new LocalCluster(options))
         {
@@ -147,13 +155,17 @@ final class SlowScenarioRun
                 final SequenceLog log = new SequenceLog(options.publishers);
                 reader.log(log);
                 reader.pace(result.paceEventsPerSecond);
-                measure(cluster, slow, window, "slow subscriber" + round);
+                measure(cluster, slow, slowWindow, "slow subscriber" + round);
                 reader.pace(0);
                 reader.log(null);
                 add(result.slow, slow);
-                result.slowMissing += log.missing(acceptedPerPublisher(cluster));
+                final long[] accepted = acceptedPerPublisher(cluster);
+                result.slowMissing += log.missing(accepted);
+                result.slowMissingBeforeLagged += log.missingBeforeLagged(accepted);
+                result.slowMissed += log.missed();
                 result.slowDuplicates += log.duplicates();
                 result.slowLagged += log.laggedEvents();
+                result.slowCutovers += slow.counter(slowNode, "slowSubscriberCutovers");
                 result.roundRatios.add(meanRatio(unloaded, slow));
             }
             stall(cluster, reader);

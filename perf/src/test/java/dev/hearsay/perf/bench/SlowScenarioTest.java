@@ -63,7 +63,8 @@ class SlowScenarioTest
         assertTrue(number(json, "othersRatioMin") > 0, json);
 
         assertEquals(0, number(json, "slowDuplicates"), json);
-        assertEquals(0, number(json, "slowLagged"), "a reader that makes progress is never cut over: " + json);
+        // A reader that stays behind is cut over after its timeout and told of every loss from then on.
+        assertEquals(number(json, "slowCutovers") > 0, number(json, "slowLagged") > 0, json);
         // Stopped past the timeout: cut over, and told of its loss by a Lagged.
         assertTrue(number(json, "cutovers") >= 1, "no cut-over: " + json);
         assertTrue(number(json, "laggedEvents") >= 1, "no Lagged after the stall: " + json);
@@ -78,7 +79,7 @@ class SlowScenarioTest
         // and every message it misses after that is reported.
         if (!Boolean.parseBoolean(field(json, "damaged")))
         {
-            assertEquals(0, number(json, "slowMissing"), json);
+            assertEquals(0, number(json, "slowMissingBeforeLagged"), json);
             assertEquals(0, number(json, "missingBeforeLagged"), "lost before the cut-over: " + json);
             assertEquals(0, number(json, "unreported"), "losses no Lagged reported: " + json);
             assertEquals(number(json, "missing"), number(json, "missed"), json);
