@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A gossip node without a network of its own: the single dispatcher (one multi-producer Disruptor ring, one
  * consumer thread owning all protocol state) wired to a {@link Transport}. {@code GossipNode} in the transport
- * module wraps it with TCP; {@link InMemoryNetwork} connects several in one JVM.
+ * module wraps it with TCP; the in-memory network of core's test jar connects several in one JVM.
  * <p>
  * Producers: user threads ({@link #subscribe}, the {@link Subscription} methods, {@link #close()}) and transport
  * threads (through {@link #networkEvents()}) only copy data into ring slots. The ring uses a busy-spin wait
