@@ -1,5 +1,7 @@
 package dev.hearsay.perf;
 
+import dev.hearsay.tools.CliArgs;
+import dev.hearsay.tools.Command;
 import dev.hearsay.perf.faults.ChurnScenario;
 import dev.hearsay.perf.faults.FreezeScenario;
 import dev.hearsay.perf.faults.KillScenario;

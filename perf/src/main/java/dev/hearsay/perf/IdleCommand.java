@@ -1,5 +1,6 @@
 package dev.hearsay.perf;
 
+import dev.hearsay.tools.Command;
 import dev.hearsay.Subscription;
 import dev.hearsay.ThreadingMode;
 import dev.hearsay.TopicId;

@@ -1,5 +1,6 @@
 package dev.hearsay.perf;
 
+import dev.hearsay.tools.Command;
 import dev.hearsay.sim.RoundReport;
 import dev.hearsay.sim.Scenario;
 import dev.hearsay.sim.ScenarioRunner;

@@ -1,6 +1,6 @@
 package dev.hearsay.perf.bench;
 
-import dev.hearsay.perf.Command;
+import dev.hearsay.tools.Command;
 import dev.hearsay.perf.Main;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.hearsay.perf.faults;
 
+import dev.hearsay.tools.PeerSpec;
 import dev.hearsay.NodeId;
 
 import java.io.BufferedReader;

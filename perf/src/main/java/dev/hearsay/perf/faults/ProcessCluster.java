@@ -1,5 +1,6 @@
 package dev.hearsay.perf.faults;
 
+import dev.hearsay.tools.PeerSpec;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;

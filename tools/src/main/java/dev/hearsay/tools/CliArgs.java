@@ -1,14 +1,14 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 /** Option-value parsing shared by the commands that are not the simulator's. Errors are usage errors. */
-final class CliArgs
+public final class CliArgs
 {
     private CliArgs()
     {
     }
 
     /** The value after option {@code option} at {@code index}, which must exist and not be another option. */
-    static String value(final String[] args, final int index, final String option)
+    public static String value(final String[] args, final int index, final String option)
     {
         if (index >= args.length || args[index].startsWith("--"))
         {
@@ -17,7 +17,7 @@ final class CliArgs
         return args[index];
     }
 
-    static int intValue(final String option, final String value, final int min, final int max)
+    public static int intValue(final String option, final String value, final int min, final int max)
     {
         final long v = longValue(option, value);
         if (v < min || v > max)
@@ -27,7 +27,7 @@ final class CliArgs
         return (int)v;
     }
 
-    static long longValue(final String option, final String value)
+    public static long longValue(final String option, final String value)
     {
         try
         {

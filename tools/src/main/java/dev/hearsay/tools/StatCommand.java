@@ -1,4 +1,4 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import dev.hearsay.engine.NodeCounters;
 
@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * transport counters, each written by its owner thread) and refreshes them, like Aeron's AeronStat. A node writes
  * such a file when its {@code GossipConfig.countersDir} is set; {@code chat} does by default.
  */
-final class StatCommand implements Command
+public final class StatCommand implements Command
 {
     /** A node whose heartbeat is older than this is shown as not running. */
     static final long STALE_MILLIS = 3_000;
@@ -78,7 +78,7 @@ final class StatCommand implements Command
         {
             err.println("stat: " + e.getMessage());
             err.println();
-            err.println("usage: java -jar hearsay-perf.jar " + usage());
+            err.println("usage: java -jar hearsay-tools.jar " + usage());
             return Main.EXIT_USAGE;
         }
 

@@ -1,4 +1,4 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import dev.hearsay.NodeId;
 import dev.hearsay.TopicId;

@@ -1,8 +1,11 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import java.io.PrintStream;
 
-/** A subcommand of the perf CLI. Returns an exit code instead of exiting, so tests can run it in-process. */
+/**
+ * A subcommand of a Hearsay command line ({@code hearsay-tools.jar}, {@code hearsay-perf.jar}). Returns an exit code
+ * instead of exiting, so tests can run it in-process.
+ */
 public interface Command
 {
     /** The word that selects it, e.g. {@code sim}. */

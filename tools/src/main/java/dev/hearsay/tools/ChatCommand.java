@@ -1,4 +1,4 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import dev.hearsay.BroadcastResult;
 import dev.hearsay.GossipConfig;
@@ -33,13 +33,13 @@ import java.util.concurrent.locks.LockSupport;
  * subscription), so each person's lines appear in the order they were typed; a line lost for good shows as a gap.
  * The node's live counters go to a counters file ({@code stat} shows them) unless {@code --no-counters}.
  */
-final class ChatCommand implements Command
+public final class ChatCommand implements Command
 {
     private static final long PRINT_POLL_MILLIS = 100;
 
     private final InputStream stdin;
 
-    ChatCommand()
+    public ChatCommand()
     {
         this(null);
     }
@@ -101,7 +101,7 @@ final class ChatCommand implements Command
         {
             err.println("chat: " + e.getMessage());
             err.println();
-            err.println("usage: java -jar hearsay-perf.jar " + usage());
+            err.println("usage: java -jar hearsay-tools.jar " + usage());
             return Main.EXIT_USAGE;
         }
 

@@ -1,4 +1,4 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import dev.hearsay.GossipConfig;
 import dev.hearsay.GossipEvent;
@@ -8,7 +8,6 @@ import dev.hearsay.NodeKey;
 import dev.hearsay.TopicId;
 import dev.hearsay.engine.EngineCounter;
 import dev.hearsay.engine.EngineSubscription;
-import dev.hearsay.perf.faults.PeerSpec;
 import dev.hearsay.transport.GossipNode;
 import dev.hearsay.transport.TransportCounters;
 import dev.hearsay.transport.TransportOptions;
@@ -32,10 +31,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code node}: one gossip node in its own process, driven by line commands on stdin and reporting on stdout, so
- * that a parent process (the fault suite, {@link dev.hearsay.perf.faults.NodeProcess}) can start, watch and kill
+ * that a parent process (the fault suite of the perf module) can start, watch and kill
  * real nodes. The protocol is in {@link #usage()}. End of stdin is a quit, so a node never outlives its parent.
  */
-final class NodeCommand implements Command
+public final class NodeCommand implements Command
 {
     /** Held so that the level set on it stays (loggers are weakly referenced). */
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.hearsay");
@@ -104,7 +103,7 @@ final class NodeCommand implements Command
         {
             err.println("node: " + e.getMessage());
             err.println();
-            err.println("usage: java -jar hearsay-perf.jar " + usage());
+            err.println("usage: java -jar hearsay-tools.jar " + usage());
             return Main.EXIT_USAGE;
         }
         final GossipConfig.Builder configBuilder = GossipConfig.builder()

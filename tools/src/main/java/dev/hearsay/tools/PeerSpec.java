@@ -1,4 +1,4 @@
-package dev.hearsay.perf.faults;
+package dev.hearsay.tools;
 
 import dev.hearsay.NodeId;
 

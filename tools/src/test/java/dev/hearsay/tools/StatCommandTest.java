@@ -1,4 +1,4 @@
-package dev.hearsay.perf;
+package dev.hearsay.tools;
 
 import dev.hearsay.GossipConfig;
 import dev.hearsay.GossipEvent;
