@@ -12,6 +12,100 @@ import java.time.Duration;
  */
 public final class GossipConfig
 {
+    // Named defaults, grouped by what they govern as in docs/configuration.md; each setting is documented on its
+    // Builder method.
+
+    // ---- membership: HyParView, per topic
+
+    /** Default of {@link Builder#activeViewCapacity(int)}. */
+    public static final int DEFAULT_ACTIVE_VIEW_CAPACITY = 5;
+    /** Default of {@link Builder#passiveViewCapacity(int)}. */
+    public static final int DEFAULT_PASSIVE_VIEW_CAPACITY = 30;
+    /** Default of {@link Builder#activeRandomWalkLength(int)}. */
+    public static final int DEFAULT_ACTIVE_RANDOM_WALK_LENGTH = 6;
+    /** Default of {@link Builder#passiveRandomWalkLength(int)}. */
+    public static final int DEFAULT_PASSIVE_RANDOM_WALK_LENGTH = 3;
+    /** Default of {@link Builder#shuffleRandomWalkLength(int)}. */
+    public static final int DEFAULT_SHUFFLE_RANDOM_WALK_LENGTH = 6;
+    /** Default of {@link Builder#shuffleActiveViewCount(int)}. */
+    public static final int DEFAULT_SHUFFLE_ACTIVE_VIEW_COUNT = 3;
+    /** Default of {@link Builder#shufflePassiveViewCount(int)}. */
+    public static final int DEFAULT_SHUFFLE_PASSIVE_VIEW_COUNT = 4;
+    /** Default of {@link Builder#shuffleInterval(Duration)}. */
+    public static final Duration DEFAULT_SHUFFLE_INTERVAL = Duration.ofSeconds(60);
+    /** Default of {@link Builder#neighborRequestTimeout(Duration)}. */
+    public static final Duration DEFAULT_NEIGHBOR_REQUEST_TIMEOUT = Duration.ofMillis(500);
+    /** Default of {@link Builder#disconnectContactCount(int)}. */
+    public static final int DEFAULT_DISCONNECT_CONTACT_COUNT = 4;
+    /** Default of {@link Builder#failedContactCapacity(int)}. */
+    public static final int DEFAULT_FAILED_CONTACT_CAPACITY = 16;
+    /** Default of {@link Builder#failedContactRetention(Duration)}. */
+    public static final Duration DEFAULT_FAILED_CONTACT_RETENTION = Duration.ofMinutes(10);
+    /** Default of {@link Builder#failedContactProbeInterval(Duration)}. */
+    public static final Duration DEFAULT_FAILED_CONTACT_PROBE_INTERVAL = Duration.ofSeconds(1);
+
+    // ---- failure detection, per link
+
+    /** Default of {@link Builder#failureDetectionTimeout(Duration)}. */
+    public static final Duration DEFAULT_FAILURE_DETECTION_TIMEOUT = Duration.ofSeconds(2);
+
+    // ---- broadcast: PlumTree, per topic
+
+    /** Default of {@link Builder#ihaveInterval(Duration)}. */
+    public static final Duration DEFAULT_IHAVE_INTERVAL = Duration.ofMillis(5);
+    /** Default of {@link Builder#graftTimeout1(Duration)}. */
+    public static final Duration DEFAULT_GRAFT_TIMEOUT1 = Duration.ofMillis(80);
+    /** Default of {@link Builder#graftTimeout2(Duration)}. */
+    public static final Duration DEFAULT_GRAFT_TIMEOUT2 = Duration.ofMillis(40);
+    /** Default of {@link Builder#optimizationThreshold(int)}. */
+    public static final int DEFAULT_OPTIMIZATION_THRESHOLD = 7;
+    /** Default of {@link Builder#messageCacheRetention(Duration)}. */
+    public static final Duration DEFAULT_MESSAGE_CACHE_RETENTION = Duration.ofSeconds(30);
+    /** Default of {@link Builder#messageIdRetention(Duration)}. */
+    public static final Duration DEFAULT_MESSAGE_ID_RETENTION = Duration.ofSeconds(90);
+    /** Default of {@link Builder#cacheEvictInterval(Duration)}. */
+    public static final Duration DEFAULT_CACHE_EVICT_INTERVAL = Duration.ofSeconds(1);
+    /** Default of {@link Builder#neighborCatchUpWindow(Duration)}. */
+    public static final Duration DEFAULT_NEIGHBOR_CATCH_UP_WINDOW = Duration.ofSeconds(5);
+
+    // ---- limits: sizes and bounds of every queue and cache
+
+    /** Default of {@link Builder#maxMessageSize(int)}. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 4096;
+    /** Default of {@link Builder#maxPeerDataSize(int)}. */
+    public static final int DEFAULT_MAX_PEER_DATA_SIZE = 512;
+    /** Default of {@link Builder#subscriptionCapacity(int)}. */
+    public static final int DEFAULT_SUBSCRIPTION_CAPACITY = 2048;
+    /** Default of {@link Builder#ringSize(int)}. */
+    public static final int DEFAULT_RING_SIZE = 8192;
+    /** Default of {@link Builder#maxTopics(int)}. */
+    public static final int DEFAULT_MAX_TOPICS = 1024;
+    /** Default of {@link Builder#maxAuthors(int)}. */
+    public static final int DEFAULT_MAX_AUTHORS = 65536;
+    /** Default of {@link Builder#payloadCacheEntries(int)}. */
+    public static final int DEFAULT_PAYLOAD_CACHE_ENTRIES = 262144;
+    /** Default of {@link Builder#payloadCacheBytes(long)}. */
+    public static final long DEFAULT_PAYLOAD_CACHE_BYTES = 64L << 20;
+    /** Default of {@link Builder#missingCapacity(int)}. */
+    public static final int DEFAULT_MISSING_CAPACITY = 65536;
+    /** Default of {@link Builder#lazyQueueCapacity(int)}. */
+    public static final int DEFAULT_LAZY_QUEUE_CAPACITY = 8192;
+    /** Default of {@link Builder#preallocate(boolean)}. */
+    public static final boolean DEFAULT_PREALLOCATE = false;
+    /** Default of {@link Builder#pendingBroadcastCapacity(int)}. */
+    public static final int DEFAULT_PENDING_BROADCAST_CAPACITY = 1024;
+    /** Default of {@link Builder#maxInFlightBroadcastBytes(long)}. */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BROADCAST_BYTES = 1L << 20;
+    /** Default of {@link Builder#maxInFlightFrameBytes(long)}. */
+    public static final long DEFAULT_MAX_IN_FLIGHT_FRAME_BYTES = 1L << 20;
+
+    // ---- node: engine and security
+
+    /** Default of {@link Builder#signMessages(boolean)}. */
+    public static final boolean DEFAULT_SIGN_MESSAGES = false;
+    /** Default of {@link Builder#verifySignatures(boolean)}. */
+    public static final boolean DEFAULT_VERIFY_SIGNATURES = false;
+
     private static final GossipConfig DEFAULTS = builder().build();
     private final int activeViewCapacity;
     private final int passiveViewCapacity;
@@ -591,45 +685,45 @@ public final class GossipConfig
     /** Builder of {@link GossipConfig}; {@link #build()} validates every field. */
     public static final class Builder
     {
-        private int activeViewCapacity = 5;
-        private int passiveViewCapacity = 30;
-        private int activeRandomWalkLength = 6;
-        private int passiveRandomWalkLength = 3;
-        private int shuffleRandomWalkLength = 6;
-        private int shuffleActiveViewCount = 3;
-        private int shufflePassiveViewCount = 4;
-        private Duration shuffleInterval = Duration.ofSeconds(60);
-        private Duration neighborRequestTimeout = Duration.ofMillis(500);
-        private Duration failureDetectionTimeout = Duration.ofSeconds(2);
-        private int disconnectContactCount = 4;
-        private int failedContactCapacity = 16;
-        private Duration failedContactRetention = Duration.ofMinutes(10);
-        private Duration failedContactProbeInterval = Duration.ofSeconds(1);
-        private Duration ihaveInterval = Duration.ofMillis(5);
-        private Duration graftTimeout1 = Duration.ofMillis(80);
-        private Duration graftTimeout2 = Duration.ofMillis(40);
-        private int optimizationThreshold = 7;
-        private Duration messageCacheRetention = Duration.ofSeconds(30);
-        private Duration messageIdRetention = Duration.ofSeconds(90);
-        private Duration cacheEvictInterval = Duration.ofSeconds(1);
-        private int maxMessageSize = 4096;
-        private int subscriptionCapacity = 2048;
-        private int ringSize = 8192;
-        private int maxTopics = 1024;
-        private int payloadCacheEntries = 262144;
-        private int maxAuthors = 65536;
-        private long payloadCacheBytes = 64L << 20;
-        private int missingCapacity = 65536;
-        private int lazyQueueCapacity = 8192;
-        private int pendingBroadcastCapacity = 1024;
-        private int maxPeerDataSize = 512;
-        private long maxInFlightBroadcastBytes = 1L << 20;
-        private long maxInFlightFrameBytes = 1L << 20;
-        private Duration neighborCatchUpWindow = Duration.ofSeconds(5);
+        private int activeViewCapacity = DEFAULT_ACTIVE_VIEW_CAPACITY;
+        private int passiveViewCapacity = DEFAULT_PASSIVE_VIEW_CAPACITY;
+        private int activeRandomWalkLength = DEFAULT_ACTIVE_RANDOM_WALK_LENGTH;
+        private int passiveRandomWalkLength = DEFAULT_PASSIVE_RANDOM_WALK_LENGTH;
+        private int shuffleRandomWalkLength = DEFAULT_SHUFFLE_RANDOM_WALK_LENGTH;
+        private int shuffleActiveViewCount = DEFAULT_SHUFFLE_ACTIVE_VIEW_COUNT;
+        private int shufflePassiveViewCount = DEFAULT_SHUFFLE_PASSIVE_VIEW_COUNT;
+        private Duration shuffleInterval = DEFAULT_SHUFFLE_INTERVAL;
+        private Duration neighborRequestTimeout = DEFAULT_NEIGHBOR_REQUEST_TIMEOUT;
+        private Duration failureDetectionTimeout = DEFAULT_FAILURE_DETECTION_TIMEOUT;
+        private int disconnectContactCount = DEFAULT_DISCONNECT_CONTACT_COUNT;
+        private int failedContactCapacity = DEFAULT_FAILED_CONTACT_CAPACITY;
+        private Duration failedContactRetention = DEFAULT_FAILED_CONTACT_RETENTION;
+        private Duration failedContactProbeInterval = DEFAULT_FAILED_CONTACT_PROBE_INTERVAL;
+        private Duration ihaveInterval = DEFAULT_IHAVE_INTERVAL;
+        private Duration graftTimeout1 = DEFAULT_GRAFT_TIMEOUT1;
+        private Duration graftTimeout2 = DEFAULT_GRAFT_TIMEOUT2;
+        private int optimizationThreshold = DEFAULT_OPTIMIZATION_THRESHOLD;
+        private Duration messageCacheRetention = DEFAULT_MESSAGE_CACHE_RETENTION;
+        private Duration messageIdRetention = DEFAULT_MESSAGE_ID_RETENTION;
+        private Duration cacheEvictInterval = DEFAULT_CACHE_EVICT_INTERVAL;
+        private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private int subscriptionCapacity = DEFAULT_SUBSCRIPTION_CAPACITY;
+        private int ringSize = DEFAULT_RING_SIZE;
+        private int maxTopics = DEFAULT_MAX_TOPICS;
+        private int payloadCacheEntries = DEFAULT_PAYLOAD_CACHE_ENTRIES;
+        private int maxAuthors = DEFAULT_MAX_AUTHORS;
+        private long payloadCacheBytes = DEFAULT_PAYLOAD_CACHE_BYTES;
+        private int missingCapacity = DEFAULT_MISSING_CAPACITY;
+        private int lazyQueueCapacity = DEFAULT_LAZY_QUEUE_CAPACITY;
+        private int pendingBroadcastCapacity = DEFAULT_PENDING_BROADCAST_CAPACITY;
+        private int maxPeerDataSize = DEFAULT_MAX_PEER_DATA_SIZE;
+        private long maxInFlightBroadcastBytes = DEFAULT_MAX_IN_FLIGHT_BROADCAST_BYTES;
+        private long maxInFlightFrameBytes = DEFAULT_MAX_IN_FLIGHT_FRAME_BYTES;
+        private Duration neighborCatchUpWindow = DEFAULT_NEIGHBOR_CATCH_UP_WINDOW;
         private IdleStrategy idleStrategy = null;
-        private boolean signMessages = false;
-        private boolean verifySignatures = false;
-        private boolean preallocate = false;
+        private boolean signMessages = DEFAULT_SIGN_MESSAGES;
+        private boolean verifySignatures = DEFAULT_VERIFY_SIGNATURES;
+        private boolean preallocate = DEFAULT_PREALLOCATE;
         private Path countersDir = null;
 
         private Builder()

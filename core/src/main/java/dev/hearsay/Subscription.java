@@ -26,13 +26,28 @@ public interface Subscription extends AutoCloseable
     /** Asks the topic to join through these peers as well. */
     void joinPeers(Collection<NodeId> peers);
 
-    /** Broadcasts to the whole topic. {@code >= 0}: accepted; {@code < 0}: a {@link BroadcastResult} code. */
+    /**
+     * Broadcasts {@code payload} (copied) to the topic's subscribers on every other node; this node's own
+     * subscriptions do not receive it. Any thread; never blocks. Accepted before the topic has a neighbor, it is held
+     * (up to {@code pendingBroadcastCapacity} per topic) and sent when the first neighbor comes up.
+     *
+     * @return {@code >= 0} when accepted (the ring sequence; see {@link BroadcastResult}),
+     * {@link BroadcastResult#BACK_PRESSURED} when the node holds publishers back right now (retry later), or
+     * {@link BroadcastResult#CLOSED} when this subscription or its node is closed.
+     * @throws IllegalArgumentException if the payload is longer than {@code maxMessageSize}.
+     */
     long broadcast(byte[] payload);
 
-    /** Broadcasts {@code length} bytes of {@code buffer} at {@code offset} to the whole topic (copied). */
+    /**
+     * Broadcasts {@code length} bytes of {@code buffer} at {@code offset} (copied before returning) as
+     * {@link #broadcast(byte[])} does, with the same results.
+     */
     long broadcast(DirectBuffer buffer, int offset, int length);
 
-    /** Broadcasts to the direct neighbors only; they do not forward it. */
+    /**
+     * Broadcasts {@code payload} to this node's current neighbors on the topic only; they deliver it and do not
+     * forward it, and a neighbor that joins later does not get it. Returns and throws as {@link #broadcast(byte[])}.
+     */
     long broadcastNeighbors(byte[] payload);
 
     /**

@@ -169,6 +169,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     @Override
     public int doWork()
     {
+        engine.threadCheck().enter();
         now = clock.nanoTime();
         final long cycleStart = now;
         int parts = 0;
@@ -287,6 +288,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             transportClosed = true;
             transport.close();
         }
+        engine.threadCheck().release();
     }
 
     /** The dispatcher runs on a transport thread: the engine's close closes the transport, not this thread. */

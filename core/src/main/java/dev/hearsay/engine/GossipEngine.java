@@ -76,6 +76,8 @@ public final class GossipEngine implements AutoCloseable
     private final boolean ownsCounters;
     private final EngineCounters counters;
     private final Dispatcher dispatcher;
+    /** Whichever thread runs the dispatcher's duty cycle: checked by dispatcher-only methods in debug mode. */
+    private final DispatcherThread threadCheck = new DispatcherThread();
     private final NetworkEvents networkEvents = new RingPublisher();
     private final int maxFrameLength;
     private final AtomicInteger openSubscriptions = new AtomicInteger();
@@ -382,6 +384,12 @@ public final class GossipEngine implements AutoCloseable
     public DutyCycles dutyCycles()
     {
         return dispatcher.dutyCycles();
+    }
+
+    /** The thread running the dispatcher, for the debug check of dispatcher-only methods ({@link DispatcherThread}). */
+    DispatcherThread threadCheck()
+    {
+        return threadCheck;
     }
 
     /** Current value of an engine counter (any thread). */
@@ -834,6 +842,12 @@ public final class GossipEngine implements AutoCloseable
     /** Transports' view of the ring: non-blocking copies of network events into slots. */
     private final class RingPublisher implements NetworkEvents
     {
+        @Override
+        public DispatcherThread dispatcherThreadCheck()
+        {
+            return threadCheck;
+        }
+
         @Override
         public boolean onFrame(final NodeId peer, final DirectBuffer buffer, final int offset, final int length)
         {

@@ -40,4 +40,13 @@ public interface NetworkEvents
      * @return false if the ring is full.
      */
     boolean onDialFailed(NodeId peer);
+
+    /**
+     * The engine's dispatcher thread, for the debug check of the methods {@link Transport} reserves for it (see
+     * {@link DispatcherThread}). Not an event: any thread may call it, and it may be kept.
+     */
+    default DispatcherThread dispatcherThreadCheck()
+    {
+        return DispatcherThread.ANY;
+    }
 }

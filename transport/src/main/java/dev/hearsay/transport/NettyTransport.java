@@ -6,6 +6,7 @@ import dev.hearsay.engine.NetworkEvents;
 import dev.hearsay.engine.NodeCounters;
 import dev.hearsay.engine.Transport;
 import dev.hearsay.engine.DispatcherHost;
+import dev.hearsay.engine.DispatcherThread;
 import dev.hearsay.engine.HostedDispatcher;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -114,6 +115,8 @@ public final class NettyTransport implements Transport
     private Channel server;
     private Bootstrap dialer;
     private NetworkEvents events;
+    /** Checks, in debug mode, that the dispatcher-only methods below run on the dispatcher thread. */
+    private DispatcherThread dispatcherThread = DispatcherThread.ANY;
     private volatile byte[] contactData = new byte[0];
     private volatile boolean closed;
     private PeerLink[] dirty = new PeerLink[64];
@@ -492,12 +495,14 @@ public final class NettyTransport implements Transport
     @Override
     public void bind(final NetworkEvents events)
     {
+        this.dispatcherThread = events.dispatcherThreadCheck();
         this.events = events;
     }
 
     @Override
     public boolean send(final NodeId peer, final DirectBuffer frame, final int offset, final int length)
     {
+        dispatcherThread.check("send");
         PeerLink link = links.get(peer);
         if (link == null)
         {
@@ -553,6 +558,7 @@ public final class NettyTransport implements Transport
     @Override
     public int flush()
     {
+        dispatcherThread.check("flush");
         final int n = dirtyCount;
         for (int i = 0; i < n; i++)
         {
@@ -598,6 +604,7 @@ public final class NettyTransport implements Transport
     @Override
     public boolean congested(final NodeId peer)
     {
+        dispatcherThread.check("congested");
         final PeerLink link = links.get(peer);
         return link != null && link.congested();
     }
@@ -605,12 +612,14 @@ public final class NettyTransport implements Transport
     @Override
     public boolean anySlow()
     {
+        dispatcherThread.check("anySlow");
         return slowPeers.anyIsolated();
     }
 
     @Override
     public boolean slow(final NodeId peer)
     {
+        dispatcherThread.check("slow");
         final PeerLink link = links.get(peer);
         return link != null && link.isolated();
     }
@@ -618,6 +627,7 @@ public final class NettyTransport implements Transport
     @Override
     public void waitFor(final NodeId peer)
     {
+        dispatcherThread.check("waitFor");
         final PeerLink link = links.get(peer);
         if (link != null && link.congested())
         {
@@ -628,6 +638,7 @@ public final class NettyTransport implements Transport
     @Override
     public boolean inboundHeld()
     {
+        dispatcherThread.check("inboundHeld");
         return flow.inboundHeld();
     }
 
@@ -635,6 +646,7 @@ public final class NettyTransport implements Transport
     @Override
     public void ringSpaceFreed()
     {
+        dispatcherThread.check("ringSpaceFreed");
         flow.ringSpaceFreed();
     }
 
@@ -714,6 +726,7 @@ public final class NettyTransport implements Transport
     @Override
     public void disconnect(final NodeId peer)
     {
+        dispatcherThread.check("disconnect");
         final PeerLink link = links.get(peer);
         if (link == null || link.released)
         {
@@ -731,6 +744,7 @@ public final class NettyTransport implements Transport
     @Override
     public void reject(final NodeId peer)
     {
+        dispatcherThread.check("reject");
         final PeerLink link = links.get(peer);
         if (link == null)
         {
