@@ -46,6 +46,8 @@ public final class EngineSubscription implements Subscription
     /** Set by the dispatcher once it has unregistered this subscription (closed, failed or engine shut down). */
     private volatile boolean closed;
     private volatile long broadcastsRejected;
+    /** The topic's sequence counters (used when this node signs on the publishing thread); set once at subscribe. */
+    TopicSequences sequences;
 
     /** Called on the dispatcher thread with every event, or null: events are buffered for poll and next. */
     final GossipHandler handler;
