@@ -592,11 +592,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         invalidSignatures.removeKey(peer);
         if (!isFailed(peer))
         {
-            counters.increment(EngineCounter.PEERS_DROPPED_INVALID_SIGNATURES);
             LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: relayed {1} messages without a valid signature",
                 peer.shortString(), strikes);
             failedPeers.add(peer);
             transport.reject(peer);
+            // Counted once the transport has it: a reader that sees the count sees the rejection too.
+            counters.increment(EngineCounter.PEERS_DROPPED_INVALID_SIGNATURES);
         }
     }
 
