@@ -374,8 +374,8 @@ public final class GossipEngine implements AutoCloseable
             throw ex;
         }
         final EngineSubscription subscription =
-            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options);
-        subscription.sequences = sequences;
+            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options,
+                sequences);
         final long sequence = claimWaiting();
         if (sequence < 0)
         {
