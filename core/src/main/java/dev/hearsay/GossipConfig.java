@@ -105,6 +105,8 @@ public final class GossipConfig
     public static final boolean DEFAULT_SIGN_MESSAGES = false;
     /** Default of {@link Builder#verifySignatures(boolean)}. */
     public static final boolean DEFAULT_VERIFY_SIGNATURES = false;
+    /** Default of {@link Builder#invalidSignatureLimit(int)}. */
+    public static final int DEFAULT_INVALID_SIGNATURE_LIMIT = 16;
 
     private static final GossipConfig DEFAULTS = builder().build();
     private final int activeViewCapacity;
@@ -145,6 +147,8 @@ public final class GossipConfig
     private final IdleStrategy idleStrategy;
     private final boolean signMessages;
     private final boolean verifySignatures;
+    private final SignatureScheme signatureScheme;
+    private final int invalidSignatureLimit;
     private final boolean preallocate;
     private final Path countersDir;
 
@@ -188,6 +192,8 @@ public final class GossipConfig
         this.idleStrategy = b.idleStrategy;
         this.signMessages = b.signMessages;
         this.verifySignatures = b.verifySignatures;
+        this.signatureScheme = b.signatureScheme;
+        this.invalidSignatureLimit = b.invalidSignatureLimit;
         this.preallocate = b.preallocate;
         this.countersDir = b.countersDir;
     }
@@ -246,6 +252,8 @@ public final class GossipConfig
         b.idleStrategy = idleStrategy;
         b.signMessages = signMessages;
         b.verifySignatures = verifySignatures;
+        b.signatureScheme = signatureScheme;
+        b.invalidSignatureLimit = invalidSignatureLimit;
         b.preallocate = preallocate;
         b.countersDir = countersDir;
         return b;
@@ -614,6 +622,27 @@ public final class GossipConfig
     }
 
     /**
+     * The Ed25519 implementation that signs and verifies messages, or null when none was chosen: a
+     * {@code GossipEngine} then uses {@link SignatureScheme#jdk()}, and a {@code GossipNode} the faster one its
+     * transport module carries. Only used with {@link #signMessages()} or {@link #verifySignatures()}.
+     */
+    public SignatureScheme signatureScheme()
+    {
+        return signatureScheme;
+    }
+
+    /**
+     * With {@link #verifySignatures()}: how many messages with a missing or invalid signature a peer may relay
+     * before this node disconnects it (the next one disconnects it; 0: the first one does). Counted per
+     * connection, from the moment it comes up. An honest peer that verifies never relays one; a peer that does not
+     * verify relays whatever a forger sent it. Default 16.
+     */
+    public int invalidSignatureLimit()
+    {
+        return invalidSignatureLimit;
+    }
+
+    /**
      * True if every per-topic table is allocated at its bound when the topic is created, so that nothing of the
      * topic allocates later, whatever the load: the payload cache ({@link #payloadCacheBytes()} and
      * {@link #payloadCacheEntries()}), the missing-message table ({@link #missingCapacity()}, with its id table and
@@ -677,6 +706,8 @@ public final class GossipConfig
             + ", idleStrategy=" + (idleStrategy == null ? "signalled" : idleStrategy.getClass().getSimpleName())
             + ", signMessages=" + signMessages
             + ", verifySignatures=" + verifySignatures
+            + ", signatureScheme=" + (signatureScheme == null ? "default" : signatureScheme.name())
+            + ", invalidSignatureLimit=" + invalidSignatureLimit
             + ", preallocate=" + preallocate
             + ", countersDir=" + countersDir
             + "}";
@@ -723,6 +754,8 @@ public final class GossipConfig
         private IdleStrategy idleStrategy = null;
         private boolean signMessages = DEFAULT_SIGN_MESSAGES;
         private boolean verifySignatures = DEFAULT_VERIFY_SIGNATURES;
+        private SignatureScheme signatureScheme = null;
+        private int invalidSignatureLimit = DEFAULT_INVALID_SIGNATURE_LIMIT;
         private boolean preallocate = DEFAULT_PREALLOCATE;
         private Path countersDir = null;
 
@@ -1002,6 +1035,20 @@ public final class GossipConfig
             return this;
         }
 
+        /** The Ed25519 implementation for message signatures (null, the default: the host's choice). */
+        public Builder signatureScheme(final SignatureScheme value)
+        {
+            this.signatureScheme = value;
+            return this;
+        }
+
+        /** Missing or invalid signatures a peer may relay before it is disconnected (0 to 1,000,000; 16). */
+        public Builder invalidSignatureLimit(final int value)
+        {
+            this.invalidSignatureLimit = value;
+            return this;
+        }
+
         /**
          * Allocate every per-topic table at its bound when the topic is created (off by default; see
          * {@link GossipConfig#preallocate()} for what it covers and costs).
@@ -1023,6 +1070,7 @@ public final class GossipConfig
         public GossipConfig build()
         {
             checkRange("activeViewCapacity", activeViewCapacity, 1, 64);
+            checkRange("invalidSignatureLimit", invalidSignatureLimit, 0, 1_000_000);
             checkRange("passiveViewCapacity", passiveViewCapacity, 0, 1024);
             checkRange("activeRandomWalkLength", activeRandomWalkLength, 0, 64);
             checkRange("passiveRandomWalkLength", passiveRandomWalkLength, 0, 64);

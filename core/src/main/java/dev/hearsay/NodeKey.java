@@ -87,6 +87,19 @@ public final class NodeKey
         }
     }
 
+    /**
+     * A copy of the 32-byte private seed this key pair derives from (what {@link #fromSeed(byte[])} takes): for
+     * another Ed25519 implementation that signs with this key. A secret: do not log, store or send it.
+     */
+    public byte[] privateSeed()
+    {
+        if (privateKey instanceof java.security.interfaces.EdECPrivateKey edec)
+        {
+            return edec.getBytes().orElseThrow(() -> new IllegalStateException("private seed not available"));
+        }
+        throw new IllegalStateException("not an EdDSA private key: " + privateKey.getAlgorithm());
+    }
+
     /** The public identity of this key. */
     public NodeId id()
     {

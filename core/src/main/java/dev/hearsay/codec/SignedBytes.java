@@ -32,20 +32,31 @@ public final class SignedBytes
     /** Writes the preamble of {@code message} at {@code offset}; returns {@link #PREAMBLE_LENGTH}. */
     public static int writePreamble(final Gossip message, final MutableDirectBuffer out, final int offset)
     {
+        return writePreamble(message.topic(), message.author(), message.epoch(), message.sequence(),
+            message.neighborsOnly(), message.payloadLength(), out, offset);
+    }
+
+    /**
+     * Writes the preamble of the message with these fields at {@code offset} (what an author signs before the
+     * message exists as a {@link Gossip}); returns {@link #PREAMBLE_LENGTH}.
+     */
+    public static int writePreamble(final TopicId topic, final NodeId author, final int epoch, final long sequence,
+        final boolean neighborsOnly, final int payloadLength, final MutableDirectBuffer out, final int offset)
+    {
         int p = offset;
         out.putBytes(p, CONTEXT_BYTES);
         p += CONTEXT_BYTES.length;
-        message.topic().write(out, p);
+        topic.write(out, p);
         p += TopicId.LENGTH;
-        message.author().write(out, p);
+        author.write(out, p);
         p += NodeId.LENGTH;
-        out.putInt(p, message.epoch(), BYTE_ORDER);
+        out.putInt(p, epoch, BYTE_ORDER);
         p += 4;
-        out.putLong(p, message.sequence(), BYTE_ORDER);
+        out.putLong(p, sequence, BYTE_ORDER);
         p += 8;
-        out.putByte(p, (byte)(message.neighborsOnly() ? 1 : 0));
+        out.putByte(p, (byte)(neighborsOnly ? 1 : 0));
         p += 1;
-        out.putInt(p, message.payloadLength(), BYTE_ORDER);
+        out.putInt(p, payloadLength, BYTE_ORDER);
         return PREAMBLE_LENGTH;
     }
 }

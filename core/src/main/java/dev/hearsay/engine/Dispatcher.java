@@ -16,6 +16,7 @@ import dev.hearsay.proto.ProtocolState;
 import dev.hearsay.proto.ProtocolStats;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -81,9 +82,15 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final MessageDecoder decoder;
     private final MessageEncoder encoder;
     private final UnsafeBuffer sendBuffer;
-    /** Signs authored messages and checks received ones; null when both are off. */
+    /** Checks received Gossip the producing thread did not check (verifySignatures); null when off. */
     private final MessageSigning signing;
     private final boolean verifySignatures;
+    private final int invalidSignatureLimit;
+    /**
+     * Missing or invalid signatures relayed per peer since its connection came up. At most one entry per connected
+     * peer: an entry goes when its peer disconnects, fails or is dropped.
+     */
+    private final Object2IntHashMap<NodeId> invalidSignatures = new Object2IntHashMap<>(0);
     private final String roleName;
     private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
@@ -140,12 +147,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             protocolCounters[i] = nodeCounters.newCounter(PROTOCOL_LABELS[i], NodeCounters.TYPE_PROTOCOL);
         }
         this.verifySignatures = config.verifySignatures();
-        this.signing = config.signMessages() || verifySignatures ?
-            new MessageSigning(config.signMessages() ? engine.key() : null) : null;
-        if (config.signMessages())
-        {
-            protocol.signer(signing);
-        }
+        this.invalidSignatureLimit = config.invalidSignatureLimit();
+        // Authored messages are signed by the publishing threads (GossipEngine.publishSignedBroadcast).
+        this.signing = verifySignatures ? new MessageSigning(engine.signatureScheme(), null) : null;
     }
 
     ProtocolState protocol()
@@ -314,7 +318,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             {
                 case Slot.FRAME_RECEIVED:
                     frameBytesHandled += slot.length;
-                    onFrame(slot.peer, slot.buffer, slot.length);
+                    onFrame(slot.peer, slot.buffer, slot.length, slot.verdict);
                     break;
                 case Slot.BROADCAST:
                     onBroadcast(slot, false);
@@ -324,13 +328,16 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                     break;
                 case Slot.PEER_CONNECTED:
                     counters.increment(EngineCounter.PEERS_CONNECTED);
+                    invalidSignatures.removeKey(slot.peer);
                     break;
                 case Slot.PEER_DISCONNECTED:
                     counters.increment(EngineCounter.PEERS_DISCONNECTED);
+                    invalidSignatures.removeKey(slot.peer);
                     protocol.onPeerDown(slot.peer, now);
                     break;
                 case Slot.DIAL_FAILED:
                     counters.increment(EngineCounter.DIALS_FAILED);
+                    invalidSignatures.removeKey(slot.peer);
                     protocol.onPeerDown(slot.peer, now);
                     break;
                 case Slot.SUBSCRIBE:
@@ -501,8 +508,15 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         nodeCounters.heartbeat(System.currentTimeMillis());
     }
 
-    private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length)
+    private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length, final int verdict)
     {
+        if (verdict == InboundVerifier.INVALID || verdict == InboundVerifier.MISSING)
+        {
+            // Checked and refused by the producing thread: only the verdict came through the ring.
+            counters.increment(EngineCounter.FRAMES_RECEIVED);
+            notAuthentic(peer, verdict == InboundVerifier.MISSING ? MessageSigning.MISSING : MessageSigning.INVALID);
+            return;
+        }
         counters.add(EngineCounter.BYTES_RECEIVED, length);
         final Message message;
         try
@@ -522,7 +536,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             return;
         }
         counters.increment(EngineCounter.FRAMES_RECEIVED);
-        if (verifySignatures && message.type() == MessageType.GOSSIP && !authentic((Gossip)message, peer))
+        if (verifySignatures && message.type() == MessageType.GOSSIP && !authentic((Gossip)message, peer, verdict))
         {
             return;
         }
@@ -530,35 +544,88 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     }
 
     /**
-     * Checks the author's signature before the protocol sees the message, so a forged or altered message is neither
-     * delivered nor forwarded nor remembered as seen (the genuine one can still arrive). The peer is not dropped:
-     * it may only have relayed what another node forged.
+     * Whether the protocol may see a received Gossip, before it does, so that a forged or altered message is neither
+     * delivered nor forwarded nor remembered as seen (the genuine one can still arrive).
+     * <ul>
+     * <li>{@link InboundVerifier#VERIFIED}: the producing thread verified these very bytes (the slot holds its copy
+     * of them).</li>
+     * <li>{@link InboundVerifier#SKIPPED_DUPLICATE}: the producing thread skipped the check because a copy with the
+     * same id had verified. The copy is let through unchecked only if the protocol has seen its id: then
+     * {@code PlumTree.onGossip} takes it for a duplicate (the same test, {@link ProtocolState#seenGossip}), and a
+     * duplicate's payload and signature are never delivered, forwarded or cached; all it does is prune the edge to
+     * the peer that sent it or count as that peer's answer to a Graft, which the peer could do with a Prune or an
+     * IHave of its own. The id was seen because a verified copy was handled before this one in ring order (or an
+     * earlier life of the id, which a duplicate test drops just the same). If the id is not seen, the verified
+     * copy has not been handled yet (it raced this one to the ring) or the table mixed two ids up: this copy might
+     * be a forgery with a genuine id, so the dispatcher verifies it itself.</li>
+     * <li>Otherwise (a frame that reached the ring unchecked): the dispatcher verifies it.</li>
+     * </ul>
      */
-    private boolean authentic(final Gossip message, final NodeId peer)
+    private boolean authentic(final Gossip message, final NodeId peer, final int verdict)
     {
+        if (verdict == InboundVerifier.VERIFIED
+            || verdict == InboundVerifier.SKIPPED_DUPLICATE && protocol.seenGossip(message))
+        {
+            return true;
+        }
+        counters.increment(EngineCounter.SIGNATURES_VERIFIED_BY_DISPATCHER);
         final int result = signing.check(message);
         if (result == MessageSigning.VALID)
         {
             return true;
         }
+        notAuthentic(peer, result);
+        return false;
+    }
+
+    /**
+     * A Gossip from {@code peer} without a valid signature ({@code result}: {@link MessageSigning#MISSING} or
+     * {@link MessageSigning#INVALID}) was dropped: counts it, and drops the peer once it has relayed more than
+     * {@link dev.hearsay.GossipConfig#invalidSignatureLimit()} of them. A peer that verifies what it relays never
+     * relays one, so it is kept for a few (it may not verify, and only pass on what another node forged) but not
+     * for a flood, which would cost this node a verification each.
+     */
+    private void notAuthentic(final NodeId peer, final int result)
+    {
         counters.increment(result == MessageSigning.MISSING ?
             EngineCounter.SIGNATURES_MISSING : EngineCounter.SIGNATURES_INVALID);
-        if (LOG.isLoggable(System.Logger.Level.DEBUG))
+        final int strikes = invalidSignatures.getValue(peer) + 1;
+        if (strikes <= invalidSignatureLimit)
         {
-            // Guarded: a flood of forgeries must not make the dispatcher build strings.
-            LOG.log(System.Logger.Level.DEBUG, "dropping {0} from {1}: signature {2}", message, peer.shortString(),
-                result == MessageSigning.MISSING ? "missing" : "invalid");
+            invalidSignatures.put(peer, strikes);
+            return;
         }
-        return false;
+        invalidSignatures.removeKey(peer);
+        if (!isFailed(peer))
+        {
+            LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: relayed {1} messages without a valid signature",
+                peer.shortString(), strikes);
+            failedPeers.add(peer);
+            transport.reject(peer);
+            // Counted once the transport has it: a reader that sees the count sees the rejection too.
+            counters.increment(EngineCounter.PEERS_DROPPED_INVALID_SIGNATURES);
+        }
     }
 
     private void onBroadcast(final Slot slot, final boolean neighborsOnly)
     {
         counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
         broadcastBytesHandled += slot.length + GossipEngine.BROADCAST_FRAME_OVERHEAD;
-        final int result = topics.containsKey(slot.topic) ?
-            protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now) :
-            ProtocolState.REJECTED_NO_TOPIC;
+        final int result;
+        if (!topics.containsKey(slot.topic))
+        {
+            result = ProtocolState.REJECTED_NO_TOPIC;
+        }
+        else if (slot.signed)
+        {
+            // Numbered and signed by the publishing thread; the signature follows the payload in the slot.
+            result = protocol.broadcastSigned(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, slot.sequence,
+                slot.buffer, slot.length, now);
+        }
+        else
+        {
+            result = protocol.broadcast(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, now);
+        }
         if (result == ProtocolState.HELD)
         {
             counters.increment(EngineCounter.BROADCASTS_HELD);

@@ -78,7 +78,24 @@ public enum EngineCounter
     /** Gauge: what else that cycle ran, a sum of DutyCycles.RAN_* flags (1 protocol timers, 2 FIFO, 4 refresh). */
     SLOWEST_CYCLE_PARTS("gauge: slowest duty cycle lately, timers run (1 protocol, 2 fifo, 4 refresh)"),
     /** Gauge: peer links that cycle flushed. */
-    SLOWEST_CYCLE_LINKS_FLUSHED("gauge: slowest duty cycle lately, links flushed");
+    SLOWEST_CYCLE_LINKS_FLUSHED("gauge: slowest duty cycle lately, links flushed"),
+    /**
+     * Gossip signatures verified before the frame entered the ring, on the thread that handed it over (a transport
+     * I/O thread), with verifySignatures on: valid and invalid ones alike.
+     */
+    SIGNATURES_VERIFIED("signatures verified off the dispatcher"),
+    /**
+     * Gossip signatures the dispatcher verified itself: a copy whose check was skipped as a duplicate turned out
+     * not to be one for the protocol (a race with the verified copy, or a lost table entry), or a frame that
+     * reached the ring unchecked.
+     */
+    SIGNATURES_VERIFIED_BY_DISPATCHER("signatures verified on the dispatcher"),
+    /** Gossip copies whose verification was skipped because a copy with the same id had already verified. */
+    SIGNATURES_SKIPPED_DUPLICATE("signature checks skipped: duplicate"),
+    /** Peers disconnected for relaying more than invalidSignatureLimit missing or invalid signatures. */
+    PEERS_DROPPED_INVALID_SIGNATURES("peers dropped: invalid signatures"),
+    /** Messages this node authored and signed on the publishing thread (signMessages). */
+    MESSAGES_SIGNED("messages signed");
 
     private final String label;
 

@@ -46,6 +46,8 @@ public final class EngineSubscription implements Subscription
     /** Set by the dispatcher once it has unregistered this subscription (closed, failed or engine shut down). */
     private volatile boolean closed;
     private volatile long broadcastsRejected;
+    /** The topic's sequence counters (used when this node signs on the publishing thread). */
+    final TopicSequences sequences;
 
     /** Called on the dispatcher thread with every event, or null: events are buffered for poll and next. */
     final GossipHandler handler;
@@ -73,9 +75,10 @@ public final class EngineSubscription implements Subscription
     static final long NOT_BEHIND = Long.MIN_VALUE;
 
     EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload,
-        final SubscriptionOptions options)
+        final SubscriptionOptions options, final TopicSequences sequences)
     {
         this.engine = engine;
+        this.sequences = sequences;
         this.topic = topic;
         // A dispatcher handler takes every event at once: the buffer is never used, so it is kept minimal.
         this.queue = new SubscriberQueue(options.dispatcherHandler() == null ? capacity : 1, maxPayload);

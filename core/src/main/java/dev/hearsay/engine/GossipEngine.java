@@ -8,11 +8,13 @@ import dev.hearsay.BroadcastResult;
 import dev.hearsay.GossipConfig;
 import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
+import dev.hearsay.SignatureScheme;
 import dev.hearsay.Subscription;
 import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.codec.WireFormat;
+import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.IHave;
 import dev.hearsay.proto.MessageType;
 import dev.hearsay.proto.ProtocolStats;
@@ -85,7 +87,16 @@ public final class GossipEngine implements AutoCloseable
      * Open subscriptions per topic, replaced copy-on-write by compare-and-set: subscribing is rare, and a lock-free
      * update lets the dispatcher release a reservation without ever blocking.
      */
-    private final AtomicReference<Map<TopicId, Integer>> topicSubscriptions = new AtomicReference<>(Map.of());
+    private final AtomicReference<Map<TopicId, TopicReservation>> topicSubscriptions =
+        new AtomicReference<>(Map.of());
+    /** This node's epoch, part of the ids of the messages it authors. */
+    private final int epoch;
+    /** The Ed25519 implementation for message signatures (the configured one, or the JDK's). */
+    private final SignatureScheme signatureScheme;
+    /** With signMessages: each publishing thread's signer (null when off). */
+    private final ThreadLocal<PublisherSigning> publisherSigning;
+    /** With verifySignatures: each frame-producing thread's verifier (null when off). */
+    private final ThreadLocal<InboundVerifier> inboundVerifier;
     /** Payload bytes of broadcasts on the ring not yet handled (padded: producers and the dispatcher write it). */
     /**
      * What a broadcast counts against {@link GossipConfig#maxInFlightBroadcastBytes()} beyond its payload: the
@@ -169,6 +180,18 @@ public final class GossipEngine implements AutoCloseable
         this.maxInFlightBroadcastBytes = config.maxInFlightBroadcastBytes();
         this.maxInFlightFrameBytes = config.maxInFlightFrameBytes();
         this.maxFrameLength = MessageEncoder.maxEncodedLength(config.maxMessageSize(), config.maxPeerDataSize());
+        this.epoch = epoch;
+        this.signatureScheme = config.signatureScheme() != null ? config.signatureScheme() : SignatureScheme.jdk();
+        if (config.signMessages() || config.verifySignatures())
+        {
+            MessageSigning.selfTest(signatureScheme, key);
+        }
+        this.publisherSigning = config.signMessages() ?
+            ThreadLocal.withInitial(() -> new PublisherSigning(signatureScheme, key)) : null;
+        final VerifiedIds verifiedIds = new VerifiedIds();
+        this.inboundVerifier = config.verifySignatures() ?
+            ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
+            null;
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);
@@ -206,10 +229,16 @@ public final class GossipEngine implements AutoCloseable
         return key.id();
     }
 
-    /** This node's key (the dispatcher signs with it when signMessages is on). */
+    /** This node's key (publishing threads sign with it when signMessages is on). */
     NodeKey key()
     {
         return key;
+    }
+
+    /** The Ed25519 implementation this engine signs and verifies with. */
+    SignatureScheme signatureScheme()
+    {
+        return signatureScheme;
     }
 
     /** The configuration. */
@@ -336,9 +365,10 @@ public final class GossipEngine implements AutoCloseable
             openSubscriptions.decrementAndGet();
             throw new IllegalStateException("too many subscriptions: " + MAX_SUBSCRIPTIONS + " are open");
         }
+        final TopicSequences sequences;
         try
         {
-            reserveTopic(topic);
+            sequences = reserveTopic(topic);
         }
         catch (final IllegalStateException ex)
         {
@@ -346,7 +376,8 @@ public final class GossipEngine implements AutoCloseable
             throw ex;
         }
         final EngineSubscription subscription =
-            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options);
+            new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options,
+                sequences);
         final long sequence = claimWaiting();
         if (sequence < 0)
         {
@@ -582,6 +613,13 @@ public final class GossipEngine implements AutoCloseable
 
     long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly, final byte[] payload)
     {
+        if (publisherSigning != null)
+        {
+            final PublisherSigning signing = publisherSigning.get();
+            signing.payloadView.wrap(payload);
+            return publishSignedBroadcast(signing, subscription, neighborsOnly, signing.payloadView, 0,
+                payload.length);
+        }
         final long sequence = claimBroadcast(payload.length);
         if (sequence < 0)
         {
@@ -605,6 +643,10 @@ public final class GossipEngine implements AutoCloseable
     long publishBroadcast(final EngineSubscription subscription, final boolean neighborsOnly,
         final DirectBuffer buffer, final int offset, final int length)
     {
+        if (publisherSigning != null)
+        {
+            return publishSignedBroadcast(publisherSigning.get(), subscription, neighborsOnly, buffer, offset, length);
+        }
         final long sequence = claimBroadcast(length);
         if (sequence < 0)
         {
@@ -622,6 +664,51 @@ public final class GossipEngine implements AutoCloseable
         {
             ring.publish(sequence);
         }
+        return sequence;
+    }
+
+    /**
+     * With signMessages: numbers and signs the broadcast here, on the publishing thread, so that the dispatcher
+     * only sends it. The signature is made before the ring slot is claimed (a claimed slot holds up the dispatcher
+     * until it is published) over the number after the topic's last; the number is taken only once the slot is
+     * claimed, so a refused broadcast leaves no hole in the sequence. If another thread took that number meanwhile
+     * (two threads broadcasting on one topic), the next free one is taken and the message signed again.
+     */
+    private long publishSignedBroadcast(final PublisherSigning signing, final EngineSubscription subscription,
+        final boolean neighborsOnly, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final TopicId topic = subscription.topic();
+        final java.util.concurrent.atomic.AtomicLong counter = subscription.sequences.counter(neighborsOnly);
+        final long last = counter.get();
+        long count = last + 1;
+        signing.sign(topic, key.id(), epoch, TopicSequences.sequence(neighborsOnly, count), neighborsOnly, buffer,
+            offset, length);
+        final long sequence = claimBroadcast(length);
+        if (sequence < 0)
+        {
+            return sequence;
+        }
+        final Slot slot = ring.get(sequence);
+        try
+        {
+            if (!counter.compareAndSet(last, count))
+            {
+                count = counter.incrementAndGet();
+                signing.sign(topic, key.id(), epoch, TopicSequences.sequence(neighborsOnly, count), neighborsOnly,
+                    buffer, offset, length);
+            }
+            slot.copySigned(buffer, offset, length, signing.signature, Gossip.SIGNATURE_LENGTH);
+            slot.signed = true;
+            slot.sequence = TopicSequences.sequence(neighborsOnly, count);
+            slot.topic = topic;
+            slot.subscription = subscription;
+            slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        counters.incrementShared(EngineCounter.MESSAGES_SIGNED);
         return sequence;
     }
 
@@ -728,26 +815,36 @@ public final class GossipEngine implements AutoCloseable
         ring.publish(sequence);
     }
 
-    /** Counts a subscription of {@code topic}; a new topic beyond {@code maxTopics} is refused. */
-    private void reserveTopic(final TopicId topic)
+    /**
+     * Counts a subscription of {@code topic}; a new topic beyond {@code maxTopics} is refused. Returns the topic's
+     * sequence counters (see {@link TopicSequences}), shared while the topic has subscriptions.
+     */
+    private TopicSequences reserveTopic(final TopicId topic)
     {
         while (true)
         {
-            final Map<TopicId, Integer> current = topicSubscriptions.get();
-            final Integer count = current.get(topic);
-            if (count == null && current.size() >= config.maxTopics())
+            final Map<TopicId, TopicReservation> current = topicSubscriptions.get();
+            final TopicReservation reservation = current.get(topic);
+            if (reservation == null && current.size() >= config.maxTopics())
             {
                 throw new IllegalStateException("maxTopics: this node already has " + current.size()
                     + " topics, the configured limit; close the subscriptions of a topic before subscribing to "
                     + "another (refused: " + topic.shortString() + ")");
             }
-            final HashMap<TopicId, Integer> next = new HashMap<>(current);
-            next.put(topic, count == null ? 1 : count + 1);
+            final HashMap<TopicId, TopicReservation> next = new HashMap<>(current);
+            final TopicReservation reserved = reservation == null ? new TopicReservation(1, new TopicSequences()) :
+                new TopicReservation(reservation.count() + 1, reservation.sequences());
+            next.put(topic, reserved);
             if (topicSubscriptions.compareAndSet(current, next))
             {
-                return;
+                return reserved.sequences();
             }
         }
+    }
+
+    /** A topic's open subscriptions on this node and their sequence counters. */
+    private record TopicReservation(int count, TopicSequences sequences)
+    {
     }
 
     /**
@@ -763,20 +860,20 @@ public final class GossipEngine implements AutoCloseable
         final TopicId topic = subscription.topic();
         while (true)
         {
-            final Map<TopicId, Integer> current = topicSubscriptions.get();
-            final Integer count = current.get(topic);
-            if (count == null)
+            final Map<TopicId, TopicReservation> current = topicSubscriptions.get();
+            final TopicReservation reservation = current.get(topic);
+            if (reservation == null)
             {
                 return;
             }
-            final HashMap<TopicId, Integer> next = new HashMap<>(current);
-            if (count == 1)
+            final HashMap<TopicId, TopicReservation> next = new HashMap<>(current);
+            if (reservation.count() == 1)
             {
                 next.remove(topic);
             }
             else
             {
-                next.put(topic, count - 1);
+                next.put(topic, new TopicReservation(reservation.count() - 1, reservation.sequences()));
             }
             if (topicSubscriptions.compareAndSet(current, next))
             {
@@ -860,6 +957,15 @@ public final class GossipEngine implements AutoCloseable
                 counters.incrementShared(EngineCounter.FRAMES_OVERSIZE);
                 return true;
             }
+            // With verifySignatures, a Gossip's signature is checked here, on the producing thread, so that
+            // verification runs beside the dispatcher rather than on it.
+            final int verdict = inboundVerifier != null ? inboundVerifier.get().check(buffer, offset, length) :
+                InboundVerifier.NOT_CHECKED;
+            if (verdict == InboundVerifier.INVALID || verdict == InboundVerifier.MISSING)
+            {
+                // Only the verdict travels (the dispatcher counts it against the peer): no bytes, no copy.
+                return publishVerdict(peer, verdict);
+            }
             // Like the in-flight broadcast bound: a frame is admitted whenever nothing else is in flight.
             final long before = inFlightFrameBytes.getAndAdd(length);
             if (before > 0 && before + length > maxInFlightFrameBytes)
@@ -886,12 +992,35 @@ public final class GossipEngine implements AutoCloseable
                 slot.copy(buffer, offset, length, length > WireFormat.TYPE_OFFSET
                     && buffer.getByte(offset + WireFormat.TYPE_OFFSET) == GOSSIP_CODE);
                 slot.peer = peer;
+                slot.verdict = verdict;
                 slot.kind = Slot.FRAME_RECEIVED;
             }
             finally
             {
                 ring.publish(sequence);
             }
+            return true;
+        }
+
+        /** A frame whose signature failed, as an empty FrameReceived carrying the verdict; false if the ring is full. */
+        private boolean publishVerdict(final NodeId peer, final int verdict)
+        {
+            final long sequence;
+            try
+            {
+                sequence = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
+                return false;
+            }
+            final Slot slot = ring.get(sequence);
+            slot.peer = peer;
+            slot.verdict = verdict;
+            slot.length = 0;
+            slot.kind = Slot.FRAME_RECEIVED;
+            ring.publish(sequence);
             return true;
         }
 

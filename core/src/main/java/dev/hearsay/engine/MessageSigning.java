@@ -1,6 +1,9 @@
 package dev.hearsay.engine;
 
+import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
+import dev.hearsay.SignatureScheme;
+import dev.hearsay.TopicId;
 import dev.hearsay.codec.SignedBytes;
 import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.GossipSigner;
@@ -9,10 +12,11 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Ed25519 message signing and verification on the dispatcher thread: signs what this node authors (as the
- * protocol's {@link GossipSigner}) and checks received Gossip before the protocol sees it. The signed bytes are
- * {@link SignedBytes}' preamble followed by the payload. Reuses one signer, one verifier (with its public key
- * cache) and scratch buffers; the JDK's Ed25519 still allocates internally per call.
+ * Ed25519 signatures of Gossip messages for one thread at a time (the thread that creates it or any single thread
+ * after it; no field is shared): signs what this node authors and checks received Gossip with a
+ * {@link SignatureScheme}. The signed bytes are {@link SignedBytes}' preamble followed by the payload, laid out in
+ * one scratch array that grows to the largest message seen and is kept, so nothing here allocates per message
+ * (what the scheme allocates inside is its own).
  */
 final class MessageSigning implements GossipSigner
 {
@@ -23,64 +27,66 @@ final class MessageSigning implements GossipSigner
     /** {@link #check} result: the signature does not match the author, id, scope or payload. */
     static final int INVALID = 2;
 
-    /** Public keys of authors kept decoded. */
+    /** Public keys of authors a verifier keeps decoded. */
     static final int KEY_CACHE_CAPACITY = 4096;
 
-    private final NodeKey.Signer signer;
-    private final NodeKey.Verifier verifier;
-    private final byte[] preamble = new byte[SignedBytes.PREAMBLE_LENGTH];
-    private final UnsafeBuffer preambleBuffer = new UnsafeBuffer(preamble);
+    private final SignatureScheme.Signer signer;
+    private final SignatureScheme.Verifier verifier;
     private final byte[] signature = new byte[Gossip.SIGNATURE_LENGTH];
-    private byte[] scratch = new byte[0];
+    private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(new byte[SignedBytes.PREAMBLE_LENGTH + 128]);
 
-    /** @param key signs when not null; verification is always available. */
+    /** Signs with {@code key} (when not null) and verifies with the JDK's Ed25519. */
     MessageSigning(final NodeKey key)
     {
-        this.signer = key != null ? key.newSigner() : null;
-        this.verifier = new NodeKey.Verifier(KEY_CACHE_CAPACITY);
-        warmUp(key != null ? key : NodeKey.fromSeed(0L));
+        this(SignatureScheme.jdk(), key);
+    }
+
+    /** @param key signs when not null; verification is always available. */
+    MessageSigning(final SignatureScheme scheme, final NodeKey key)
+    {
+        this.signer = key != null ? scheme.newSigner(key) : null;
+        this.verifier = scheme.newVerifier(KEY_CACHE_CAPACITY);
     }
 
     /**
-     * The JDK's first Ed25519 signature and verification load and initialise the provider (hundreds of
-     * milliseconds on a busy machine). Pay that here, on the thread building the engine, not on the dispatcher in
-     * the middle of joining, where a stall makes neighbor requests time out.
+     * Signs and verifies once, throwing if that fails. The JDK's first Ed25519 signature and verification load and
+     * initialise the provider (hundreds of milliseconds on a busy machine): pay that on the thread building the
+     * engine, not on a thread in the middle of joining, where a stall makes neighbor requests time out.
      */
-    private void warmUp(final NodeKey key)
+    static void selfTest(final SignatureScheme scheme, final NodeKey key)
     {
-        final byte[] data = new byte[64];
-        final NodeKey.Signer warm = signer != null ? signer : key.newSigner();
-        warm.update(data, 0, data.length);
-        warm.sign(signature, 0);
-        verifier.begin(key.id());
-        verifier.update(data, 0, data.length);
-        if (!verifier.verify(signature, 0))
+        final MessageSigning signing = new MessageSigning(scheme, key);
+        final TopicId topic = TopicId.of("hearsay/self-test");
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final UnsafeBuffer signature = new UnsafeBuffer(new byte[Gossip.SIGNATURE_LENGTH]);
+        signing.sign(topic, key.id(), 1, 1, false, payload, 0, 64, signature, 0);
+        final Gossip gossip = new Gossip();
+        gossip.set(key.id(), 1, 1, 0, false).payload(payload, 0, 64).topic(topic);
+        gossip.signature(signature, 0);
+        if (signing.check(gossip) != VALID)
         {
-            throw new IllegalStateException("Ed25519 self-test failed");
+            throw new IllegalStateException("Ed25519 self-test failed (" + scheme.name() + ")");
         }
     }
 
     @Override
     public void sign(final Gossip message, final MutableDirectBuffer out, final int offset)
     {
-        SignedBytes.writePreamble(message, preambleBuffer, 0);
-        signer.update(preamble, 0, preamble.length);
-        final DirectBuffer payload = message.payloadBuffer();
-        final int length = message.payloadLength();
-        if (length > 0)
-        {
-            final byte[] array = payload.byteArray();
-            if (array != null)
-            {
-                signer.update(array, payload.wrapAdjustment() + message.payloadOffset(), length);
-            }
-            else
-            {
-                signer.update(copy(payload, message.payloadOffset(), length), 0, length);
-            }
-        }
-        signer.sign(signature, 0);
-        out.putBytes(offset, signature);
+        sign(message.topic(), message.author(), message.epoch(), message.sequence(), message.neighborsOnly(),
+            message.payloadBuffer(), message.payloadOffset(), message.payloadLength(), out, offset);
+    }
+
+    /**
+     * Writes the {@value Gossip#SIGNATURE_LENGTH}-byte signature of the message with these fields (as
+     * {@link SignedBytes} lays them out) at {@code outOffset} of {@code out}. Needs a key.
+     */
+    void sign(final TopicId topic, final NodeId author, final int epoch, final long sequence,
+        final boolean neighborsOnly, final DirectBuffer payload, final int offset, final int length,
+        final MutableDirectBuffer out, final int outOffset)
+    {
+        final int n = layOut(topic, author, epoch, sequence, neighborsOnly, payload, offset, length);
+        signer.sign(scratchBuffer.byteArray(), 0, n, signature, 0);
+        out.putBytes(outOffset, signature);
     }
 
     /** Checks the author's signature of a received Gossip: {@link #VALID}, {@link #MISSING} or {@link #INVALID}. */
@@ -90,37 +96,26 @@ final class MessageSigning implements GossipSigner
         {
             return MISSING;
         }
-        if (!verifier.begin(message.author()))
-        {
-            return INVALID;
-        }
-        SignedBytes.writePreamble(message, preambleBuffer, 0);
-        verifier.update(preamble, 0, preamble.length);
-        final DirectBuffer payload = message.payloadBuffer();
-        final int length = message.payloadLength();
-        if (length > 0)
-        {
-            final byte[] array = payload.byteArray();
-            if (array != null)
-            {
-                verifier.update(array, payload.wrapAdjustment() + message.payloadOffset(), length);
-            }
-            else
-            {
-                verifier.update(copy(payload, message.payloadOffset(), length), 0, length);
-            }
-        }
+        final int n = layOut(message.topic(), message.author(), message.epoch(), message.sequence(),
+            message.neighborsOnly(), message.payloadBuffer(), message.payloadOffset(), message.payloadLength());
         message.signatureBuffer().getBytes(message.signatureOffset(), signature);
-        return verifier.verify(signature, 0) ? VALID : INVALID;
+        return verifier.verify(message.author(), scratchBuffer.byteArray(), 0, n, signature, 0) ? VALID : INVALID;
     }
 
-    private byte[] copy(final DirectBuffer buffer, final int offset, final int length)
+    /** Writes preamble and payload into the scratch array; returns their length. */
+    private int layOut(final TopicId topic, final NodeId author, final int epoch, final long sequence,
+        final boolean neighborsOnly, final DirectBuffer payload, final int offset, final int length)
     {
-        if (scratch.length < length)
+        final int n = SignedBytes.PREAMBLE_LENGTH + length;
+        if (scratchBuffer.capacity() < n)
         {
-            scratch = new byte[length];
+            scratchBuffer.wrap(new byte[n]);
         }
-        buffer.getBytes(offset, scratch, 0, length);
-        return scratch;
+        SignedBytes.writePreamble(topic, author, epoch, sequence, neighborsOnly, length, scratchBuffer, 0);
+        if (length > 0)
+        {
+            scratchBuffer.putBytes(SignedBytes.PREAMBLE_LENGTH, payload, offset, length);
+        }
+        return n;
     }
 }

@@ -56,6 +56,15 @@ final class Slot
     /** Frame or payload bytes, valid for {@link #length} bytes from 0. */
     final UnsafeBuffer buffer = new UnsafeBuffer(own);
     int length;
+    /** FrameReceived: what the producing thread found of its signature, an {@link InboundVerifier} verdict. */
+    int verdict;
+    /**
+     * Broadcast*: true if the publisher numbered and signed it; the 64-byte signature then follows the payload in
+     * {@link #buffer} (at {@link #length}) and {@link #sequence} is its sequence.
+     */
+    boolean signed;
+    /** Broadcast* when {@link #signed}: the sequence the publisher gave it. */
+    long sequence;
 
     /**
      * @param maxLength   the largest frame or payload a slot takes.
@@ -88,10 +97,26 @@ final class Slot
         this.length = length;
     }
 
+    /**
+     * Copies {@code length} payload bytes of {@code src} and then the {@code signatureLength} bytes of
+     * {@code signature} into the slot buffer; {@link #length} is the payload's.
+     */
+    void copySigned(final DirectBuffer src, final int offset, final int length, final DirectBuffer signature,
+        final int signatureLength)
+    {
+        reserve(length + signatureLength, true);
+        buffer.putBytes(0, src, offset, length);
+        buffer.putBytes(length, signature, 0, signatureLength);
+        this.length = length;
+    }
+
     /** Drops references so that a handled slot keeps nothing alive; the own array is kept for reuse. */
     void clear()
     {
         kind = NONE;
+        verdict = 0;
+        signed = false;
+        sequence = 0;
         topic = null;
         peer = null;
         subscription = null;

@@ -67,8 +67,7 @@ final class PlumTree
     static final long WAIT_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
     private final UnsafeBuffer view = new UnsafeBuffer(Message.NO_DATA);
     private final UnsafeBuffer heldView = new UnsafeBuffer(Message.NO_DATA);
-    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
-    private final ArrayDeque<Boolean> heldScope = new ArrayDeque<>();
+    private final ArrayDeque<HeldBroadcast> held = new ArrayDeque<>();
 
     // Lazy queue: runs of ids to announce at the next flush, each with the neighbor slots to announce it to. A run is
     // consecutive sequences of one author's epoch with the same hop count and recipients: the common case of an
@@ -170,10 +169,9 @@ final class PlumTree
             // The first neighbor: push what was broadcast while alone, in order.
             while (!held.isEmpty())
             {
-                final byte[] payload = held.poll();
-                final boolean neighborsOnly = heldScope.poll();
-                heldView.wrap(payload);
-                send(heldView, 0, payload.length, neighborsOnly, now);
+                final HeldBroadcast h = held.poll();
+                heldView.wrap(h.bytes);
+                send(heldView, 0, h.length, h.neighborsOnly, h.sequence, h.signed ? heldView : null, h.length, now);
             }
             heldView.wrap(Message.NO_DATA);
         }
@@ -234,6 +232,16 @@ final class PlumTree
     int broadcast(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
         final long now)
     {
+        return broadcast(payload, offset, length, neighborsOnly, 0, null, 0, now);
+    }
+
+    /**
+     * A broadcast; with a {@code signature} (not null), one its author already numbered and signed: it is sent
+     * with {@code presetSequence} and those 64 bytes, and the protocol neither numbers nor signs it.
+     */
+    int broadcast(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
+        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final long now)
+    {
         if (eager.isEmpty() && lazy.isEmpty())
         {
             if (held.size() >= config.pendingBroadcastCapacity())
@@ -241,25 +249,32 @@ final class PlumTree
                 ctx.stats.heldRejected++;
                 return ProtocolState.REJECTED_HOLD_FULL;
             }
-            final byte[] copy = new byte[length];
-            payload.getBytes(offset, copy);
-            held.add(copy);
-            heldScope.add(neighborsOnly);
+            final byte[] copy = new byte[length + (signature != null ? Gossip.SIGNATURE_LENGTH : 0)];
+            payload.getBytes(offset, copy, 0, length);
+            if (signature != null)
+            {
+                signature.getBytes(signatureOffset, copy, length, Gossip.SIGNATURE_LENGTH);
+            }
+            held.add(new HeldBroadcast(copy, length, neighborsOnly, presetSequence, signature != null));
             return ProtocolState.HELD;
         }
-        send(payload, offset, length, neighborsOnly, now);
+        send(payload, offset, length, neighborsOnly, presetSequence, signature, signatureOffset, now);
         return ProtocolState.SENT;
     }
 
     private void send(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
-        final long now)
+        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final long now)
     {
-        final long seq = neighborsOnly ? -(++neighborsSequence) : ++sequence;
+        final long seq = signature != null ? presetSequence : neighborsOnly ? -(++neighborsSequence) : ++sequence;
         final NodeId me = ctx.me;
         final int epoch = ctx.epoch;
         final Gossip gossip = ctx.gossip;
         gossip.set(me, epoch, seq, 0, neighborsOnly).payload(payload, offset, length).topic(topic);
-        if (ctx.signer != null)
+        if (signature != null)
+        {
+            gossip.signature(signature, signatureOffset);
+        }
+        else if (ctx.signer != null)
         {
             ctx.signer.sign(gossip, ctx.signature, 0);
             gossip.signature(ctx.signature, 0);
@@ -300,6 +315,7 @@ final class PlumTree
         final int slot = slotOf(from);
         final boolean graftAnswer = slot >= 0 && graftAuthor[slot] != null && graftAnswered(slot, author, epoch, seq);
         AuthorLog log = authors.find(author, epoch);
+        // The duplicate test: seen(Gossip) below must stay the same test.
         if (log != null && log.seen(seq))
         {
             onDuplicate(from, slot, graftAnswer, now);
@@ -339,6 +355,20 @@ final class PlumTree
         {
             announcedMessageArrived(from, hops, entry, now);
         }
+    }
+
+    /**
+     * True if {@link #onGossip} would take {@code message} for a duplicate: a Swarm-scope message whose id is seen.
+     * Changes nothing.
+     */
+    boolean seen(final Gossip message)
+    {
+        if (message.neighborsOnly())
+        {
+            return false;
+        }
+        final AuthorLog log = authors.find(message.author(), message.epoch());
+        return log != null && log.seen(message.sequence());
     }
 
     /**
@@ -1043,9 +1073,13 @@ final class PlumTree
         releaseAt = Long.MAX_VALUE;
         authors.clear();
         held.clear();
-        heldScope.clear();
         lazySize = 0;
         flushAt = Long.MAX_VALUE;
         evictAt = Long.MAX_VALUE;
+    }
+
+    /** A broadcast held until the first neighbor: its bytes (payload, then the signature when signed). */
+    private record HeldBroadcast(byte[] bytes, int length, boolean neighborsOnly, long sequence, boolean signed)
+    {
     }
 }

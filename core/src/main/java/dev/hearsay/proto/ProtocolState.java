@@ -133,6 +133,37 @@ public final class ProtocolState
         return result;
     }
 
+    /**
+     * Like {@link #broadcast}, for a message its author already numbered and signed (on the publishing thread): it
+     * goes out as (this node, its epoch, {@code sequence}) with the {@value Gossip#SIGNATURE_LENGTH} bytes of
+     * {@code signature} at {@code signatureOffset}. Same results as {@link #broadcast}.
+     */
+    public int broadcastSigned(final TopicId topic, final DirectBuffer payload, final int offset, final int length,
+        final boolean neighborsOnly, final long sequence, final DirectBuffer signature, final int signatureOffset,
+        final long now)
+    {
+        final Topic t = topics.get(topic);
+        if (t == null)
+        {
+            return REJECTED_NO_TOPIC;
+        }
+        t.time(now);
+        final int result = t.plumTree.broadcast(payload, offset, length, neighborsOnly, sequence, signature,
+            signatureOffset, now);
+        touched(t);
+        return result;
+    }
+
+    /**
+     * True if {@code message} is a Swarm-scope Gossip of a joined topic whose id the protocol has seen: given to
+     * {@link #onMessage} it would be handled as a duplicate (neither delivered nor forwarded nor cached).
+     */
+    public boolean seenGossip(final Gossip message)
+    {
+        final Topic t = topics.get(message.topic());
+        return t != null && t.plumTree.seen(message);
+    }
+
     /** Leaves {@code topic}: Disconnect(alive=false) to its neighbors, then forgets its state. */
     public void quit(final TopicId topic, final long now)
     {

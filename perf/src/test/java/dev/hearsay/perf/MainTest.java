@@ -82,6 +82,8 @@ class MainTest
         assertUsageError(run("bench", "--nodes", "2", "--publishers", "3"));
         assertUsageError(run("bench", "--size", "8"));
         assertUsageError(run("bench", "--duration"));
+        assertUsageError(run("bench", "--sign", "--processes"));
+        assertUsageError(run("bench", "--tls", "--slow-peer"));
         assertUsageError(run("sim"));
         assertUsageError(run("sim", "--nodes", "50"));
         assertUsageError(run("sim", "--nodes", "fifty", "--scenario", "single-sender"));
@@ -148,6 +150,37 @@ class MainTest
         assertTrue(Files.readString(reportDir.resolve("engine-rate-corrected.hgrm")).contains("Percentile"));
         assertTrue(Files.exists(reportDir.resolve("netty-rtt.hgrm")));
         assertTrue(Files.exists(reportDir.resolve("handoff.hgrm")));
+    }
+
+    @Test
+    @Timeout(180)
+    void benchSignAndTlsMeasureASecureClusterBesideThePlainOneWithTheRatio()
+    {
+        final Result r = run("bench", "--sign", "--tls", "--duration", "1", "--warmup", "1", "--no-cache-fill",
+            "--nodes", "3", "--json");
+        assertEquals(0, r.code, r.err);
+        final String json = r.out.strip();
+        assertEquals(1, json.lines().count(), "exactly one line: " + r.out);
+        assertBalanced(json);
+        final int secure = json.indexOf("\"secure\":[{");
+        assertTrue(secure > 0, json);
+        final String sign = json.substring(json.indexOf("\"config\":\"sign\"", secure));
+        final String tls = json.substring(json.indexOf("\"config\":\"tls\"", secure));
+        final double plain = Double.parseDouble(field(json, "deliveriesPerSecond"));
+        for (final String s : new String[] {sign, tls})
+        {
+            final double rate = Double.parseDouble(field(s, "deliveriesPerSecond"));
+            assertTrue(rate > 0, s);
+            assertEquals(plain, Double.parseDouble(field(s, "plainDeliveriesPerSecond")), plain * 1e-5);
+            assertEquals(rate / plain, Double.parseDouble(field(s, "toPlain")), rate / plain * 1e-4);
+            final long expected = Long.parseLong(field(s, "expected"));
+            assertTrue(expected > 0 && Long.parseLong(field(s, "delivered")) <= expected, s);
+            assertEquals("true", field(s, "overlayConnected"));
+        }
+        assertTrue(Long.parseLong(field(sign, "signaturesVerified")) > 0, "the signed cluster verified: " + sign);
+        assertEquals("0", field(tls, "signaturesVerified"), "the TLS cluster does not sign");
+        assertEquals("0", field(json.substring(0, secure), "signaturesVerified"), "nor does the plain one");
+        assertTrue(json.contains("\"goal\":\"signed\"") && json.contains("\"goal\":\"tls\""), json);
     }
 
     private static void assertUsageError(final Result r)

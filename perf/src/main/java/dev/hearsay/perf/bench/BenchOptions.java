@@ -73,6 +73,13 @@ final class BenchOptions
                                  members in this JVM over TCP on 127.0.0.1, TCP_NODELAY, transfer-queue bundler,
                                  the reliable stack of JGroups' tcp.xml; adds about 0.5 x --duration plus
                                  0.75 x --warmup plus a few seconds) or none (default); one JVM only
+          --sign                 also measure a cluster whose nodes sign every message and verify every one
+                                 they receive (GossipConfig.signMessages, verifySignatures; the GossipNode
+                                 default scheme, BouncyCastle Ed25519), at max rate right after the plain
+                                 cluster in every round, for as long; printed beside it with the ratio
+                                 (JSON: "secure"); one JVM only
+          --tls                  the same for a cluster with TLS 1.3 on every connection
+                                 (TransportOptions.withTls); with --sign, both are measured
           --json                 print exactly one JSON object on stdout
           --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
           --quiet                no progress line on stderr""";
@@ -106,6 +113,10 @@ final class BenchOptions
     boolean preallocate;
     /** The peer baseline to measure beside the engine ({@code --peer}), or null. */
     String peer;
+    /** Also measure a signing and verifying cluster ({@code --sign}). */
+    boolean sign;
+    /** Also measure a TLS cluster ({@code --tls}). */
+    boolean tls;
     String topic = "hearsay-bench";
     /** Scenario: the last node's socket reads throttled (see {@link SlowScenarioRun}). */
     boolean slowPeer;
@@ -181,6 +192,8 @@ final class BenchOptions
                     };
                 }
                 case "--processes" -> o.processes = true;
+                case "--sign" -> o.sign = true;
+                case "--tls" -> o.tls = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->
                 {
@@ -290,7 +303,27 @@ final class BenchOptions
         {
             throw new IllegalArgumentException("--publishers: " + o.publishers + " is more than --nodes " + o.nodes);
         }
+        if ((o.sign || o.tls) && (o.processes || o.slowPeer || o.slowSubscriber))
+        {
+            throw new IllegalArgumentException("--sign and --tls measure a second cluster beside the default run's, in "
+                + "one JVM (no --processes, --slow-peer or --slow-subscriber)");
+        }
         return o;
+    }
+
+    /** The secure configurations to measure beside the plain one, in report order. */
+    java.util.List<SecureVariant> secureVariants()
+    {
+        final java.util.List<SecureVariant> variants = new java.util.ArrayList<>();
+        if (sign)
+        {
+            variants.add(SecureVariant.SIGN);
+        }
+        if (tls)
+        {
+            variants.add(SecureVariant.TLS);
+        }
+        return variants;
     }
 
     /** What the receiver thread does when idle. */
@@ -374,6 +407,14 @@ final class BenchOptions
         if (outboundQueueBytes != TransportOptions.defaults().outboundQueueBytes())
         {
             sb.append(" --outbound-queue ").append(outboundQueueBytes);
+        }
+        if (sign)
+        {
+            sb.append(" --sign");
+        }
+        if (tls)
+        {
+            sb.append(" --tls");
         }
         if (peer != null)
         {

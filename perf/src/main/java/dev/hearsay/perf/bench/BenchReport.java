@@ -257,6 +257,7 @@ final class BenchReport
         sb.append('\n');
 
         sb.append(PeerReport.text(r));
+        sb.append(SecureReport.text(r));
         sb.append("Protocol and transport during the measurement (all nodes)\n");
         final Map<String, Long> c = r.counters;
         final long broadcasts = r.maxAccepted + r.rateAccepted + r.echoesSent;
@@ -440,6 +441,7 @@ final class BenchReport
             .raw("counters", json(r.counters))
             .raw("runCounters", json(r.runCounters))
             .raw("peer", PeerReport.json(r))
+            .raw("secure", SecureReport.json(r))
             .raw("goals", Json.array(goalJson))
             .toString();
     }

@@ -98,6 +98,8 @@ final class BenchResult
 
     /** The peer baseline's figures ({@code --peer}), or null. */
     PeerResult peer;
+    /** The secure configurations' figures ({@code --sign}, {@code --tls}); empty without them. */
+    final java.util.List<SecureResult> secure = new java.util.ArrayList<>();
 
     final Latencies latencies = new Latencies();
     final List<Round> roundFigures = new ArrayList<>();

@@ -56,6 +56,8 @@ final class BenchRun
     private long warmupExpectedSoFar;
     /** The peer baseline ({@code --peer}), measured in every round after the engine's phases; or null. */
     private PeerPhases peer;
+    /** The secure clusters ({@code --sign}, {@code --tls}), measured in every round after the engine's max rate. */
+    private SecurePhases secure;
 
     BenchRun(final BenchOptions options, final Progress progress)
     {
@@ -88,10 +90,16 @@ final class BenchRun
              NettyBaseline netty = new NettyBaseline(options.ioMode, options.size);
              HandoffBaseline handoff = new HandoffBaseline(
                  HandoffBaseline.engineHop(options.dispatcherOnEventLoop, options.dispatcherDelivery), options.rate);
-             PeerPhases peer = PeerPhases.start(options, progress))
+             PeerPhases peer = PeerPhases.start(options, progress);
+             SecurePhases secure = SecurePhases.start(options, progress))
         {
             this.peer = peer;
             result.peer = peer == null ? null : peer.result();
+            this.secure = secure;
+            if (secure != null)
+            {
+                result.secure.addAll(secure.results());
+            }
             result.handoffs = handoff.handoffs();
             result.handoffPath = HandoffBaseline.engineHopPath(options.dispatcherOnEventLoop,
                 options.dispatcherDelivery);
@@ -177,6 +185,11 @@ final class BenchRun
         }
         progress.show(name + ": engine, max rate");
         engineAtMaxRate(cluster, (long)(nanos * shares[0]), ramp, warmup, round);
+        if (secure != null)
+        {
+            // Back to back with the plain cluster's max rate, for as long.
+            secure.round(name, (long)(nanos * shares[0]), ramp, warmup);
+        }
 
         progress.show(name + ": Disruptor baseline");
         final long disruptorNanos = (long)(nanos * shares[1]);
@@ -428,6 +441,13 @@ final class BenchRun
      * (what is missing then is lost); returns the deliveries.
      */
     private long drain(final EngineCluster cluster, final int tag, final long expected, final String label)
+    {
+        return drain(cluster, tag, expected, label, progress);
+    }
+
+    /** {@link #drain(EngineCluster, int, long, String)} for any cluster, warning on {@code progress}. */
+    static long drain(final EngineCluster cluster, final int tag, final long expected, final String label,
+        final Progress progress)
     {
         final long start = System.nanoTime();
         long last = -1;

@@ -6,13 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The goals of issue 5, judged on one run's figures. A goal whose setup differs from the run is not evaluated. */
+/** The goals of issues 5 and 21, judged on one run's figures. A goal whose setup differs from the run is not evaluated. */
 final class Goals
 {
     /** Deliveries per second a 5-node cluster with 64-byte payloads must reach. */
     static final double THROUGHPUT_GOAL = 1_000_000;
     /** Under this many bytes per delivery no message can have allocated an object (16 bytes at least). */
     static final double ALLOCATION_TOLERANCE = 0.1;
+    /** Deliveries per second a 5-node signing and verifying cluster with 64-byte payloads should reach. */
+    static final double SIGNED_GOAL = 100_000;
     /** The fixed rate of the latency goal. */
     static final long LATENCY_GOAL_RATE = 10_000;
 
@@ -106,6 +108,26 @@ final class Goals
         else
         {
             goals.add(new Goal("latency", latencyText, Verdict.NOT_EVALUATED, "needs --nodes 2 --rate 10000"));
+        }
+
+        for (final SecureResult s : r.secure)
+        {
+            final double secure = s.deliveriesPerSecond();
+            final double ratio = secure / rate;
+            final String measured = String.format(Locale.ROOT, "%,.0f msg/s = %.3f x plain (%,.0f), reliability %.6f",
+                secure, ratio, rate, s.maxReliability());
+            if (s.variant == SecureVariant.SIGN)
+            {
+                final String text = "signed and verified: delivered >= 100,000 msg/s, reliability 1.00, 5 nodes, 64 B";
+                goals.add(new Goal("signed", text, o.nodes == 5 && o.size == 64 ?
+                    verdict(secure >= SIGNED_GOAL && s.maxDelivered >= s.maxExpected) : Verdict.NOT_EVALUATED,
+                    measured));
+            }
+            else
+            {
+                goals.add(new Goal("tls", "TLS: delivered >= 0.8 x plain in the same run", verdict(ratio >= 0.8),
+                    measured));
+            }
         }
 
         final double bytes = r.bytesPerDelivery();

@@ -40,14 +40,20 @@ final class LocalCluster implements EngineCluster
 
     LocalCluster(final BenchOptions options)
     {
-        this(options, 0);
+        this(options, 0, null);
+    }
+
+    LocalCluster(final BenchOptions options, final int lastNodeReadLimit)
+    {
+        this(options, lastNodeReadLimit, null);
     }
 
     /**
      * @param lastNodeReadLimit read limit of the last node's transport, bytes per second
      *                          ({@code TransportOptions.readLimitBytesPerSecond}; 0: none): a slow peer.
+     * @param secure            a secure configuration of every node ({@code --sign}, {@code --tls}), or null.
      */
-    LocalCluster(final BenchOptions options, final int lastNodeReadLimit)
+    LocalCluster(final BenchOptions options, final int lastNodeReadLimit, final SecureVariant secure)
     {
         this.options = options;
         final int n = options.nodes;
@@ -59,9 +65,9 @@ final class LocalCluster implements EngineCluster
             {
                 final GossipNode node = GossipNode.builder()
                     .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                    .config(config(options))
-                    .transportOptions(i == n - 1 ? options.transportOptions()
-                        .withReadLimitBytesPerSecond(lastNodeReadLimit) : options.transportOptions())
+                    .config(secure == null ? config(options) : secure.config(config(options)))
+                    .transportOptions(secure == null ? transportOptions(options, i, lastNodeReadLimit) :
+                        secure.transportOptions(transportOptions(options, i, lastNodeReadLimit)))
                     .start();
                 nodes.add(node);
                 indexOf.put(node.id(), i);
@@ -155,6 +161,13 @@ final class LocalCluster implements EngineCluster
      * Node configuration of the bench: the defaults, the chosen idle strategy and subscription capacity, and the
      * per-topic tables preallocated with {@code --preallocate}.
      */
+    private static dev.hearsay.transport.TransportOptions transportOptions(final BenchOptions options, final int node,
+        final int lastNodeReadLimit)
+    {
+        return node == options.nodes - 1 ? options.transportOptions().withReadLimitBytesPerSecond(lastNodeReadLimit)
+            : options.transportOptions();
+    }
+
     static GossipConfig config(final BenchOptions options)
     {
         return GossipConfig.builder()

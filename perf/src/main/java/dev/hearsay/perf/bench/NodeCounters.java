@@ -17,7 +17,8 @@ final class NodeCounters
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
         "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared",
-        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly", "dutyCyclesOver1ms", "dutyCyclesOver10ms", "dutyCyclesOver100ms"};
+        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly", "dutyCyclesOver1ms", "dutyCyclesOver10ms", "dutyCyclesOver100ms",
+        "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid"};
 
     private NodeCounters()
     {
@@ -62,6 +63,10 @@ final class NodeCounters
             node.dutyCycles().atLeast(1_000_000),
             node.dutyCycles().atLeast(10_000_000),
             node.dutyCycles().atLeast(100_000_000),
+            node.counter(EngineCounter.SIGNATURES_VERIFIED),
+            node.counter(EngineCounter.SIGNATURES_VERIFIED_BY_DISPATCHER),
+            node.counter(EngineCounter.SIGNATURES_SKIPPED_DUPLICATE),
+            node.counter(EngineCounter.SIGNATURES_INVALID) + node.counter(EngineCounter.SIGNATURES_MISSING),
         };
         for (int i = 0; i < NAMES.length; i++)
         {

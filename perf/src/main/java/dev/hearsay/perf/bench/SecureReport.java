@@ -1,0 +1,98 @@
+package dev.hearsay.perf.bench;
+
+import dev.hearsay.perf.Json;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The secure configurations' part of the bench report ({@code --sign}, {@code --tls}): beside the plain run, with ratios. */
+final class SecureReport
+{
+    private SecureReport()
+    {
+    }
+
+    /** The text section; empty without a secure configuration. */
+    static String text(final BenchResult r)
+    {
+        if (r.secure.isEmpty())
+        {
+            return "";
+        }
+        final double plain = r.deliveriesPerSecond();
+        final StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Secure configurations, each a cluster of its own measured at max rate "
+            + "right after the plain cluster in every round, for as long (same nodes, payload, publishers)%n"));
+        sb.append(String.format(Locale.ROOT, "  %-6s %16s %10s %12s  %s%n", "config", "deliveries/s", "x plain",
+            "reliability", "per round (x plain)"));
+        sb.append(String.format(Locale.ROOT, "  %-6s %,16.0f %10.3f %12.6f%n", "plain", plain, 1.0,
+            r.maxReliability()));
+        for (final SecureResult s : r.secure)
+        {
+            final StringBuilder rounds = new StringBuilder();
+            for (int i = 0; i < s.roundDeliveriesPerSecond.size(); i++)
+            {
+                final double p = i < r.roundFigures.size() ? r.roundFigures.get(i).engineDeliveriesPerSecond
+                    : Double.NaN;
+                final double d = s.roundDeliveriesPerSecond.get(i);
+                rounds.append(i == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%,.0f (%.2f)", d, d / p));
+            }
+            sb.append(String.format(Locale.ROOT, "  %-6s %,16.0f %10.3f %12.6f  %s%n", s.variant.cliName,
+                s.deliveriesPerSecond(), s.deliveriesPerSecond() / plain, s.maxReliability(), rounds));
+        }
+        for (final SecureResult s : r.secure)
+        {
+            sb.append(String.format(Locale.ROOT, "  %s: %s; %,d of %,d deliveries after the publishers stopped; set "
+                + "up in %.1f s%s%n", s.variant.cliName, s.variant.description, s.maxDelivered, s.maxExpected,
+                s.setupSeconds, s.overlayConnected ? "" : ", OVERLAY NOT CONNECTED"));
+            if (s.variant == SecureVariant.SIGN)
+            {
+                sb.append(String.format(Locale.ROOT, "    signatures verified on I/O threads %,d, on dispatchers %,d; "
+                    + "checks skipped as duplicates %,d; invalid or missing %,d (all nodes, measured rounds)%n",
+                    s.counters.getOrDefault("signaturesVerified", 0L),
+                    s.counters.getOrDefault("signaturesVerifiedByDispatcher", 0L),
+                    s.counters.getOrDefault("signatureChecksSkipped", 0L),
+                    s.counters.getOrDefault("signaturesInvalid", 0L)));
+            }
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** The JSON array of the secure configurations (empty without any). */
+    static String json(final BenchResult r)
+    {
+        final double plain = r.deliveriesPerSecond();
+        final List<String> items = new ArrayList<>();
+        for (final SecureResult s : r.secure)
+        {
+            final List<String> rounds = new ArrayList<>();
+            for (int i = 0; i < s.roundDeliveriesPerSecond.size(); i++)
+            {
+                final double p = i < r.roundFigures.size() ? r.roundFigures.get(i).engineDeliveriesPerSecond
+                    : Double.NaN;
+                final double d = s.roundDeliveriesPerSecond.get(i);
+                rounds.add(new Json().field("deliveriesPerSecond", d).field("toPlain", d / p).toString());
+            }
+            final Json counters = new Json();
+            s.counters.forEach(counters::field);
+            items.add(new Json()
+                .field("config", s.variant.cliName)
+                .field("description", s.variant.description)
+                .field("deliveriesPerSecond", s.deliveriesPerSecond())
+                .field("plainDeliveriesPerSecond", plain)
+                .field("toPlain", s.deliveriesPerSecond() / plain)
+                .field("accepted", s.maxAccepted)
+                .field("expected", s.maxExpected)
+                .field("delivered", s.maxDelivered)
+                .field("lost", Math.max(0, s.maxExpected - s.maxDelivered))
+                .field("reliability", s.maxReliability())
+                .field("setupSeconds", s.setupSeconds)
+                .field("overlayConnected", s.overlayConnected)
+                .raw("counters", counters.toString())
+                .raw("perRound", Json.array(rounds))
+                .toString());
+        }
+        return Json.array(items);
+    }
+}
