@@ -1,6 +1,8 @@
 package dev.hearsay;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -22,6 +24,12 @@ public final class NodeKey
 
     /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (RFC 8410), followed by the 32 raw key bytes. */
     private static final byte[] X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
+    /** The field prime of Curve25519, 2^255 - 19. */
+    private static final BigInteger P = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
+    /** The twisted Edwards curve constant d = -121665 / 121666 of Ed25519. */
+    private static final BigInteger D =
+        BigInteger.valueOf(-121665).multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P);
 
     private final PrivateKey privateKey;
     private final NodeId id;
@@ -312,11 +320,56 @@ public final class NodeKey
         }
     }
 
+    /**
+     * Decodes {@code id} as an Ed25519 public key, refusing keys of small order. The JDK's Ed25519 verifies without
+     * the cofactor and accepts any point: for a small-order key (such as the neutral element, encoded 01 00 .. 00) the
+     * signature R = neutral element, S = 0 verifies for almost any message, so whoever claimed such an id would pass
+     * the handshake and sign messages without holding any private key. No key pair ever has such a public key.
+     */
     private static PublicKey publicKey(final NodeId id) throws GeneralSecurityException
     {
+        if (hasSmallOrder(id.toBytes()))
+        {
+            throw new InvalidKeyException("Ed25519 public key of small order");
+        }
         final byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + NodeId.LENGTH);
         System.arraycopy(id.toBytes(), 0, der, X509_PREFIX.length, NodeId.LENGTH);
         return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+    }
+
+    /**
+     * True if the 32-byte Ed25519 public key encoding is a point P with [8]P the neutral element (orders 1, 2, 4 and
+     * 8), in any encoding (the y coordinate is taken modulo p, so non-canonical encodings count too). Works on y alone:
+     * on the curve -x^2 + y^2 = 1 + d x^2 y^2, x^2 = (y^2 - 1) / (d y^2 + 1), and doubling gives
+     * y(2P) = (y^2 + x^2) / (1 - d x^2 y^2); the neutral element is the only point with y = 1. An encoding that is no
+     * point (a zero denominator) counts as refused as well. Package-private for tests.
+     */
+    static boolean hasSmallOrder(final byte[] key32)
+    {
+        final byte[] bigEndian = new byte[32];
+        for (int i = 0; i < 32; i++)
+        {
+            bigEndian[i] = key32[31 - i];
+        }
+        bigEndian[0] &= 0x7F; // the top bit is the sign of x
+        BigInteger y = new BigInteger(1, bigEndian).mod(P);
+        for (int doubling = 0; doubling < 3; doubling++)
+        {
+            final BigInteger yy = y.multiply(y).mod(P);
+            final BigInteger xxDenominator = D.multiply(yy).add(BigInteger.ONE).mod(P);
+            if (xxDenominator.signum() == 0)
+            {
+                return true;
+            }
+            final BigInteger xx = yy.subtract(BigInteger.ONE).multiply(xxDenominator.modInverse(P)).mod(P);
+            final BigInteger denominator = BigInteger.ONE.subtract(D.multiply(xx).multiply(yy)).mod(P);
+            if (denominator.signum() == 0)
+            {
+                return true;
+            }
+            y = yy.add(xx).multiply(denominator.modInverse(P)).mod(P);
+        }
+        return y.equals(BigInteger.ONE);
     }
 
     @Override

@@ -1,0 +1,155 @@
+package dev.hearsay.codec;
+
+import dev.hearsay.proto.Graft;
+import dev.hearsay.proto.IHave;
+import dev.hearsay.proto.Message;
+import dev.hearsay.proto.MessageType;
+import dev.hearsay.proto.Prune;
+import dev.hearsay.proto.Disconnect;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seed corpus of {@link MessageDecoderJazzerTest}: valid frames of every message type, made from a fixed seed.
+ * The files named {@code seed-*} in the inputs directory must be exactly what {@link #seeds()} makes, so the
+ * corpus follows the wire format; when the format changes, regenerate them with
+ * {@code ./mvnw -B -pl core test -Dtest=FuzzSeedCorpusTest -Dhearsay.fuzz.writeSeeds=true}. Other files there
+ * (inputs a fuzzing run found) are left alone.
+ */
+class FuzzSeedCorpusTest
+{
+    static final Path DIRECTORY = Path.of("src/test/resources/dev/hearsay/codec/MessageDecoderJazzerTestInputs/decode");
+
+    /** Small limits keep the seeds short: the fuzzer mutates short inputs faster and grows them where it pays. */
+    private static final int SEED_MAX_PAYLOAD = 48;
+    private static final int SEED_MAX_PEER_DATA = 16;
+    private static final int SEED_MAX_LENGTH = 600;
+    private static final int PER_TYPE = 3;
+
+    @Test
+    @Timeout(30)
+    void committedSeedsAreTheGeneratedOnes() throws IOException
+    {
+        final Map<String, byte[]> seeds = seeds();
+        if (Boolean.getBoolean("hearsay.fuzz.writeSeeds"))
+        {
+            write(DIRECTORY, seeds);
+        }
+        check(DIRECTORY, seeds);
+    }
+
+    @Test
+    @Timeout(30)
+    void everySeedDecodes()
+    {
+        final MessageDecoder decoder = new MessageDecoder(dev.hearsay.GossipConfig.defaults());
+        final List<MessageType> types = new ArrayList<>();
+        seeds().forEach((name, frame) ->
+        {
+            final Message m = TestMessages.decode(decoder, frame);
+            assertTrue(name.startsWith(prefix(m.type())), name + " decodes as " + m.type());
+            types.add(m.type());
+        });
+        for (final MessageType type : MessageType.values())
+        {
+            assertTrue(types.contains(type), "a seed of type " + type);
+        }
+    }
+
+    /** Valid frames, by file name. */
+    static Map<String, byte[]> seeds()
+    {
+        final Map<String, byte[]> seeds = new LinkedHashMap<>();
+        final TestMessages.Generator generator =
+            new TestMessages.Generator(0x5EED_C0DEL, SEED_MAX_PAYLOAD, SEED_MAX_PEER_DATA);
+        for (final MessageType type : MessageType.values())
+        {
+            int made = 0;
+            for (int attempt = 0; made < PER_TYPE && attempt < 100; attempt++)
+            {
+                final byte[] frame = TestMessages.encode(generator.next(type));
+                if (frame.length <= SEED_MAX_LENGTH && seeds.values().stream().noneMatch(f -> Arrays.equals(f, frame)))
+                {
+                    seeds.put(name(type, made++), frame);
+                }
+            }
+        }
+        // Edge cases a random draw may miss.
+        seeds.put("seed-ihave-empty", TestMessages.encode(new IHave().topic(TestMessages.topicId(1))));
+        seeds.put("seed-graft-noid", TestMessages.encode(new Graft().setNoId().topic(TestMessages.topicId(2))));
+        seeds.put("seed-prune-only", TestMessages.encode(new Prune().topic(TestMessages.topicId(3))));
+        final Disconnect disconnect = new Disconnect().set(true);
+        disconnect.contacts().add(TestMessages.nodeId(4), new byte[]{1, 2, 3});
+        disconnect.contacts().add(TestMessages.nodeId(5), null);
+        seeds.put("seed-disconnect-two", TestMessages.encode(disconnect.topic(TestMessages.topicId(4))));
+        return seeds;
+    }
+
+    private static String name(final MessageType type, final int index)
+    {
+        return prefix(type) + "-" + index;
+    }
+
+    private static String prefix(final MessageType type)
+    {
+        return "seed-" + type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** Writes {@code seeds} into {@code directory}, replacing the {@code seed-*} files there. */
+    static void write(final Path directory, final Map<String, byte[]> seeds) throws IOException
+    {
+        Files.createDirectories(directory);
+        for (final Path stale : seedFiles(directory))
+        {
+            Files.delete(stale);
+        }
+        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
+        {
+            Files.write(directory.resolve(seed.getKey()), seed.getValue());
+        }
+    }
+
+    /** Fails unless the {@code seed-*} files of {@code directory} are exactly {@code seeds}. */
+    static void check(final Path directory, final Map<String, byte[]> seeds) throws IOException
+    {
+        final String regenerate = " (regenerate: -Dtest=" + FuzzSeedCorpusTest.class.getSimpleName()
+            + " -Dhearsay.fuzz.writeSeeds=true)";
+        final List<String> committed = new ArrayList<>();
+        for (final Path file : seedFiles(directory))
+        {
+            committed.add(file.getFileName().toString());
+        }
+        assertEquals(new java.util.TreeSet<>(seeds.keySet()), new java.util.TreeSet<>(committed),
+            "seed files in " + directory + regenerate);
+        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
+        {
+            assertTrue(Arrays.equals(seed.getValue(), Files.readAllBytes(directory.resolve(seed.getKey()))),
+                seed.getKey() + " differs from the generated seed" + regenerate);
+        }
+    }
+
+    private static List<Path> seedFiles(final Path directory) throws IOException
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("seed-")).sorted().toList();
+        }
+    }
+}
