@@ -105,8 +105,9 @@ public final class BouncyCastleSignatureScheme implements SignatureScheme
             Ed25519.PublicPoint point = points[i];
             if (point == null || !signer.equals(ids[i]))
             {
-                // Partial validation: the key decodes to a curve point, as the byte-array verify requires too.
-                point = Ed25519.validatePublicKeyPartialExport(signer.toBytes(), 0);
+                // Full validation, once per key: a curve point, and not one of small order (with such a key a
+                // forged signature can verify for any message, so no genuine node ever has one).
+                point = Ed25519.validatePublicKeyFullExport(signer.toBytes(), 0);
                 if (point == null)
                 {
                     return false;

@@ -107,6 +107,19 @@ class SignedMessagesTest
             assertFalse(s.newVerifier(4).verify(bogus, new byte[8], 0, 8, new byte[64], 0), s.name());
         }
         assertThrows(IllegalArgumentException.class, () -> bc.newVerifier(0));
+
+        // A small-order key (the neutral element, encoded 01 00 .. 00) with R = that point and S = 0: a cofactorless
+        // check accepts it for any message, so whoever claimed the id could sign without a private key.
+        final byte[] neutral = new byte[32];
+        neutral[0] = 1;
+        final byte[] forged = new byte[64];
+        forged[0] = 1;
+        final NodeId smallOrder = NodeId.fromBytes(neutral);
+        for (final SignatureScheme s : List.of(bc, jdk))
+        {
+            final byte[] message = "any message at all".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertFalse(s.newVerifier(4).verify(smallOrder, message, 0, message.length, forged, 0), s.name());
+        }
     }
 
     /** BouncyCastle, but every signature it makes has one bit flipped: a node that forges its own messages. */
