@@ -88,7 +88,8 @@ public final class BenchCommand implements Command
                 return Main.EXIT_FAILURE;
             }
         }
-        out.println(options.json ? BenchReport.json(result, goals) : BenchReport.text(result, goals));
+        out.println(options.json ? BenchReport.json(result, goals)
+            : options.verbose ? BenchReport.text(result, goals) : BenchSummary.text(result, goals));
         return 0;
     }
 

@@ -80,6 +80,8 @@ final class BenchOptions
                                  (JSON: "secure"); one JVM only
           --tls                  the same for a cluster with TLS 1.3 on every connection
                                  (TransportOptions.withTls); with --sign, both are measured
+          --verbose              the full text report (setup, per node, CPU, GC, protocol counters, round
+                                 by round, what each goal measured) instead of the one-screen summary
           --json                 print exactly one JSON object on stdout
           --report DIR           also write HdrHistogram .hgrm files and report.html (offline SVG plot)
           --quiet                no progress line on stderr""";
@@ -107,6 +109,8 @@ final class BenchOptions
     private boolean subscriptionCapacitySet;
     int outboundQueueBytes = TransportOptions.defaults().outboundQueueBytes();
     boolean json;
+    /** The full text report instead of the one-screen summary. */
+    boolean verbose;
     Path reportDir;
     boolean quiet;
     boolean cacheFill = true;
@@ -233,6 +237,7 @@ final class BenchOptions
                 case "--json" -> o.json = true;
                 case "--report" -> o.reportDir = Path.of(value(args, ++i, arg));
                 case "--quiet" -> o.quiet = true;
+                case "--verbose" -> o.verbose = true;
                 case "--no-cache-fill" -> o.cacheFill = false;
                 case "--preallocate" -> o.preallocate = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");

@@ -286,6 +286,57 @@ class BenchPartsTest
         assertEquals("1,500", BenchReport.us(1_500_000));
     }
 
+    @Test
+    void theDefaultOutputFitsOneScreenAndVerboseHasTheRest()
+    {
+        final BenchResult r = result(5);
+        r.jvm = "JVM";
+        r.cpus = 2;
+        r.overlayConnected = true;
+        r.maxWindowNanos = 1_000_000_000L;
+        r.maxDeliveriesInWindows = 2_000_000;
+        r.maxExpected = 8_000_000;
+        r.maxDelivered = 8_000_000;
+        r.nettyOneWayNanos = 1_000_000_000L;
+        r.nettyFrames = 20_000_000;
+        r.disruptorNanos = 1_000_000_000L;
+        r.disruptorEvents = 4_000_000;
+        for (int i = 0; i < 1000; i++)
+        {
+            r.latencies.rateCorrected.recordValue(100_000 + i * 100L);
+            r.latencies.rateOneHop.recordValue(90_000 + i * 100L);
+            r.nettyRttPaced.recordValue(20_000 + i * 10L);
+        }
+        final List<Goals.Goal> goals = Goals.judge(r);
+        final String summary = BenchSummary.text(r, goals);
+        assertTrue(summary.lines().count() <= 30, summary.lines().count() + " lines:\n" + summary);
+        for (final String line : summary.lines().toList())
+        {
+            // The command line is there to be copied whole.
+            assertTrue(line.length() <= 120 || line.strip().startsWith("java -jar"), "wider than a screen: " + line);
+        }
+        assertTrue(summary.contains("2,000,000 msg/s delivered to 4 receivers"), summary);
+        assertTrue(summary.contains("reliability 1.000000 (0 lost)"), summary);
+        assertTrue(summary.contains("Disruptor 4.00 M events/s x0.50"), summary);
+        assertTrue(summary.contains("Netty one-way 20.00 M frames/s x0.100"), summary);
+        assertTrue(summary.contains("engine, every receiver"), summary);
+        assertTrue(summary.contains("Netty RTT/2 at this rate"), summary);
+        for (final Goals.Goal g : goals)
+        {
+            assertTrue(summary.contains("[" + g.verdict().label + "]") && summary.contains(g.text()), g.text());
+        }
+        for (final String name : NodeCounters.NAMES)
+        {
+            r.counters.put(name, 0L);
+            r.runCounters.put(name, 0L);
+        }
+        final String full = BenchReport.text(r, goals);
+        assertTrue(full.contains("Protocol and transport during the measurement"), full);
+        assertTrue(full.lines().count() > summary.lines().count());
+        assertTrue(BenchOptions.parse(new String[] {"--verbose"}).verbose);
+        assertFalse(BenchOptions.parse(new String[0]).verbose);
+    }
+
     private static BenchResult result(final int nodes)
     {
         final BenchResult r = new BenchResult();
