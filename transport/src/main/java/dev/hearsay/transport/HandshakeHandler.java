@@ -21,11 +21,10 @@ import java.util.concurrent.TimeUnit;
  * closes the connection.
  *
  * <p>Event loop of the connection; the signatures are made and checked on the transport's
- * {@link HandshakeExecutor}, whose results come back to the event loop. The dialler signs its PROOF when the HELLO
- * of the side it dialled arrives, as the protocol says. The accepting side signs its own PROOF only once the
- * dialler's has checked out (the dialler does not wait for it to send its own), so a connection that cannot prove an
- * id costs the node one verification and no signature. While the peer's PROOF is being checked the frame decoder
- * holds what follows it, and the connection does not read.
+ * {@link HandshakeExecutor}, whose results come back to the event loop: a flood of handshakes waits there, not in
+ * front of the established connections' frames on the same event loop. While the peer's PROOF is being checked the
+ * frame decoder holds what follows it, and the connection does not read. The connection is the peer's once this
+ * side's PROOF is written and the peer's checked out, in either order.
  */
 final class HandshakeHandler extends ChannelInboundHandlerAdapter
 {
@@ -105,16 +104,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
                 + h.id().shortString() + " answered");
         }
         hello = h;
-        if (dialer)
+        final byte[] binding = binding(ctx, true);
+        final NodeKey key = transport.key();
+        submit(ctx, () ->
         {
-            final byte[] binding = binding(ctx, true);
-            final NodeKey key = transport.key();
-            submit(ctx, () ->
+            if (!ctx.channel().isOpen())
             {
-                final byte[] signature = Handshake.sign(key, h.id(), nonce, h.nonce(), binding);
-                onLoop(ctx, () -> sendProof(ctx, signature));
-            });
-        }
+                return; // gone while queued: no work for it
+            }
+            final byte[] signature = Handshake.sign(key, h.id(), nonce, h.nonce(), binding);
+            onLoop(ctx, () -> sendProof(ctx, signature));
+        });
     }
 
     private void onProof(final ChannelHandlerContext ctx, final ByteBuf frame)
@@ -128,23 +128,20 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter
         }
         final Handshake.Hello h = hello;
         final byte[] theirs = binding(ctx, false);
-        final byte[] mine = dialer || proofSent ? null : binding(ctx, true);
-        final NodeKey key = transport.key();
         final NodeId me = transport.id();
-        final boolean signToo = !dialer;
         submit(ctx, () ->
         {
-            if (!Handshake.verify(signature, h.id(), me, h.nonce(), nonce, theirs))
+            if (!ctx.channel().isOpen())
             {
-                onLoop(ctx, () -> fail(ctx, Handshake.badSignature(h.id(), theirs != null)));
                 return;
             }
-            final byte[] own = signToo ? Handshake.sign(key, h.id(), nonce, h.nonce(), mine) : null;
+            final boolean valid = Handshake.verify(signature, h.id(), me, h.nonce(), nonce, theirs);
             onLoop(ctx, () ->
             {
-                if (own != null)
+                if (!valid)
                 {
-                    sendProof(ctx, own);
+                    fail(ctx, Handshake.badSignature(h.id(), theirs != null));
+                    return;
                 }
                 peerVerified = true;
                 establishIfDone(ctx);
