@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
@@ -57,14 +58,29 @@ final class ConnectionAdmission
                     && !sources.tryAcquire(from.getAddress(), System.nanoTime()))
                 {
                     counters.connectionsRefusedSourceRate.incrementAndGet();
-                    // Not registered with any event loop yet: closed as the server bootstrap closes a child it
-                    // cannot register.
-                    child.unsafe().closeForcibly();
+                    refuse(child);
                     return;
                 }
                 ctx.fireChannelRead(msg);
             }
         };
+    }
+
+    /**
+     * Closes an accepted connection that is not registered with any event loop yet, as the server bootstrap closes a
+     * child it cannot register; with a reset (no lingering), so that a flood leaves no TIME_WAIT state behind.
+     */
+    private static void refuse(final Channel child)
+    {
+        try
+        {
+            child.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        catch (final RuntimeException e)
+        {
+            // Closed anyway, with a FIN.
+        }
+        child.unsafe().closeForcibly();
     }
 
     /**

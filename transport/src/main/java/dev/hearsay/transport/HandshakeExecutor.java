@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 final class HandshakeExecutor
 {
     private final ThreadPoolExecutor pool;
+    /** Tests: run on the handshake thread before each job (to hold the threads, say); null for none. */
+    private volatile Runnable beforeEachJob;
 
     private HandshakeExecutor(final ThreadPoolExecutor pool)
     {
@@ -48,20 +50,32 @@ final class HandshakeExecutor
     /** Queues {@code job}; false when the queue is full or the executor is closed (the job will not run). */
     boolean submit(final Runnable job)
     {
+        final Runnable before = beforeEachJob;
+        final Runnable task = before == null ? job : () ->
+        {
+            before.run();
+            job.run();
+        };
         if (pool == null)
         {
-            job.run();
+            task.run();
             return true;
         }
         try
         {
-            pool.execute(job);
+            pool.execute(task);
             return true;
         }
         catch (final RejectedExecutionException e)
         {
             return false;
         }
+    }
+
+    /** Tests: {@code hook} runs on the handshake thread before every job submitted from now on (null: none). */
+    void beforeEachJob(final Runnable hook)
+    {
+        beforeEachJob = hook;
     }
 
     /** Jobs waiting right now. */
