@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
@@ -68,18 +67,11 @@ final class ConnectionAdmission
 
     /**
      * Closes an accepted connection that is not registered with any event loop yet, as the server bootstrap closes a
-     * child it cannot register; with a reset (no lingering), so that a flood leaves no TIME_WAIT state behind.
+     * child it cannot register. A plain close (FIN), not a reset: a client whose connect call had not returned yet
+     * would see a reset as a failed connect, not as a connection the node closed.
      */
     private static void refuse(final Channel child)
     {
-        try
-        {
-            child.config().setOption(ChannelOption.SO_LINGER, 0);
-        }
-        catch (final RuntimeException e)
-        {
-            // Closed anyway, with a FIN.
-        }
         child.unsafe().closeForcibly();
     }
 
