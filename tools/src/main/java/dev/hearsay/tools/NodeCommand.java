@@ -70,6 +70,8 @@ public final class NodeCommand implements Command
               --read-limit BYTES_PER_S
                                      read at most this many bytes a second from the sockets, all
                                      connections together: emulates a slow link or host (default: no limit)
+              --source-rate PER_S    new connections accepted a second per source address (0: no limit;
+                                     default TransportOptions.defaults(), bursts of twice the rate)
               --quiet                log only errors (fuzzed nodes would log one warning per bad connection)
             stdin, one command per line:
               broadcast TEXT         broadcast TEXT (waits up to 5 s while back-pressured)
@@ -114,11 +116,13 @@ public final class NodeCommand implements Command
         }
         final GossipConfig config = configBuilder.build();
         final TransportOptions d = TransportOptions.defaults();
-        final TransportOptions transport = new TransportOptions(d.ioMode(), d.ioThreads(),
+        final TransportOptions limited = new TransportOptions(d.ioMode(), d.ioThreads(),
             o.queueBytes != null ? o.queueBytes : d.outboundQueueBytes(), d.connectTimeoutMillis(),
             o.handshakeTimeoutMs != null ? o.handshakeTimeoutMs : d.handshakeTimeoutMillis(),
             d.slowPeerTimeoutMillis(), o.lingerMs != null ? o.lingerMs : d.lingerMillis(), d.maxPeers())
             .withReadLimitBytesPerSecond(o.readLimit);
+        final TransportOptions transport = o.sourceRate == null ? limited : limited.withNewConnectionsPerSource(
+            o.sourceRate, Math.max(1, 2 * o.sourceRate));
         if (o.quiet)
         {
             QUIET.setLevel(java.util.logging.Level.SEVERE);
@@ -343,7 +347,13 @@ public final class NodeCommand implements Command
             .append(" heartbeatsSent=").append(c.heartbeatsSent.get())
             .append(" heartbeatsReceived=").append(c.heartbeatsReceived.get())
             .append(" queueAllocationFailures=").append(c.queueAllocationFailures.get())
-            .append(" badInputTotal=").append(c.badInputTotal());
+            .append(" badInputTotal=").append(c.badInputTotal())
+            .append(" connectionsRefused=").append(c.connectionsRefused.get())
+            .append(" connectionsRefusedSourceRate=").append(c.connectionsRefusedSourceRate.get())
+            .append(" connectionsRefusedUnauthenticated=").append(c.connectionsRefusedUnauthenticated.get())
+            .append(" handshakesRefusedBusy=").append(c.handshakesRefusedBusy.get())
+            .append(" connectionSourcesForgotten=").append(c.connectionSourcesForgotten.get())
+            .append(" refusedTotal=").append(c.connectionsRefusedTotal());
         for (final EngineCounter e : EngineCounter.values())
         {
             sb.append(' ').append(camel(e.name())).append('=').append(node.counter(e));
@@ -393,6 +403,8 @@ public final class NodeCommand implements Command
                 case "--queue-bytes" ->
                     o.queueBytes = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 4096, 1 << 30);
                 case "--quiet" -> o.quiet = true;
+                case "--source-rate" ->
+                    o.sourceRate = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 500_000);
                 case "--join-timeout-ms" ->
                     o.joinTimeoutMs = CliArgs.intValue(arg, CliArgs.value(args, ++i, arg), 0, 3_600_000);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -414,6 +426,7 @@ public final class NodeCommand implements Command
         Integer failureDetectionMs;
         Integer queueBytes;
         int readLimit;
+        Integer sourceRate;
         boolean quiet;
     }
 }

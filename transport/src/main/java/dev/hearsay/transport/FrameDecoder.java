@@ -11,8 +11,10 @@ import java.util.List;
  * against the maximum before anything is allocated for the body; a frame over it is bad input. A frame of length
  * zero is a heartbeat (see {@link ConnectionLiveness}): accepted only once the identity handshake is done, and then
  * consumed here, never handed on.
- * Before the handshake completes it emits each body as a retained slice of the read buffer (no copy); after it,
- * the bodies go straight from the read buffer into the {@link InboundFrameHandler} (see {@link #sink}).
+ * Before the handshake completes it emits each body as a retained slice of the read buffer (no copy), one frame per
+ * decode call, so that the handshake can {@link #hold} what follows its last frame while the peer's signature is
+ * checked; after it, the bodies go straight from the read buffer into the {@link InboundFrameHandler} (see
+ * {@link #sink}).
  */
 final class FrameDecoder extends ByteToMessageDecoder
 {
@@ -45,6 +47,11 @@ final class FrameDecoder extends ByteToMessageDecoder
     private boolean discarding;
     /** Event loop only: the handler of an authenticated connection, which frames are offered to directly. */
     private InboundFrameHandler sink;
+    /** Event loop only: the handshake is checking the peer's PROOF; frames after it wait in the buffer. */
+    private boolean held;
+    /** Event loop only: inside {@link #channelRead} (its decode loop goes on by itself after a release). */
+    private boolean reading;
+    private ChannelHandlerContext context;
 
     FrameDecoder(final int maxFrameLength, final TransportCounters counters)
     {
@@ -81,12 +88,80 @@ final class FrameDecoder extends ByteToMessageDecoder
         sink = handler;
     }
 
+    /**
+     * Event loop: the handshake's last frame is in; keep every byte after it in the buffer, unread, and stop reading
+     * the socket, until {@link #release}. What is held is at most what the reads of this pass brought.
+     */
+    void hold()
+    {
+        held = true;
+        if (context != null)
+        {
+            context.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Event loop: frames flow again, those held first (to the {@link #sink} if one was set meanwhile). The caller turns
+     * reading back on.
+     */
+    void release()
+    {
+        if (!held)
+        {
+            return;
+        }
+        held = false;
+        if (reading || context == null || context.isRemoved())
+        {
+            return; // the decode loop in progress goes on with the held bytes
+        }
+        final ByteBuf cumulation = internalBuffer();
+        if (cumulation.refCnt() > 0 && cumulation.isReadable())
+        {
+            try
+            {
+                channelRead(context, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                channelReadComplete(context);
+            }
+            catch (final Exception e)
+            {
+                context.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx) throws Exception
+    {
+        context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg) throws Exception
+    {
+        reading = true;
+        try
+        {
+            super.channelRead(ctx, msg);
+        }
+        finally
+        {
+            reading = false;
+        }
+    }
+
     @Override
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
     {
         if (discarding)
         {
             in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (held)
+        {
             return;
         }
         while (in.readableBytes() >= PREFIX)
@@ -136,6 +211,7 @@ final class FrameDecoder extends ByteToMessageDecoder
             }
             in.skipBytes(PREFIX);
             out.add(in.readRetainedSlice((int)length));
+            return; // one handshake frame at a time: it may hold the rest
         }
     }
 

@@ -102,10 +102,40 @@ final class Handshake
     static void writeProof(final ByteBuf out, final NodeKey key, final NodeId peer, final byte[] myNonce,
         final byte[] peerNonce, final byte[] binding)
     {
-        final byte[] signature = key.sign(transcript(key.id(), peer, myNonce, peerNonce, binding));
+        writeProof(out, sign(key, peer, myNonce, peerNonce, binding));
+    }
+
+    /**
+     * This side's PROOF signature: the costly part of a PROOF (one Ed25519 signature), made apart from the event
+     * loops (see {@link HandshakeExecutor}).
+     *
+     * @param binding null without TLS; with TLS, SHA-256 of this side's certificate followed by SHA-256 of the
+     *                certificate the peer presented to it.
+     */
+    static byte[] sign(final NodeKey key, final NodeId peer, final byte[] myNonce, final byte[] peerNonce,
+        final byte[] binding)
+    {
+        return key.sign(transcript(key.id(), peer, myNonce, peerNonce, binding));
+    }
+
+    /** Writes a PROOF frame carrying {@code signature}. */
+    static void writeProof(final ByteBuf out, final byte[] signature)
+    {
         out.writeInt(PROOF_LENGTH);
         out.writeInt(PROOF_MAGIC);
         out.writeBytes(signature);
+    }
+
+    /** The signature a PROOF frame carries; throws bad input if the frame is not a PROOF. */
+    static byte[] readProof(final ByteBuf frame)
+    {
+        if (frame.readableBytes() != PROOF_LENGTH || frame.readInt() != PROOF_MAGIC)
+        {
+            throw new BadInputException("handshake: expected PROOF");
+        }
+        final byte[] signature = new byte[NodeKey.SIGNATURE_LENGTH];
+        frame.readBytes(signature);
+        return signature;
     }
 
     /**
@@ -117,17 +147,27 @@ final class Handshake
     static void verifyProof(final ByteBuf frame, final NodeId signer, final NodeId me, final byte[] signerNonce,
         final byte[] myNonce, final byte[] binding)
     {
-        if (frame.readableBytes() != PROOF_LENGTH || frame.readInt() != PROOF_MAGIC)
+        if (!verify(readProof(frame), signer, me, signerNonce, myNonce, binding))
         {
-            throw new BadInputException("handshake: expected PROOF");
+            throw badSignature(signer, binding != null);
         }
-        final byte[] signature = new byte[NodeKey.SIGNATURE_LENGTH];
-        frame.readBytes(signature);
-        if (!NodeKey.verify(signer, transcript(signer, me, signerNonce, myNonce, binding), signature))
-        {
-            throw new BadInputException("handshake: bad signature for claimed id " + signer.shortString()
-                + (binding != null ? " (or a TLS certificate it did not see: man in the middle?)" : ""));
-        }
+    }
+
+    /**
+     * True if {@code signature} is {@code signer}'s signature of this connection's transcript: the costly part of
+     * checking a PROOF (one Ed25519 verification).
+     */
+    static boolean verify(final byte[] signature, final NodeId signer, final NodeId me, final byte[] signerNonce,
+        final byte[] myNonce, final byte[] binding)
+    {
+        return NodeKey.verify(signer, transcript(signer, me, signerNonce, myNonce, binding), signature);
+    }
+
+    /** The bad input of a PROOF whose signature does not verify. */
+    static BadInputException badSignature(final NodeId signer, final boolean tls)
+    {
+        return new BadInputException("handshake: bad signature for claimed id " + signer.shortString()
+            + (tls ? " (or a TLS certificate it did not see: man in the middle?)" : ""));
     }
 
     /**

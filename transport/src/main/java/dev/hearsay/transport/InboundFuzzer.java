@@ -308,7 +308,8 @@ public final class InboundFuzzer
             final byte[] f = FuzzInputs.prefixed(bodies[i]);
             if (badLength && i == max - 1)
             {
-                final int length = inputs.random().nextBoolean() ? 0 : maxFrame + 1 + inputs.random().nextInt(1 << 20);
+                // Over the maximum. (A length of 0 is a heartbeat, which an authenticated connection may send.)
+                final int length = maxFrame + 1 + inputs.random().nextInt(1 << 20);
                 f[0] = (byte)(length >>> 24);
                 f[1] = (byte)(length >>> 16);
                 f[2] = (byte)(length >>> 8);

@@ -140,6 +140,10 @@ public final class NettyTransport implements Transport
     private final FailureDetector detector;
     /** The node's read limit (TransportOptions.readLimitBytesPerSecond), or null for none. */
     private final ReadThrottle readThrottle;
+    /** Which accepted connections get a handshake: a rate per source, a cap on those not authenticated yet. */
+    private final ConnectionAdmission admission;
+    /** Makes and checks the handshakes' signatures off the event loops; inline until {@link #start}. */
+    private volatile HandshakeExecutor handshakes = HandshakeExecutor.inline();
 
     /**
      * @param key            this node's key: its id and the handshake signer.
@@ -176,6 +180,7 @@ public final class NettyTransport implements Transport
         this.ioMode = options.ioMode().resolve();
         this.readThrottle = options.readLimitBytesPerSecond() > 0 ?
             new ReadThrottle(options.readLimitBytesPerSecond(), counters) : null;
+        this.admission = new ConnectionAdmission(options, counters);
     }
 
     /** Binds the listening socket and starts the I/O threads. Bind failure: {@link UncheckedIOException}. */
@@ -185,6 +190,8 @@ public final class NettyTransport implements Transport
         {
             startTls();
         }
+        handshakes = HandshakeExecutor.start(options.handshakeThreads(),
+            options.maxUnauthenticatedConnections() + 2 * options.maxPendingDials(), id.shortString());
         final IoHandlerFactory io = ioMode == IoMode.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final DispatchingIoHandler.Factory dispatching =
             options.dispatcherOnEventLoop() ? DispatchingIoHandler.factory(io) : null;
@@ -234,6 +241,7 @@ public final class NettyTransport implements Transport
                 .option(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
         }
         final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
+            .handler(admission.acceptHandler())
             .childOption(ChannelOption.ALLOCATOR, allocator)
             .childOption(ChannelOption.RCVBUF_ALLOCATOR, reads)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -256,6 +264,11 @@ public final class NettyTransport implements Transport
                         LOG.log(System.Logger.Level.DEBUG, "refusing connection from {0}: {1} connections open",
                             ch.remoteAddress(), options.maxConnections());
                         ch.close();
+                        return;
+                    }
+                    if (!admission.admit(ch))
+                    {
+                        ch.close(); // counted by the admission
                         return;
                     }
                     counters.accepted.incrementAndGet();
@@ -311,6 +324,8 @@ public final class NettyTransport implements Transport
         targets.add(nodeCounters.newCounter("gauge: dials in progress", NodeCounters.TYPE_TRANSPORT));
         sources.add(this::connectedPeerCount);
         targets.add(nodeCounters.newCounter("gauge: connected peers", NodeCounters.TYPE_TRANSPORT));
+        sources.add(admission::unauthenticated);
+        targets.add(nodeCounters.newCounter("gauge: unauthenticated connections", NodeCounters.TYPE_TRANSPORT));
         group.next().scheduleAtFixedRate(() ->
         {
             for (int i = 0; i < targets.size(); i++)
@@ -830,6 +845,7 @@ public final class NettyTransport implements Transport
             return;
         }
         closed = true;
+        handshakes.close();
         if (group == null)
         {
             return;
@@ -939,6 +955,18 @@ public final class NettyTransport implements Transport
     long handshakeTimeoutMillis()
     {
         return options.handshakeTimeoutMillis();
+    }
+
+    /** Where handshake signatures are made and checked. */
+    HandshakeExecutor handshakeExecutor()
+    {
+        return handshakes;
+    }
+
+    /** Accepted connections that have not completed their handshake right now. */
+    int unauthenticatedConnections()
+    {
+        return admission.unauthenticated();
     }
 
     /**
@@ -1228,6 +1256,7 @@ public final class NettyTransport implements Transport
     InboundFrameHandler established(final Channel ch, final Handshake.Hello hello, final boolean dialedByMe)
     {
         counters.handshakes.incrementAndGet();
+        admission.authenticated(ch);
         onContactData(hello.id(), hello.data());
         return attach(ch, hello, dialedByMe);
     }

@@ -58,6 +58,14 @@ public final class TransportCounters
     public final AtomicLong dialsRefused = new AtomicLong();
     /** Times a connection stopped reading to keep the node within its read limit (see ReadThrottle). */
     public final AtomicLong readThrottleWaits = new AtomicLong();
+    /** Accepted connections closed at once because their source was over its rate (newConnectionsPerSecondPerSource). */
+    public final AtomicLong connectionsRefusedSourceRate = new AtomicLong();
+    /** Accepted connections closed at once because maxUnauthenticatedConnections were handshaking. */
+    public final AtomicLong connectionsRefusedUnauthenticated = new AtomicLong();
+    /** Connections closed because the handshake threads had a full queue of signatures to make and check. */
+    public final AtomicLong handshakesRefusedBusy = new AtomicLong();
+    /** Sources the per-source rate limit forgot to make room for another (maxConnectionSources). */
+    public final AtomicLong connectionSourcesForgotten = new AtomicLong();
 
     /** Hands every counter to {@code consumer} with a human-readable label, in a fixed order. */
     public void forEach(final java.util.function.BiConsumer<String, AtomicLong> consumer)
@@ -85,6 +93,17 @@ public final class TransportCounters
         consumer.accept("connections refused: limit", connectionsRefused);
         consumer.accept("dials refused: limit", dialsRefused);
         consumer.accept("reads stopped: read limit", readThrottleWaits);
+        consumer.accept("connections refused: source rate", connectionsRefusedSourceRate);
+        consumer.accept("connections refused: unauthenticated limit", connectionsRefusedUnauthenticated);
+        consumer.accept("handshakes refused: busy", handshakesRefusedBusy);
+        consumer.accept("connection sources forgotten", connectionSourcesForgotten);
+    }
+
+    /** Total of accepted connections refused before their handshake (any limit). */
+    public long connectionsRefusedTotal()
+    {
+        return connectionsRefused.get() + connectionsRefusedSourceRate.get() + connectionsRefusedUnauthenticated.get()
+            + handshakesRefusedBusy.get();
     }
 
     /** Total of connections closed for bad input of any kind. */
@@ -107,6 +126,10 @@ public final class TransportCounters
             + ", readPauses=" + readPauses + ", readHolds=" + readHolds + ", readHoldReleases=" + readHoldReleases
             + ", framesIn=" + framesIn + ", framesOut=" + framesOut
             + ", connectionsRefused=" + connectionsRefused + ", dialsRefused=" + dialsRefused
-            + ", readThrottleWaits=" + readThrottleWaits + "}";
+            + ", readThrottleWaits=" + readThrottleWaits
+            + ", connectionsRefusedSourceRate=" + connectionsRefusedSourceRate
+            + ", connectionsRefusedUnauthenticated=" + connectionsRefusedUnauthenticated
+            + ", handshakesRefusedBusy=" + handshakesRefusedBusy
+            + ", connectionSourcesForgotten=" + connectionSourcesForgotten + "}";
     }
 }

@@ -43,6 +43,12 @@ public final class TransportInfo
         return transport.openSockets();
     }
 
+    /** Accepted connections that have not completed the identity handshake right now. */
+    public int unauthenticatedConnections()
+    {
+        return transport.unauthenticatedConnections();
+    }
+
     /** Dials in progress right now. */
     public int pendingDials()
     {

@@ -38,11 +38,22 @@ package dev.hearsay.transport;
  *                               node together (0: no limit, the default). Emulates a slow link or a slow host for
  *                               tests and benchmarks: a connection over the limit stops reading until the node is
  *                               within it again, so the kernel buffers fill and the senders' queues grow.
+ * @param maxUnauthenticatedConnections accepted connections that have not completed the identity handshake, at
+ *                               once; beyond it an accepted connection is closed at once, counted.
+ * @param newConnectionsPerSecondPerSource connections accepted per second from one source (an IPv4 address, or an
+ *                               IPv6 /64 prefix), on average: a token bucket per source (0: no limit). Beyond it an
+ *                               accepted connection is closed at once, counted. Dialled connections are not limited.
+ * @param newConnectionBurstPerSource connections one source may open in a burst (the bucket's size).
+ * @param maxConnectionSources   sources the rate limit remembers; when full, the one heard from least recently is
+ *                               forgotten (counted), and starts again with a full bucket should it come back.
+ * @param handshakeThreads       threads that sign and verify handshakes (Ed25519), so that the event loops, which
+ *                               carry the established connections' traffic, never wait for a handshake.
  */
 public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBytes, int connectTimeoutMillis,
     int handshakeTimeoutMillis, int slowPeerTimeoutMillis, int lingerMillis, int maxPeers, int maxConnections,
     int maxPendingDials, boolean tls, int congestionBytes, int socketBufferBytes, boolean dispatcherOnEventLoop,
-    int readLimitBytesPerSecond)
+    int readLimitBytesPerSecond, int maxUnauthenticatedConnections, int newConnectionsPerSecondPerSource,
+    int newConnectionBurstPerSource, int maxConnectionSources, int handshakeThreads)
 {
     /** Default {@link #congestionBytes()}. */
     public static final int DEFAULT_CONGESTION_BYTES = 256 * 1024;
@@ -52,6 +63,16 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     /** Default {@link #maxPendingDials()}. */
     public static final int DEFAULT_MAX_PENDING_DIALS = 256;
+    /** Default {@link #maxUnauthenticatedConnections()}. */
+    public static final int DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 256;
+    /** Default {@link #newConnectionsPerSecondPerSource()}. */
+    public static final int DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE = 20;
+    /** Default {@link #newConnectionBurstPerSource()}. */
+    public static final int DEFAULT_NEW_CONNECTION_BURST_PER_SOURCE = 40;
+    /** Default {@link #maxConnectionSources()}. */
+    public static final int DEFAULT_MAX_CONNECTION_SOURCES = 4096;
+    /** Default {@link #handshakeThreads()}. */
+    public static final int DEFAULT_HANDSHAKE_THREADS = 1;
 
     /** Validates every field. */
     public TransportOptions
@@ -77,6 +98,25 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
                 + " is below 4096 (0 means the kernel's default)");
         }
         check("readLimitBytesPerSecond", readLimitBytesPerSecond, 0, 1 << 30);
+        check("maxUnauthenticatedConnections", maxUnauthenticatedConnections, 1, 1_000_000);
+        check("newConnectionsPerSecondPerSource", newConnectionsPerSecondPerSource, 0, 1_000_000);
+        check("newConnectionBurstPerSource", newConnectionBurstPerSource, 1, 1_000_000);
+        check("maxConnectionSources", maxConnectionSources, 1, 1_000_000);
+        check("handshakeThreads", handshakeThreads, 1, 64);
+    }
+
+    /** The settings before connection admission was settable: those take their defaults. */
+    public TransportOptions(final IoMode ioMode, final int ioThreads, final int outboundQueueBytes,
+        final int connectTimeoutMillis, final int handshakeTimeoutMillis, final int slowPeerTimeoutMillis,
+        final int lingerMillis, final int maxPeers, final int maxConnections, final int maxPendingDials,
+        final boolean tls, final int congestionBytes, final int socketBufferBytes, final boolean dispatcherOnEventLoop,
+        final int readLimitBytesPerSecond)
+    {
+        this(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis, handshakeTimeoutMillis,
+            slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials, tls, congestionBytes,
+            socketBufferBytes, dispatcherOnEventLoop, readLimitBytesPerSecond, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+            DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE, DEFAULT_NEW_CONNECTION_BURST_PER_SOURCE,
+            DEFAULT_MAX_CONNECTION_SOURCES, DEFAULT_HANDSHAKE_THREADS);
     }
 
     /** The settings before reads could be limited: no read limit. */
@@ -124,7 +164,8 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
     /**
      * The defaults: auto I/O mode, 1 thread, 4 MiB per peer, 3 s connect, 5 s handshake, 2 s slow, 3 s linger, 65,536
      * peers, 4,096 connections, 256 pending dials, no TLS, congestion at 256 KiB, 256 KiB socket buffers, the
-     * dispatcher on a thread of its own, no read limit.
+     * dispatcher on a thread of its own, no read limit, 256 unauthenticated connections, 20 new connections a second
+     * per source in bursts of 40, 4,096 sources remembered, 1 handshake thread.
      */
     public static TransportOptions defaults()
     {
@@ -239,6 +280,42 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         return c.build();
     }
 
+    /** Same settings with another limit of accepted connections that have not completed the handshake. */
+    public TransportOptions withMaxUnauthenticatedConnections(final int connections)
+    {
+        final Copy c = new Copy(this);
+        c.maxUnauthenticatedConnections = connections;
+        return c.build();
+    }
+
+    /**
+     * Same settings with another rate limit of accepted connections per source: {@code perSecond} on average (0: no
+     * limit) in bursts of up to {@code burst}.
+     */
+    public TransportOptions withNewConnectionsPerSource(final int perSecond, final int burst)
+    {
+        final Copy c = new Copy(this);
+        c.newConnectionsPerSecondPerSource = perSecond;
+        c.newConnectionBurstPerSource = burst;
+        return c.build();
+    }
+
+    /** Same settings with another number of sources the per-source rate limit remembers. */
+    public TransportOptions withMaxConnectionSources(final int sources)
+    {
+        final Copy c = new Copy(this);
+        c.maxConnectionSources = sources;
+        return c.build();
+    }
+
+    /** Same settings with another number of handshake threads. */
+    public TransportOptions withHandshakeThreads(final int threads)
+    {
+        final Copy c = new Copy(this);
+        c.handshakeThreads = threads;
+        return c.build();
+    }
+
     /** A mutable copy, so that each {@code with*} method names only the field it changes. */
     private static final class Copy
     {
@@ -257,6 +334,11 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
         int socketBufferBytes;
         boolean dispatcherOnEventLoop;
         int readLimitBytesPerSecond;
+        int maxUnauthenticatedConnections;
+        int newConnectionsPerSecondPerSource;
+        int newConnectionBurstPerSource;
+        int maxConnectionSources;
+        int handshakeThreads;
 
         Copy(final TransportOptions o)
         {
@@ -275,13 +357,20 @@ public record TransportOptions(IoMode ioMode, int ioThreads, int outboundQueueBy
             this.socketBufferBytes = o.socketBufferBytes;
             this.dispatcherOnEventLoop = o.dispatcherOnEventLoop;
             this.readLimitBytesPerSecond = o.readLimitBytesPerSecond;
+            this.maxUnauthenticatedConnections = o.maxUnauthenticatedConnections;
+            this.newConnectionsPerSecondPerSource = o.newConnectionsPerSecondPerSource;
+            this.newConnectionBurstPerSource = o.newConnectionBurstPerSource;
+            this.maxConnectionSources = o.maxConnectionSources;
+            this.handshakeThreads = o.handshakeThreads;
         }
 
         TransportOptions build()
         {
             return new TransportOptions(ioMode, ioThreads, outboundQueueBytes, connectTimeoutMillis,
                 handshakeTimeoutMillis, slowPeerTimeoutMillis, lingerMillis, maxPeers, maxConnections, maxPendingDials,
-                tls, congestionBytes, socketBufferBytes, dispatcherOnEventLoop, readLimitBytesPerSecond);
+                tls, congestionBytes, socketBufferBytes, dispatcherOnEventLoop, readLimitBytesPerSecond,
+                maxUnauthenticatedConnections, newConnectionsPerSecondPerSource, newConnectionBurstPerSource,
+                maxConnectionSources, handshakeThreads);
         }
     }
 

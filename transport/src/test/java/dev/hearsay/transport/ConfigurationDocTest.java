@@ -73,6 +73,11 @@ class ConfigurationDocTest
         row(doc, "maxConnections", "" + t.maxConnections());
         row(doc, "maxPendingDials", "" + t.maxPendingDials());
         row(doc, "tls", "" + t.tls());
+        row(doc, "maxUnauthenticatedConnections", "" + t.maxUnauthenticatedConnections());
+        row(doc, "newConnectionsPerSecondPerSource", "" + t.newConnectionsPerSecondPerSource());
+        row(doc, "newConnectionBurstPerSource", "" + t.newConnectionBurstPerSource());
+        row(doc, "maxConnectionSources", "" + t.maxConnectionSources());
+        row(doc, "handshakeThreads", "" + t.handshakeThreads());
         row(doc, "reorderCapacity", "" + SubscriptionOptions.defaults().reorderCapacity());
         row(doc, "maxAuthors", "" + SubscriptionOptions.defaults().maxAuthors());
         assertTrue(doc.contains("| `maxAuthors` (GossipConfig) | " + String.format(java.util.Locale.ROOT, "%,d", c.maxAuthors()) + " |"),

@@ -105,8 +105,10 @@ class SocketFuzzTest
 
     private GossipNode start()
     {
-        // Short handshake timeout and linger, so that silent fuzzed connections end quickly.
-        final TransportOptions fast = new TransportOptions(IoMode.AUTO, 1, 4 << 20, 3_000, 1_000, 2_000, 500, 65_536);
+        // Short handshake timeout and linger, so that silent fuzzed connections end quickly; no per-source rate, so
+        // that every fuzzed connection (all from one address) reaches the handshake and the protocol.
+        final TransportOptions fast = new TransportOptions(IoMode.AUTO, 1, 4 << 20, 3_000, 1_000, 2_000, 500, 65_536)
+            .withNewConnectionsPerSource(0, 1);
         final GossipNode n = ClusterTest.loopback(IoMode.AUTO).transportOptions(fast).start();
         nodes.add(n);
         return n;

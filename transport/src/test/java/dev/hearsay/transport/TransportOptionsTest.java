@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each {@code with*} method changes exactly its own settings and keeps the validation. */
 @Timeout(10)
@@ -56,5 +57,33 @@ class TransportOptionsTest
         assertEquals(128 * 1024, d.withOutboundQueueBytes(256 * 1024).congestionBytes(),
             "the congestion threshold stays at most half the queue");
         assertThrows(IllegalArgumentException.class, () -> d.withIoThreads(0), "validated like the constructor");
+    }
+
+    @Test
+    void connectionAdmissionSettingsHaveDefaultsAndAreValidatedByName() throws Exception
+    {
+        final TransportOptions d = TransportOptions.defaults();
+        assertEquals(256, d.maxUnauthenticatedConnections());
+        assertEquals(20, d.newConnectionsPerSecondPerSource());
+        assertEquals(40, d.newConnectionBurstPerSource());
+        assertEquals(4096, d.maxConnectionSources());
+        assertEquals(1, d.handshakeThreads());
+        assertEquals(Set.of("maxUnauthenticatedConnections"), differences(d, d.withMaxUnauthenticatedConnections(3)));
+        assertEquals(Set.of("newConnectionsPerSecondPerSource", "newConnectionBurstPerSource"),
+            differences(d, d.withNewConnectionsPerSource(5, 7)));
+        assertEquals(Set.of("maxConnectionSources"), differences(d, d.withMaxConnectionSources(9)));
+        assertEquals(Set.of("handshakeThreads"), differences(d, d.withHandshakeThreads(2)));
+        assertEquals(0, d.withNewConnectionsPerSource(0, 1).newConnectionsPerSecondPerSource(), "0: no limit");
+        final Map<String, org.junit.jupiter.api.function.Executable> invalid = Map.of(
+            "maxUnauthenticatedConnections", () -> d.withMaxUnauthenticatedConnections(0),
+            "newConnectionsPerSecondPerSource", () -> d.withNewConnectionsPerSource(-1, 1),
+            "newConnectionBurstPerSource", () -> d.withNewConnectionsPerSource(1, 0),
+            "maxConnectionSources", () -> d.withMaxConnectionSources(0),
+            "handshakeThreads", () -> d.withHandshakeThreads(65));
+        for (final Map.Entry<String, org.junit.jupiter.api.function.Executable> e : invalid.entrySet())
+        {
+            final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, e.getValue());
+            assertTrue(thrown.getMessage().startsWith(e.getKey() + ":"), thrown.getMessage());
+        }
     }
 }

@@ -14,11 +14,16 @@ import java.util.function.Consumer;
 
 /**
  * {@link SocketFuzzer} against a node in its own process, while it and an honest peer (another process) broadcast
- * to each other: the node must survive, close and count every bad connection, release what they held, and the
- * honest peer must get every broadcast made meanwhile, and the node every one of the peer's.
+ * to each other: the node must survive, close and count every bad connection (refused by its connection admission,
+ * or closed as bad input), release what they held, and the honest peer must get every broadcast made meanwhile, and
+ * the node every one of the peer's. The honest traffic's delivery latency (both directions) has a goal of its own:
+ * p99 at most {@value #GOAL_P99_MS} ms.
  */
 public final class LiveFuzzScenario
 {
+    /** Goal: the honest traffic's p99 delivery latency during the fuzzing, in milliseconds. */
+    public static final double GOAL_P99_MS = 100;
+
     /**
      * Outcome.
      *
@@ -31,6 +36,29 @@ public final class LiveFuzzScenario
     public record Result(SocketFuzzer.Result fuzz, DeliveryCheck delivery, boolean alive, Map<String, Long> counters,
         Map<String, Long> stats)
     {
+        /** The honest traffic's p99 delivery latency was within {@link #GOAL_P99_MS}. */
+        public boolean latencyGoalMet()
+        {
+            return delivery.latencyMs(99) <= GOAL_P99_MS;
+        }
+
+        /** The goal line: honest latency percentiles against the goal, and what the node refused. */
+        public String goal()
+        {
+            return String.format(java.util.Locale.ROOT, "honest traffic during the fuzzing: p50 %.1f ms, p99 %.1f ms, "
+                    + "max %.1f ms (%d deliveries); goal p99 <= %.0f ms: %s; refused before a handshake: %d (source "
+                    + "rate %d, unauthenticated limit %d, connection limit %d, handshake threads busy %d)",
+                delivery.latencyMs(50), delivery.latencyMs(99), delivery.latencyMs(100), delivery.delivered(),
+                GOAL_P99_MS, latencyGoalMet() ? "PASS" : "FAIL", counter("refusedTotal"),
+                counter("connectionsRefusedSourceRate"), counter("connectionsRefusedUnauthenticated"),
+                counter("connectionsRefused"), counter("handshakesRefusedBusy"));
+        }
+
+        private long counter(final String name)
+        {
+            return counters.getOrDefault(name, -1L);
+        }
+
         /** Survived, closed every fuzzed connection, served the honest peer, released the fuzzers' state. */
         public boolean passed()
         {
@@ -42,7 +70,8 @@ public final class LiveFuzzScenario
         @Override
         public String toString()
         {
-            return fuzz + "; node alive " + alive + ", bad input counted " + counters.get("badInputTotal")
+            return fuzz + "; node alive " + alive + ", refused " + counters.get("refusedTotal")
+                + ", bad input counted " + counters.get("badInputTotal")
                 + " (handshake " + counters.get("handshakeFailures") + ", oversized " + counters.get("oversizedFrames")
                 + ", truncated " + counters.get("truncated") + "), invalid frames dropped by the engine "
                 + counters.get("framesInvalid") + ", dialled out " + counters.get("dialled")
@@ -57,9 +86,19 @@ public final class LiveFuzzScenario
     {
     }
 
-    /** Fuzzes {@code connections} connections, {@code parallelism} at a time. */
+    /** Fuzzes {@code connections} connections, {@code parallelism} at a time, at a node with default options. */
     public static Result run(final int connections, final int parallelism, final long seed, final String classpath,
         final File logDir, final Consumer<String> log)
+    {
+        return run(connections, parallelism, seed, classpath, logDir, log, List.of());
+    }
+
+    /**
+     * Fuzzes {@code connections} connections, {@code parallelism} at a time, at a node started with
+     * {@code targetOptions} (more {@code node} options, such as {@code --source-rate 0}).
+     */
+    public static Result run(final int connections, final int parallelism, final long seed, final String classpath,
+        final File logDir, final Consumer<String> log, final List<String> targetOptions)
     {
         final String topic = "livefuzz";
         if (logDir != null)
@@ -69,6 +108,7 @@ public final class LiveFuzzScenario
         final List<String> fast = List.of("--quiet", "--handshake-timeout-ms", "1000", "--linger-ms", "500");
         final List<String> targetArgs = new ArrayList<>(List.of("--topic", topic, "--seed", Long.toString(seed)));
         targetArgs.addAll(fast);
+        targetArgs.addAll(targetOptions);
         try (NodeProcess target = NodeProcess.start("target", classpath, null, NodeProcess.SMALL_JVM, targetArgs,
             logDir == null ? null : new File(logDir, "target.log"), null))
         {
