@@ -26,6 +26,7 @@ final class OutboundQueue
     private static final int MSG_FRAME = 1;
 
     private final int maxCapacity;
+    private final DirectMemory memory;
     private volatile Segment head;
     private volatile Segment tail;
     private boolean allocationFailed;
@@ -33,7 +34,17 @@ final class OutboundQueue
     /** @param maxBytes the bound, rounded up to a power of two. */
     OutboundQueue(final int maxBytes)
     {
+        this(maxBytes, DirectMemory.JVM);
+    }
+
+    /**
+     * @param maxBytes the bound, rounded up to a power of two.
+     * @param memory   asked before each ring is allocated: a ring it has no room for is refused at once.
+     */
+    OutboundQueue(final int maxBytes, final DirectMemory memory)
+    {
         this.maxCapacity = Integer.highestOneBit(Math.max(maxBytes, 1024) - 1) << 1;
+        this.memory = memory;
     }
 
     /** The bound in bytes. */
@@ -74,6 +85,12 @@ final class OutboundQueue
         if (capacity <= current)
         {
             return false; // at the bound and full
+        }
+        if (!memory.hasRoomFor(capacity + RingBufferDescriptor.TRAILER_LENGTH))
+        {
+            // Refused at once: near the limit the JDK would hold this thread in its reserve-and-GC loop first.
+            allocationFailed = true;
+            return false;
         }
         final OneToOneRingBuffer next;
         try

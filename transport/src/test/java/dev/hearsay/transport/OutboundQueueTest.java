@@ -140,4 +140,42 @@ class OutboundQueueTest
         assertFalse(q.allocationFailed());
         assertFalse(q.offer(new UnsafeBuffer(new byte[200_000]), 0, 200_000), "larger than an eighth of the bound");
     }
+
+    @Test
+    @Timeout(10)
+    void aQueueWithoutRoomInDirectMemoryRefusesWithoutAllocating()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[100]);
+        final OutboundQueue none = new OutboundQueue(1 << 20, new DirectMemory(0));
+        assertFalse(none.offer(frame, 0, 100));
+        assertTrue(none.allocationFailed());
+        assertFalse(none.allocated());
+        final OutboundQueue plenty = new OutboundQueue(1 << 20, new DirectMemory(Long.MAX_VALUE));
+        assertTrue(plenty.offer(frame, 0, 100));
+        assertFalse(plenty.allocationFailed());
+    }
+
+    /**
+     * Near the JVM's direct memory limit the JDK's allocateDirect runs a GC and sleeps and retries for about half a
+     * second before it gives up; on the dispatcher that would stop the node. The queue refuses first, at once.
+     */
+    @Test
+    @Timeout(60)
+    void exhaustedDirectMemoryRefusesAtOnce() throws Exception
+    {
+        final Process child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), "-XX:MaxDirectMemorySize=16m", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"), DirectMemoryExhaustion.class.getName())
+            .redirectErrorStream(true).start();
+        final String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), out);
+        final java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("queues=(\\d+) refused=(\\d+) longestOfferNanos=(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(20, Integer.parseInt(m.group(2)), "direct memory ran out and was refused: " + out);
+        assertTrue(Integer.parseInt(m.group(1)) >= 2, "16 MiB held the rings of more than one queue first: " + out);
+        // The JDK's own path takes at least 0.5 s of sleeps before refusing; one refusal by the guard takes
+        // microseconds (the bound leaves a wide margin for a loaded machine).
+        assertTrue(Long.parseLong(m.group(3)) < 250_000_000L, "an offer waited: " + out);
+    }
 }

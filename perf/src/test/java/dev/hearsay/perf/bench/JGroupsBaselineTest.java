@@ -35,7 +35,11 @@ class JGroupsBaselineTest
             assertTrue(max.deliveriesPerSecond() > 0, "deliveries in the window: " + max);
 
             final JGroupsBaseline.Phase paced = jgroups.fixedRate(TimeUnit.MILLISECONDS.toNanos(500), false);
-            assertTrue(paced.sent() >= 4_000 && paced.sent() <= 5_100, "10,000 msg/s for 0.5 s: " + paced.sent());
+            // On schedule: never ahead of 10,000 msg/s over the time the senders ran (which the test's 0.5 s wait
+            // may overrun on a loaded machine), and not far behind it.
+            final double onSchedule = paced.sendNanos() * 10_000 / 1e9;
+            assertTrue(paced.sent() >= 4_000 && paced.sent() <= onSchedule + 1, "10,000 msg/s for 0.5 s: "
+                + paced.sent() + " sent in " + paced.sendNanos() + " ns");
             assertEquals(2 * paced.sent(), paced.delivered(), "fixed rate: everything delivered");
             assertEquals(0, jgroups.outOfOrder(), "no message out of order, twice or after a gap");
             assertTrue(jgroups.bundlerDrops() >= 0, "the bundlers' drop count is readable");
