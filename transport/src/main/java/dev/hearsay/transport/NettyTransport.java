@@ -972,7 +972,7 @@ public final class NettyTransport implements Transport
     /**
      * The handlers every connection starts with: framing, then the handshake (and, with a read limit, its throttle
      * first of all, before TLS). One place for accepted and dialled connections alike, and for
-     * {@link InboundFuzzer}, which must test exactly what a socket gets.
+     * InboundFuzzer (test support), which must test exactly what a socket gets.
      */
     void initPipeline(final Channel ch, final NodeId expected, final boolean dialedByMe)
     {
