@@ -25,6 +25,7 @@ public final class SimConfig
     private final long maxLatencyNanos;
     private final double lossRate;
     private final long crashDetectionNanos;
+    private final boolean crashesReset;
     private final long dialTimeoutNanos;
     private final long partitionNanos;
     private final long joinIntervalNanos;
@@ -46,6 +47,7 @@ public final class SimConfig
         this.maxLatencyNanos = b.maxLatencyNanos;
         this.lossRate = b.lossRate;
         this.crashDetectionNanos = b.crashDetectionNever ? Long.MAX_VALUE : b.protocol.failureDetectionTimeoutNanos();
+        this.crashesReset = b.crashesReset;
         this.dialTimeoutNanos = b.dialTimeoutNanos;
         this.partitionNanos = b.partitionNanos;
         this.joinIntervalNanos = b.joinIntervalNanos;
@@ -107,6 +109,17 @@ public final class SimConfig
     public long crashDetectionNanos()
     {
         return crashDetectionNanos;
+    }
+
+    /**
+     * True if a crash is a process killed on a host that stays up: its host closes every connection at once, so each
+     * connected peer learns of it one link latency later, as with a SIGKILL on a real network. False (the default)
+     * for a silent crash (a host down or cut off): connected peers learn after {@link #crashDetectionNanos()}, and
+     * one that sends to the dead node gets a reset one latency later.
+     */
+    public boolean crashesReset()
+    {
+        return crashesReset;
     }
 
     /**
@@ -193,6 +206,7 @@ public final class SimConfig
         return "SimConfig{nodes=" + nodes + ", seed=" + seed + ", latency=" + minLatencyNanos / 1_000_000 + "-"
             + maxLatencyNanos / 1_000_000 + " ms, loss=" + lossRate + ", crashDetection="
             + (crashDetectionNanos == Long.MAX_VALUE ? "never" : crashDetectionNanos / 1_000_000 + " ms")
+            + ", crashes=" + (crashesReset ? "killed" : "silent")
             + ", dialTimeout=" + dialTimeoutNanos / 1_000_000 + " ms, partition=" + partitionNanos / 1_000_000 + " ms"
             + ", joinInterval=" + joinIntervalNanos / 1_000_000 + " ms, stabilise=" + stabiliseNanos / 1_000_000_000
             + " s, shuffle=" + protocol.shuffleInterval().toMillis() + " ms, codec=" + useCodec + (decoderPerNode ? " (decoder per node)" : "") + "}";
@@ -208,6 +222,7 @@ public final class SimConfig
         private double lossRate = 0;
         private Duration crashDetection;
         private boolean crashDetectionNever;
+        private boolean crashesReset;
         private long dialTimeoutNanos = 3_000_000_000L;
         private long partitionNanos = 30_000_000_000L;
         private long joinIntervalNanos = 2_000_000L;
@@ -263,6 +278,13 @@ public final class SimConfig
         {
             crashDetection = value;
             crashDetectionNever = value == null;
+            return this;
+        }
+
+        /** Crashes are processes killed on hosts that stay up ({@link SimConfig#crashesReset()}); default false. */
+        public Builder crashesReset(final boolean value)
+        {
+            crashesReset = value;
             return this;
         }
 

@@ -42,6 +42,45 @@ class SimFailureTest
 
     @Test
     @Timeout(60)
+    void aKilledProcessIsReportedByItsHostOneLatencyLater()
+    {
+        // Detection set to a minute: only the killed process's connection resets can tell its peers in time.
+        final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(3).crashesReset(true)
+            .crashDetection(Duration.ofSeconds(60)));
+        final int victim = 17;
+        final NodeId victimId = sim.id(victim);
+        assertTrue(holdersOf(sim, victimId) > 0, "the victim has neighbors");
+
+        sim.crash(victim);
+        // 100 ms: the longest link of the default model.
+        sim.runUntil(sim.now() + 100_000_000L);
+        assertEquals(0, holdersOf(sim, victimId), "every neighbor dropped the killed node");
+        sim.runUntil(sim.now() + SECOND);
+        assertOverlayRepaired(sim);
+    }
+
+    @Test
+    @Timeout(120)
+    void onLanLinksTheFirstBroadcastAfterKillingHalfTheProcessesReachesEverySurvivorWithinOneSecond()
+    {
+        for (long seed = 1; seed <= 2; seed++)
+        {
+            final SimConfig config = SimConfig.builder().nodes(1_000).seed(seed).crashesReset(true)
+                .latency(Duration.ofNanos(100_000), Duration.ofNanos(1_000_000)).build();
+            final SimReport r = new ScenarioRunner(config, null).run(Scenario.MASS_FAILURE, 4, 0.5);
+            final long s = seed;
+            assertAll("seed " + seed,
+                () -> assertEquals(500, r.failedNodes),
+                () -> assertTrue(r.reachableAfterCrash < 1, "seed " + s + ": the crash cut some survivors off"),
+                () -> assertEquals(1.0, r.firstPromptReliability, "seed " + s + ": within 1 s"),
+                () -> assertTrue(r.rounds.get(3).rmr() < 0.1, "seed " + s + ": RMR in round 4 "
+                    + r.rounds.get(3).rmr()),
+                () -> assertEquals(0, r.duplicateDeliveries));
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void withoutDetectionOnlySendingRevealsACrash()
     {
         final Simulator sim = bootstrapped(SimConfig.builder().nodes(40).seed(3).crashDetection(null));

@@ -295,7 +295,10 @@ public final class Simulator
         return id;
     }
 
-    /** Stops {@code node} silently, as a process crash (see the class comment for what peers see). */
+    /**
+     * Stops {@code node} as a crash: silently (see the class comment for what peers see), or, with
+     * {@link SimConfig#crashesReset()}, as a process killed on a live host whose connections reset at once.
+     */
     public void crash(final int node)
     {
         if (status[node] == STATE_STOPPED)
@@ -312,7 +315,12 @@ public final class Simulator
             long pair = pairs.get(key);
             pair = withSide(pair, node, peer, false);
             putPair(key, pair);
-            if (isOpen(pair, peer, node) && detection != Long.MAX_VALUE)
+            if (isOpen(pair, peer, node) && config.crashesReset())
+            {
+                // The host closed the dead process's sockets: the reset reaches the peer one latency later.
+                queue.add(now + latency(node, peer), EV_PEER_DOWN, peer, node, generation(pair), null);
+            }
+            else if (isOpen(pair, peer, node) && detection != Long.MAX_VALUE)
             {
                 queue.add(saturatedAdd(now, detection), EV_PEER_DOWN, peer, node, generation(pair), null);
             }

@@ -57,6 +57,9 @@ final class SimCommand implements Command
               --stabilise SECONDS    virtual time after the last join (default 30)
               --detection MS|never   failure detection timeout: delay before connected peers learn of a
                                      silent crash (default 2000, the nodes' failureDetectionTimeout; >= 100)
+              --crash silent|killed  silent (default): a crashed node goes quiet, as a host that fails or is
+                                     cut off; killed: a process killed on a live host, whose connections
+                                     reset at once (peers learn one link latency later)
               --latency MIN-MAX      one-way link latency range in microseconds, uniform and fixed per
                                      ordered pair (default 10000-100000: 10-100 ms)
               --no-codec             hand over message copies instead of encoded bytes
@@ -131,6 +134,15 @@ final class SimCommand implements Command
                     final String v = value(args, ++i, arg);
                     config.crashDetection("never".equals(v) ? null :
                         Duration.ofMillis(intValue(arg, v, 100, 600_000)));
+                }
+                case "--crash" ->
+                {
+                    final String v = value(args, ++i, arg);
+                    if (!"silent".equals(v) && !"killed".equals(v))
+                    {
+                        throw new IllegalArgumentException("--crash: silent or killed, not " + v);
+                    }
+                    config.crashesReset("killed".equals(v));
                 }
                 case "--latency" ->
                 {
