@@ -1,22 +1,32 @@
 package dev.hearsay;
 
 /**
- * Events a {@link Subscription} hands to its user through {@link Subscription#next(java.time.Duration)}.
+ * Events a {@link Subscription} hands to its user, in the order the node's dispatcher produced them, through
+ * {@link Subscription#next(java.time.Duration)} and {@link Subscription#poll(GossipHandler, int)} (or, with a
+ * dispatcher handler, as they happen). Every subscription to a topic on a node gets every event of that topic.
  */
 public sealed interface GossipEvent
 {
-    /** A peer entered this topic's active view. */
+    /**
+     * {@code peer} entered this topic's active view on this node: the link is up in both directions and the peer
+     * will receive this node's broadcasts from now on. The first one completes {@link Subscription#joined()}. Comes
+     * once per entry: a peer that leaves and comes back brings a {@link NeighborDown} and then a new NeighborUp.
+     */
     record NeighborUp(NodeId peer) implements GossipEvent
     {
     }
 
-    /** A peer left this topic's active view. */
+    /**
+     * {@code peer} left this topic's active view: it left the topic, closed, was convicted by the failure detector
+     * (silent past {@code failureDetectionTimeout}), was disconnected as slow, or was replaced by HyParView.
+     */
     record NeighborDown(NodeId peer) implements GossipEvent
     {
     }
 
     /**
-     * A message delivered on this topic.
+     * A message broadcast on this topic by another node, delivered once per subscription (duplicates arriving over
+     * other links are dropped before delivery; with {@code verifySignatures}, only after its signature verified).
      *
      * @param content       the payload (a copy owned by the receiver).
      * @param author        the node that called broadcast.
@@ -29,7 +39,12 @@ public sealed interface GossipEvent
     {
     }
 
-    /** The subscription's buffer overflowed and {@code missed} events were dropped before this one. */
+    /**
+     * The subscription's buffer was full ({@link OverflowPolicy#DROP}, or a {@link OverflowPolicy#LOSSLESS} reader cut
+     * over after its {@code slowSubscriberTimeout}) and {@code missed} events were dropped at this point: the reader
+     * gets it right after the last event buffered before the loss, and the events after it are those that came once
+     * there was room again. One Lagged per gap, however many events it covers.
+     */
     record Lagged(long missed) implements GossipEvent
     {
     }
