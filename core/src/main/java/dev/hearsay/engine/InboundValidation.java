@@ -1,0 +1,202 @@
+package dev.hearsay.engine;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.MessageValidator;
+import dev.hearsay.NodeId;
+import dev.hearsay.Validation;
+import dev.hearsay.codec.DecodeException;
+import dev.hearsay.codec.MessageDecoder;
+import dev.hearsay.codec.WireFormat;
+import dev.hearsay.proto.Gossip;
+import dev.hearsay.proto.MessageType;
+import org.agrona.DirectBuffer;
+
+/**
+ * Asks the topic's {@link MessageValidator}s about a received Gossip frame before it enters the ring, on the thread
+ * that hands the frame over (a transport I/O thread), so that validation runs beside the dispatcher, never on it.
+ * Owned by that one thread (the engine keeps one per thread); shared state: the {@link TopicValidators}, the table
+ * of accepted ids and the counters.
+ * <p>
+ * The frame is decoded in place with this thread's own decoder (the payload handed to the validator is a view of
+ * the transport's buffer: no copy). Nothing is allocated per frame.
+ * <p>
+ * <b>Once per id.</b> The id of a Swarm-scope message accepted here enters the table of accepted ids once the frame
+ * is on the ring ({@link #published()}), so a copy whose id is found there was published after it and reaches the
+ * dispatcher after it: that copy is not validated ({@link #SKIPPED_DUPLICATE}) and the dispatcher takes it for the
+ * duplicate it is. With {@code verifySignatures}, only an id whose accepted bytes verified here enters the table:
+ * a copy let through on the strength of another's signature check might be a forgery the dispatcher still drops.
+ * <p>
+ * <b>Once per frame.</b> A frame the ring refused is handed over again by the same connection before any other of
+ * its frames: {@link #refusedByRing()} keeps its verdict, and the retry from that peer with that id and length
+ * gets it without asking the validators again.
+ */
+final class InboundValidation
+{
+    /** Verdict: not validated (not a Gossip, undecodable, or its topic has no validator). */
+    static final int NOT_VALIDATED = 0;
+    /** Verdict: every validator accepted. */
+    static final int ACCEPTED = 1;
+    /** Verdict: not validated, because its id was accepted lately (a duplicate). */
+    static final int SKIPPED_DUPLICATE = 2;
+    /** Verdict: a validator rejected it. */
+    static final int REJECTED = 3;
+    /** Verdict: a validator ignored it, or failed; none rejected it. */
+    static final int IGNORED = 4;
+
+    private static final System.Logger LOG = System.getLogger(InboundValidation.class.getName());
+    private static final byte GOSSIP_CODE = (byte)MessageType.GOSSIP.code();
+
+    private final MessageDecoder decoder;
+    private final TopicValidators validators;
+    private final VerifiedIds accepted;
+    private final EngineCounters counters;
+
+    // The frame checked last, until it is published or refused.
+    private NodeId lastPeer;
+    private int lastLength;
+    private long lastFingerprint;
+    private int lastVerdict;
+    private boolean lastRemembered;
+
+    // The frame the ring refused last, whose retry keeps its verdict.
+    private NodeId retryPeer;
+    private int retryLength;
+    private long retryFingerprint;
+    private int retryVerdict;
+
+    InboundValidation(final GossipConfig config, final TopicValidators validators, final VerifiedIds accepted,
+        final EngineCounters counters)
+    {
+        this.decoder = new MessageDecoder(config);
+        this.validators = validators;
+        this.accepted = accepted;
+        this.counters = counters;
+    }
+
+    /**
+     * The verdict on the frame of {@code length} bytes at {@code offset} from {@code peer}: one of the constants
+     * above. {@code authentic}: its bytes are known to be the author's (its signature verified here, or the node
+     * does not verify signatures), so its id may enter the table of accepted ids.
+     */
+    int check(final NodeId peer, final DirectBuffer buffer, final int offset, final int length,
+        final boolean authentic)
+    {
+        lastPeer = null;
+        if (length <= WireFormat.TYPE_OFFSET || buffer.getByte(offset + WireFormat.TYPE_OFFSET) != GOSSIP_CODE)
+        {
+            return NOT_VALIDATED;
+        }
+        final Gossip gossip;
+        try
+        {
+            gossip = (Gossip)decoder.decode(buffer, offset, length);
+        }
+        catch (final DecodeException ex)
+        {
+            return NOT_VALIDATED;
+        }
+        final MessageValidator[] topicValidators = validators.of(gossip.topic());
+        if (topicValidators == null)
+        {
+            return NOT_VALIDATED;
+        }
+        final long fingerprint =
+            VerifiedIds.fingerprint(gossip.topic(), gossip.author(), gossip.epoch(), gossip.sequence());
+        final int verdict;
+        if (retryPeer != null && retryLength == length && retryFingerprint == fingerprint && retryPeer.equals(peer))
+        {
+            verdict = retryVerdict;
+        }
+        else if (!gossip.neighborsOnly() && accepted.contains(fingerprint))
+        {
+            counters.incrementShared(EngineCounter.VALIDATIONS_SKIPPED_DUPLICATE);
+            verdict = SKIPPED_DUPLICATE;
+        }
+        else
+        {
+            counters.incrementShared(EngineCounter.MESSAGES_VALIDATED);
+            verdict = ask(topicValidators, gossip, peer);
+        }
+        retryPeer = null;
+        lastPeer = peer;
+        lastLength = length;
+        lastFingerprint = fingerprint;
+        lastVerdict = verdict;
+        // Neighbors-scope messages are never relayed, so they have no duplicates worth remembering.
+        lastRemembered = verdict == ACCEPTED && authentic && !gossip.neighborsOnly();
+        return verdict;
+    }
+
+    /** The frame checked last is on the ring: an id accepted from authentic bytes enters the table. */
+    void published()
+    {
+        if (lastPeer != null && lastRemembered)
+        {
+            accepted.add(lastFingerprint);
+        }
+        lastPeer = null;
+    }
+
+    /** The ring refused the frame checked last: its retry gets the same verdict. */
+    void refusedByRing()
+    {
+        if (lastPeer != null)
+        {
+            retryPeer = lastPeer;
+            retryLength = lastLength;
+            retryFingerprint = lastFingerprint;
+            retryVerdict = lastVerdict;
+        }
+        lastPeer = null;
+    }
+
+    /** The strictest verdict of {@code topicValidators}: REJECT over IGNORE (or a failure) over ACCEPT. */
+    private int ask(final MessageValidator[] topicValidators, final Gossip gossip, final NodeId peer)
+    {
+        int verdict = ACCEPTED;
+        for (final MessageValidator validator : topicValidators)
+        {
+            Validation validation;
+            try
+            {
+                validation = validator.validate(gossip.topic(), gossip.payloadBuffer(), gossip.payloadOffset(),
+                    gossip.payloadLength(), gossip.author(), peer, gossip.hops());
+            }
+            catch (final Throwable ex)
+            {
+                if (ex instanceof VirtualMachineError error)
+                {
+                    throw error;
+                }
+                failed(gossip, ex);
+                validation = Validation.IGNORE;
+            }
+            if (validation == null)
+            {
+                failed(gossip, null);
+                validation = Validation.IGNORE;
+            }
+            if (validation == Validation.REJECT)
+            {
+                return REJECTED;
+            }
+            if (validation == Validation.IGNORE)
+            {
+                verdict = IGNORED;
+            }
+        }
+        return verdict;
+    }
+
+    /** Counts a validator's failure, logging the 1st, 2nd, 4th, 8th, ... of the node. */
+    private void failed(final Gossip gossip, final Throwable ex)
+    {
+        final long errors = counters.incrementShared(EngineCounter.VALIDATOR_ERRORS);
+        if ((errors & (errors - 1)) == 0)
+        {
+            LOG.log(System.Logger.Level.WARNING, "validator of topic " + gossip.topic().shortString() + " "
+                + (ex == null ? "returned null" : "threw") + " (error " + errors + " of this node; counted as IGNORE)",
+                ex);
+        }
+    }
+}
