@@ -23,8 +23,9 @@ import org.agrona.DirectBuffer;
  * frame, valid only during the call, with no copy made: copy what must outlive it.
  *
  * <p><b>When it is asked.</b> Once for each Gossip message (Swarm or Neighbors scope) that arrives from a peer, with
- * these exceptions: a copy of a message whose id this node accepted lately is not validated again (it is a
- * duplicate, never delivered nor relayed); copies arriving on different I/O threads at the same moment may each be
+ * these exceptions: a copy of a Swarm-scope message whose id this node settled lately (accepted or ignored, or
+ * rejected with {@code verifySignatures}) is not validated again (it is a duplicate, never delivered nor relayed);
+ * copies arriving on different I/O threads at the same moment may each be
  * validated; a copy the node cannot decode, or whose signature fails with {@code verifySignatures}, is dropped
  * before it is asked. Messages this node authors are not validated by it (its neighbours validate them like any
  * other). Messages for a topic this node has no validator for are not decoded on the I/O thread at all.

@@ -554,7 +554,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
      * Whether the protocol may see a received Gossip that the producing thread's validators did not accept, after its
      * signature check. A copy of an id the protocol has seen goes on whatever the verdict: PlumTree takes it for a
      * duplicate and neither delivers nor relays nor caches it (a copy that was not validated because its id was
-     * accepted lately is always one: see {@link InboundValidation}; should the protocol have forgotten the id
+     * settled lately is always one: see {@link InboundValidation}; should the protocol have forgotten the id
      * since, the copy is dropped, the same as the duplicate it is).
      * <p>
      * Otherwise REJECT and IGNORE drop the message, count it, and REJECT counts against the peer that sent it. Does

@@ -98,7 +98,7 @@ public enum EngineCounter
     MESSAGES_SIGNED("messages signed"),
     /** Received messages a validator judged, before the frame entered the ring (on the I/O thread). */
     MESSAGES_VALIDATED("messages validated"),
-    /** Received copies not validated because their id was accepted lately (duplicates, never delivered). */
+    /** Received copies not validated because their id was settled lately (duplicates, never delivered). */
     VALIDATIONS_SKIPPED_DUPLICATE("validations skipped: duplicate"),
     /** Received messages a validator rejected: neither delivered nor relayed, counted against the sender. */
     MESSAGES_REJECTED("messages dropped: validator rejected"),

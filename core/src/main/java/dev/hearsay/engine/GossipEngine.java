@@ -196,9 +196,9 @@ public final class GossipEngine implements AutoCloseable
         this.inboundVerifier = config.verifySignatures() ?
             ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
             null;
-        final VerifiedIds acceptedIds = new VerifiedIds();
+        final VerifiedIds settledIds = new VerifiedIds();
         this.inboundValidation = ThreadLocal.withInitial(
-            () -> new InboundValidation(config, topicValidators, acceptedIds, this.counters));
+            () -> new InboundValidation(config, topicValidators, settledIds, this.counters));
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);

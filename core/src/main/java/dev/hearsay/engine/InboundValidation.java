@@ -15,16 +15,18 @@ import org.agrona.DirectBuffer;
  * Asks the topic's {@link MessageValidator}s about a received Gossip frame before it enters the ring, on the thread
  * that hands the frame over (a transport I/O thread), so that validation runs beside the dispatcher, never on it.
  * Owned by that one thread (the engine keeps one per thread); shared state: the {@link TopicValidators}, the table
- * of accepted ids and the counters.
+ * of settled ids and the counters.
  * <p>
  * The frame is decoded in place with this thread's own decoder (the payload handed to the validator is a view of
  * the transport's buffer: no copy). Nothing is allocated per frame.
  * <p>
- * <b>Once per id.</b> The id of a Swarm-scope message accepted here enters the table of accepted ids once the frame
- * is on the ring ({@link #published()}), so a copy whose id is found there was published after it and reaches the
- * dispatcher after it: that copy is not validated ({@link #SKIPPED_DUPLICATE}) and the dispatcher takes it for the
- * duplicate it is. With {@code verifySignatures}, only an id whose accepted bytes verified here enters the table:
- * a copy let through on the strength of another's signature check might be a forgery the dispatcher still drops.
+ * <b>Once per id.</b> The id of a Swarm-scope message settled here enters the table of settled ids once the frame is
+ * on the ring ({@link #published()}), so a copy whose id is found there was published after it and reaches the
+ * dispatcher after it, when the protocol has marked the id seen: that copy is not validated
+ * ({@link #SKIPPED_DUPLICATE}) and the dispatcher takes it for the duplicate it is. Settled: accepted or ignored,
+ * or rejected with {@code verifySignatures} (the ids the dispatcher marks seen; see {@code Dispatcher.validated}).
+ * With {@code verifySignatures}, only an id whose bytes verified here enters the table: a copy let through on the
+ * strength of another's signature check might be a forgery the dispatcher still drops.
  * <p>
  * <b>Once per frame.</b> A frame the ring refused is handed over again by the same connection before any other of
  * its frames: {@link #refusedByRing()} keeps its verdict, and the retry from that peer with that id and length
@@ -36,7 +38,7 @@ final class InboundValidation
     static final int NOT_VALIDATED = 0;
     /** Verdict: every validator accepted. */
     static final int ACCEPTED = 1;
-    /** Verdict: not validated, because its id was accepted lately (a duplicate). */
+    /** Verdict: not validated, because its id was settled lately (a duplicate). */
     static final int SKIPPED_DUPLICATE = 2;
     /** Verdict: a validator rejected it. */
     static final int REJECTED = 3;
@@ -48,8 +50,9 @@ final class InboundValidation
 
     private final MessageDecoder decoder;
     private final TopicValidators validators;
-    private final VerifiedIds accepted;
+    private final VerifiedIds settled;
     private final EngineCounters counters;
+    private final boolean verifySignatures;
 
     // The frame checked last, until it is published or refused.
     private NodeId lastPeer;
@@ -64,19 +67,20 @@ final class InboundValidation
     private long retryFingerprint;
     private int retryVerdict;
 
-    InboundValidation(final GossipConfig config, final TopicValidators validators, final VerifiedIds accepted,
+    InboundValidation(final GossipConfig config, final TopicValidators validators, final VerifiedIds settled,
         final EngineCounters counters)
     {
         this.decoder = new MessageDecoder(config);
         this.validators = validators;
-        this.accepted = accepted;
+        this.settled = settled;
         this.counters = counters;
+        this.verifySignatures = config.verifySignatures();
     }
 
     /**
      * The verdict on the frame of {@code length} bytes at {@code offset} from {@code peer}: one of the constants
      * above. {@code authentic}: its bytes are known to be the author's (its signature verified here, or the node
-     * does not verify signatures), so its id may enter the table of accepted ids.
+     * does not verify signatures), so its id may enter the table of settled ids.
      */
     int check(final NodeId peer, final DirectBuffer buffer, final int offset, final int length,
         final boolean authentic)
@@ -107,7 +111,7 @@ final class InboundValidation
         {
             verdict = retryVerdict;
         }
-        else if (!gossip.neighborsOnly() && accepted.contains(fingerprint))
+        else if (!gossip.neighborsOnly() && settled.contains(fingerprint))
         {
             counters.incrementShared(EngineCounter.VALIDATIONS_SKIPPED_DUPLICATE);
             verdict = SKIPPED_DUPLICATE;
@@ -123,16 +127,17 @@ final class InboundValidation
         lastFingerprint = fingerprint;
         lastVerdict = verdict;
         // Neighbors-scope messages are never relayed, so they have no duplicates worth remembering.
-        lastRemembered = verdict == ACCEPTED && authentic && !gossip.neighborsOnly();
+        lastRemembered = authentic && !gossip.neighborsOnly()
+            && (verdict == ACCEPTED || verdict == IGNORED || verdict == REJECTED && verifySignatures);
         return verdict;
     }
 
-    /** The frame checked last is on the ring: an id accepted from authentic bytes enters the table. */
+    /** The frame checked last is on the ring: an id settled from authentic bytes enters the table. */
     void published()
     {
         if (lastPeer != null && lastRemembered)
         {
-            accepted.add(lastFingerprint);
+            settled.add(lastFingerprint);
         }
         lastPeer = null;
     }

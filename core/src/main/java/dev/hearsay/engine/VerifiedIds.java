@@ -8,8 +8,9 @@ import org.agrona.collections.Hashing;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The ids of Gossip messages whose signature verified lately, for every thread that verifies (any thread,
- * lock-free): a copy of an id found here is not verified again. A fixed table of {@link #CAPACITY} 64-bit
+ * The ids of Gossip messages that passed a check lately, for every thread that checks (any thread, lock-free): a
+ * copy of an id found here is not checked again. One table for signatures that verified ({@link InboundVerifier}),
+ * another for ids the validators settled ({@link InboundValidation}). A fixed table of {@link #CAPACITY} 64-bit
  * fingerprints of (topic, author, epoch, sequence), one per slot chosen by the fingerprint. Full policy: a new id
  * overwrites whatever its slot held, so the table forgets old ids as new ones arrive.
  * <p>
