@@ -197,8 +197,9 @@ public final class GossipEngine implements AutoCloseable
             ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
             null;
         final VerifiedIds settledIds = new VerifiedIds();
+        final long fingerprintKey = new SecureRandom().nextLong();
         this.inboundValidation = ThreadLocal.withInitial(
-            () -> new InboundValidation(config, topicValidators, settledIds, this.counters));
+            () -> new InboundValidation(config, topicValidators, settledIds, fingerprintKey, this.counters));
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);

@@ -28,6 +28,13 @@ import org.agrona.DirectBuffer;
  * With {@code verifySignatures}, only an id whose bytes verified here enters the table: a copy let through on the
  * strength of another's signature check might be a forgery the dispatcher still drops.
  * <p>
+ * A copy found in the table is dropped by the dispatcher unless the protocol has seen its id, so the table's
+ * fingerprints must not collide: a collision would drop a new message unseen. They are 64-bit hashes of every byte of
+ * the id (topic, author, epoch, sequence), keyed by a random number of the node ({@link #fingerprint}), so no peer
+ * can choose an id whose fingerprint matches one it wants suppressed, and an accidental match in a slot has a
+ * chance of about 2^-50 per copy. (A fingerprint of the ids' 32-bit hashes, as signature checks use, where a
+ * collision only costs a verification on the dispatcher, matched by accident a few times in a million copies.)
+ * <p>
  * <b>Once per frame.</b> A frame the ring refused is handed over again by the same connection before any other of
  * its frames: {@link #refusedByRing()} keeps its verdict, and the retry from that peer with that id and length
  * gets it without asking the validators again.
@@ -53,6 +60,7 @@ final class InboundValidation
     private final VerifiedIds settled;
     private final EngineCounters counters;
     private final boolean verifySignatures;
+    private final long key;
 
     // The frame checked last, until it is published or refused.
     private NodeId lastPeer;
@@ -67,9 +75,11 @@ final class InboundValidation
     private long retryFingerprint;
     private int retryVerdict;
 
+    /** {@code key}: the node's random fingerprint key, the same for every thread. */
     InboundValidation(final GossipConfig config, final TopicValidators validators, final VerifiedIds settled,
-        final EngineCounters counters)
+        final long key, final EngineCounters counters)
     {
+        this.key = key;
         this.decoder = new MessageDecoder(config);
         this.validators = validators;
         this.settled = settled;
@@ -104,8 +114,7 @@ final class InboundValidation
         {
             return NOT_VALIDATED;
         }
-        final long fingerprint =
-            VerifiedIds.fingerprint(gossip.topic(), gossip.author(), gossip.epoch(), gossip.sequence());
+        final long fingerprint = fingerprint(key, buffer, offset);
         final int verdict;
         if (retryPeer != null && retryLength == length && retryFingerprint == fingerprint && retryPeer.equals(peer))
         {
@@ -153,6 +162,40 @@ final class InboundValidation
             retryVerdict = lastVerdict;
         }
         lastPeer = null;
+    }
+
+    // Where a Gossip frame holds its id: header (version, type, topic), flags, then author, epoch, sequence.
+    static final int TOPIC_AT = WireFormat.TOPIC_OFFSET;
+    static final int AUTHOR_AT = WireFormat.HEADER_LENGTH + 1;
+    static final int EPOCH_AT = AUTHOR_AT + NodeId.LENGTH;
+    static final int SEQUENCE_AT = EPOCH_AT + Integer.BYTES;
+
+    /**
+     * The fingerprint of the id of the Gossip frame at {@code offset} (decoded already, so long enough): every byte of
+     * topic, author, epoch and sequence mixed into {@code key} (SplitMix64's finaliser after each word); never 0.
+     */
+    static long fingerprint(final long key, final DirectBuffer frame, final int offset)
+    {
+        long h = key;
+        for (int i = 0; i < 4; i++)
+        {
+            h = mix(h ^ frame.getLong(offset + TOPIC_AT + i * Long.BYTES));
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            h = mix(h ^ frame.getLong(offset + AUTHOR_AT + i * Long.BYTES));
+        }
+        h = mix(h ^ frame.getInt(offset + EPOCH_AT));
+        h = mix(h ^ frame.getLong(offset + SEQUENCE_AT));
+        return h == 0 ? 1 : h;
+    }
+
+    private static long mix(final long value)
+    {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The strictest verdict of {@code topicValidators}: REJECT over IGNORE (or a failure) over ACCEPT. */
