@@ -107,6 +107,8 @@ public final class GossipConfig
     public static final boolean DEFAULT_VERIFY_SIGNATURES = false;
     /** Default of {@link Builder#invalidSignatureLimit(int)}. */
     public static final int DEFAULT_INVALID_SIGNATURE_LIMIT = 16;
+    /** Default of {@link Builder#rejectedMessageLimit(int)}. */
+    public static final int DEFAULT_REJECTED_MESSAGE_LIMIT = 16;
 
     private static final GossipConfig DEFAULTS = builder().build();
     private final int activeViewCapacity;
@@ -149,6 +151,7 @@ public final class GossipConfig
     private final boolean verifySignatures;
     private final SignatureScheme signatureScheme;
     private final int invalidSignatureLimit;
+    private final int rejectedMessageLimit;
     private final boolean preallocate;
     private final Path countersDir;
 
@@ -194,6 +197,7 @@ public final class GossipConfig
         this.verifySignatures = b.verifySignatures;
         this.signatureScheme = b.signatureScheme;
         this.invalidSignatureLimit = b.invalidSignatureLimit;
+        this.rejectedMessageLimit = b.rejectedMessageLimit;
         this.preallocate = b.preallocate;
         this.countersDir = b.countersDir;
     }
@@ -254,6 +258,7 @@ public final class GossipConfig
         b.verifySignatures = verifySignatures;
         b.signatureScheme = signatureScheme;
         b.invalidSignatureLimit = invalidSignatureLimit;
+        b.rejectedMessageLimit = rejectedMessageLimit;
         b.preallocate = preallocate;
         b.countersDir = countersDir;
         return b;
@@ -643,6 +648,17 @@ public final class GossipConfig
     }
 
     /**
+     * How many messages a peer may send that a {@link MessageValidator} of this node rejects before this node
+     * disconnects it (the next one disconnects it; 0: the first one does). Counted per connection, from the moment
+     * it comes up, over all topics. A peer that runs the same validators never relays one; one that does not
+     * relays whatever it was sent. Default 16.
+     */
+    public int rejectedMessageLimit()
+    {
+        return rejectedMessageLimit;
+    }
+
+    /**
      * True if every per-topic table is allocated at its bound when the topic is created, so that nothing of the
      * topic allocates later, whatever the load: the payload cache ({@link #payloadCacheBytes()} and
      * {@link #payloadCacheEntries()}), the missing-message table ({@link #missingCapacity()}, with its id table and
@@ -708,6 +724,7 @@ public final class GossipConfig
             + ", verifySignatures=" + verifySignatures
             + ", signatureScheme=" + (signatureScheme == null ? "default" : signatureScheme.name())
             + ", invalidSignatureLimit=" + invalidSignatureLimit
+            + ", rejectedMessageLimit=" + rejectedMessageLimit
             + ", preallocate=" + preallocate
             + ", countersDir=" + countersDir
             + "}";
@@ -756,6 +773,7 @@ public final class GossipConfig
         private boolean verifySignatures = DEFAULT_VERIFY_SIGNATURES;
         private SignatureScheme signatureScheme = null;
         private int invalidSignatureLimit = DEFAULT_INVALID_SIGNATURE_LIMIT;
+        private int rejectedMessageLimit = DEFAULT_REJECTED_MESSAGE_LIMIT;
         private boolean preallocate = DEFAULT_PREALLOCATE;
         private Path countersDir = null;
 
@@ -1049,6 +1067,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** Messages a validator rejects that a peer may send before it is disconnected (0 to 1,000,000; 16). */
+        public Builder rejectedMessageLimit(final int value)
+        {
+            this.rejectedMessageLimit = value;
+            return this;
+        }
+
         /**
          * Allocate every per-topic table at its bound when the topic is created (off by default; see
          * {@link GossipConfig#preallocate()} for what it covers and costs).
@@ -1071,6 +1096,7 @@ public final class GossipConfig
         {
             checkRange("activeViewCapacity", activeViewCapacity, 1, 64);
             checkRange("invalidSignatureLimit", invalidSignatureLimit, 0, 1_000_000);
+            checkRange("rejectedMessageLimit", rejectedMessageLimit, 0, 1_000_000);
             checkRange("passiveViewCapacity", passiveViewCapacity, 0, 1024);
             checkRange("activeRandomWalkLength", activeRandomWalkLength, 0, 64);
             checkRange("passiveRandomWalkLength", passiveRandomWalkLength, 0, 64);

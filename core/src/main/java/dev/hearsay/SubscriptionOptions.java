@@ -42,6 +42,11 @@ import java.time.Duration;
  * node's flow until the reader makes room, and cuts a reader that stays behind for
  * {@code slowSubscriberTimeout} over to dropping; {@link OverflowPolicy#DROP} drops at once. A loss is reported as
  * one {@link GossipEvent.Lagged} right where it happened.
+ * <p>
+ * <b>Validation.</b> A {@code validator} judges every message of the topic this node receives from a peer before
+ * it is delivered or relayed (accept, reject, ignore): it runs on the transport's I/O threads, before the ring, and
+ * applies to the node's relaying, so to every subscription of the topic on the node, not only to this one. See
+ * {@link MessageValidator} for where it runs, what it may do, and what happens with several on one topic.
  *
  * @param fifo                  deliver each author's messages in sequence order (default false).
  * @param gapTimeout            how long a hole may stay open before it is reported and skipped (default 1 s).
@@ -53,12 +58,23 @@ import java.time.Duration;
  * @param slowSubscriberTimeout with {@link OverflowPolicy#LOSSLESS}: how long a reader may stay behind, its buffer
  *                              not once empty since it first held the node (stopped, or reading slower than the
  *                              flow), before it is cut over to dropping (default 2 s).
+ * @param validator             judges received messages of the topic before they are delivered or relayed, while
+ *                              this subscription is open (default null: none).
  */
 public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorderCapacity, int maxAuthors,
-    GossipHandler dispatcherHandler, OverflowPolicy overflow, Duration slowSubscriberTimeout)
+    GossipHandler dispatcherHandler, OverflowPolicy overflow, Duration slowSubscriberTimeout,
+    MessageValidator validator)
 {
     private static final SubscriptionOptions DEFAULTS = new SubscriptionOptions(false, Duration.ofSeconds(1), 1024,
-        4096, null, OverflowPolicy.LOSSLESS, Duration.ofSeconds(2));
+        4096, null, OverflowPolicy.LOSSLESS, Duration.ofSeconds(2), null);
+
+    /** Options without a validator. */
+    public SubscriptionOptions(final boolean fifo, final Duration gapTimeout, final int reorderCapacity,
+        final int maxAuthors, final GossipHandler dispatcherHandler, final OverflowPolicy overflow,
+        final Duration slowSubscriberTimeout)
+    {
+        this(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow, slowSubscriberTimeout, null);
+    }
 
     /** Options whose events are buffered for poll and next (no dispatcher handler), lossless. */
     public SubscriptionOptions(final boolean fifo, final Duration gapTimeout, final int reorderCapacity,
@@ -119,28 +135,28 @@ public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorder
     public SubscriptionOptions withFifo(final boolean on)
     {
         return new SubscriptionOptions(on, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /** Same options with another gap timeout. */
     public SubscriptionOptions withGapTimeout(final Duration timeout)
     {
         return new SubscriptionOptions(fifo, timeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /** Same options with another reorder buffer bound. */
     public SubscriptionOptions withReorderCapacity(final int messages)
     {
         return new SubscriptionOptions(fifo, gapTimeout, messages, maxAuthors, dispatcherHandler, overflow,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /** Same options with another bound on tracked authors. */
     public SubscriptionOptions withMaxAuthors(final int authors)
     {
         return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, authors, dispatcherHandler, overflow,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /**
@@ -150,20 +166,30 @@ public record SubscriptionOptions(boolean fifo, Duration gapTimeout, int reorder
     public SubscriptionOptions withDispatcherHandler(final GossipHandler handler)
     {
         return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, handler, overflow,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /** Same options with another overflow policy. */
     public SubscriptionOptions withOverflow(final OverflowPolicy policy)
     {
         return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, policy,
-            slowSubscriberTimeout);
+            slowSubscriberTimeout, validator);
     }
 
     /** Same options with another slow-subscriber timeout (lossless policy only). */
     public SubscriptionOptions withSlowSubscriberTimeout(final Duration timeout)
     {
         return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
-            timeout);
+            timeout, validator);
+    }
+
+    /**
+     * Same options with {@code validator} judging the topic's received messages while this subscription is open
+     * (see {@link MessageValidator}), or none when null.
+     */
+    public SubscriptionOptions withValidator(final MessageValidator validator)
+    {
+        return new SubscriptionOptions(fifo, gapTimeout, reorderCapacity, maxAuthors, dispatcherHandler, overflow,
+            slowSubscriberTimeout, validator);
     }
 }

@@ -16,7 +16,6 @@ import dev.hearsay.proto.ProtocolState;
 import dev.hearsay.proto.ProtocolStats;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -85,12 +84,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     /** Checks received Gossip the producing thread did not check (verifySignatures); null when off. */
     private final MessageSigning signing;
     private final boolean verifySignatures;
-    private final int invalidSignatureLimit;
-    /**
-     * Missing or invalid signatures relayed per peer since its connection came up. At most one entry per connected
-     * peer: an entry goes when its peer disconnects, fails or is dropped.
-     */
-    private final Object2IntHashMap<NodeId> invalidSignatures = new Object2IntHashMap<>(0);
+    /** Missing or invalid signatures relayed per peer since its connection came up (invalidSignatureLimit). */
+    private final PeerStrikes invalidSignatures;
+    /** Messages a validator rejected per peer since its connection came up (rejectedMessageLimit). */
+    private final PeerStrikes rejectedMessages;
     private final String roleName;
     private final Object2ObjectHashMap<TopicId, TopicEntry> topics = new Object2ObjectHashMap<>();
     private final ArrayList<NodeId> failedPeers = new ArrayList<>();
@@ -147,7 +144,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             protocolCounters[i] = nodeCounters.newCounter(PROTOCOL_LABELS[i], NodeCounters.TYPE_PROTOCOL);
         }
         this.verifySignatures = config.verifySignatures();
-        this.invalidSignatureLimit = config.invalidSignatureLimit();
+        this.invalidSignatures = new PeerStrikes(config.invalidSignatureLimit());
+        this.rejectedMessages = new PeerStrikes(config.rejectedMessageLimit());
         // Authored messages are signed by the publishing threads (GossipEngine.publishSignedBroadcast).
         this.signing = verifySignatures ? new MessageSigning(engine.signatureScheme(), null) : null;
     }
@@ -318,7 +316,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             {
                 case Slot.FRAME_RECEIVED:
                     frameBytesHandled += slot.length;
-                    onFrame(slot.peer, slot.buffer, slot.length, slot.verdict);
+                    onFrame(slot.peer, slot.buffer, slot.length, slot.verdict, slot.validation);
                     break;
                 case Slot.BROADCAST:
                     onBroadcast(slot, false);
@@ -328,16 +326,19 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                     break;
                 case Slot.PEER_CONNECTED:
                     counters.increment(EngineCounter.PEERS_CONNECTED);
-                    invalidSignatures.removeKey(slot.peer);
+                    invalidSignatures.forget(slot.peer);
+                    rejectedMessages.forget(slot.peer);
                     break;
                 case Slot.PEER_DISCONNECTED:
                     counters.increment(EngineCounter.PEERS_DISCONNECTED);
-                    invalidSignatures.removeKey(slot.peer);
+                    invalidSignatures.forget(slot.peer);
+                    rejectedMessages.forget(slot.peer);
                     protocol.onPeerDown(slot.peer, now);
                     break;
                 case Slot.DIAL_FAILED:
                     counters.increment(EngineCounter.DIALS_FAILED);
-                    invalidSignatures.removeKey(slot.peer);
+                    invalidSignatures.forget(slot.peer);
+                    rejectedMessages.forget(slot.peer);
                     protocol.onPeerDown(slot.peer, now);
                     break;
                 case Slot.SUBSCRIBE:
@@ -508,7 +509,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         nodeCounters.heartbeat(System.currentTimeMillis());
     }
 
-    private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length, final int verdict)
+    private void onFrame(final NodeId peer, final DirectBuffer buffer, final int length, final int verdict,
+        final int validation)
     {
         if (verdict == InboundVerifier.INVALID || verdict == InboundVerifier.MISSING)
         {
@@ -540,7 +542,65 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             return;
         }
+        if (validation > InboundValidation.ACCEPTED && message.type() == MessageType.GOSSIP
+            && !validated((Gossip)message, peer, validation))
+        {
+            return;
+        }
         protocol.onMessage(peer, message, now);
+    }
+
+    /**
+     * Whether the protocol may see a received Gossip that the producing thread's validators did not accept, after its
+     * signature check. A copy of an id the protocol has seen goes on whatever the verdict: PlumTree takes it for a
+     * duplicate and neither delivers nor relays nor caches it (a copy that was not validated because its id was
+     * settled lately is always one: see {@link InboundValidation}; should the protocol have forgotten the id
+     * since, the copy is dropped, the same as the duplicate it is).
+     * <p>
+     * Otherwise REJECT and IGNORE drop the message, count it, and REJECT counts against the peer that sent it. Does
+     * a refused message's id count as seen, so that later copies are dropped as duplicates without asking the
+     * validators again and announcements of it are not grafted?
+     * <ul>
+     * <li>IGNORE: yes. The validator found nothing wrong with the message; it does not want it, and asking again
+     * for each announced copy would only move copies and the tree's edges for nothing.</li>
+     * <li>REJECT with verifySignatures: yes. The signature binds the payload to the id, so every copy carries the
+     * same payload and would be rejected the same way.</li>
+     * <li>REJECT without: no. A message id (author, epoch, sequence) is then not bound to its payload, and the
+     * validator may be the application's only check of authenticity (a MAC in the payload, say). Were a rejected
+     * id seen, any peer could suppress any message by sending a bad copy with its id first: the genuine copy would
+     * arrive as a duplicate. So the id stays open and a later copy is judged on its own. The price: the message may
+     * still be grafted from nodes that announce it (nodes without the validator), each such copy validated and
+     * counted against its sender; honest nodes with the same validator never announce it.</li>
+     * </ul>
+     */
+    private boolean validated(final Gossip message, final NodeId peer, final int validation)
+    {
+        if (protocol.seenGossip(message))
+        {
+            return true;
+        }
+        if (validation == InboundValidation.SKIPPED_DUPLICATE)
+        {
+            return false;
+        }
+        if (validation == InboundValidation.IGNORED)
+        {
+            counters.increment(EngineCounter.MESSAGES_IGNORED);
+            protocol.refuseGossip(message, now);
+            return false;
+        }
+        counters.increment(EngineCounter.MESSAGES_REJECTED);
+        if (verifySignatures)
+        {
+            protocol.refuseGossip(message, now);
+        }
+        final int strikes = rejectedMessages.strike(peer);
+        if (strikes > 0)
+        {
+            dropPeer(peer, "sent " + strikes + " messages a validator rejected",
+                EngineCounter.PEERS_DROPPED_REJECTED_MESSAGES);
+        }
+        return false;
     }
 
     /**
@@ -589,21 +649,24 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     {
         counters.increment(result == MessageSigning.MISSING ?
             EngineCounter.SIGNATURES_MISSING : EngineCounter.SIGNATURES_INVALID);
-        final int strikes = invalidSignatures.getValue(peer) + 1;
-        if (strikes <= invalidSignatureLimit)
+        final int strikes = invalidSignatures.strike(peer);
+        if (strikes > 0)
         {
-            invalidSignatures.put(peer, strikes);
-            return;
+            dropPeer(peer, "relayed " + strikes + " messages without a valid signature",
+                EngineCounter.PEERS_DROPPED_INVALID_SIGNATURES);
         }
-        invalidSignatures.removeKey(peer);
+    }
+
+    /** Drops {@code peer} for bad messages (no linger, not probed back into the views), unless it is failing. */
+    private void dropPeer(final NodeId peer, final String why, final EngineCounter counter)
+    {
         if (!isFailed(peer))
         {
-            LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: relayed {1} messages without a valid signature",
-                peer.shortString(), strikes);
+            LOG.log(System.Logger.Level.WARNING, "dropping peer {0}: {1}", peer.shortString(), why);
             failedPeers.add(peer);
             transport.reject(peer);
             // Counted once the transport has it: a reader that sees the count sees the rejection too.
-            counters.increment(EngineCounter.PEERS_DROPPED_INVALID_SIGNATURES);
+            counters.increment(counter);
         }
     }
 

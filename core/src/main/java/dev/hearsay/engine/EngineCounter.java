@@ -95,7 +95,19 @@ public enum EngineCounter
     /** Peers disconnected for relaying more than invalidSignatureLimit missing or invalid signatures. */
     PEERS_DROPPED_INVALID_SIGNATURES("peers dropped: invalid signatures"),
     /** Messages this node authored and signed on the publishing thread (signMessages). */
-    MESSAGES_SIGNED("messages signed");
+    MESSAGES_SIGNED("messages signed"),
+    /** Received messages a validator judged, before the frame entered the ring (on the I/O thread). */
+    MESSAGES_VALIDATED("messages validated"),
+    /** Received copies not validated because their id was settled lately (duplicates, never delivered). */
+    VALIDATIONS_SKIPPED_DUPLICATE("validations skipped: duplicate"),
+    /** Received messages a validator rejected: neither delivered nor relayed, counted against the sender. */
+    MESSAGES_REJECTED("messages dropped: validator rejected"),
+    /** Received messages a validator ignored (or failed on): neither delivered nor relayed, nobody penalised. */
+    MESSAGES_IGNORED("messages dropped: validator ignored"),
+    /** Validator calls that threw or returned null (each counted as an ignore). */
+    VALIDATOR_ERRORS("validator errors"),
+    /** Peers disconnected for sending more than rejectedMessageLimit messages a validator rejected. */
+    PEERS_DROPPED_REJECTED_MESSAGES("peers dropped: rejected messages");
 
     private final String label;
 

@@ -41,10 +41,10 @@ final class EngineCounters
         values[counter.ordinal()].setRelease(value);
     }
 
-    /** Increment from any thread. */
-    void incrementShared(final EngineCounter counter)
+    /** Increment from any thread; returns the value after. */
+    long incrementShared(final EngineCounter counter)
     {
-        values[counter.ordinal()].increment();
+        return values[counter.ordinal()].increment() + 1;
     }
 
     long get(final EngineCounter counter)

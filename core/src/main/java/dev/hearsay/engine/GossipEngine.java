@@ -97,6 +97,10 @@ public final class GossipEngine implements AutoCloseable
     private final ThreadLocal<PublisherSigning> publisherSigning;
     /** With verifySignatures: each frame-producing thread's verifier (null when off). */
     private final ThreadLocal<InboundVerifier> inboundVerifier;
+    /** The validators of each topic, set by its subscriptions (see {@link dev.hearsay.MessageValidator}). */
+    private final TopicValidators topicValidators = new TopicValidators();
+    /** Each frame-producing thread's validation, used while some topic has a validator. */
+    private final ThreadLocal<InboundValidation> inboundValidation;
     /** Payload bytes of broadcasts on the ring not yet handled (padded: producers and the dispatcher write it). */
     /**
      * What a broadcast counts against {@link GossipConfig#maxInFlightBroadcastBytes()} beyond its payload: the
@@ -192,6 +196,10 @@ public final class GossipEngine implements AutoCloseable
         this.inboundVerifier = config.verifySignatures() ?
             ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
             null;
+        final VerifiedIds settledIds = new VerifiedIds();
+        final long fingerprintKey = new SecureRandom().nextLong();
+        this.inboundValidation = ThreadLocal.withInitial(
+            () -> new InboundValidation(config, topicValidators, settledIds, fingerprintKey, this.counters));
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
                 + WireFormat.SIGNATURE_LENGTH);
@@ -378,6 +386,12 @@ public final class GossipEngine implements AutoCloseable
         final EngineSubscription subscription =
             new EngineSubscription(this, topic, config.subscriptionCapacity(), config.maxMessageSize(), options,
                 sequences);
+        if (options.validator() != null)
+        {
+            // Before the Subscribe is on the ring: every frame of the topic handed over after subscribe returns is
+            // validated, as every one is delivered.
+            topicValidators.add(topic, options.validator());
+        }
         final long sequence = claimWaiting();
         if (sequence < 0)
         {
@@ -858,6 +872,10 @@ public final class GossipEngine implements AutoCloseable
             return;
         }
         final TopicId topic = subscription.topic();
+        if (subscription.options().validator() != null)
+        {
+            topicValidators.remove(topic, subscription.options().validator());
+        }
         while (true)
         {
             final Map<TopicId, TopicReservation> current = topicSubscriptions.get();
@@ -966,13 +984,17 @@ public final class GossipEngine implements AutoCloseable
                 // Only the verdict travels (the dispatcher counts it against the peer): no bytes, no copy.
                 return publishVerdict(peer, verdict);
             }
+            // A topic's validators run here too, after the signature check and before the ring, for the same reason.
+            final InboundValidation validation = topicValidators.isEmpty() ? null : inboundValidation.get();
+            final int validated = validation == null ? InboundValidation.NOT_VALIDATED :
+                validation.check(peer, buffer, offset, length,
+                    inboundVerifier == null || verdict == InboundVerifier.VERIFIED);
             // Like the in-flight broadcast bound: a frame is admitted whenever nothing else is in flight.
             final long before = inFlightFrameBytes.getAndAdd(length);
             if (before > 0 && before + length > maxInFlightFrameBytes)
             {
                 inFlightFrameBytes.getAndAdd(-length);
-                counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
-                return false;
+                return refusedByRing(validation);
             }
             final long sequence;
             try
@@ -982,8 +1004,7 @@ public final class GossipEngine implements AutoCloseable
             catch (final InsufficientCapacityException ex)
             {
                 inFlightFrameBytes.getAndAdd(-length);
-                counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
-                return false;
+                return refusedByRing(validation);
             }
             final Slot slot = ring.get(sequence);
             try
@@ -993,13 +1014,29 @@ public final class GossipEngine implements AutoCloseable
                     && buffer.getByte(offset + WireFormat.TYPE_OFFSET) == GOSSIP_CODE);
                 slot.peer = peer;
                 slot.verdict = verdict;
+                slot.validation = validated;
                 slot.kind = Slot.FRAME_RECEIVED;
             }
             finally
             {
                 ring.publish(sequence);
             }
+            if (validation != null)
+            {
+                validation.published();
+            }
             return true;
+        }
+
+        /** The ring (or the in-flight bound) refused a frame: counted; its verdict is kept for the retry. */
+        private boolean refusedByRing(final InboundValidation validation)
+        {
+            counters.incrementShared(EngineCounter.FRAMES_RING_FULL);
+            if (validation != null)
+            {
+                validation.refusedByRing();
+            }
+            return false;
         }
 
         /** A frame whose signature failed, as an empty FrameReceived carrying the verdict; false if the ring is full. */

@@ -58,6 +58,8 @@ final class Slot
     int length;
     /** FrameReceived: what the producing thread found of its signature, an {@link InboundVerifier} verdict. */
     int verdict;
+    /** FrameReceived: what the producing thread's validators found, an {@link InboundValidation} verdict. */
+    int validation;
     /**
      * Broadcast*: true if the publisher numbered and signed it; the 64-byte signature then follows the payload in
      * {@link #buffer} (at {@link #length}) and {@link #sequence} is its sequence.
@@ -115,6 +117,7 @@ final class Slot
     {
         kind = NONE;
         verdict = 0;
+        validation = 0;
         signed = false;
         sequence = 0;
         topic = null;

@@ -8,15 +8,19 @@ import org.agrona.collections.Hashing;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The ids of Gossip messages whose signature verified lately, for every thread that verifies (any thread,
- * lock-free): a copy of an id found here is not verified again. A fixed table of {@link #CAPACITY} 64-bit
+ * The ids of Gossip messages that passed a check lately, for every thread that checks (any thread, lock-free): a
+ * copy of an id found here is not checked again. One table for signatures that verified ({@link InboundVerifier}),
+ * another for ids the validators settled ({@link InboundValidation}, with fingerprints of its own that must not
+ * collide). A fixed table of {@link #CAPACITY} 64-bit
  * fingerprints of (topic, author, epoch, sequence), one per slot chosen by the fingerprint. Full policy: a new id
  * overwrites whatever its slot held, so the table forgets old ids as new ones arrive.
  * <p>
- * Nothing here is trusted for safety. A fingerprint may collide, a racing writer may overwrite, a reader may see
- * a stale slot: each only decides whether a copy is checked before the ring or by the dispatcher, which checks any
- * copy it was not told was verified unless the protocol has seen its id (see {@code Dispatcher.authentic}). A
- * forgotten id costs one more verification. Slots are written with release stores and read with acquire loads,
+ * For signatures nothing here is trusted for safety. A fingerprint may collide, a racing writer may overwrite, a
+ * reader may see a stale slot: each only decides whether a copy is checked before the ring or by the dispatcher,
+ * which checks any copy it was not told was verified unless the protocol has seen its id (see
+ * {@code Dispatcher.authentic}). A forgotten id costs one more verification. For validation a match is taken to
+ * mean the id was settled, so that table holds keyed fingerprints that do not collide (see
+ * {@link InboundValidation}); an overwritten or stale slot costs one more validation there too. Slots are written with release stores and read with acquire loads,
  * which is only needed for the reader to see whole 64-bit values (the JMM guarantees that for volatile longs).
  */
 final class VerifiedIds

@@ -372,6 +372,33 @@ final class PlumTree
     }
 
     /**
+     * A Swarm-scope message this node's validators refused (see {@code Dispatcher.validated} for when): its id is
+     * marked seen, so later copies are duplicates, and the node stops waiting for it (no graft). It is neither
+     * delivered, nor forwarded, nor announced, nor cached, and its edge is left as it is.
+     */
+    void onRefused(final Gossip message, final long now)
+    {
+        if (message.neighborsOnly() || seen(message))
+        {
+            return;
+        }
+        final NodeId author = message.author();
+        final int epoch = message.epoch();
+        final long seq = message.sequence();
+        AuthorLog log = authors.find(author, epoch);
+        if (log == null)
+        {
+            log = authors.getOrCreate(author, epoch, seq, now);
+        }
+        recordReceived(log, seq, now);
+        final int entry = missing.find(author, epoch, seq);
+        if (entry >= 0)
+        {
+            forget(entry);
+        }
+    }
+
+    /**
      * Sent once by its author to each neighbor and never forwarded: nothing to deduplicate. Its sequence is in a
      * space of its own (-1, -2, ...), outside the Swarm stream the AuthorLog windows track.
      */

@@ -164,6 +164,23 @@ public final class ProtocolState
         return t != null && t.plumTree.seen(message);
     }
 
+    /**
+     * {@code message} is a Gossip this node's validators refused: its id is marked seen and the
+     * topic stops waiting for it, and nothing else happens (nothing delivered, forwarded, announced or cached).
+     */
+    public void refuseGossip(final Gossip message, final long now)
+    {
+        final Topic t = topics.get(message.topic());
+        if (t == null)
+        {
+            ctx.stats.unknownTopic++;
+            return;
+        }
+        t.time(now);
+        t.plumTree.onRefused(message, now);
+        touched(t);
+    }
+
     /** Leaves {@code topic}: Disconnect(alive=false) to its neighbors, then forgets its state. */
     public void quit(final TopicId topic, final long now)
     {

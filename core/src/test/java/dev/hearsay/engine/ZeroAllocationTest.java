@@ -5,7 +5,9 @@ import dev.hearsay.GossipConfig;
 import dev.hearsay.GossipHandler;
 import dev.hearsay.NodeId;
 import dev.hearsay.Subscription;
+import dev.hearsay.SubscriptionOptions;
 import dev.hearsay.TopicId;
+import dev.hearsay.Validation;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,21 @@ final class ZeroAllocationTest
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void steadyStateAllocatesNothingPerMessage() throws Exception
     {
+        measure(SubscriptionOptions.defaults());
+    }
+
+    /** The same with a validator on each receiver that accepts everything: validation allocates nothing either. */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void steadyStateWithAcceptingValidatorsAllocatesNothingPerMessage() throws Exception
+    {
+        measure(SubscriptionOptions.defaults().withValidator(
+            (topic, buffer, offset, length, author, from, hops) -> length == PAYLOAD ? Validation.ACCEPT :
+                Validation.REJECT));
+    }
+
+    private static void measure(final SubscriptionOptions receivers) throws Exception
+    {
         assertTrue(THREADS.isThreadAllocatedMemorySupported(), "this JVM cannot measure allocation per thread");
         THREADS.setThreadAllocatedMemoryEnabled(true);
         // Small bounded structures, so that the warm-up fills them: payload cache, ring, subscriber buffers.
@@ -120,8 +137,8 @@ final class ZeroAllocationTest
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(3, config).start())
         {
             final Subscription publisher = cluster.get(0).subscribe(TOPIC, List.of());
-            final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)));
-            final Subscription c = cluster.get(2).subscribe(TOPIC, List.of(cluster.id(0), cluster.id(1)));
+            final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)), receivers);
+            final Subscription c = cluster.get(2).subscribe(TOPIC, List.of(cluster.id(0), cluster.id(1)), receivers);
             b.joined().get();
             c.joined().get();
             await("a connected overlay", () -> publisher.neighbors().size() == 2);
@@ -175,6 +192,11 @@ final class ZeroAllocationTest
                     best = Math.min(best, (double)bytes / deliveries);
                 }
                 System.out.println("allocation per round, by thread:" + rounds);
+                if (receivers.validator() != null)
+                {
+                    assertTrue(cluster.get(1).counter(EngineCounter.MESSAGES_VALIDATED) >= ROUND_MESSAGES,
+                        "the receivers validated");
+                }
                 assertTrue(best <= TOLERANCE, String.format(Locale.ROOT,
                     "%.4f B per delivery in the best round (tolerance %.2f):%s", best, TOLERANCE, rounds));
             }

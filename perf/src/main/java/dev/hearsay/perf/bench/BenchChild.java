@@ -110,7 +110,7 @@ public final class BenchChild
                     }
                 }
                 subscription = node.subscribe(TopicId.of(options.topic), bootstrap,
-                    dev.hearsay.SubscriptionOptions.defaults().withOverflow(options.overflow));
+                    options.validating(dev.hearsay.SubscriptionOptions.defaults().withOverflow(options.overflow)));
                 receiver = new Receiver(new Subscription[] {subscription}, new int[] {index},
                     options.receiverIdle().createForReceiver(), latency, false, options.size).start("bench-receiver");
                 return "ok";

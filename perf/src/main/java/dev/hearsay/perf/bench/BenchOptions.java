@@ -73,6 +73,9 @@ final class BenchOptions
                                  members in this JVM over TCP on 127.0.0.1, TCP_NODELAY, transfer-queue bundler,
                                  the reliable stack of JGroups' tcp.xml; adds about 0.5 x --duration plus
                                  0.75 x --warmup plus a few seconds) or none (default); one JVM only
+          --validate             every node's subscription carries a MessageValidator that accepts every
+                                 message (SubscriptionOptions.withValidator): the cost of validation on the
+                                 I/O threads, to compare with a run without it
           --sign                 also measure a cluster whose nodes sign every message and verify every one
                                  they receive (GossipConfig.signMessages, verifySignatures; the GossipNode
                                  default scheme, BouncyCastle Ed25519), at max rate right after the plain
@@ -117,6 +120,8 @@ final class BenchOptions
     boolean preallocate;
     /** The peer baseline to measure beside the engine ({@code --peer}), or null. */
     String peer;
+    /** Every node's subscription validates with a trivial accepting validator ({@code --validate}). */
+    boolean validate;
     /** Also measure a signing and verifying cluster ({@code --sign}). */
     boolean sign;
     /** Also measure a TLS cluster ({@code --tls}). */
@@ -129,6 +134,13 @@ final class BenchOptions
     /** SubscriptionOptions.slowSubscriberTimeout of the subscriptions polled by threads; 0: the engine's. */
     int slowSubscriberTimeoutMillis;
     private boolean slowSubscriberTimeoutSet;
+
+    /** {@code o} with the bench's trivial accepting validator when {@code --validate} is on. */
+    dev.hearsay.SubscriptionOptions validating(final dev.hearsay.SubscriptionOptions o)
+    {
+        return validate ? o.withValidator((topic, buffer, offset, length, author, from, hops) ->
+            length >= 0 ? dev.hearsay.Validation.ACCEPT : dev.hearsay.Validation.REJECT) : o;
+    }
 
     static BenchOptions parse(final String[] args)
     {
@@ -197,6 +209,7 @@ final class BenchOptions
                 }
                 case "--processes" -> o.processes = true;
                 case "--sign" -> o.sign = true;
+                case "--validate" -> o.validate = true;
                 case "--tls" -> o.tls = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
                 case "--subscription-capacity" ->

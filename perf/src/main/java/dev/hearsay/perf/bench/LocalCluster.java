@@ -97,7 +97,7 @@ final class LocalCluster implements EngineCluster
                 for (int i = 0; i < n; i++)
                 {
                     subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
-                        SubscriptionOptions.defaults().withDispatcherHandler(receiver.handler(i)));
+                        options.validating(SubscriptionOptions.defaults().withDispatcherHandler(receiver.handler(i))));
                     receiver.subscribed(i, subscriptions[i]);
                 }
             }
@@ -107,7 +107,7 @@ final class LocalCluster implements EngineCluster
                 for (int i = 0; i < n; i++)
                 {
                     subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
-                        subscriptionOptions(options));
+                        options.validating(subscriptionOptions(options)));
                     // Parks with wakeOnEvents when its subscription is empty (no idle strategy).
                     receivers[i] = new Receiver(new Subscription[] {subscriptions[i]}, new int[] {i}, null, latency,
                         true, options.size).start("subscriber-" + i);
@@ -118,7 +118,7 @@ final class LocalCluster implements EngineCluster
                 for (int i = 0; i < n; i++)
                 {
                     subscriptions[i] = nodes.get(i).subscribe(topic, bootstrap(ids, i, n),
-                        SubscriptionOptions.defaults().withOverflow(options.overflow));
+                        options.validating(SubscriptionOptions.defaults().withOverflow(options.overflow)));
                 }
                 receivers = new Receiver[] {new Receiver(subscriptions, indexes,
                     options.receiverIdle().createForReceiver(), latency, true, options.size).start("bench-receiver")};
