@@ -419,18 +419,18 @@ final class PlumTree
     {
         final boolean graftAnswer = from.equals(missing.graftedPeer(run)) && seq >= missing.graftedFirst(run)
             && seq <= missing.graftedLast(run);
-        if (graftAnswer)
+        // Samples once per run and per Graft, from the first copy: a range streams for as long as it is long.
+        if (graftAnswer && missing.graftPending(run))
         {
-            if (missing.graftPending(run))
-            {
-                // Only the first copy of an answer: a range streams for as long as it is long.
-                graftTimer.sample(now - missing.graftedAt(run));
-                settleGraft(run);
-            }
+            graftTimer.sample(now - missing.graftedAt(run));
+            settleGraft(run);
         }
-        else if (missing.graftedPeer(run) == null && missing.firstSample(run))
+        if (missing.firstSample(run))
         {
-            leadTimer.sample(now - missing.announcedAt(run));
+            if (!graftAnswer)
+            {
+                leadTimer.sample(now - missing.announcedAt(run));
+            }
             optimize(from, hops, run);
         }
         if (missing.arrived(run, seq, now))
