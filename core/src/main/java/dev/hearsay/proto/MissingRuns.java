@@ -607,6 +607,55 @@ final class MissingRuns
         waiting.clear();
     }
 
+    /**
+     * Checks the table's invariants (for tests: a scan of every run and timer): every run of a stream's list is
+     * live, belongs to that stream, and lies above its predecessor without overlap; the log's first and last run
+     * match its list; the run count matches; every run has one to {@link #MAX_ADVERTISERS} announcers and either
+     * a live timer or a place on a wait list.
+     *
+     * @throws IllegalStateException naming the first invariant broken.
+     */
+    void checkInvariants()
+    {
+        int live = 0;
+        for (int run = 0; run < used; run++)
+        {
+            final AuthorLog log = logs[run];
+            if (log == null)
+            {
+                continue;
+            }
+            live++;
+            if (firsts[run] > lasts[run])
+            {
+                throw new IllegalStateException("run " + run + " is empty: " + firsts[run] + ".." + lasts[run]);
+            }
+            if (advertiserCounts[run] < 1 || advertiserCounts[run] > MAX_ADVERTISERS)
+            {
+                throw new IllegalStateException("run " + run + " has " + advertiserCounts[run] + " announcers");
+            }
+            if (!waiting.contains(run) && !firstTimeouts.contains(run, generations[run])
+                && !retries.contains(run, generations[run]))
+            {
+                throw new IllegalStateException("run " + run + " has neither a timer nor a place on a wait list");
+            }
+            final int before = previous[run];
+            if (before == NONE ? log.missingHead != run : logs[before] != log || next[before] != run
+                || lasts[before] >= firsts[run])
+            {
+                throw new IllegalStateException("run " + run + " is out of its stream's list");
+            }
+            if (next[run] == NONE ? log.missingTail != run : previous[next[run]] != run)
+            {
+                throw new IllegalStateException("run " + run + " is the last of its list, but not its log's tail");
+            }
+        }
+        if (live != size || size > capacity)
+        {
+            throw new IllegalStateException(live + " live runs, " + size + " counted, capacity " + capacity);
+        }
+    }
+
     private int allocate()
     {
         if (freeCount > 0)

@@ -441,7 +441,7 @@ final class PlumTree
         if (graftAnswer && (seq == missing.graftedLast(run) || missing.first(run) > missing.graftedLast(run)))
         {
             missing.newTimer(run); // its retry timer is stale from here
-            graftOrWait(missing.retries, run, now);
+            graftOrWait(missing.retries, run, true, now);
         }
     }
 
@@ -555,11 +555,26 @@ final class PlumTree
         {
             // Not (or no longer) a neighbor: one batch, no more.
             final AuthorLog log = authors.find(message.author(), message.epoch());
-            final long done = sendCached(from, log, message.sequence(), message.lastSequence(), ANSWER_BATCH);
-            if (done < message.lastSequence())
+            int sends = ANSWER_BATCH;
+            int skips = ANSWER_SKIPS;
+            long seq = message.sequence();
+            while (log != null && sends > 0 && skips > 0)
             {
-                ctx.stats.graftsMissed += message.lastSequence() - done;
+                if (sendCached(from, log, seq))
+                {
+                    sends--;
+                }
+                else
+                {
+                    skips--;
+                }
+                if (seq == message.lastSequence())
+                {
+                    return;
+                }
+                seq++;
             }
+            ctx.stats.graftsMissed += message.lastSequence() - seq + 1;
             return;
         }
         if (!answers.add(slot, message.author(), message.epoch(), message.sequence(), message.lastSequence()))
@@ -590,73 +605,74 @@ final class PlumTree
     }
 
     /**
-     * Sends up to {@link #ANSWER_BATCH} cached messages of the slot's grafted ranges, in order, while its link is not
-     * congested; what is no longer cached is counted and skipped. Returns true if the link took anything.
+     * Sends the slot's grafted ranges on, in order, while its link is not congested: at most
+     * {@link #ANSWER_BATCH} cached messages, skipping (and counting) at most {@link #ANSWER_SKIPS} that are no longer
+     * cached. Returns true if anything was sent.
      */
     private boolean answer(final int slot)
     {
         final NodeId peer = slotPeers[slot];
-        int budget = ANSWER_BATCH;
+        int sends = ANSWER_BATCH;
+        int skips = ANSWER_SKIPS;
         boolean sent = false;
-        while (budget > 0 && !answers.isEmpty(slot) && !ctx.output.congested(peer))
+        while (sends > 0 && skips > 0 && !answers.isEmpty(slot) && !ctx.output.congested(peer))
         {
             final AuthorLog log = authors.find(answers.author(slot), answers.epoch(slot));
-            final long from = answers.next(slot);
-            final long before = ctx.stats.graftsAnswered;
-            final long done = sendCached(peer, log, from, answers.last(slot), budget);
-            final long sentNow = ctx.stats.graftsAnswered - before;
-            budget -= (int)Math.max(sentNow, 1);
-            sent |= sentNow > 0;
-            answers.doneThrough(slot, done);
+            final long last = answers.last(slot);
+            long seq = answers.next(slot);
+            if (log == null)
+            {
+                ctx.stats.graftsMissed += last - seq + 1;
+                answers.drop(slot);
+                continue;
+            }
+            while (true)
+            {
+                if (sendCached(peer, log, seq))
+                {
+                    sends--;
+                    sent = true;
+                }
+                else
+                {
+                    skips--;
+                }
+                if (seq == last || sends == 0 || skips == 0)
+                {
+                    break;
+                }
+                seq++;
+            }
+            answers.doneThrough(slot, seq);
         }
         return sent;
     }
 
     /**
-     * Sends {@code peer} the cached messages of {@code log} from {@code from} to {@code last}, in order, at most
-     * {@code budget} of them, skipping (and counting in {@code graftsMissed}) at most {@link #ANSWER_SKIPS} that are
-     * no longer cached. Returns the last sequence dealt with (sent or skipped): {@code last} when the range is done.
+     * Sends {@code peer} message {@code seq} of {@code log} from the payload cache: true if it was cached (counted in
+     * {@code graftsAnswered}), false if not (counted in {@code graftsMissed}).
      */
-    private long sendCached(final NodeId peer, final AuthorLog log, final long from, final long last, final int budget)
+    private boolean sendCached(final NodeId peer, final AuthorLog log, final long seq)
     {
-        if (log == null)
+        final long handle = log.cacheHandle(seq);
+        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, seq))
         {
-            ctx.stats.graftsMissed += last - from + 1;
-            return last;
+            ctx.stats.graftsMissed++;
+            return false;
         }
-        int left = budget;
-        int skips = 0;
-        long seq = from;
-        while (true)
+        ctx.stats.graftsAnswered++;
+        cache.wrap(handle, view);
+        final Gossip gossip = ctx.gossip;
+        gossip.set(log.author, log.epoch, seq, cache.hops(handle), false)
+            .payload(view, 0, cache.length(handle))
+            .topic(topic);
+        if (cache.signed(handle))
         {
-            final long handle = log.cacheHandle(seq);
-            if (handle >= 0 && cache.matches(handle, log.author, log.epoch, seq))
-            {
-                ctx.stats.graftsAnswered++;
-                cache.wrap(handle, view);
-                final Gossip gossip = ctx.gossip;
-                gossip.set(log.author, log.epoch, seq, cache.hops(handle), false)
-                    .payload(view, 0, cache.length(handle))
-                    .topic(topic);
-                if (cache.signed(handle))
-                {
-                    cache.wrapSignature(handle, signatureView);
-                    gossip.signature(signatureView, 0);
-                }
-                ctx.send(peer, gossip);
-                left--;
-            }
-            else
-            {
-                ctx.stats.graftsMissed++;
-                skips++;
-            }
-            if (seq == last || left == 0 || skips == ANSWER_SKIPS)
-            {
-                return seq;
-            }
-            seq++;
+            cache.wrapSignature(handle, signatureView);
+            gossip.signature(signatureView, 0);
         }
+        ctx.send(peer, gossip);
+        return true;
     }
 
     void onPrune(final NodeId from, final Prune message)
@@ -732,6 +748,12 @@ final class PlumTree
      */
     private void graftOrWait(final DeadlineQueue queue, final int run, final long now)
     {
+        graftOrWait(queue, run, false, now);
+    }
+
+    /** As {@link #graftOrWait(DeadlineQueue, int, long)}; {@code answerOver}: the last Graft's answer has ended. */
+    private void graftOrWait(final DeadlineQueue queue, final int run, final boolean answerOver, final long now)
+    {
         // A graft whose retry timer ran out stops counting against its peer's pacing, whatever comes next.
         // Counted until answered, the grafts of runs put off because their next announcer was at the limit
         // too held both at the limit for good: a deadlock seen as tens of millions of deferrals and a receiver
@@ -756,7 +778,7 @@ final class PlumTree
         final NodeId grafted = missing.graftedPeer(run);
         final long first = missing.first(run);
         final boolean stretchDone = grafted != null && first > missing.graftedLast(run);
-        if (grafted != null && !stretchDone && now - missing.progressAt(run) < graftTimer.timeout())
+        if (grafted != null && !stretchDone && !answerOver && now - missing.progressAt(run) < graftTimer.timeout())
         {
             // The answer is still arriving: a long range streams for longer than the retry timeout.
             rearm(missing.retries, run, now + graftTimer.timeout());
@@ -791,7 +813,7 @@ final class PlumTree
             {
                 // Nobody had the last stretch asked for: give it up, and ask for the rest of the run afresh.
                 missing.restartAfter(run, missing.graftedLast(run));
-                graftOrWait(queue, run, now);
+                graftOrWait(queue, run, false, now);
                 return;
             }
             forget(run);
@@ -1212,6 +1234,50 @@ final class PlumTree
             lazy.add(peer);
             lazyMask |= slotBit(peer);
         }
+    }
+
+    /**
+     * Checks the repair state's invariants (for tests, after every event): those of {@link MissingRuns}; no
+     * neighbor slot has more Grafts counted in flight than runs awaiting an answer from its peer, nor more than
+     * {@link #MAX_GRAFTS_IN_FLIGHT}; grafted ranges wait only for neighbors; the wait lists and the ranges to
+     * answer have a timer to look at them.
+     *
+     * @throws IllegalStateException naming the first invariant broken.
+     */
+    void checkInvariants()
+    {
+        missing.checkInvariants();
+        for (int slot = 0; slot < slotPeers.length; slot++)
+        {
+            if (graftsInFlight[slot] < 0 || graftsInFlight[slot] > MAX_GRAFTS_IN_FLIGHT)
+            {
+                throw new IllegalStateException("slot " + slot + ": " + graftsInFlight[slot] + " grafts in flight");
+            }
+            if (slotPeers[slot] == null && !answers.isEmpty(slot))
+            {
+                throw new IllegalStateException("slot " + slot + " has no neighbor but grafted ranges to answer");
+            }
+        }
+        if (missing.waiting.size() > 0 && releaseAt == Long.MAX_VALUE)
+        {
+            throw new IllegalStateException(missing.waiting.size() + " runs wait, and nothing looks at them");
+        }
+        if (answers.size() > 0 && answerAt == Long.MAX_VALUE)
+        {
+            throw new IllegalStateException(answers.size() + " ranges to answer, and no timer to send them");
+        }
+    }
+
+    /** Evicts every cached payload older than {@code cutoff}, as the retention would (for tests). */
+    void evictCachedPayloads(final long cutoff)
+    {
+        cache.evictOlderThan(cutoff);
+    }
+
+    /** Runs of missing messages held (for tests). */
+    int missingRuns()
+    {
+        return missing.size();
     }
 
     /** Current length of the IHave queue's arrays (for tests). */
