@@ -53,6 +53,7 @@ final class MissingRuns
     private int[] nextAdvertiser;
     private long[] announcedAt;
     private long[] progressAt;
+    private long[] otherProgressAt;
     private boolean[] sampled;
     private NodeId[] graftedPeer;
     private long[] graftedAt;
@@ -92,6 +93,7 @@ final class MissingRuns
         nextAdvertiser = new int[n];
         announcedAt = new long[n];
         progressAt = new long[n];
+        otherProgressAt = new long[n];
         sampled = new boolean[n];
         graftedPeer = new NodeId[n];
         graftedAt = new long[n];
@@ -261,6 +263,7 @@ final class MissingRuns
         nextAdvertiser[run] = 0;
         announcedAt[run] = now;
         progressAt[run] = now;
+        otherProgressAt[run] = Long.MIN_VALUE;
         sampled[run] = false;
         graftedPeer[run] = null;
         graftPending[run] = false;
@@ -343,12 +346,17 @@ final class MissingRuns
     }
 
     /**
-     * {@code sequence} of the run arrived (its log already records it as seen): the run's ends move past what was
-     * seen. Returns true if nothing is left unseen in the run: the caller forgets it.
+     * {@code sequence} of the run arrived (its log already records it as seen), from the peer last grafted from or
+     * not ({@code fromGrafted}): the run's ends move past what was seen. Returns true if nothing is left unseen in the
+     * run: the caller forgets it.
      */
-    boolean arrived(final int run, final long sequence, final long now)
+    boolean arrived(final int run, final long sequence, final boolean fromGrafted, final long now)
     {
         progressAt[run] = now;
+        if (!fromGrafted)
+        {
+            otherProgressAt[run] = now;
+        }
         final AuthorLog log = logs[run];
         if (sequence == firsts[run] || sequence == lasts[run])
         {
@@ -462,6 +470,15 @@ final class MissingRuns
     long progressAt(final int run)
     {
         return progressAt[run];
+    }
+
+    /**
+     * When a sequence of the run last arrived from a peer other than the one last grafted from, or
+     * {@code Long.MIN_VALUE} if none has.
+     */
+    long otherProgressAt(final int run)
+    {
+        return otherProgressAt[run];
     }
 
     /**
@@ -677,6 +694,7 @@ final class MissingRuns
             nextAdvertiser = java.util.Arrays.copyOf(nextAdvertiser, n);
             announcedAt = java.util.Arrays.copyOf(announcedAt, n);
             progressAt = java.util.Arrays.copyOf(progressAt, n);
+            otherProgressAt = java.util.Arrays.copyOf(otherProgressAt, n);
             sampled = java.util.Arrays.copyOf(sampled, n);
             graftedPeer = java.util.Arrays.copyOf(graftedPeer, n);
             graftedAt = java.util.Arrays.copyOf(graftedAt, n);

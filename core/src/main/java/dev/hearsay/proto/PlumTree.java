@@ -70,6 +70,13 @@ final class PlumTree
      * it flushes): a Graft for a long range is answered over many flushes, and never into a congested link.
      */
     static final int ANSWER_BATCH = 256;
+    /**
+     * Most ids a Graft asks of a peer not yet grafted from for the run; once they have arrived, the rest of the run
+     * is asked of the same peer in one Graft. A run whose eager copies were only late (a path that paused for longer
+     * than the lead timeout) then costs at most this many duplicates, not the whole run: by the time the first
+     * stretch is in, the late path is delivering again and the rest is left to it.
+     */
+    static final int FIRST_GRAFT_IDS = 4096;
     /** Most grafted sequences no longer cached that one batch skips (each costs a lookup, not a send). */
     static final int ANSWER_SKIPS = 1 << 16;
     /** How soon the next batch of grafted messages goes while the links take them. */
@@ -433,7 +440,7 @@ final class PlumTree
             }
             optimize(from, hops, run);
         }
-        if (missing.arrived(run, seq, now))
+        if (missing.arrived(run, seq, from.equals(missing.graftedPeer(run)), now))
         {
             forget(run);
             return;
@@ -742,9 +749,11 @@ final class PlumTree
      * goes when put off.
      *
      * <p>Whom to ask: the peer of the last Graft again when all it was asked for arrived (the rest of a long run, or
-     * the stretch after a hole); else the next announcer. When no announcer is left, the stretch of the last Graft
-     * that never came is given up and the rest of the run starts over with its announcers; a run never grafted, or
-     * with nothing beyond that stretch, is forgotten (a later IHave starts over).
+     * the stretch after a hole), unless the run is arriving by another path meanwhile; else the next announcer. A
+     * peer asked for the first time gets at most {@link #FIRST_GRAFT_IDS} ids, the peer asked again up to
+     * {@link Graft#MAX_COUNT}. When no announcer is left, the stretch of the last Graft that never came is given up
+     * and the rest of the run starts over with its announcers; a run never grafted, or with nothing beyond that
+     * stretch, is forgotten (a later IHave starts over).
      */
     private void graftOrWait(final DeadlineQueue queue, final int run, final long now)
     {
@@ -781,6 +790,15 @@ final class PlumTree
         if (grafted != null && !stretchDone && !answerOver && now - missing.progressAt(run) < graftTimer.timeout())
         {
             // The answer is still arriving: a long range streams for longer than the retry timeout.
+            rearm(missing.retries, run, now + graftTimer.timeout());
+            return;
+        }
+        final long elsewhere = missing.otherProgressAt(run);
+        if (stretchDone && elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout())
+        {
+            // The run is arriving by another path as well (its late eager parent caught up): leave the rest to it,
+            // and look again a retry timeout later.
+            ctx.stats.graftsDeferred++;
             rearm(missing.retries, run, now + graftTimer.timeout());
             return;
         }
@@ -842,8 +860,8 @@ final class PlumTree
             rearm(queue, run, now + graftTimer.timeout());
             return;
         }
-        final long end = missing.last(run) - first >= Graft.MAX_COUNT ? first + (Graft.MAX_COUNT - 1)
-            : missing.last(run);
+        final int most = again ? Graft.MAX_COUNT : FIRST_GRAFT_IDS;
+        final long end = missing.last(run) - first >= most ? first + (most - 1) : missing.last(run);
         final long last = log.unseenThrough(first, end);
         final boolean turnsEager = !eager.contains(peer);
         makeEager(peer);

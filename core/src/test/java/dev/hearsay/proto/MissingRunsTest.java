@@ -41,7 +41,7 @@ class MissingRunsTest
     {
         log.markSeen(seq);
         final int run = runs.find(log, seq);
-        final boolean emptied = run != MissingRuns.NONE && runs.arrived(run, seq, 0);
+        final boolean emptied = run != MissingRuns.NONE && runs.arrived(run, seq, false, 0);
         if (emptied)
         {
             runs.remove(run);

@@ -156,6 +156,51 @@ class RangeRepairTest
     }
 
     /**
+     * c's eager copies of 20,000 messages are held back past its graft timeout, then arrive after all: c had grafted
+     * only the first {@link PlumTree#FIRST_GRAFT_IDS} of the run from b, and leaves the rest to the late path, so the
+     * late path costs at most that many duplicates, not the whole run.
+     */
+    @Test
+    @Timeout(60)
+    void aLatePathThatCatchesUpCostsAtMostTheFirstGraftsIds()
+    {
+        final int count = 20_000;
+        final TestNet net = triangle(GossipConfig.defaults());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final long duplicatesBefore = c.state.stats().duplicates;
+        final java.util.ArrayDeque<TestNet.Envelope> held = new java.util.ArrayDeque<>();
+        net.drop = e -> fromTo(e, a, c, MessageType.GOSSIP) && held.add(e);
+        for (int i = 0; i < count; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        // Past c's first graft timeout (80 ms): it grafts from b, which starts answering.
+        net.advance(90, 1);
+        assertEquals(1, c.state.stats().graftsSent);
+        assertTrue(delivered(c, a).size() > 1, "b's answer has begun");
+        // The late path delivers everything, in order.
+        net.drop = e -> false;
+        while (!held.isEmpty())
+        {
+            final TestNet.Envelope e = held.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+            c.state.checkInvariants();
+        }
+        net.pump();
+        net.advance(2_000, 1);
+        assertEquals(count + 1, delivered(c, a).size(), "c is missing messages");
+        assertEquals(1, c.state.stats().graftsSent, "the rest of the run was grafted too");
+        assertTrue(b.state.stats().graftsAnswered <= PlumTree.FIRST_GRAFT_IDS, b.state.stats().graftsAnswered
+            + " messages sent in answer");
+        final long duplicates = c.state.stats().duplicates - duplicatesBefore;
+        assertTrue(duplicates <= PlumTree.FIRST_GRAFT_IDS, duplicates + " duplicates");
+        assertEquals(0, c.state.missingRuns(TOPIC));
+    }
+
+    /**
      * A Graft for messages the answerer no longer caches: nothing is sent, each id is counted, and the requester,
      * with no other announcer to ask, lets the run go once its retry timer finds no answer coming.
      */
