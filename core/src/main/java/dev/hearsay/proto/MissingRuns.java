@@ -49,6 +49,9 @@ final class MissingRuns
     private int[] generations;
     private NodeId[] advertisers;
     private int[] advertiserHops;
+    /** Per announcer of a run, the stretch of it that it announced (from its first to its last announced id). */
+    private long[] announcedFirsts;
+    private long[] announcedLasts;
     private int[] advertiserCounts;
     private int[] nextAdvertiser;
     private long[] announcedAt;
@@ -89,6 +92,8 @@ final class MissingRuns
         generations = new int[n];
         advertisers = new NodeId[n * MAX_ADVERTISERS];
         advertiserHops = new int[n * MAX_ADVERTISERS];
+        announcedFirsts = new long[n * MAX_ADVERTISERS];
+        announcedLasts = new long[n * MAX_ADVERTISERS];
         advertiserCounts = new int[n];
         nextAdvertiser = new int[n];
         announcedAt = new long[n];
@@ -166,7 +171,7 @@ final class MissingRuns
             {
                 ignored += addStretch(log, before, run, cursor, firsts[run] - 1, peer, hops, now, deadline, extendFor);
             }
-            addAdvertiser(run, peer, hops);
+            addAdvertiser(run, peer, hops, Math.max(firsts[run], cursor), Math.min(lasts[run], last));
             if (lasts[run] >= last)
             {
                 return ignored;
@@ -234,6 +239,7 @@ final class MissingRuns
             && now - announcedAt[before] < extendFor)
         {
             lasts[before] = e;
+            addAdvertiser(before, peer, hops, s, e);
             return before;
         }
         if (size == capacity)
@@ -241,13 +247,13 @@ final class MissingRuns
             if (before != NONE)
             {
                 lasts[before] = e;
-                addAdvertiser(before, peer, hops);
+                addAdvertiser(before, peer, hops, s, e);
                 return before;
             }
             if (after != NONE)
             {
                 firsts[after] = s;
-                addAdvertiser(after, peer, hops);
+                addAdvertiser(after, peer, hops, s, e);
                 return after;
             }
             if (!mergeTwoRuns())
@@ -267,7 +273,7 @@ final class MissingRuns
         sampled[run] = false;
         graftedPeer[run] = null;
         graftPending[run] = false;
-        addAdvertiser(run, peer, hops);
+        addAdvertiser(run, peer, hops, s, e);
         link(log, before, run, after);
         size++;
         if (!firstTimeouts.add(deadline, run, newTimer(run)))
@@ -295,7 +301,8 @@ final class MissingRuns
                 final int base = after * MAX_ADVERTISERS;
                 for (int i = 0; i < advertiserCounts[after]; i++)
                 {
-                    addAdvertiser(run, advertisers[base + i], advertiserHops[base + i]);
+                    addAdvertiser(run, advertisers[base + i], advertiserHops[base + i], announcedFirsts[base + i],
+                        announcedLasts[base + i]);
                 }
                 remove(after);
                 return true;
@@ -326,7 +333,8 @@ final class MissingRuns
         }
     }
 
-    private void addAdvertiser(final int run, final NodeId peer, final int hops)
+    /** Records that {@code peer} announced {@code from..to} of the run (its stretch grows to cover them). */
+    private void addAdvertiser(final int run, final NodeId peer, final int hops, final long from, final long to)
     {
         final int count = advertiserCounts[run];
         final int base = run * MAX_ADVERTISERS;
@@ -334,6 +342,8 @@ final class MissingRuns
         {
             if (advertisers[base + i].equals(peer))
             {
+                announcedFirsts[base + i] = Math.min(announcedFirsts[base + i], from);
+                announcedLasts[base + i] = Math.max(announcedLasts[base + i], to);
                 return;
             }
         }
@@ -341,6 +351,8 @@ final class MissingRuns
         {
             advertisers[base + count] = peer;
             advertiserHops[base + count] = hops;
+            announcedFirsts[base + count] = from;
+            announcedLasts[base + count] = to;
             advertiserCounts[run] = count + 1;
         }
     }
@@ -437,6 +449,17 @@ final class MissingRuns
     int advertiserHops(final int run, final int i)
     {
         return advertiserHops[run * MAX_ADVERTISERS + i];
+    }
+
+    /**
+     * True if announcer {@code i} of the run announced {@code sequence}, as far as the run knows: the sequence lies
+     * between the first and the last it announced of the run. A run gathers the announcements of several peers, and
+     * grows by one peer's announcements; the others need not have its newer sequences.
+     */
+    boolean announced(final int run, final int i, final long sequence)
+    {
+        final int k = run * MAX_ADVERTISERS + i;
+        return sequence >= announcedFirsts[k] && sequence <= announcedLasts[k];
     }
 
     /** Index of the next announcer to graft from, advancing it; -1 when all were tried. */
@@ -690,6 +713,8 @@ final class MissingRuns
             generations = java.util.Arrays.copyOf(generations, n);
             advertisers = java.util.Arrays.copyOf(advertisers, n * MAX_ADVERTISERS);
             advertiserHops = java.util.Arrays.copyOf(advertiserHops, n * MAX_ADVERTISERS);
+            announcedFirsts = java.util.Arrays.copyOf(announcedFirsts, n * MAX_ADVERTISERS);
+            announcedLasts = java.util.Arrays.copyOf(announcedLasts, n * MAX_ADVERTISERS);
             advertiserCounts = java.util.Arrays.copyOf(advertiserCounts, n);
             nextAdvertiser = java.util.Arrays.copyOf(nextAdvertiser, n);
             announcedAt = java.util.Arrays.copyOf(announcedAt, n);

@@ -373,7 +373,7 @@ final class PlumTree
             .signatureFrom(message)
             .topic(topic);
         final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
-        final long holders = holders(author, run);
+        final long holders = holders(author, run, seq);
         spareSlowPeers(from);
         ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
         enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
@@ -438,7 +438,7 @@ final class PlumTree
             {
                 leadTimer.sample(now - missing.announcedAt(run));
             }
-            optimize(from, hops, run);
+            optimize(from, hops, run, seq);
         }
         if (missing.arrived(run, seq, from.equals(missing.graftedPeer(run)), now))
         {
@@ -489,14 +489,15 @@ final class PlumTree
     }
 
     /** An announcer offered this message by a path at least {@code optimizationThreshold} hops shorter: swap. */
-    private void optimize(final NodeId from, final int hops, final int run)
+    private void optimize(final NodeId from, final int hops, final int run, final long seq)
     {
         int best = -1;
         int bestHops = Integer.MAX_VALUE;
         for (int i = 0; i < missing.advertiserCount(run); i++)
         {
             final NodeId peer = missing.advertiser(run, i);
-            if (missing.advertiserHops(run, i) < bestHops && isNeighbor(peer) && !peer.equals(from))
+            if (missing.advertiserHops(run, i) < bestHops && isNeighbor(peer) && !peer.equals(from)
+                && missing.announced(run, i, seq))
             {
                 best = i;
                 bestHops = missing.advertiserHops(run, i);
@@ -1003,14 +1004,17 @@ final class PlumTree
      * announced them: relaying each to them, and to the author, cut every edge it had, including the ones it had
      * just grafted, and left it to graft everything one message at a time.
      */
-    private long holders(final NodeId author, final int run)
+    private long holders(final NodeId author, final int run, final long seq)
     {
         long mask = slotBit(author);
         if (run != MissingRuns.NONE)
         {
             for (int i = 0; i < missing.advertiserCount(run); i++)
             {
-                mask |= slotBit(missing.advertiser(run, i));
+                if (missing.announced(run, i, seq))
+                {
+                    mask |= slotBit(missing.advertiser(run, i));
+                }
             }
         }
         return mask;

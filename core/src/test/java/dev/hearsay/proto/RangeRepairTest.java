@@ -201,6 +201,60 @@ class RangeRepairTest
     }
 
     /**
+     * A run of b's gathers the announcements of a (2 to 10) and of c (2 and 3 only). Neither pushes nor announcements
+     * go to a neighbor that announced the message; c announced 2, not 5, so b announces 5 to c and not 2.
+     */
+    @Test
+    @Timeout(30)
+    void aRelayAnnouncesToAPeerTheSequencesOfARunThatPeerDidNotAnnounce()
+    {
+        final TestNet net = triangle(GossipConfig.defaults());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final java.util.ArrayDeque<TestNet.Envelope> held = new java.util.ArrayDeque<>();
+        net.drop = e -> (fromTo(e, a, b, MessageType.GOSSIP) && held.add(e)) || fromTo(e, c, b, MessageType.IHAVE);
+        for (int i = 2; i <= 10; i++)
+        {
+            a.broadcast("m" + i);
+        }
+        net.pump();
+        final IHave ihave = new IHave();
+        ihave.appendRun(a.id, 1, 2, 2, 0);
+        b.state.onMessage(a.id, ihave.copy().topic(TOPIC), net.now);
+        b.state.onMessage(c.id, ihave.copy().topic(TOPIC), net.now);
+        ihave.clear().appendRun(a.id, 1, 4, 7, 0);
+        b.state.onMessage(a.id, ihave.topic(TOPIC), net.now);
+        assertEquals(1, b.state.missingRuns(TOPIC), "a's announcements extended one run");
+        final int since = net.sent.size();
+        for (final TestNet.Envelope e : held)
+        {
+            final long seq = ((Gossip)e.message()).sequence();
+            if (seq == 2 || seq == 5)
+            {
+                b.state.onMessage(e.from(), e.message(), net.now);
+            }
+        }
+        net.advance(10);
+        final Set<Long> announced = new HashSet<>();
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (fromTo(e, b, c, MessageType.IHAVE))
+            {
+                final IHave sent = (IHave)e.message();
+                for (int i = 0; i < sent.size(); i++)
+                {
+                    for (int k = 0; k < sent.count(i); k++)
+                    {
+                        announced.add(sent.firstSequence(i) + k);
+                    }
+                }
+            }
+        }
+        assertEquals(Set.of(5L), announced, "what b announced to c");
+    }
+
+    /**
      * A Graft for messages the answerer no longer caches: nothing is sent, each id is counted, and the requester,
      * with no other announcer to ask, lets the run go once its retry timer finds no answer coming.
      */
