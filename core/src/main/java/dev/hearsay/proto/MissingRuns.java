@@ -4,8 +4,9 @@ import dev.hearsay.NodeId;
 
 /**
  * Messages announced by IHave but not yet received, as runs of sequences of one author's epoch, each run with the
- * peers that announced it and the state of its repair (its timers, the range last grafted and from whom). Owned by
- * the dispatcher thread, like the {@link PlumTree} it serves.
+ * peers that announced it (each with the stretch of the run it announced: a run grows by one peer's announcements,
+ * and the others need not have the newer sequences) and the state of its repair (its timers, the range last grafted
+ * and from whom). Owned by the dispatcher thread, like the {@link PlumTree} it serves.
  *
  * <p>What a run holds: the sequences {@code first..last} of its {@link AuthorLog} that the log has not seen. An
  * arrival inside a run needs no change here (the log records it); an arrival at either end moves that end past
