@@ -77,6 +77,13 @@ final class PlumTree
      * stretch is in, the late path is delivering again and the rest is left to it.
      */
     static final int FIRST_GRAFT_IDS = 4096;
+    /**
+     * Most ids each further Graft of a run asks of the peer already answering it; the next stretch is asked for when
+     * this one has arrived. Bounds what a late path that catches up in the middle of a long repair costs in
+     * duplicates (a Graft for a million ids streamed on, all of them duplicates, for seconds after the gap had
+     * closed), for a Graft more per 65,536 messages repaired.
+     */
+    static final int NEXT_GRAFT_IDS = 1 << 16;
     /** Most grafted sequences no longer cached that one batch skips (each costs a lookup, not a send). */
     static final int ANSWER_SKIPS = 1 << 16;
     /** How soon the next batch of grafted messages goes while the links take them. */
@@ -752,7 +759,7 @@ final class PlumTree
      * <p>Whom to ask: the peer of the last Graft again when all it was asked for arrived (the rest of a long run, or
      * the stretch after a hole), unless the run is arriving by another path meanwhile; else the next announcer. A
      * peer asked for the first time gets at most {@link #FIRST_GRAFT_IDS} ids, the peer asked again up to
-     * {@link Graft#MAX_COUNT}. When no announcer is left, the stretch of the last Graft that never came is given up
+     * {@link #NEXT_GRAFT_IDS}. When no announcer is left, the stretch of the last Graft that never came is given up
      * and the rest of the run starts over with its announcers; a run never grafted, or with nothing beyond that
      * stretch, is forgotten (a later IHave starts over).
      */
@@ -861,7 +868,7 @@ final class PlumTree
             rearm(queue, run, now + graftTimer.timeout());
             return;
         }
-        final int most = again ? Graft.MAX_COUNT : FIRST_GRAFT_IDS;
+        final int most = again ? NEXT_GRAFT_IDS : FIRST_GRAFT_IDS;
         final long end = missing.last(run) - first >= most ? first + (most - 1) : missing.last(run);
         final long last = log.unseenThrough(first, end);
         final boolean turnsEager = !eager.contains(peer);
