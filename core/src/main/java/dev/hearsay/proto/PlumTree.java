@@ -18,11 +18,12 @@ import java.util.ArrayDeque;
  * the message (its author, or one that announced it).
  *
  * <p>Repair works on runs: an author's messages travel one tree path over FIFO links and are announced as runs of
- * consecutive sequences, so what is missing is tracked as runs ({@link MissingRuns}) and one Graft asks for a whole
- * stretch of a run. Its answerer queues the range ({@link GraftAnswers}) and sends what it still has cached, in
- * order, {@link #ANSWER_BATCH} messages per neighbor per timer run and nothing into a congested link; when the
- * stretch has arrived, the rest of the run is grafted at once. The state and the traffic of a repair so grow with
- * the number of gaps, not the number of messages missing.
+ * consecutive sequences, so what is missing is tracked as runs ({@link MissingRuns}) and one Graft asks for a
+ * stretch of a run ({@link #FIRST_GRAFT_IDS} ids the first time a peer is asked, {@link #NEXT_GRAFT_IDS} after).
+ * Its answerer queues the range ({@link GraftAnswers}) and sends what it still has cached, in order,
+ * {@link #ANSWER_BATCH} messages per neighbor per timer run and nothing into a congested link; when the stretch has
+ * arrived, the next one is grafted at once. The state and the traffic of a repair so grow with the number of gaps,
+ * not the number of messages missing.
  *
  * <p>Bounds and policies: seen ids ({@link AuthorLogs}: a sequence window per author, least recent author
  * forgotten when {@code maxAuthors} is reached), payload cache
@@ -72,7 +73,7 @@ final class PlumTree
     static final int ANSWER_BATCH = 256;
     /**
      * Most ids a Graft asks of a peer not yet grafted from for the run; once they have arrived, the rest of the run
-     * is asked of the same peer in one Graft. A run whose eager copies were only late (a path that paused for longer
+     * is asked of the same peer ({@link #NEXT_GRAFT_IDS} at a time). A run whose eager copies were only late (a path that paused for longer
      * than the lead timeout) then costs at most this many duplicates, not the whole run: by the time the first
      * stretch is in, the late path is delivering again and the rest is left to it.
      */
