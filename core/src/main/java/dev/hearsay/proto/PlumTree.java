@@ -458,6 +458,43 @@ final class PlumTree
             missing.newTimer(run); // its retry timer is stale from here
             graftOrWait(missing.retries, run, true, now);
         }
+        else if (graftAnswer)
+        {
+            extendGraft(run, seq, now);
+        }
+    }
+
+    /**
+     * The answer to the run's last Graft is streaming in ({@code seq} its latest copy): when it is a further stretch
+     * (not the first, {@link #FIRST_GRAFT_IDS} long, which finds out whether a late path closes the gap), fewer than
+     * half of {@link #NEXT_GRAFT_IDS} of it are still to come and the run goes on beyond it, the same peer is asked
+     * for the next stretch now, so that its answer carries on without a round trip's pause (under load a round trip is
+     * long enough for the payload caches to evict what the pause left unsent). Not while the run is arriving by
+     * another path: that path may close the gap.
+     */
+    private void extendGraft(final int run, final long seq, final long now)
+    {
+        final long asked = missing.graftedLast(run);
+        final long last = missing.last(run);
+        final NodeId peer = missing.graftedPeer(run);
+        if (asked >= last || asked - seq >= NEXT_GRAFT_IDS / 2 || asked - missing.graftedFirst(run) < FIRST_GRAFT_IDS
+            || arrivingElsewhere(run, now) || !isNeighbor(peer))
+        {
+            return;
+        }
+        final long end = last - asked > NEXT_GRAFT_IDS ? asked + NEXT_GRAFT_IDS : last;
+        final AuthorLog log = missing.log(run);
+        ctx.stats.graftsSent++;
+        ctx.send(peer, ctx.graft.set(log.author, log.epoch, asked + 1, (int)(end - asked), missing.graftedHops(run))
+            .topic(topic));
+        missing.extendGraft(run, end);
+    }
+
+    /** True if a sequence of the run arrived lately (within a retry timeout) from a peer it was not grafted from. */
+    private boolean arrivingElsewhere(final int run, final long now)
+    {
+        final long elsewhere = missing.otherProgressAt(run);
+        return elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout();
     }
 
     /**
@@ -802,8 +839,7 @@ final class PlumTree
             rearm(missing.retries, run, now + graftTimer.timeout());
             return;
         }
-        final long elsewhere = missing.otherProgressAt(run);
-        if (stretchDone && elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout())
+        if (stretchDone && arrivingElsewhere(run, now))
         {
             // The run is arriving by another path as well (its late eager parent caught up): leave the rest to it,
             // and look again a retry timeout later.
