@@ -569,15 +569,6 @@ final class MissingRuns
         graftPending[run] = false;
     }
 
-    /**
-     * A further Graft to the same peer extends the range its answer is streaming: the last sequence asked for moves
-     * to {@code last}.
-     */
-    void extendGraft(final int run, final long last)
-    {
-        graftedLast[run] = last;
-    }
-
     /** True if the run's last Graft still counts as awaiting its answer. */
     boolean graftPending(final int run)
     {

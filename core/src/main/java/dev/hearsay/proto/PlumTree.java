@@ -19,11 +19,10 @@ import java.util.ArrayDeque;
  *
  * <p>Repair works on runs: an author's messages travel one tree path over FIFO links and are announced as runs of
  * consecutive sequences, so what is missing is tracked as runs ({@link MissingRuns}) and one Graft asks for a
- * stretch of a run ({@link #FIRST_GRAFT_IDS} ids the first time a peer is asked, {@link #NEXT_GRAFT_IDS} after).
- * Its answerer queues the range ({@link GraftAnswers}) and sends what it still has cached, in order,
- * {@link #ANSWER_BATCH} messages per neighbor per timer run and nothing into a congested link; when the stretch has
- * arrived, the next one is grafted at once. The state and the traffic of a repair so grow with the number of gaps,
- * not the number of messages missing.
+ * stretch of a run: {@link #FIRST_GRAFT_IDS} ids the first time a peer is asked, and once those have arrived the
+ * rest (up to {@link Graft#MAX_COUNT}). Its answerer queues the range ({@link GraftAnswers}) and sends what it still
+ * has cached, in order, {@link #ANSWER_BATCH} messages per neighbor per timer run and nothing into a congested link.
+ * The state and the traffic of a repair so grow with the number of gaps, not the number of messages missing.
  *
  * <p>Bounds and policies: seen ids ({@link AuthorLogs}: a sequence window per author, least recent author
  * forgotten when {@code maxAuthors} is reached), payload cache
@@ -73,18 +72,11 @@ final class PlumTree
     static final int ANSWER_BATCH = 256;
     /**
      * Most ids a Graft asks of a peer not yet grafted from for the run; once they have arrived, the rest of the run
-     * is asked of the same peer ({@link #NEXT_GRAFT_IDS} at a time). A run whose eager copies were only late (a path that paused for longer
+     * is asked of the same peer in one Graft. A run whose eager copies were only late (a path that paused for longer
      * than the lead timeout) then costs at most this many duplicates, not the whole run: by the time the first
      * stretch is in, the late path is delivering again and the rest is left to it.
      */
     static final int FIRST_GRAFT_IDS = 4096;
-    /**
-     * Most ids each further Graft of a run asks of the peer already answering it; the next stretch is asked for when
-     * this one has arrived. Bounds what a late path that catches up in the middle of a long repair costs in
-     * duplicates (a Graft for a million ids streamed on, all of them duplicates, for seconds after the gap had
-     * closed), for a Graft more per 65,536 messages repaired.
-     */
-    static final int NEXT_GRAFT_IDS = 1 << 16;
     /** Most grafted sequences no longer cached that one batch skips (each costs a lookup, not a send). */
     static final int ANSWER_SKIPS = 1 << 16;
     /** How soon the next batch of grafted messages goes while the links take them. */
@@ -458,43 +450,6 @@ final class PlumTree
             missing.newTimer(run); // its retry timer is stale from here
             graftOrWait(missing.retries, run, true, now);
         }
-        else if (graftAnswer)
-        {
-            extendGraft(run, seq, now);
-        }
-    }
-
-    /**
-     * The answer to the run's last Graft is streaming in ({@code seq} its latest copy): when it is a further stretch
-     * (not the first, {@link #FIRST_GRAFT_IDS} long, which finds out whether a late path closes the gap), fewer than
-     * half of {@link #NEXT_GRAFT_IDS} of it are still to come and the run goes on beyond it, the same peer is asked
-     * for the next stretch now, so that its answer carries on without a round trip's pause (under load a round trip is
-     * long enough for the payload caches to evict what the pause left unsent). Not while the run is arriving by
-     * another path: that path may close the gap.
-     */
-    private void extendGraft(final int run, final long seq, final long now)
-    {
-        final long asked = missing.graftedLast(run);
-        final long last = missing.last(run);
-        final NodeId peer = missing.graftedPeer(run);
-        if (asked >= last || asked - seq >= NEXT_GRAFT_IDS / 2 || asked - missing.graftedFirst(run) < FIRST_GRAFT_IDS
-            || arrivingElsewhere(run, now) || !isNeighbor(peer))
-        {
-            return;
-        }
-        final long end = last - asked > NEXT_GRAFT_IDS ? asked + NEXT_GRAFT_IDS : last;
-        final AuthorLog log = missing.log(run);
-        ctx.stats.graftsSent++;
-        ctx.send(peer, ctx.graft.set(log.author, log.epoch, asked + 1, (int)(end - asked), missing.graftedHops(run))
-            .topic(topic));
-        missing.extendGraft(run, end);
-    }
-
-    /** True if a sequence of the run arrived lately (within a retry timeout) from a peer it was not grafted from. */
-    private boolean arrivingElsewhere(final int run, final long now)
-    {
-        final long elsewhere = missing.otherProgressAt(run);
-        return elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout();
     }
 
     /**
@@ -797,7 +752,7 @@ final class PlumTree
      * <p>Whom to ask: the peer of the last Graft again when all it was asked for arrived (the rest of a long run, or
      * the stretch after a hole), unless the run is arriving by another path meanwhile; else the next announcer. A
      * peer asked for the first time gets at most {@link #FIRST_GRAFT_IDS} ids, the peer asked again up to
-     * {@link #NEXT_GRAFT_IDS}. When no announcer is left, the stretch of the last Graft that never came is given up
+     * {@link Graft#MAX_COUNT}. When no announcer is left, the stretch of the last Graft that never came is given up
      * and the rest of the run starts over with its announcers; a run never grafted, or with nothing beyond that
      * stretch, is forgotten (a later IHave starts over).
      */
@@ -839,7 +794,8 @@ final class PlumTree
             rearm(missing.retries, run, now + graftTimer.timeout());
             return;
         }
-        if (stretchDone && arrivingElsewhere(run, now))
+        final long elsewhere = missing.otherProgressAt(run);
+        if (stretchDone && elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout())
         {
             // The run is arriving by another path as well (its late eager parent caught up): leave the rest to it,
             // and look again a retry timeout later.
@@ -905,7 +861,7 @@ final class PlumTree
             rearm(queue, run, now + graftTimer.timeout());
             return;
         }
-        final int most = again ? NEXT_GRAFT_IDS : FIRST_GRAFT_IDS;
+        final int most = again ? Graft.MAX_COUNT : FIRST_GRAFT_IDS;
         final long end = missing.last(run) - first >= most ? first + (most - 1) : missing.last(run);
         final long last = log.unseenThrough(first, end);
         final boolean turnsEager = !eager.contains(peer);

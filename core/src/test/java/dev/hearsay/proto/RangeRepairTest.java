@@ -69,8 +69,8 @@ class RangeRepairTest
 
     /**
      * c misses 200,000 consecutive messages of a (its eager parent's copies are lost); b, lazy, announces them. With
-     * a missing table of 16 runs, c gets every one of them through a handful of range grafts, the later ones sent
-     * while the earlier ones are still being answered, and nothing is dropped or missed.
+     * a missing table of 16 runs, c gets every one of them through a handful of range grafts, and nothing is
+     * dropped or missed.
      */
     @Test
     @Timeout(120)
@@ -100,29 +100,7 @@ class RangeRepairTest
         final ProtocolStats cs = c.state.stats();
         final ProtocolStats bs = b.state.stats();
         assertEquals(0, cs.missingDropped, "announcements ignored");
-        // One for the first 4,096, then one per 65,536.
-        assertTrue(cs.graftsSent >= 3 && cs.graftsSent <= 2 + gap / PlumTree.NEXT_GRAFT_IDS,
-            "grafts sent: " + cs.graftsSent);
-        // From the third on, each went out while the stretches asked for before were still arriving: the answer
-        // streamed on without waiting for a round trip.
-        long asked = 0;
-        long answered = 0;
-        int grafts = 0;
-        for (final TestNet.Envelope e : net.sent)
-        {
-            if (fromTo(e, b, c, MessageType.GOSSIP))
-            {
-                answered++;
-            }
-            else if (fromTo(e, c, b, MessageType.GRAFT))
-            {
-                if (++grafts >= 3)
-                {
-                    assertTrue(answered < asked, "graft " + grafts + " waited for " + asked + " ids to arrive");
-                }
-                asked += ((Graft)e.message()).count();
-            }
-        }
+        assertTrue(cs.graftsSent >= 1 && cs.graftsSent <= 4, "grafts sent: " + cs.graftsSent);
         assertEquals(gap, bs.graftsAnswered, "messages sent in answer");
         assertEquals(0, bs.graftsMissed);
         assertEquals(0, c.state.missingRuns(TOPIC));
