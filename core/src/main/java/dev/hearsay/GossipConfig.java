@@ -87,7 +87,7 @@ public final class GossipConfig
     /** Default of {@link Builder#payloadCacheBytes(long)}. */
     public static final long DEFAULT_PAYLOAD_CACHE_BYTES = 64L << 20;
     /** Default of {@link Builder#missingCapacity(int)}. */
-    public static final int DEFAULT_MISSING_CAPACITY = 65536;
+    public static final int DEFAULT_MISSING_CAPACITY = 4096;
     /** Default of {@link Builder#lazyQueueCapacity(int)}. */
     public static final int DEFAULT_LAZY_QUEUE_CAPACITY = 8192;
     /** Default of {@link Builder#preallocate(boolean)}. */
@@ -535,7 +535,11 @@ public final class GossipConfig
         return payloadCacheBytes;
     }
 
-    /** Announced-but-missing messages tracked per topic; when full new announcements are ignored and counted. */
+    /**
+     * Runs of announced-but-missing messages tracked per topic (a run: consecutive sequences of one author's stream,
+     * however many). When full, a new gap widens the nearest run of its stream, or two runs of another stream merge
+     * to make room; only when every run belongs to a different stream is the announcement ignored (counted).
+     */
     public int missingCapacity()
     {
         return missingCapacity;
@@ -661,9 +665,9 @@ public final class GossipConfig
     /**
      * True if every per-topic table is allocated at its bound when the topic is created, so that nothing of the
      * topic allocates later, whatever the load: the payload cache ({@link #payloadCacheBytes()} and
-     * {@link #payloadCacheEntries()}), the missing-message table ({@link #missingCapacity()}, with its id table and
-     * graft timer queues) and the IHave queue ({@link #lazyQueueCapacity()}). With the defaults that is about
-     * 90 MB of heap per topic. False (the default): the tables start small and double up to their bounds as load
+     * {@link #payloadCacheEntries()}), the missing runs ({@link #missingCapacity()}, with their graft timer queues
+     * and wait lists) and the IHave queue ({@link #lazyQueueCapacity()}). With the defaults that is about
+     * 77 MiB of heap per topic. False (the default): the tables start small and double up to their bounds as load
      * requires, so an idle topic costs little, and a node allocates again whenever a backlog reaches a new
      * high-water mark.
      */
@@ -980,7 +984,10 @@ public final class GossipConfig
             return this;
         }
 
-        /** Announced-but-missing messages tracked per topic; when full new announcements are ignored and counted. */
+        /**
+         * Runs of announced-but-missing messages tracked per topic (16 to 1,048,576); see
+         * {@link GossipConfig#missingCapacity()} for the policy when full.
+         */
         public Builder missingCapacity(final int value)
         {
             this.missingCapacity = value;
@@ -1126,7 +1133,7 @@ public final class GossipConfig
             checkRange("maxAuthors", maxAuthors, 1, 16777216);
             checkRange("payloadCacheEntries", payloadCacheEntries, 1024, 67108864);
             checkRange("payloadCacheBytes", payloadCacheBytes, 0, 1073741824L);
-            checkRange("missingCapacity", missingCapacity, 16, 16777216);
+            checkRange("missingCapacity", missingCapacity, 16, 1 << 20);
             checkRange("lazyQueueCapacity", lazyQueueCapacity, 16, 16777216);
             checkRange("pendingBroadcastCapacity", pendingBroadcastCapacity, 0, 1048576);
             checkRange("maxPeerDataSize", maxPeerDataSize, 0, 65535);

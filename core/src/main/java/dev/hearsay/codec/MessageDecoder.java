@@ -335,7 +335,25 @@ public final class MessageDecoder
             final NodeId author = nodeId("author");
             final int epoch = int32("epoch");
             final long sequence = int64("sequence");
-            return graft.set(author, epoch, sequence, uint16("hops"));
+            final int hops = uint16("hops");
+            final int countOffset = position;
+            final int count = int32("id count");
+            if (count == 0)
+            {
+                position = countOffset;
+                throw badField("id count", "a range of 0 ids");
+            }
+            // Read as unsigned: a count of 2^31 or more is a negative int and is over the limit.
+            if (count < 0 || count > Graft.MAX_COUNT)
+            {
+                throw overLimit("id count", Integer.toUnsignedLong(count), Graft.MAX_COUNT, countOffset);
+            }
+            if (sequence > Long.MAX_VALUE - (count - 1))
+            {
+                position = countOffset;
+                throw badField("id count", count + " ids from sequence " + sequence + " pass the largest sequence");
+            }
+            return graft.set(author, epoch, sequence, count, hops);
         }
         return graft.setNoId();
     }

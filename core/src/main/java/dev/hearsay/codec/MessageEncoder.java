@@ -195,7 +195,16 @@ public final class MessageEncoder
             {
                 final Graft m = (Graft)message;
                 buffer.putByte(at, bool(m.hasId()));
-                end = m.hasId() ? putIdEntry(buffer, at + 1, m.author(), m.epoch(), m.sequence(), m.hops()) : at + 1;
+                if (m.hasId())
+                {
+                    final int countAt = putIdEntry(buffer, at + 1, m.author(), m.epoch(), m.sequence(), m.hops());
+                    buffer.putInt(countAt, m.count(), WireFormat.BYTE_ORDER);
+                    end = countAt + WireFormat.GRAFT_COUNT_LENGTH;
+                }
+                else
+                {
+                    end = at + 1;
+                }
                 break;
             }
 
@@ -248,7 +257,7 @@ public final class MessageEncoder
                 return WireFormat.IHAVE_COUNT_LENGTH + ((IHave)message).size() * WireFormat.RUN_ENTRY_LENGTH;
 
             case GRAFT:
-                return ((Graft)message).hasId() ? 1 + WireFormat.ID_ENTRY_LENGTH : 1;
+                return ((Graft)message).hasId() ? 1 + WireFormat.ID_ENTRY_LENGTH + WireFormat.GRAFT_COUNT_LENGTH : 1;
 
             case PRUNE:
                 return 0;

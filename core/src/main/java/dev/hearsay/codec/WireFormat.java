@@ -6,16 +6,17 @@ import dev.hearsay.TopicId;
 import java.nio.ByteOrder;
 
 /**
- * Constants of the Hearsay wire format, version 2 (described byte by byte in {@code docs/wire-format.md}). Every
+ * Constants of the Hearsay wire format, version 3 (described byte by byte in {@code docs/wire-format.md}). Every
  * message starts with a fixed header (version, type, topic); integers are little-endian; ids are their 32 raw bytes.
  */
 public final class WireFormat
 {
     /**
      * The only version this codec writes and reads. Version 2 changed IHave from a list of ids to runs of
-     * consecutive sequences; a version 1 node's frames are refused (and it refuses ours) as a bad version.
+     * consecutive sequences; version 3 changed Graft from one id to a range of them (a count follows the id). A
+     * node of an earlier version's frames are refused (and it refuses ours) as a bad version.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Byte order of every multi-byte integer field. Little-endian is the native order of x86 and ARM. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -73,6 +74,9 @@ public final class WireFormat
 
     /** Bytes of one IHave run: the id entry of its first message, then its id count (u16, 1..65535). */
     public static final int RUN_ENTRY_LENGTH = ID_ENTRY_LENGTH + 2;
+
+    /** Bytes of the id count (u32) that follows a Graft's first id. */
+    public static final int GRAFT_COUNT_LENGTH = 4;
 
     /** Bytes of a Gossip body before its payload: flags, id entry, payload length (u32). */
     public static final int GOSSIP_FIXED_LENGTH = 1 + ID_ENTRY_LENGTH + 4;

@@ -36,6 +36,12 @@ final class AuthorLog
     long lastSeenNanos;
     /** The highest sequence received so far (0 before the first). */
     long highestSeen;
+    /**
+     * This stream's runs of announced-but-missing sequences in {@link MissingRuns}: the first and last run of its
+     * list, in sequence order, or -1 when none is missing. Written only by {@link MissingRuns}.
+     */
+    int missingHead = -1;
+    int missingTail = -1;
 
     private long base;
     /** Current window in bits, a power of two; {@link #bits} (once allocated) has {@code window / 64} words. */
@@ -66,6 +72,30 @@ final class AuthorLog
         }
         final int bit = (int)(seq & (window - 1));
         return (bits[bit >>> 6] & (1L << bit)) != 0;
+    }
+
+    /**
+     * The end of the stretch of unseen sequences that starts at {@code from}: the largest {@code e} from
+     * {@code from} to {@code last} such that no sequence of {@code from..e} was seen, or {@code from - 1} if
+     * {@code from} itself was seen. Sequences beyond the window count as unseen.
+     */
+    long unseenThrough(final long from, final long last)
+    {
+        if (seen(from))
+        {
+            return from - 1;
+        }
+        if (bits == null || from >= base + window)
+        {
+            return last;
+        }
+        final long windowEnd = base + window - 1;
+        long s = from;
+        while (s < last && s < windowEnd && !isSet(s + 1))
+        {
+            s++;
+        }
+        return s == windowEnd ? last : s;
     }
 
     /** True if every sequence up to {@code last} was seen: one comparison for a whole announced run. */

@@ -90,6 +90,20 @@ final class DeadlineQueue
         head++;
     }
 
+    /** True if a timer for ({@code entry}, {@code generation}) is queued (a scan: for checks, not the hot path). */
+    boolean contains(final int entry, final int generation)
+    {
+        for (long k = head; k < tail; k++)
+        {
+            final int i = (int)(k & (deadlines.length - 1));
+            if (entries[i] == entry && generations[i] == generation)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void clear()
     {
         head = tail = 0;

@@ -3,15 +3,21 @@ package dev.hearsay.proto;
 import dev.hearsay.NodeId;
 
 /**
- * PlumTree Graft: the sender adds the receiver to its eager peers and, when it names a message id, asks for that
- * message. Without an id it only repairs the tree edge (tree optimisation).
+ * PlumTree Graft: the sender adds the receiver to its eager peers and, when it names a range of message ids, asks
+ * for those messages: sequences {@link #sequence()} to {@link #lastSequence()} of one author's epoch, at most
+ * {@link #MAX_COUNT} of them. The receiver sends the ones it still has cached, in order and paced over its flushes.
+ * Without an id it only repairs the tree edge (tree optimisation).
  */
 public final class Graft extends Message
 {
+    /** Largest number of ids one Graft asks for (the wire format's bound on its count). */
+    public static final int MAX_COUNT = 1 << 20;
+
     private boolean hasId;
     private NodeId author;
     private int epoch;
     private long sequence;
+    private int count;
     private int hops;
 
     @Override
@@ -20,28 +26,40 @@ public final class Graft extends Message
         return MessageType.GRAFT;
     }
 
-    /** True if a message is requested. */
+    /** True if messages are requested. */
     public boolean hasId()
     {
         return hasId;
     }
 
-    /** Author of the requested message (when {@link #hasId()}). */
+    /** Author of the requested messages (when {@link #hasId()}). */
     public NodeId author()
     {
         return author;
     }
 
-    /** Epoch of the requested message. */
+    /** Epoch of the requested messages. */
     public int epoch()
     {
         return epoch;
     }
 
-    /** Sequence of the requested message. */
+    /** First requested sequence. */
     public long sequence()
     {
         return sequence;
+    }
+
+    /** How many consecutive sequences are requested from {@link #sequence()} on: 1 to {@link #MAX_COUNT}. */
+    public int count()
+    {
+        return count;
+    }
+
+    /** Last requested sequence: {@code sequence() + count() - 1}. */
+    public long lastSequence()
+    {
+        return sequence + (count - 1);
     }
 
     /** Hop count the IHave advertised. */
@@ -50,13 +68,29 @@ public final class Graft extends Message
         return hops;
     }
 
-    /** Asks for message (author, epoch, sequence). */
+    /** Asks for the one message (author, epoch, sequence). */
     public Graft set(final NodeId author, final int epoch, final long sequence, final int hops)
     {
+        return set(author, epoch, sequence, 1, hops);
+    }
+
+    /**
+     * Asks for the {@code count} messages of (author, epoch) from {@code first} on.
+     *
+     * @throws IllegalArgumentException if {@code count} is not 1 to {@link #MAX_COUNT} or the range passes
+     * {@code Long.MAX_VALUE}.
+     */
+    public Graft set(final NodeId author, final int epoch, final long first, final int count, final int hops)
+    {
+        if (count <= 0 || count > MAX_COUNT || first > Long.MAX_VALUE - (count - 1))
+        {
+            throw new IllegalArgumentException("graft of " + count + " ids from sequence " + first);
+        }
         this.hasId = true;
         this.author = author;
         this.epoch = epoch;
-        this.sequence = sequence;
+        this.sequence = first;
+        this.count = count;
         this.hops = hops;
         return this;
     }
@@ -68,6 +102,7 @@ public final class Graft extends Message
         this.author = null;
         this.epoch = 0;
         this.sequence = 0;
+        this.count = 0;
         this.hops = 0;
         return this;
     }
@@ -78,7 +113,7 @@ public final class Graft extends Message
         final Graft c = new Graft();
         if (hasId)
         {
-            c.set(author, epoch, sequence, hops);
+            c.set(author, epoch, sequence, count, hops);
         }
         else
         {
@@ -91,6 +126,7 @@ public final class Graft extends Message
     @Override
     public String toString()
     {
-        return hasId ? "Graft(" + author.shortString() + "/" + epoch + "/" + sequence + ")" : "Graft(edge)";
+        return hasId ? "Graft(" + author.shortString() + "/" + epoch + "/" + sequence + "+" + count + ")"
+            : "Graft(edge)";
     }
 }

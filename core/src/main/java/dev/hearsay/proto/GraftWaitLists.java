@@ -3,7 +3,7 @@ package dev.hearsay.proto;
 import java.util.Arrays;
 
 /**
- * Missing messages waiting for an announcer that cannot take another Graft yet (its link is congested, or
+ * Runs of missing messages waiting for an announcer that cannot take another Graft yet (its link is congested, or
  * {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} of its Grafts are unanswered): one FIFO per neighbor slot, linked through
  * arrays indexed by the missing entry. An entry is on at most one list and leaves it in constant time when it is
  * forgotten, so the lists together never hold more entries than the missing table does.

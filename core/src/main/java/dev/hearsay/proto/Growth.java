@@ -6,7 +6,7 @@ package dev.hearsay.proto;
  * doubling again. A topic that ever has a thousand messages announced but not yet arrived is a busy one whose
  * backlog comes and goes with the lag of its links; growing it step by step allocated again at every new high-water
  * mark, in the middle of steady traffic, where one jump allocates once (and less in all than the doublings it
- * replaces). With the default {@code missingCapacity} the jump allocates about 12 MB per topic.
+ * replaces). With the default {@code missingCapacity} (4,096 runs) the jump allocates about 1 MB per topic.
  */
 final class Growth
 {

@@ -17,10 +17,18 @@ import java.util.ArrayDeque;
  * {@code optimizationThreshold} hops swaps the two edges. Nothing is pushed or announced to a neighbor known to have
  * the message (its author, or one that announced it).
  *
+ * <p>Repair works on runs: an author's messages travel one tree path over FIFO links and are announced as runs of
+ * consecutive sequences, so what is missing is tracked as runs ({@link MissingRuns}) and one Graft asks for a
+ * stretch of a run: {@link #FIRST_GRAFT_IDS} ids the first time a peer is asked, and once those have arrived the
+ * rest (up to {@link Graft#MAX_COUNT}). Its answerer queues the range ({@link GraftAnswers}) and sends what it still
+ * has cached, in order, {@link #ANSWER_BATCH} messages per neighbor per timer run and nothing into a congested link.
+ * The state and the traffic of a repair so grow with the number of gaps, not the number of messages missing.
+ *
  * <p>Bounds and policies: seen ids ({@link AuthorLogs}: a sequence window per author, least recent author
  * forgotten when {@code maxAuthors} is reached), payload cache
- * ({@link PayloadCache}: oldest evicted early), missing messages ({@link MissingMessages}: new announcements
- * ignored when full), lazy queue (flushed at once when full), held broadcasts while there is no neighbor (rejected
+ * ({@link PayloadCache}: oldest evicted early), missing runs ({@link MissingRuns}: when full, a new gap widens its
+ * stream's nearest run, or two runs of another stream merge), grafted ranges ({@link GraftAnswers}: 64 per
+ * neighbor), lazy queue (flushed at once when full), held broadcasts while there is no neighbor (rejected
  * when full). Every one is counted in {@link ProtocolStats}.
  */
 final class PlumTree
@@ -40,26 +48,50 @@ final class PlumTree
      * reached it would otherwise prune the very edge the Graft asked for).
      */
     private final long[] pruneQuietUntil;
-    /** Per neighbor slot, the last Graft with an id sent to it and not yet answered (author null if none). */
+    /**
+     * Per neighbor slot, the range of the last Graft that turned it eager, while no copy of the range has come
+     * back from it (author null if none).
+     */
     private final NodeId[] graftAuthor;
     private final int[] graftEpoch;
-    private final long[] graftSequence;
+    private final long[] graftFirst;
+    private final long[] graftLast;
     private static final long NONE = Long.MIN_VALUE;
     /** Scratch: the peers of one eager fan-out, so that the Gossip is encoded once for all of them. */
     private final NodeId[] recipients;
     /**
-     * Grafts one neighbor may have outstanding; further ones wait. Each is answered with a payload, so this bounds
-     * what a burst of grafts (after a stall, thousands of messages may be missing at once) makes the neighbor queue.
+     * Grafts one neighbor may have outstanding (sent, no copy of their range back yet); further ones wait. A Graft
+     * asks for a range that its answerer sends in batches, so this bounds the ranges a burst of grafts (after a
+     * stall, one per gap of each stream) queues at one neighbor.
      */
     static final int MAX_GRAFTS_IN_FLIGHT = 64;
+    /**
+     * Most grafted messages sent to one neighbor per timer run (the engine runs timers once per duty cycle, before
+     * it flushes): a Graft for a long range is answered over many flushes, and never into a congested link.
+     */
+    static final int ANSWER_BATCH = 256;
+    /**
+     * Most ids a Graft asks of a peer not yet grafted from for the run; once they have arrived, the rest of the run
+     * is asked of the same peer in one Graft. A run whose eager copies were only late (a path that paused for longer
+     * than the lead timeout) then costs at most this many duplicates, not the whole run: by the time the first
+     * stretch is in, the late path is delivering again and the rest is left to it.
+     */
+    static final int FIRST_GRAFT_IDS = 4096;
+    /** Most grafted sequences no longer cached that one batch skips (each costs a lookup, not a send). */
+    static final int ANSWER_SKIPS = 1 << 16;
+    /** How soon the next batch of grafted messages goes while the links take them. */
+    static final long ANSWER_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(50);
     private long lazyMask;
     private final AuthorLogs authors;
     private final PayloadCache cache;
-    private final MissingMessages missing;
-    /** Missing messages whose next announcer cannot take another Graft yet, per neighbor slot. */
-    private final GraftWaitLists waiting;
+    /** Announced-but-missing messages, as runs; with the runs waiting for an announcer that can take a Graft. */
+    private final MissingRuns missing;
     /** When the waiting lists are looked at next ({@code Long.MAX_VALUE} while they are empty). */
     private long releaseAt = Long.MAX_VALUE;
+    /** Grafted ranges still to be sent, per neighbor slot. */
+    private final GraftAnswers answers;
+    /** When the next batch of grafted messages goes ({@code Long.MAX_VALUE} while none is left to send). */
+    private long answerAt = Long.MAX_VALUE;
     /**
      * How often the waiting lists are looked at while they hold entries: an announcer's link draining is not an
      * event the protocol sees, and an answered Graft frees its slot in the middle of a frame's handling.
@@ -112,11 +144,12 @@ final class PlumTree
         java.util.Arrays.fill(pruneQuietUntil, NONE);
         this.graftAuthor = new NodeId[config.activeViewCapacity()];
         this.graftEpoch = new int[config.activeViewCapacity()];
-        this.graftSequence = new long[config.activeViewCapacity()];
+        this.graftFirst = new long[config.activeViewCapacity()];
+        this.graftLast = new long[config.activeViewCapacity()];
         this.authors = new AuthorLogs(config.maxAuthors());
         this.cache = new PayloadCache(config.payloadCacheBytes(), config.payloadCacheEntries(), config.preallocate());
-        this.missing = new MissingMessages(config.missingCapacity(), config.preallocate());
-        this.waiting = new GraftWaitLists(config.activeViewCapacity(), config.missingCapacity(), config.preallocate());
+        this.missing = new MissingRuns(config.missingCapacity(), config.activeViewCapacity(), config.preallocate());
+        this.answers = new GraftAnswers(config.activeViewCapacity());
         this.lazyCapacity = config.lazyQueueCapacity();
         final int lazyLength = config.preallocate() ? Math.max(lazyCapacity, 64) : 64;
         this.lazyAuthors = new NodeId[lazyLength];
@@ -339,8 +372,8 @@ final class PlumTree
             .payload(message.payloadBuffer(), message.payloadOffset(), message.payloadLength())
             .signatureFrom(message)
             .topic(topic);
-        final int entry = missing.find(author, epoch, seq);
-        final long holders = holders(author, entry);
+        final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
+        final long holders = holders(author, run, seq);
         spareSlowPeers(from);
         ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
         enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
@@ -351,9 +384,9 @@ final class PlumTree
             makeEager(from);
         }
 
-        if (entry >= 0)
+        if (run != MissingRuns.NONE)
         {
-            announcedMessageArrived(from, hops, entry, now);
+            announcedMessageArrived(from, hops, run, seq, now);
         }
     }
 
@@ -409,21 +442,41 @@ final class PlumTree
             message.payloadBuffer(), message.payloadOffset(), message.payloadLength());
     }
 
-    /** A message we were waiting for (announced, maybe grafted) arrived: learn from it, and stop waiting. */
-    private void announcedMessageArrived(final NodeId from, final int hops, final int entry, final long now)
+    /**
+     * {@code seq}, a sequence of {@code run}, arrived: learn from it (how late eager copies trail their
+     * announcements, how long a Graft takes to answer), and stop waiting for it. When it completes the stretch the
+     * run's last Graft asked for, or is the last of that stretch (the peer's answer is over, and what it did not
+     * have is still missing), the rest of the run is grafted at once rather than at its retry timer.
+     */
+    private void announcedMessageArrived(final NodeId from, final int hops, final int run, final long seq,
+        final long now)
     {
-        // Learn how late eager copies trail their announcements, and how long a Graft takes to answer, so that on
-        // slow links the timers stop grafting what is about to arrive anyway.
-        if (from.equals(missing.graftedPeer(entry)))
+        final boolean graftAnswer = from.equals(missing.graftedPeer(run)) && seq >= missing.graftedFirst(run)
+            && seq <= missing.graftedLast(run);
+        // Samples once per run and per Graft, from the first copy: a range streams for as long as it is long.
+        if (graftAnswer && missing.graftPending(run))
         {
-            graftTimer.sample(now - missing.graftedAt(entry));
+            graftTimer.sample(now - missing.graftedAt(run));
+            settleGraft(run);
         }
-        else
+        if (missing.firstSample(run))
         {
-            leadTimer.sample(now - missing.announcedAt(entry));
+            if (!graftAnswer)
+            {
+                leadTimer.sample(now - missing.announcedAt(run));
+            }
+            optimize(from, hops, run, seq);
         }
-        optimize(from, hops, entry);
-        forget(entry);
+        if (missing.arrived(run, seq, from.equals(missing.graftedPeer(run)), now))
+        {
+            forget(run);
+            return;
+        }
+        if (graftAnswer && (seq == missing.graftedLast(run) || missing.first(run) > missing.graftedLast(run)))
+        {
+            missing.newTimer(run); // its retry timer is stale from here
+            graftOrWait(missing.retries, run, true, now);
+        }
     }
 
     /**
@@ -433,7 +486,8 @@ final class PlumTree
      */
     private boolean graftAnswered(final int slot, final NodeId author, final int epoch, final long seq)
     {
-        if (graftAuthor[slot].equals(author) && graftEpoch[slot] == epoch && graftSequence[slot] == seq)
+        if (graftEpoch[slot] == epoch && seq >= graftFirst[slot] && seq <= graftLast[slot]
+            && graftAuthor[slot].equals(author))
         {
             graftAuthor[slot] = null;
             pruneQuietUntil[slot] = NONE;
@@ -462,22 +516,23 @@ final class PlumTree
     }
 
     /** An announcer offered this message by a path at least {@code optimizationThreshold} hops shorter: swap. */
-    private void optimize(final NodeId from, final int hops, final int entry)
+    private void optimize(final NodeId from, final int hops, final int run, final long seq)
     {
         int best = -1;
         int bestHops = Integer.MAX_VALUE;
-        for (int i = 0; i < missing.advertiserCount(entry); i++)
+        for (int i = 0; i < missing.advertiserCount(run); i++)
         {
-            final NodeId peer = missing.advertiser(entry, i);
-            if (missing.advertiserHops(entry, i) < bestHops && isNeighbor(peer) && !peer.equals(from))
+            final NodeId peer = missing.advertiser(run, i);
+            if (missing.advertiserHops(run, i) < bestHops && isNeighbor(peer) && !peer.equals(from)
+                && missing.announced(run, i, seq))
             {
                 best = i;
-                bestHops = missing.advertiserHops(entry, i);
+                bestHops = missing.advertiserHops(run, i);
             }
         }
         if (best >= 0 && hops - bestHops >= config.optimizationThreshold())
         {
-            final NodeId shortcut = missing.advertiser(entry, best);
+            final NodeId shortcut = missing.advertiser(run, best);
             ctx.stats.optimizations++;
             makeEager(shortcut);
             ctx.stats.graftsSent++;
@@ -495,40 +550,31 @@ final class PlumTree
             final NodeId author = message.author(i);
             final int epoch = message.epoch(i);
             final long first = message.firstSequence(i);
-            final int count = message.count(i);
-            final AuthorLog log = authors.find(author, epoch);
             // The last id, not one past it: a run may end at Long.MAX_VALUE.
-            if (log != null && log.seenThrough(first + (count - 1)))
+            final long last = first + (message.count(i) - 1);
+            AuthorLog log = authors.find(author, epoch);
+            if (log != null && log.seenThrough(last))
             {
                 continue;
             }
-            final int hops = message.hops(i);
-            for (int k = 0; k < count; k++)
+            if (log == null)
             {
-                final long seq = first + k;
-                if (log == null || !log.seen(seq))
-                {
-                    announced(from, author, epoch, seq, hops, now);
-                }
+                // The runs of a stream hang off its log: a stream first heard of by an announcement gets one now.
+                log = authors.getOrCreate(author, epoch, first, now);
+            }
+            final long lead = leadTimer.timeout();
+            final long ignored = missing.announce(log, first, last, from, message.hops(i), now, now + lead, lead);
+            if (ignored > 0)
+            {
+                ctx.stats.missingDropped += ignored;
             }
         }
     }
 
-    private void announced(final NodeId from, final NodeId author, final int epoch, final long seq, final int hops,
-        final long now)
-    {
-        final int entry = missing.announce(author, epoch, seq, from, hops, now);
-        if (entry == -2)
-        {
-            ctx.stats.missingDropped++;
-        }
-        else if (entry >= 0 && !missing.firstTimeouts.add(now + leadTimer.timeout(), entry, missing.generation(entry)))
-        {
-            forget(entry);
-            ctx.stats.missingDropped++;
-        }
-    }
-
+    /**
+     * A Graft: the peer becomes eager and, when it names a range, the range is queued for it and its first batch
+     * sent right away; the rest follows a batch per timer run ({@link #answerGrafts}).
+     */
     void onGraft(final NodeId from, final Graft message, final long now)
     {
         if (isNeighbor(from))
@@ -539,17 +585,120 @@ final class PlumTree
         {
             return;
         }
-        final AuthorLog log = authors.find(message.author(), message.epoch());
-        final long handle = log == null ? -1 : log.cacheHandle(message.sequence());
-        if (handle < 0 || !cache.matches(handle, message.author(), message.epoch(), message.sequence()))
+        final int slot = slotOf(from);
+        if (slot < 0)
+        {
+            // Not (or no longer) a neighbor: one batch, no more.
+            final AuthorLog log = authors.find(message.author(), message.epoch());
+            int sends = ANSWER_BATCH;
+            int skips = ANSWER_SKIPS;
+            long seq = message.sequence();
+            while (log != null && sends > 0 && skips > 0)
+            {
+                if (sendCached(from, log, seq))
+                {
+                    sends--;
+                }
+                else
+                {
+                    skips--;
+                }
+                if (seq == message.lastSequence())
+                {
+                    return;
+                }
+                seq++;
+            }
+            ctx.stats.graftsMissed += message.lastSequence() - seq + 1;
+            return;
+        }
+        if (!answers.add(slot, message.author(), message.epoch(), message.sequence(), message.lastSequence()))
+        {
+            ctx.stats.graftsMissed += message.count();
+            return;
+        }
+        answer(slot);
+        if (answers.size() > 0 && answerAt == Long.MAX_VALUE)
+        {
+            answerAt = now + ANSWER_INTERVAL_NANOS;
+        }
+    }
+
+    /** Sends the next batch of every slot's grafted ranges, and sets when the next batch goes. */
+    private void answerGrafts(final long now)
+    {
+        boolean sent = false;
+        for (int slot = 0; slot < slotPeers.length && answers.size() > 0; slot++)
+        {
+            if (!answers.isEmpty(slot) && answer(slot))
+            {
+                sent = true;
+            }
+        }
+        // A congested link drains in milliseconds, not microseconds: look again at the wait lists' pace.
+        answerAt = answers.size() == 0 ? Long.MAX_VALUE : now + (sent ? ANSWER_INTERVAL_NANOS : WAIT_POLL_NANOS);
+    }
+
+    /**
+     * Sends the slot's grafted ranges on, in order, while its link is not congested: at most
+     * {@link #ANSWER_BATCH} cached messages, skipping (and counting) at most {@link #ANSWER_SKIPS} that are no longer
+     * cached. Returns true if anything was sent.
+     */
+    private boolean answer(final int slot)
+    {
+        final NodeId peer = slotPeers[slot];
+        int sends = ANSWER_BATCH;
+        int skips = ANSWER_SKIPS;
+        boolean sent = false;
+        while (sends > 0 && skips > 0 && !answers.isEmpty(slot) && !ctx.output.congested(peer))
+        {
+            final AuthorLog log = authors.find(answers.author(slot), answers.epoch(slot));
+            final long last = answers.last(slot);
+            long seq = answers.next(slot);
+            if (log == null)
+            {
+                ctx.stats.graftsMissed += last - seq + 1;
+                answers.drop(slot);
+                continue;
+            }
+            while (true)
+            {
+                if (sendCached(peer, log, seq))
+                {
+                    sends--;
+                    sent = true;
+                }
+                else
+                {
+                    skips--;
+                }
+                if (seq == last || sends == 0 || skips == 0)
+                {
+                    break;
+                }
+                seq++;
+            }
+            answers.doneThrough(slot, seq);
+        }
+        return sent;
+    }
+
+    /**
+     * Sends {@code peer} message {@code seq} of {@code log} from the payload cache: true if it was cached (counted in
+     * {@code graftsAnswered}), false if not (counted in {@code graftsMissed}).
+     */
+    private boolean sendCached(final NodeId peer, final AuthorLog log, final long seq)
+    {
+        final long handle = log.cacheHandle(seq);
+        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, seq))
         {
             ctx.stats.graftsMissed++;
-            return;
+            return false;
         }
         ctx.stats.graftsAnswered++;
         cache.wrap(handle, view);
         final Gossip gossip = ctx.gossip;
-        gossip.set(message.author(), message.epoch(), message.sequence(), cache.hops(handle), false)
+        gossip.set(log.author, log.epoch, seq, cache.hops(handle), false)
             .payload(view, 0, cache.length(handle))
             .topic(topic);
         if (cache.signed(handle))
@@ -557,7 +706,8 @@ final class PlumTree
             cache.wrapSignature(handle, signatureView);
             gossip.signature(signatureView, 0);
         }
-        ctx.send(from, gossip);
+        ctx.send(peer, gossip);
+        return true;
     }
 
     void onPrune(final NodeId from, final Prune message)
@@ -570,7 +720,7 @@ final class PlumTree
 
     long nextDeadline()
     {
-        return Math.min(Math.min(Math.min(flushAt, evictAt), releaseAt),
+        return Math.min(Math.min(Math.min(flushAt, evictAt), Math.min(releaseAt, answerAt)),
             Math.min(missing.firstTimeouts.headDeadline(), missing.retries.headDeadline()));
     }
 
@@ -579,6 +729,10 @@ final class PlumTree
         if (flushAt <= now)
         {
             flushLazy();
+        }
+        if (answerAt <= now)
+        {
+            answerGrafts(now);
         }
         if (releaseAt <= now)
         {
@@ -598,14 +752,13 @@ final class PlumTree
     {
         while (queue.headDeadline() <= now)
         {
-            final int entry = queue.headEntry();
-            final int generation = queue.headGeneration();
-            if (missing.generation(entry) != generation)
+            final int run = queue.headEntry();
+            if (missing.generation(run) != queue.headGeneration())
             {
                 queue.removeHead();
                 continue;
             }
-            if (ctx.repairsHeld && now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS)
+            if (ctx.repairsHeld && now - missing.announcedAt(run) < MAX_REPAIR_HOLD_NANOS)
             {
                 // A backlog of received frames: leave this timer and those behind it where they are until it clears
                 // (or the hold runs out). Re-queueing them one by one on every run costs the very dispatcher time
@@ -613,82 +766,136 @@ final class PlumTree
                 return;
             }
             queue.removeHead();
-            graftOrWait(queue, entry, generation, now);
+            graftOrWait(queue, run, now);
         }
     }
 
     /**
-     * The entry's timer ran out (or its announcer can take a Graft again): graft it from its next announcer, or put
-     * it off while its copy is on its way, or put it aside until that announcer can take a Graft. {@code queue} is
-     * where a timer for it goes.
+     * The run's timer ran out (or its announcer can take a Graft again, or its last Graft's stretch arrived): graft
+     * its first stretch of unseen sequences, or put it off while its copies are on their way or a Graft's answer is
+     * still arriving, or put it aside until the announcer can take a Graft. {@code queue} is where a timer for it
+     * goes when put off.
+     *
+     * <p>Whom to ask: the peer of the last Graft again when all it was asked for arrived (the rest of a long run, or
+     * the stretch after a hole), unless the run is arriving by another path meanwhile; else the next announcer. A
+     * peer asked for the first time gets at most {@link #FIRST_GRAFT_IDS} ids, the peer asked again up to
+     * {@link Graft#MAX_COUNT}. When no announcer is left, the stretch of the last Graft that never came is given up
+     * and the rest of the run starts over with its announcers; a run never grafted, or with nothing beyond that
+     * stretch, is forgotten (a later IHave starts over).
      */
-    private void graftOrWait(final DeadlineQueue queue, final int entry, final int generation, final long now)
+    private void graftOrWait(final DeadlineQueue queue, final int run, final long now)
+    {
+        graftOrWait(queue, run, false, now);
+    }
+
+    /** As {@link #graftOrWait(DeadlineQueue, int, long)}; {@code answerOver}: the last Graft's answer has ended. */
+    private void graftOrWait(final DeadlineQueue queue, final int run, final boolean answerOver, final long now)
     {
         // A graft whose retry timer ran out stops counting against its peer's pacing, whatever comes next.
-        // Counted until answered, the grafts of entries put off because their next announcer was at the limit
+        // Counted until answered, the grafts of runs put off because their next announcer was at the limit
         // too held both at the limit for good: a deadlock seen as tens of millions of deferrals and a receiver
         // that got nothing more.
-        settleGraft(entry);
-        if (now - missing.announcedAt(entry) < MAX_REPAIR_HOLD_NANOS && onItsWay(entry, now))
+        settleGraft(run);
+        missing.waiting.remove(run);
+        final AuthorLog log = missing.log(run);
+        if (authors.find(log.author, log.epoch) != log || !missing.trim(run))
         {
-            // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
-            // per message, where re-queueing every lead timeout cost millions of them per second under load.
-            ctx.stats.graftsDeferred++;
-            if (!queue.add(now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4), entry, generation))
-            {
-                forget(entry);
-                ctx.stats.missingDropped++;
-            }
+            // Its stream was forgotten (idle, or replaced at maxAuthors), or everything arrived.
+            forget(run);
             return;
         }
-        int next;
-        NodeId peer = null;
-        while ((next = missing.takeNextAdvertiser(entry)) >= 0)
+        if (now - missing.announcedAt(run) < MAX_REPAIR_HOLD_NANOS && onItsWay(run, now))
         {
-            final NodeId candidate = missing.advertiser(entry, next);
-            if (isNeighbor(candidate))
+            // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
+            // per run, where re-queueing every lead timeout cost millions of them per second under load.
+            ctx.stats.graftsDeferred++;
+            rearm(queue, run, now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4));
+            return;
+        }
+        final NodeId grafted = missing.graftedPeer(run);
+        final long first = missing.first(run);
+        final boolean stretchDone = grafted != null && first > missing.graftedLast(run);
+        if (grafted != null && !stretchDone && !answerOver && now - missing.progressAt(run) < graftTimer.timeout())
+        {
+            // The answer is still arriving: a long range streams for longer than the retry timeout.
+            rearm(missing.retries, run, now + graftTimer.timeout());
+            return;
+        }
+        final long elsewhere = missing.otherProgressAt(run);
+        if (stretchDone && elsewhere != Long.MIN_VALUE && now - elsewhere < graftTimer.timeout())
+        {
+            // The run is arriving by another path as well (its late eager parent caught up): leave the rest to it,
+            // and look again a retry timeout later.
+            ctx.stats.graftsDeferred++;
+            rearm(missing.retries, run, now + graftTimer.timeout());
+            return;
+        }
+        NodeId peer = null;
+        int hops = 0;
+        boolean again = false;
+        if (stretchDone && isNeighbor(grafted))
+        {
+            peer = grafted;
+            hops = missing.graftedHops(run);
+            again = true;
+        }
+        else
+        {
+            int next;
+            while ((next = missing.takeNextAdvertiser(run)) >= 0)
             {
-                peer = candidate;
-                break;
+                final NodeId candidate = missing.advertiser(run, next);
+                if (isNeighbor(candidate))
+                {
+                    peer = candidate;
+                    hops = missing.advertiserHops(run, next);
+                    break;
+                }
             }
         }
         if (peer == null)
         {
-            // Nobody left to ask: a later IHave will start over.
-            forget(entry);
+            if (grafted != null && !stretchDone && missing.graftedLast(run) < missing.last(run))
+            {
+                // Nobody had the last stretch asked for: give it up, and ask for the rest of the run afresh.
+                missing.restartAfter(run, missing.graftedLast(run));
+                graftOrWait(queue, run, false, now);
+                return;
+            }
+            forget(run);
             return;
         }
         final int slot = slotOf(peer);
         if (ctx.output.congested(peer) || (slot >= 0 && graftsInFlight[slot] >= MAX_GRAFTS_IN_FLIGHT))
         {
-            // Grafts into a congested link only lengthen the queue the answer waits behind, and after a stall
-            // they come in thousands, each answered with a payload: ask this announcer again once its link
-            // drains and its earlier grafts are answered.
-            missing.untakeAdvertiser(entry);
+            // Grafts into a congested link only lengthen the queue the answer waits behind: ask this announcer
+            // again once its link drains and its earlier grafts are answered.
+            if (!again)
+            {
+                missing.untakeAdvertiser(run);
+            }
             ctx.stats.graftsDeferred++;
             if (slot >= 0)
             {
-                waiting.add(slot, entry);
+                missing.newTimer(run); // no timer while it waits
+                missing.waiting.add(slot, run);
                 if (releaseAt == Long.MAX_VALUE)
                 {
                     releaseAt = now + WAIT_POLL_NANOS;
                 }
                 return;
             }
-            if (!queue.add(now + graftTimer.timeout(), entry, generation))
-            {
-                forget(entry);
-                ctx.stats.missingDropped++;
-            }
+            rearm(queue, run, now + graftTimer.timeout());
             return;
         }
+        final int most = again ? Graft.MAX_COUNT : FIRST_GRAFT_IDS;
+        final long end = missing.last(run) - first >= most ? first + (most - 1) : missing.last(run);
+        final long last = log.unseenThrough(first, end);
         final boolean turnsEager = !eager.contains(peer);
         makeEager(peer);
         ctx.stats.graftsSent++;
-        ctx.send(peer, ctx.graft.set(missing.author(entry), missing.epoch(entry), missing.sequence(entry),
-            missing.advertiserHops(entry, next)).topic(topic));
-        settleGraft(entry);
-        missing.grafted(entry, peer, now);
+        ctx.send(peer, ctx.graft.set(log.author, log.epoch, first, (int)(last - first + 1), hops).topic(topic));
+        missing.grafted(run, peer, first, last, hops, now);
         if (slot >= 0)
         {
             graftsInFlight[slot]++;
@@ -697,33 +904,41 @@ final class PlumTree
                 // Until this graft is answered the peer's duplicates predate it. Only a graft that turns the
                 // edge eager counts: renewed by every graft, the quiet kept two eager parents under sustained
                 // overload (900 k duplicates in a run) instead of pruning the slower one.
-                graftAuthor[slot] = missing.author(entry);
-                graftEpoch[slot] = missing.epoch(entry);
-                graftSequence[slot] = missing.sequence(entry);
+                graftAuthor[slot] = log.author;
+                graftEpoch[slot] = log.epoch;
+                graftFirst[slot] = first;
+                graftLast[slot] = last;
                 pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
             }
         }
-        if (!missing.retries.add(now + graftTimer.timeout(), entry, generation))
+        rearm(missing.retries, run, now + graftTimer.timeout());
+    }
+
+    /** Sets the run's timer in {@code queue} (its earlier timers become stale); forgets it if the queue is full. */
+    private void rearm(final DeadlineQueue queue, final int run, final long deadline)
+    {
+        if (!queue.add(deadline, run, missing.newTimer(run)))
         {
-            forget(entry);
+            ctx.stats.missingDropped += missing.last(run) - missing.first(run) + 1;
+            forget(run);
         }
     }
 
-    /** Forgets a missing entry (received, or given up), settling its outstanding graft. */
-    private void forget(final int entry)
+    /** Forgets a run (received, or given up), settling its outstanding graft. */
+    private void forget(final int run)
     {
-        settleGraft(entry);
-        waiting.remove(entry);
-        missing.remove(entry);
+        settleGraft(run);
+        missing.remove(run);
     }
 
     /**
      * Grafts what waits for announcers that can take a Graft again (their link drained, earlier Grafts answered or
-     * given up), oldest first; a slot whose neighbor has gone lets all of its entries go on to their next announcer.
+     * given up), oldest first; a slot whose neighbor has gone lets all of its runs go on to their next announcer.
      * While frames back up ({@link ProtocolState#holdRepairs}) they wait on, as the timers do.
      */
     private void releaseWaiting(final long now)
     {
+        final GraftWaitLists waiting = missing.waiting;
         if (!ctx.repairsHeld)
         {
             for (int slot = 0; slot < slotPeers.length && waiting.size() > 0; slot++)
@@ -735,19 +950,18 @@ final class PlumTree
                     {
                         break;
                     }
-                    final int entry = waiting.poll(slot);
-                    graftOrWait(missing.retries, entry, missing.generation(entry), now);
+                    graftOrWait(missing.retries, waiting.poll(slot), now);
                 }
             }
         }
         releaseAt = waiting.size() > 0 ? now + WAIT_POLL_NANOS : Long.MAX_VALUE;
     }
 
-    /** The entry's last graft is answered, superseded or given up: it no longer counts against its peer. */
-    private void settleGraft(final int entry)
+    /** The run's last graft is answered, superseded or given up: it no longer counts against its peer. */
+    private void settleGraft(final int run)
     {
-        final NodeId peer = missing.graftedPeer(entry);
-        if (peer != null && missing.settleGraft(entry))
+        final NodeId peer = missing.graftedPeer(run);
+        if (peer != null && missing.settleGraft(run))
         {
             final int slot = slotOf(peer);
             if (slot >= 0 && graftsInFlight[slot] > 0)
@@ -758,15 +972,15 @@ final class PlumTree
     }
 
     /**
-     * True if the missing message is most likely still on its way: its author's stream is arriving (a message of
-     * it within the current first graft timeout) and has not yet passed the missing sequence. Streams travel one
-     * tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path; a stream
-     * that stalls, or skips past the sequence, lets the graft go.
+     * True if the run's messages are most likely still on their way: their author's stream is arriving (a message
+     * of it within the current first graft timeout) and has not yet passed the run's first sequence. Streams
+     * travel one tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path;
+     * a stream that stalls, or skips past the sequence, lets the graft go.
      */
-    private boolean onItsWay(final int entry, final long now)
+    private boolean onItsWay(final int run, final long now)
     {
-        final AuthorLog log = authors.find(missing.author(entry), missing.epoch(entry));
-        return log != null && log.highestSeen < missing.sequence(entry)
+        final AuthorLog log = missing.log(run);
+        return log.highestSeen != 0 && log.highestSeen < missing.first(run)
             && now - log.lastSeenNanos < leadTimer.timeout();
     }
 
@@ -817,14 +1031,17 @@ final class PlumTree
      * announced them: relaying each to them, and to the author, cut every edge it had, including the ones it had
      * just grafted, and left it to graft everything one message at a time.
      */
-    private long holders(final NodeId author, final int entry)
+    private long holders(final NodeId author, final int run, final long seq)
     {
         long mask = slotBit(author);
-        if (entry >= 0)
+        if (run != MissingRuns.NONE)
         {
-            for (int i = 0; i < missing.advertiserCount(entry); i++)
+            for (int i = 0; i < missing.advertiserCount(run); i++)
             {
-                mask |= slotBit(missing.advertiser(entry, i));
+                if (missing.announced(run, i, seq))
+                {
+                    mask |= slotBit(missing.advertiser(run, i));
+                }
             }
         }
         return mask;
@@ -965,6 +1182,7 @@ final class PlumTree
             pruneQuietUntil[slot] = NONE;
             graftAuthor[slot] = null;
             lazyMask &= ~(1L << slot);
+            answers.clear(slot);
         }
     }
 
@@ -1067,6 +1285,50 @@ final class PlumTree
         }
     }
 
+    /**
+     * Checks the repair state's invariants (for tests, after every event): those of {@link MissingRuns}; no
+     * neighbor slot has more Grafts counted in flight than runs awaiting an answer from its peer, nor more than
+     * {@link #MAX_GRAFTS_IN_FLIGHT}; grafted ranges wait only for neighbors; the wait lists and the ranges to
+     * answer have a timer to look at them.
+     *
+     * @throws IllegalStateException naming the first invariant broken.
+     */
+    void checkInvariants()
+    {
+        missing.checkInvariants();
+        for (int slot = 0; slot < slotPeers.length; slot++)
+        {
+            if (graftsInFlight[slot] < 0 || graftsInFlight[slot] > MAX_GRAFTS_IN_FLIGHT)
+            {
+                throw new IllegalStateException("slot " + slot + ": " + graftsInFlight[slot] + " grafts in flight");
+            }
+            if (slotPeers[slot] == null && !answers.isEmpty(slot))
+            {
+                throw new IllegalStateException("slot " + slot + " has no neighbor but grafted ranges to answer");
+            }
+        }
+        if (missing.waiting.size() > 0 && releaseAt == Long.MAX_VALUE)
+        {
+            throw new IllegalStateException(missing.waiting.size() + " runs wait, and nothing looks at them");
+        }
+        if (answers.size() > 0 && answerAt == Long.MAX_VALUE)
+        {
+            throw new IllegalStateException(answers.size() + " ranges to answer, and no timer to send them");
+        }
+    }
+
+    /** Evicts every cached payload older than {@code cutoff}, as the retention would (for tests). */
+    void evictCachedPayloads(final long cutoff)
+    {
+        cache.evictOlderThan(cutoff);
+    }
+
+    /** Runs of missing messages held (for tests). */
+    int missingRuns()
+    {
+        return missing.size();
+    }
+
     /** Current length of the IHave queue's arrays (for tests). */
     int lazyQueueLength()
     {
@@ -1096,8 +1358,9 @@ final class PlumTree
         java.util.Arrays.fill(graftAuthor, null);
         lazyMask = 0;
         missing.clear();
-        waiting.clear();
         releaseAt = Long.MAX_VALUE;
+        answers.clear();
+        answerAt = Long.MAX_VALUE;
         authors.clear();
         held.clear();
         lazySize = 0;

@@ -307,6 +307,28 @@ public final class ProtocolState
         return t == null ? Set.of() : t.hyParView.passive().snapshot();
     }
 
+    /** Checks the invariants of every topic's repair state (for tests); see {@link PlumTree#checkInvariants}. */
+    void checkInvariants()
+    {
+        for (final Topic t : topics.values())
+        {
+            t.plumTree.checkInvariants();
+        }
+    }
+
+    /** Evicts the topic's cached payloads older than {@code cutoff} (for tests). */
+    void evictCachedPayloads(final TopicId topic, final long cutoff)
+    {
+        topics.get(topic).plumTree.evictCachedPayloads(cutoff);
+    }
+
+    /** Runs of missing messages the topic holds (for tests), or -1 if not joined. */
+    int missingRuns(final TopicId topic)
+    {
+        final Topic t = topics.get(topic);
+        return t == null ? -1 : t.plumTree.missingRuns();
+    }
+
     /** Length of the IHave queue's arrays of {@code topic}, -1 if not joined (for tests). */
     int lazyQueueLength(final TopicId topic)
     {

@@ -14,15 +14,18 @@ public final class ProtocolStats
     public long delivered;
     /** Gossip received for a message already delivered. */
     public long duplicates;
-    /** Graft messages sent. */
+    /** Graft messages sent (each asks for a range of one author's messages, or repairs an edge only). */
     public long graftsSent;
     /** Prune messages sent. */
     public long prunesSent;
-    /** Graft requests answered with a cached payload. */
+    /** Messages sent in answer to Grafts (from the payload cache). */
     public long graftsAnswered;
-    /** Graft requests whose message was no longer cached. */
+    /** Messages asked for by Grafts and not sent: no longer cached, or their range refused (64 already queued). */
     public long graftsMissed;
-    /** IHave announcements ignored because the missing-message table was full. */
+    /**
+     * Announced messages not tracked as missing: the missing runs were full with one run per stream (see
+     * {@link dev.hearsay.GossipConfig#missingCapacity()}), or a timer queue was.
+     */
     public long missingDropped;
     /** Broadcasts rejected because the topic had no neighbor and its hold queue was full. */
     public long heldRejected;

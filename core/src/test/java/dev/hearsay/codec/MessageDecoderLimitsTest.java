@@ -225,6 +225,30 @@ class MessageDecoderLimitsTest
 
     @Test
     @Timeout(10)
+    void graftRangesMustHoldOneIdOrMoreWithinTheLimitsOfCountAndSequence()
+    {
+        final int countAt = BODY + 1 + WireFormat.ID_ENTRY_LENGTH;
+        final int sequenceAt = BODY + 1 + NodeId.LENGTH + 4;
+
+        final byte[] range = encode(new Graft().set(nodeId(1), 1, 100, Graft.MAX_COUNT, 1).topic(topicId(1)));
+        assertEquals(countAt + WireFormat.GRAFT_COUNT_LENGTH, range.length);
+        assertEquals(Graft.MAX_COUNT, ((Graft)TestMessages.decode(decoder, range)).count());
+        putInt(range, countAt, 0);
+        assertEquals(Reason.BAD_FIELD, reject(range), "a range of no ids");
+        putInt(range, countAt, Graft.MAX_COUNT + 1);
+        assertEquals(Reason.LENGTH_OVER_LIMIT, reject(range));
+        putInt(range, countAt, -1);
+        assertEquals(Reason.LENGTH_OVER_LIMIT, reject(range), "2^32 - 1 read as unsigned");
+
+        final byte[] last = encode(new Graft().set(nodeId(1), 1, Long.MAX_VALUE - 4, 5, 1).topic(topicId(1)));
+        assertEquals(Long.MAX_VALUE, ((Graft)TestMessages.decode(decoder, last)).lastSequence());
+        new UnsafeBuffer(last).putLong(sequenceAt, Long.MAX_VALUE - 3, WireFormat.BYTE_ORDER);
+        assertEquals(Reason.BAD_FIELD, reject(last), "a range passing the largest sequence");
+        assertEquals(Reason.TRUNCATED, reject(Arrays.copyOf(last, last.length - 1)));
+    }
+
+    @Test
+    @Timeout(10)
     void ihaveRunsMustHoldOneIdOrMoreWithinTheLimitsOfSequenceAndTotal()
     {
         final int countAt = BODY + WireFormat.IHAVE_COUNT_LENGTH + WireFormat.ID_ENTRY_LENGTH;
@@ -318,14 +342,14 @@ class MessageDecoderLimitsTest
     void versionAndTypeAreChecked()
     {
         final byte[] frame = encode(new Prune().topic(topicId(1)));
-        // 1: the layout before IHave runs.
-        for (final int version : new int[]{0, 1, 3, 0x7F, 0xFF})
+        // 1: the layout before IHave runs; 2: before Graft ranges.
+        for (final int version : new int[]{0, 1, 2, 4, 0x7F, 0xFF})
         {
             frame[WireFormat.VERSION_OFFSET] = (byte)version;
             assertEquals(Reason.BAD_VERSION, reject(frame), "version " + version);
         }
         // The version is checked first: a frame of a later version need not share this header.
-        assertEquals(Reason.BAD_VERSION, reject(new byte[]{3}));
+        assertEquals(Reason.BAD_VERSION, reject(new byte[]{4}));
 
         frame[WireFormat.VERSION_OFFSET] = (byte)WireFormat.VERSION;
         for (final int type : new int[]{0, 8, 15, 20, 31, 32, 0x80, 0xFF})

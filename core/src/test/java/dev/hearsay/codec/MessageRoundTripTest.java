@@ -120,6 +120,9 @@ class MessageRoundTripTest
         all.add(new Graft().setNoId().topic(topicId(9)));
         all.add(new Graft().set(zeros, 0, 0, 0).topic(topicId(9)));
         all.add(new Graft().set(ones, Integer.MAX_VALUE, Long.MIN_VALUE, WireFormat.MAX_HOPS).topic(topicId(9)));
+        all.add(new Graft().set(nodeId(3), -1, Long.MAX_VALUE - (Graft.MAX_COUNT - 1), Graft.MAX_COUNT, 7)
+            .topic(topicId(9)));
+        all.add(new Graft().set(nodeId(4), 2, 1, 200_000, 0).topic(topicId(9)));
 
         all.add(new Prune().topic(topicId(10)));
         return all;
@@ -183,7 +186,7 @@ class MessageRoundTripTest
         final Gossip gossip = new Gossip().set(nodeId(0x22), 0x01020304, 0x0102030405060708L, 0x0102, true);
         gossip.payload(new UnsafeBuffer(new byte[]{'h', 'i'}), 0, 2).topic(topicId(0x11));
 
-        final String expected = "02" + "10" + "11".repeat(32)
+        final String expected = "03" + "10" + "11".repeat(32)
             + "01" + "22".repeat(32) + "04030201" + "0807060504030201" + "0201"
             + "02000000" + "6869";
         assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
@@ -202,7 +205,7 @@ class MessageRoundTripTest
         gossip.payload(new UnsafeBuffer(new byte[]{'h', 'i'}), 0, 2).signature(new UnsafeBuffer(signature), 0)
             .topic(topicId(0x11));
 
-        final String expected = "02" + "10" + "11".repeat(32)
+        final String expected = "03" + "10" + "11".repeat(32)
             + "02" + "22".repeat(32) + "07000000" + "0900000000000000" + "0300"
             + "02000000" + "6869" + HexFormat.of().formatHex(signature);
         assertEquals(expected, HexFormat.of().formatHex(encode(gossip)));
@@ -227,19 +230,24 @@ class MessageRoundTripTest
     {
         final Join join = new Join().set(new byte[]{(byte)0xAA, (byte)0xBB, (byte)0xCC});
         join.topic(topicId(0x11));
-        assertEquals("02" + "01" + "11".repeat(32) + "0300" + "aabbcc", HexFormat.of().formatHex(encode(join)));
+        assertEquals("03" + "01" + "11".repeat(32) + "0300" + "aabbcc", HexFormat.of().formatHex(encode(join)));
 
         final Shuffle shuffle = new Shuffle().set(nodeId(0x33), new byte[]{7}, 6);
         shuffle.contacts().add(nodeId(0x44), null);
         shuffle.contacts().add(nodeId(0x55), new byte[]{1, 2});
         shuffle.topic(topicId(0x11));
-        assertEquals("02" + "06" + "11".repeat(32) + "33".repeat(32) + "06" + "0100" + "07"
+        assertEquals("03" + "06" + "11".repeat(32) + "33".repeat(32) + "06" + "0100" + "07"
             + "02" + "44".repeat(32) + "0000" + "55".repeat(32) + "0200" + "0102",
             HexFormat.of().formatHex(encode(shuffle)));
 
         final Graft edgeOnly = new Graft().setNoId();
         edgeOnly.topic(topicId(0x11));
-        assertEquals("02" + "12" + "11".repeat(32) + "00", HexFormat.of().formatHex(encode(edgeOnly)));
+        assertEquals("03" + "12" + "11".repeat(32) + "00", HexFormat.of().formatHex(encode(edgeOnly)));
+        // A range: the id entry of its first message, then the count (u32).
+        final Graft range = new Graft().set(nodeId(0x22), 3, 0x0102, 0x030201, 4);
+        range.topic(topicId(0x11));
+        assertEquals("03" + "12" + "11".repeat(32) + "01" + "22".repeat(32) + "03000000" + "0201000000000000"
+            + "0400" + "01020300", HexFormat.of().formatHex(encode(range)));
 
         final IHave ihave = new IHave();
         ihave.add(nodeId(0x66), 5, 6, 7);
@@ -247,7 +255,7 @@ class MessageRoundTripTest
         ihave.add(nodeId(0x66), 5, 8, 7);
         ihave.topic(topicId(0x11));
         // One run: sequences 6, 7 and 8 of author 0x66's epoch 5, all at hop count 7.
-        assertEquals("02" + "11" + "11".repeat(32) + "0100" + "66".repeat(32) + "05000000" + "0600000000000000"
+        assertEquals("03" + "11" + "11".repeat(32) + "0100" + "66".repeat(32) + "05000000" + "0600000000000000"
             + "0700" + "0300", HexFormat.of().formatHex(encode(ihave)));
     }
 

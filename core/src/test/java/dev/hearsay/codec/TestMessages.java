@@ -208,7 +208,7 @@ final class TestMessages
                 }
                 case GRAFT:
                     m = random.nextInt(4) == 0 ? new Graft().setNoId()
-                        : new Graft().set(node(), epoch(), sequence(), hops());
+                        : graftRange(sequence(), 1 + random.nextInt(random.nextBoolean() ? 3 : Graft.MAX_COUNT));
                     break;
                 case PRUNE:
                     m = new Prune();
@@ -270,6 +270,12 @@ final class TestMessages
         {
             final int roll = random.nextInt(6);
             return roll == 0 ? Integer.MIN_VALUE : roll == 1 ? Integer.MAX_VALUE : roll == 2 ? -1 : random.nextInt();
+        }
+
+        /** A Graft of {@code count} ids from {@code first}, moved down if it would pass the largest sequence. */
+        private Graft graftRange(final long first, final int count)
+        {
+            return new Graft().set(node(), epoch(), Math.min(first, Long.MAX_VALUE - (count - 1)), count, hops());
         }
 
         private long sequence()
@@ -440,6 +446,7 @@ final class TestMessages
                 assertEquals(e.author(), a.author(), "author");
                 assertEquals(e.epoch(), a.epoch(), "epoch");
                 assertEquals(e.sequence(), a.sequence(), "sequence");
+                assertEquals(e.count(), a.count(), "count");
                 assertEquals(e.hops(), a.hops(), "hops");
                 break;
             }

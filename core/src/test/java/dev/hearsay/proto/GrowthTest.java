@@ -1,14 +1,9 @@
 package dev.hearsay.proto;
 
-import dev.hearsay.NodeId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Repair tables double while small, then jump to their bound once, and keep their contents across growth. */
@@ -38,29 +33,6 @@ class GrowthTest
     {
         assertEquals(48, Growth.next(32, 48));
         assertEquals(32, Growth.next(32, 16), "a length already past a small bound stays");
-    }
-
-    @Test
-    void anIdTableJumpsFromTheKneeToItsBoundAndKeepsEveryId()
-    {
-        final NodeId author = NodeId.fromBytes(new byte[NodeId.LENGTH]);
-        final IdTable table = new IdTable(65_536);
-        final List<Integer> lengths = new ArrayList<>(List.of(table.slots()));
-        for (int i = 0; i < 65_536; i++)
-        {
-            assertTrue(table.put(author, 1, i, i));
-            if (table.slots() != lengths.get(lengths.size() - 1))
-            {
-                lengths.add(table.slots());
-            }
-        }
-        assertFalse(table.put(author, 1, 65_536, 0), "full at its bound");
-        assertEquals(Growth.KNEE, lengths.get(lengths.size() - 2));
-        assertEquals(1 << 17, lengths.get(lengths.size() - 1), "one step from the knee to the bound: " + lengths);
-        for (int i = 0; i < 65_536; i++)
-        {
-            assertEquals(i, table.get(author, 1, i));
-        }
     }
 
     @Test

@@ -317,31 +317,34 @@ class PlumTreeTest
     }
 
     /**
-     * a broadcasts {@code count} messages whose eager copies to c are lost; once b's announcements have reached c,
-     * every Graft c sends is held (collected in the list returned, as it is sent) and none is answered.
+     * a broadcasts {@code 2 * gaps} messages and every other eager copy to c is lost ({@code gaps} one-message gaps:
+     * that many runs to graft); once b's announcements have reached c, every Graft c sends is held (collected in the
+     * list returned, as it is sent) and none is answered.
      */
-    private static List<TestNet.Envelope> broadcastLosingCopiesToCAndHoldingCsGrafts(final TestNet net,
-        final int count)
+    private static List<TestNet.Envelope> broadcastLosingEveryOtherCopyToCAndHoldingCsGrafts(final TestNet net,
+        final int gaps)
     {
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node c = net.nodes.get(2);
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
-        for (int i = 0; i < count; i++)
+        final java.util.function.Predicate<TestNet.Envelope> lost = e -> e.from().equals(a.id) && e.to().equals(c.id)
+            && e.message() instanceof Gossip g && new String(g.payloadBytes()).startsWith("odd");
+        net.drop = lost;
+        for (int i = 0; i < gaps; i++)
         {
-            a.broadcast("m" + i);
+            a.broadcast("even" + i);
+            a.broadcast("odd" + i);
         }
         net.pump();
         net.advance(10);
         final List<TestNet.Envelope> grafts = new ArrayList<>();
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP)
-            || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT && grafts.add(e));
+        net.drop = e -> lost.test(e) || (e.from().equals(c.id) && e.message().type() == MessageType.GRAFT
+            && grafts.add(e));
         return grafts;
     }
 
     /**
-     * After a stall hundreds of messages can be missing at once; each graft is answered with a payload, so a
-     * neighbor gets at most {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} of them outstanding and the rest follow as those
-     * are answered.
+     * After a stall hundreds of gaps can be open at once; each graft is answered with payloads, so a neighbor gets at
+     * most {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} of them outstanding and the rest follow as those are answered.
      */
     @Test
     void graftBurstIsPacedPerNeighborAndStillRecoversEverything()
@@ -350,27 +353,28 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
-        final List<TestNet.Envelope> grafts = broadcastLosingCopiesToCAndHoldingCsGrafts(net, missing);
+        final int gaps = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
+        final List<TestNet.Envelope> grafts = broadcastLosingEveryOtherCopyToCAndHoldingCsGrafts(net, gaps);
         // Past the first graft timeout (80 ms after the announcements), before the first retry (40 ms later).
         net.advance(100, 5);
         assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size(), "grafts outstanding to b");
-        assertTrue(c.state.stats().graftsDeferred >= missing - PlumTree.MAX_GRAFTS_IN_FLIGHT);
+        assertTrue(c.state.stats().graftsDeferred >= gaps - PlumTree.MAX_GRAFTS_IN_FLIGHT);
         assertTrue(grafts.stream().allMatch(e -> e.to().equals(b.id)));
         // Answer them: the rest follow, and everything arrives exactly once.
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message() instanceof Gossip g
+            && new String(g.payloadBytes()).startsWith("odd");
         for (final TestNet.Envelope g : grafts)
         {
             b.state.onMessage(c.id, g.message(), net.now);
         }
         net.pump();
         net.advance(2_000, 5);
-        assertEquals(missing + 1, c.deliveries.size(), "not everything was grafted");
-        assertEquals(missing + 1, c.payloads().stream().distinct().count());
+        assertEquals(2 * gaps + 1, c.deliveries.size(), "not everything was grafted");
+        assertEquals(2 * gaps + 1, c.payloads().stream().distinct().count());
     }
 
     /**
-     * Messages whose announcer has {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} Grafts unanswered wait aside, each put off
+     * Gaps whose announcer has {@link PlumTree#MAX_GRAFTS_IN_FLIGHT} Grafts unanswered wait aside, each put off
      * once: not looked at again every graft timeout (under a storm, tens of millions of deferrals), and grafted as
      * soon as the announcer's earlier Grafts are given up.
      */
@@ -381,28 +385,29 @@ class PlumTreeTest
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
-        final int missing = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
-        final List<TestNet.Envelope> grafts = broadcastLosingCopiesToCAndHoldingCsGrafts(net, missing);
+        final int gaps = 3 * PlumTree.MAX_GRAFTS_IN_FLIGHT + 10;
+        final List<TestNet.Envelope> grafts = broadcastLosingEveryOtherCopyToCAndHoldingCsGrafts(net, gaps);
         // Past the first graft timeout (80 ms after the announcements): 64 grafts out, the rest wait.
         net.advance(100, 5);
         assertEquals(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size());
-        final long waiting = missing - PlumTree.MAX_GRAFTS_IN_FLIGHT;
-        assertEquals(waiting, c.state.stats().graftsDeferred, "each waiting message put off once");
+        final long waiting = gaps - PlumTree.MAX_GRAFTS_IN_FLIGHT;
+        assertEquals(waiting, c.state.stats().graftsDeferred, "each waiting gap put off once");
         // Past the retry timers of the 64 unanswered grafts (40 ms after them): b was their only announcer, so they
         // are given up, and the next 64 go out at once. None of those waiting was put off again meanwhile.
         net.advance(35, 1);
         assertEquals(2 * PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size(), "the freed slots were used");
-        assertEquals(waiting, c.state.stats().graftsDeferred, "waiting messages were looked at again");
+        assertEquals(waiting, c.state.stats().graftsDeferred, "waiting gaps were looked at again");
         // From here every graft is answered: everything arrives, exactly once.
-        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message().type() == MessageType.GOSSIP;
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message() instanceof Gossip g
+            && new String(g.payloadBytes()).startsWith("odd");
         for (final TestNet.Envelope g : grafts.subList(PlumTree.MAX_GRAFTS_IN_FLIGHT, grafts.size()))
         {
             b.state.onMessage(c.id, g.message(), net.now);
         }
         net.pump();
         net.advance(2_000, 5);
-        assertEquals(1 + missing - PlumTree.MAX_GRAFTS_IN_FLIGHT, c.deliveries.size(),
-            "the warm-up and every message not given up");
+        assertEquals(1 + gaps + gaps - PlumTree.MAX_GRAFTS_IN_FLIGHT, c.deliveries.size(),
+            "the warm-up, the even ones and every odd one not given up");
     }
 
     /**
@@ -558,7 +563,8 @@ class PlumTreeTest
 
     /**
      * A graft whose retry timer ran out stops counting against its peer's pacing, even if its entry is then put
-     * off. Two announcers b and c, each the first to announce half of d's missing messages: d grafts 64 from each,
+     * off. Two announcers b and c, each the first to announce half of d's gaps (every other message of a's is lost on
+     * its way to d, so each gap is a run of one): d grafts 64 from each,
      * none is answered, and every retry finds the other announcer at its limit. Counted until answered, the grafts
      * held both at the limit for good (a deadlock seen in the bench as tens of millions of deferrals).
      */
@@ -606,14 +612,16 @@ class PlumTreeTest
         final List<TestNet.Envelope> held = new ArrayList<>();
         // d never gets a's eager copies, nor an answer to its grafts; announcements to d are held and handed over
         // in a chosen order: b first for the first half, c first for the second.
-        net.drop = e -> (e.from().equals(a.id) && e.to().equals(dId) && e.message().type() == MessageType.GOSSIP)
+        net.drop = e -> (e.from().equals(a.id) && e.to().equals(dId) && e.message() instanceof Gossip g
+                && new String(g.payloadBytes()).contains("odd"))
             || (e.from().equals(dId) && e.message().type() == MessageType.GRAFT)
             || (e.to().equals(dId) && e.message().type() == MessageType.IHAVE && held.add(e));
         for (int round = 0; round < 2; round++)
         {
             for (int i = 0; i < half; i++)
             {
-                a.broadcast("r" + round + "m" + i);
+                a.broadcast("r" + round + "even" + i);
+                a.broadcast("r" + round + "odd" + i);
             }
             net.pump();
             net.advance(10, 5);
@@ -636,8 +644,8 @@ class PlumTreeTest
         net.advance(85, 5);
         assertEquals(2L * PlumTree.MAX_GRAFTS_IN_FLIGHT, d.state.stats().graftsSent, "paced");
         net.advance(3 * PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000, 5);
-        // Every missing message was asked of both announcers (none answered): nothing stayed stuck behind the limit.
-        assertEquals(4L * half, d.state.stats().graftsSent, "grafts of " + 2 * half + " messages to 2 announcers");
+        // Every gap was asked of both announcers (none answered): nothing stayed stuck behind the limit.
+        assertEquals(4L * half, d.state.stats().graftsSent, "grafts of " + 2 * half + " gaps to 2 announcers");
     }
 
     /** A stream that stops short of announced sequences (its tree edge broke) gets them grafted. */
@@ -998,15 +1006,15 @@ class PlumTreeTest
         ihave.appendRun(a.id, 1, Long.MAX_VALUE - 2, 3, 0);
         b.state.onMessage(a.id, ihave.topic(TOPIC), net.now);
         net.advance(300, 5);
-        final List<Long> grafted = new ArrayList<>();
+        final List<String> grafted = new ArrayList<>();
         for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
         {
             if (e.from().equals(b.id) && e.message() instanceof Graft g && g.hasId())
             {
-                grafted.add(g.sequence());
+                grafted.add(g.sequence() + ".." + g.lastSequence());
             }
         }
-        assertTrue(grafted.contains(Long.MAX_VALUE - 2) && grafted.contains(Long.MAX_VALUE),
-            "the three missing ids are grafted: " + grafted);
+        assertTrue(grafted.contains((Long.MAX_VALUE - 2) + ".." + Long.MAX_VALUE),
+            "the three missing ids are grafted as one range: " + grafted);
     }
 }

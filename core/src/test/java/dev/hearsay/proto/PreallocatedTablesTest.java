@@ -39,31 +39,36 @@ final class PreallocatedTablesTest
         }
     }
 
-    /** Fills the table to its bound twice (announce, time out, remove); returns the bytes this thread allocated. */
-    private static long fillMissing(final MissingMessages missing)
+    /**
+     * Fills the table to its bound twice (announce with a second announcer, time out, remove); returns the bytes this
+     * thread allocated.
+     */
+    private static long fillMissing(final MissingRuns missing)
     {
+        final AuthorLog[] logs = new AuthorLog[8];
+        for (int i = 0; i < logs.length; i++)
+        {
+            logs[i] = new AuthorLog(AUTHORS[i], 1, 1, 0);
+        }
         final long before = THREADS.getCurrentThreadAllocatedBytes();
         for (int round = 0; round < 2; round++)
         {
             for (int i = 0; i < CAPACITY; i++)
             {
-                final NodeId author = AUTHORS[i & 7];
-                final int entry = missing.announce(author, 1, round * CAPACITY + i, AUTHORS[(i + 1) & 7], 1, i);
-                if (entry < 0)
+                // Every other sequence of its stream: runs that cannot extend one another.
+                final AuthorLog log = logs[i & 7];
+                final long seq = 2L * (round * CAPACITY + i) + 2;
+                if (missing.announce(log, seq, seq, AUTHORS[(i + 1) & 7], 1, i, i, 0) != 0
+                    || missing.announce(log, seq, seq, AUTHORS[(i + 2) & 7], 2, i, i, 0) != 0
+                    || !missing.retries.add(i, missing.find(log, seq), 1))
                 {
-                    throw new AssertionError("entry " + i + " of round " + round + " refused: " + entry);
-                }
-                if (missing.announce(author, 1, round * CAPACITY + i, AUTHORS[(i + 2) & 7], 2, i) != -1
-                    || !missing.firstTimeouts.add(i, entry, missing.generation(entry))
-                    || !missing.retries.add(i, entry, missing.generation(entry)))
-                {
-                    throw new AssertionError("second advertiser or timer of entry " + i + " refused");
+                    throw new AssertionError("run " + i + " of round " + round + " refused");
                 }
             }
-            assertEquals(-2, missing.announce(AUTHORS[0], 2, 0, AUTHORS[1], 1, 0), "full: refused");
-            for (int e = 0; e < CAPACITY; e++)
+            assertEquals(CAPACITY, missing.size());
+            for (int run = 0; run < CAPACITY; run++)
             {
-                missing.remove(e);
+                missing.remove(run);
             }
             missing.firstTimeouts.clear();
             missing.retries.clear();
@@ -100,11 +105,11 @@ final class PreallocatedTablesTest
 
     @Test
     @Timeout(30)
-    void preallocatedMissingMessagesTakeTheirBoundWithoutAllocating()
+    void preallocatedMissingRunsTakeTheirBoundWithoutAllocating()
     {
-        assertEquals(0, leastOfRounds(() -> fillMissing(new MissingMessages(CAPACITY, true))),
+        assertEquals(0, leastOfRounds(() -> fillMissing(new MissingRuns(CAPACITY, 5, true))),
             "bytes allocated, preallocated, least of " + ROUNDS + " rounds");
-        assertTrue(fillMissing(new MissingMessages(CAPACITY, false)) > 16L * CAPACITY, "grown on demand allocates");
+        assertTrue(fillMissing(new MissingRuns(CAPACITY, 5, false)) > 16L * CAPACITY, "grown on demand allocates");
     }
 
     /**
@@ -114,26 +119,28 @@ final class PreallocatedTablesTest
      */
     @Test
     @Timeout(30)
-    void removingMissingMessagesNeverAllocates()
+    void removingMissingRunsNeverAllocates()
     {
-        final int entries = Growth.KNEE + 100;
+        final int runs = Growth.KNEE + 100;
         long least = Long.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++)
         {
-            final MissingMessages missing = new MissingMessages(CAPACITY, false);
-            for (int i = 0; i < entries; i++)
+            final MissingRuns missing = new MissingRuns(CAPACITY, 5, false);
+            final AuthorLog log = new AuthorLog(AUTHORS[0], 1, 1, 0);
+            for (int i = 0; i < runs; i++)
             {
-                assertTrue(missing.announce(AUTHORS[i & 7], 1, i, AUTHORS[(i + 1) & 7], 1, i) >= 0);
+                assertEquals(0, missing.announce(log, 2L * i + 2, 2L * i + 2, AUTHORS[(i + 1) & 7], 1, i, i, 0));
             }
+            assertEquals(runs, missing.size());
             final long before = THREADS.getCurrentThreadAllocatedBytes();
-            for (int e = 0; e < entries; e++)
+            for (int run = 0; run < runs; run++)
             {
-                missing.remove(e);
+                missing.remove(run);
             }
             least = Math.min(least, THREADS.getCurrentThreadAllocatedBytes() - before);
             assertEquals(0, missing.size());
         }
-        assertEquals(0, least, "bytes allocated while freeing " + entries + " entries, least of " + ROUNDS + " rounds");
+        assertEquals(0, least, "bytes allocated while freeing " + runs + " runs, least of " + ROUNDS + " rounds");
     }
 
     @Test

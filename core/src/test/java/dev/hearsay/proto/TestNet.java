@@ -17,7 +17,8 @@ import java.util.function.Predicate;
 
 /**
  * A tiny deterministic network for protocol unit tests: messages are copied into one FIFO queue and delivered in
- * order when the test pumps; time moves only when the test says so; a filter can drop chosen messages.
+ * order when the test pumps; time moves only when the test says so; a filter can drop chosen messages. After every
+ * message and timer run it handles, the receiving node's repair invariants are checked.
  */
 final class TestNet
 {
@@ -55,6 +56,8 @@ final class TestNet
         final Set<NodeId> slow = new HashSet<>();
         /** Peers the protocol asked the transport to wait for, in order. */
         final List<NodeId> waitedFor = new ArrayList<>();
+        /** Peers this node's transport would report congested (see ProtocolOutput#congested). */
+        final Set<NodeId> congested = new HashSet<>();
 
         Node(final long seed)
         {
@@ -102,6 +105,12 @@ final class TestNet
         public void disconnect(final NodeId peer)
         {
             events.add("disconnect " + peer);
+        }
+
+        @Override
+        public boolean congested(final NodeId peer)
+        {
+            return congested.contains(peer);
         }
 
         @Override
@@ -201,6 +210,7 @@ final class TestNet
                 continue;
             }
             to.state.onMessage(e.from(), e.message(), now);
+            to.state.checkInvariants();
             count++;
         }
         return count;
@@ -218,6 +228,7 @@ final class TestNet
                 if (!crashed.contains(n.id) && n.state.nextDeadline() <= now)
                 {
                     n.state.onTimer(now);
+                    n.state.checkInvariants();
                 }
             }
             pump();

@@ -22,7 +22,7 @@ final class BenchOptions
                                  on until the nodes' bounded caches are full (steady state)
           --no-cache-fill        do not wait for the caches to fill (allocation then counts their growth)
           --preallocate          allocate the nodes' per-topic tables at their bounds at subscribe
-                                 (GossipConfig.preallocate, about 88 MiB per node) instead of letting them grow
+                                 (GossipConfig.preallocate, about 77 MiB per node) instead of letting them grow
                                  up to their bounds as load requires (the engine's default, under which
                                  allocation at max rate counts their growth whenever a backlog reaches a new
                                  high-water mark)
