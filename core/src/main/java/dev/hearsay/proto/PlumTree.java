@@ -424,10 +424,10 @@ final class PlumTree
             log = authors.getOrCreate(author, epoch, seq, now);
         }
         recordReceived(log, seq, now);
-        final int entry = missing.find(author, epoch, seq);
-        if (entry >= 0)
+        final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
+        if (run != MissingRuns.NONE && missing.arrived(run, seq, false, now))
         {
-            forget(entry);
+            forget(run);
         }
     }
 
