@@ -227,22 +227,25 @@ final class SlowScenarioResult
     }
 
     /**
-     * True when the others lost messages in some window (they must get everything whatever the slow node does), or a
-     * dedupe window gave sequences up: the cluster fell into repair storms, and its figures are of a damaged cluster.
+     * True when the others lost messages in some window (they must get everything whatever the slow node does), a
+     * dedupe window gave sequences up (the cluster fell into repair storms), or a Graft asked for messages no cache
+     * held any more: a node then lost them without its subscription's buffer dropping anything, so no Lagged tells
+     * its reader. The figures are of a damaged cluster.
      */
     boolean damaged()
     {
         return othersLost(unloaded) > 0 || othersLost(slow) > 0 || (stall != null && othersLost(stall) > 0)
-            || counterAll("windowSkipped") > 0;
+            || counterAll("windowSkipped") > 0 || counterAll("graftsMissed") > 0;
     }
 
     private String damage()
     {
         return String.format(Locale.ROOT, "the others lost %,d messages unloaded, %,d with the slow node%s; %,d "
-            + "sequences given up by dedupe windows, %,d duplicates, %,d grafts", othersLost(unloaded),
-            othersLost(slow),
+            + "sequences given up by dedupe windows, %,d duplicates, %,d grafts, %,d grafted ids no cache held any "
+            + "more", othersLost(unloaded), othersLost(slow),
             stall == null ? "" : String.format(Locale.ROOT, ", %,d in the stall", othersLost(stall)),
-            counterAll("windowSkipped"), counterAll("duplicates"), counterAll("graftsSent"));
+            counterAll("windowSkipped"), counterAll("duplicates"), counterAll("graftsSent"),
+            counterAll("graftsMissed"));
     }
 
     List<Goals.Goal> goals()
