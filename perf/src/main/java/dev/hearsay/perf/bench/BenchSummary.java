@@ -60,8 +60,8 @@ final class BenchSummary
 
         if (!o.processes && r.latencies.rateCorrected.getTotalCount() > 0)
         {
-            sb.append(String.format(Locale.ROOT, "latency at %,d msg/s, us %16s %8s %8s %8s%n", o.rate, "p50", "p90",
-                "p99", "p99.9"));
+            sb.append(String.format(Locale.ROOT, "%-28s %8s %8s %8s %8s%n",
+                String.format(Locale.ROOT, "latency at %,d msg/s, us", o.rate), "p50", "p90", "p99", "p99.9"));
             row(sb, "engine, every receiver", r.latencies.rateCorrected, 1);
             row(sb, "engine, one hop", r.latencies.rateOneHop, 1);
             if (r.peer != null)
@@ -76,8 +76,8 @@ final class BenchSummary
         }
         else if (r.latencies.rttCorrected.getTotalCount() > 0)
         {
-            sb.append(String.format(Locale.ROOT, "round trip at %,d msg/s, us %14s %8s %8s %8s%n", o.rate, "p50", "p90",
-                "p99", "p99.9"));
+            sb.append(String.format(Locale.ROOT, "%-28s %8s %8s %8s %8s%n",
+                String.format(Locale.ROOT, "round trip at %,d msg/s, us", o.rate), "p50", "p90", "p99", "p99.9"));
             row(sb, "engine, echoed", r.latencies.rttCorrected, 1);
             row(sb, "Netty ping-pong", r.nettyRtt, 1);
             sb.append('\n');
