@@ -937,12 +937,8 @@ final class PlumTree
     private void giveUp(final AuthorLog log, final long from, final long to)
     {
         long count = 0;
-        // Counted from the start so that a stretch ending at the largest sequence cannot overflow the loop; no
-        // stretch asked for is longer than one Graft's count.
-        final long span = Math.min(to - from, Graft.MAX_COUNT - 1);
-        for (long i = 0; i <= span; i++)
+        for (long seq = from; seq <= to; seq++)
         {
-            final long seq = from + i;
             if (!log.seen(seq))
             {
                 ctx.stats.windowSkipped += log.markSeen(seq);
