@@ -43,9 +43,7 @@ public sealed interface GossipEvent
      * The subscription's buffer was full ({@link OverflowPolicy#DROP}, or a {@link OverflowPolicy#LOSSLESS} reader cut
      * over after its {@code slowSubscriberTimeout}) and {@code missed} events were dropped at this point: the reader
      * gets it right after the last event buffered before the loss, and the events after it are those that came once
-     * there was room again. One Lagged per gap, however many events it covers. Also: {@code missed} messages of the
-     * topic that the node could not get at all (announced, asked of every peer that announced them, held by no
-     * cache any more), reported when the node gives them up; a FIFO subscription reports those as a {@link Gap}.
+     * there was room again. One Lagged per gap, however many events it covers.
      */
     record Lagged(long missed) implements GossipEvent
     {

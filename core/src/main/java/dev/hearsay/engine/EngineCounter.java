@@ -107,12 +107,7 @@ public enum EngineCounter
     /** Validator calls that threw or returned null (each counted as an ignore). */
     VALIDATOR_ERRORS("validator errors"),
     /** Peers disconnected for sending more than rejectedMessageLimit messages a validator rejected. */
-    PEERS_DROPPED_REJECTED_MESSAGES("peers dropped: rejected messages"),
-    /**
-     * Messages the protocol's repair gave up (announced, grafted from every announcer, never received: no cache held
-     * them any more); reported to the topic's subscriptions as Lagged (FIFO ones as a Gap).
-     */
-    MESSAGES_GIVEN_UP("messages given up by repair (lagged)");
+    PEERS_DROPPED_REJECTED_MESSAGES("peers dropped: rejected messages");
 
     private final String label;
 

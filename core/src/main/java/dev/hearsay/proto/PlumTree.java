@@ -858,14 +858,9 @@ final class PlumTree
             if (grafted != null && !stretchDone && missing.graftedLast(run) < missing.last(run))
             {
                 // Nobody had the last stretch asked for: give it up, and ask for the rest of the run afresh.
-                giveUp(log, first, missing.graftedLast(run));
                 missing.restartAfter(run, missing.graftedLast(run));
                 graftOrWait(queue, run, false, now);
                 return;
-            }
-            if (grafted != null && !stretchDone)
-            {
-                giveUp(log, first, missing.last(run));
             }
             forget(run);
             return;
@@ -926,28 +921,6 @@ final class PlumTree
         {
             ctx.stats.missingDropped += missing.last(run) - missing.first(run) + 1;
             forget(run);
-        }
-    }
-
-    /**
-     * Gives up the unseen sequences from {@code from} to {@code to}: every announcer was asked and none sent them.
-     * They are marked seen, so that a copy arriving after all is not delivered after the loss was reported, and
-     * reported through {@link ProtocolOutput#lost}.
-     */
-    private void giveUp(final AuthorLog log, final long from, final long to)
-    {
-        long count = 0;
-        for (long seq = from; seq <= to; seq++)
-        {
-            if (!log.seen(seq))
-            {
-                ctx.stats.windowSkipped += log.markSeen(seq);
-                count++;
-            }
-        }
-        if (count > 0)
-        {
-            ctx.output.lost(topic, log.author, log.epoch, count);
         }
     }
 

@@ -31,15 +31,6 @@ public interface ProtocolOutput
     void deliver(TopicId topic, NodeId author, int epoch, long sequence, NodeId from, int hops, boolean neighborsOnly,
         DirectBuffer payload, int offset, int length);
 
-    /**
-     * The topic's repair gave up {@code count} messages of {@code author}'s epoch {@code epoch}: announced, grafted
-     * from every announcer, never received (no cache held them any more). They are marked seen, so a late copy is
-     * not delivered after this report.
-     */
-    default void lost(final TopicId topic, final NodeId author, final int epoch, final long count)
-    {
-    }
-
     /** {@code peer} entered the topic's active view. */
     void neighborUp(TopicId topic, NodeId peer);
 
