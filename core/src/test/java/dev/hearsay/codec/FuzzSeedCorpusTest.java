@@ -10,16 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,9 +43,9 @@ class FuzzSeedCorpusTest
         final Map<String, byte[]> seeds = seeds();
         if (Boolean.getBoolean("hearsay.fuzz.writeSeeds"))
         {
-            write(DIRECTORY, seeds);
+            SeedCorpus.write(DIRECTORY, seeds);
         }
-        check(DIRECTORY, seeds);
+        SeedCorpus.check(DIRECTORY, seeds, FuzzSeedCorpusTest.class);
     }
 
     @Test
@@ -106,50 +103,5 @@ class FuzzSeedCorpusTest
     private static String prefix(final MessageType type)
     {
         return "seed-" + type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
-    /** Writes {@code seeds} into {@code directory}, replacing the {@code seed-*} files there. */
-    static void write(final Path directory, final Map<String, byte[]> seeds) throws IOException
-    {
-        Files.createDirectories(directory);
-        for (final Path stale : seedFiles(directory))
-        {
-            Files.delete(stale);
-        }
-        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
-        {
-            Files.write(directory.resolve(seed.getKey()), seed.getValue());
-        }
-    }
-
-    /** Fails unless the {@code seed-*} files of {@code directory} are exactly {@code seeds}. */
-    static void check(final Path directory, final Map<String, byte[]> seeds) throws IOException
-    {
-        final String regenerate = " (regenerate: -Dtest=" + FuzzSeedCorpusTest.class.getSimpleName()
-            + " -Dhearsay.fuzz.writeSeeds=true)";
-        final List<String> committed = new ArrayList<>();
-        for (final Path file : seedFiles(directory))
-        {
-            committed.add(file.getFileName().toString());
-        }
-        assertEquals(new java.util.TreeSet<>(seeds.keySet()), new java.util.TreeSet<>(committed),
-            "seed files in " + directory + regenerate);
-        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
-        {
-            assertTrue(Arrays.equals(seed.getValue(), Files.readAllBytes(directory.resolve(seed.getKey()))),
-                seed.getKey() + " differs from the generated seed" + regenerate);
-        }
-    }
-
-    private static List<Path> seedFiles(final Path directory) throws IOException
-    {
-        if (!Files.isDirectory(directory))
-        {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(directory))
-        {
-            return files.filter(f -> f.getFileName().toString().startsWith("seed-")).sorted().toList();
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.hearsay.transport;
 import dev.hearsay.NodeKey;
 import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageEncoder;
+import dev.hearsay.codec.SeedCorpus;
 import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.Graft;
 import dev.hearsay.proto.IHave;
@@ -17,18 +18,12 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed corpora of {@link FrameDecoderJazzerTest} and {@link HandshakeJazzerTest}: honest handshakes and
@@ -51,11 +46,11 @@ class FuzzSeedCorpusTest
         final Map<String, byte[]> handshake = handshakeSeeds();
         if (Boolean.getBoolean("hearsay.fuzz.writeSeeds"))
         {
-            write(FRAMES, frames);
-            write(HANDSHAKE, handshake);
+            SeedCorpus.write(FRAMES, frames);
+            SeedCorpus.write(HANDSHAKE, handshake);
         }
-        check(FRAMES, frames);
-        check(HANDSHAKE, handshake);
+        SeedCorpus.check(FRAMES, frames, FuzzSeedCorpusTest.class);
+        SeedCorpus.check(HANDSHAKE, handshake, FuzzSeedCorpusTest.class);
     }
 
     @Test
@@ -164,50 +159,5 @@ class FuzzSeedCorpusTest
         final byte[] bytes = new byte[out.readableBytes()];
         out.readBytes(bytes);
         return bytes;
-    }
-
-    /** Writes {@code seeds} into {@code directory}, replacing the {@code seed-*} files there. */
-    private static void write(final Path directory, final Map<String, byte[]> seeds) throws IOException
-    {
-        Files.createDirectories(directory);
-        for (final Path stale : seedFiles(directory))
-        {
-            Files.delete(stale);
-        }
-        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
-        {
-            Files.write(directory.resolve(seed.getKey()), seed.getValue());
-        }
-    }
-
-    /** Fails unless the {@code seed-*} files of {@code directory} are exactly {@code seeds}. */
-    private static void check(final Path directory, final Map<String, byte[]> seeds) throws IOException
-    {
-        final String regenerate = " (regenerate: -Dtest=" + FuzzSeedCorpusTest.class.getSimpleName()
-            + " -Dhearsay.fuzz.writeSeeds=true)";
-        final List<String> committed = new ArrayList<>();
-        for (final Path file : seedFiles(directory))
-        {
-            committed.add(file.getFileName().toString());
-        }
-        assertEquals(new TreeSet<>(seeds.keySet()), new TreeSet<>(committed), "seed files in " + directory
-            + regenerate);
-        for (final Map.Entry<String, byte[]> seed : seeds.entrySet())
-        {
-            assertTrue(Arrays.equals(seed.getValue(), Files.readAllBytes(directory.resolve(seed.getKey()))),
-                seed.getKey() + " differs from the generated seed" + regenerate);
-        }
-    }
-
-    private static List<Path> seedFiles(final Path directory) throws IOException
-    {
-        if (!Files.isDirectory(directory))
-        {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(directory))
-        {
-            return files.filter(f -> f.getFileName().toString().startsWith("seed-")).sorted().toList();
-        }
     }
 }
