@@ -162,6 +162,10 @@ final class HyParView implements PeerList.ContactSource
     void onJoin(final NodeId from, final Join join, final long now)
     {
         learn(from, join.data());
+        // Even a peer already active gets the reply: it may have restarted and be waiting for it. The reply goes
+        // first, so that the joiner has linked this node before anything the new link sends (a Graft, a catch-up
+        // IHave) reaches it.
+        ctx.send(from, ctx.neighborReply.set(true, ctx.myData).topic(topic));
         if (!active.contains(from))
         {
             addActive(from, now);
@@ -175,8 +179,6 @@ final class HyParView implements PeerList.ContactSource
                 }
             }
         }
-        // Even a peer already active gets the reply: it may have restarted and be waiting for it.
-        ctx.send(from, ctx.neighborReply.set(true, ctx.myData).topic(topic));
     }
 
     void onForwardJoin(final NodeId from, final ForwardJoin message, final long now)
@@ -231,9 +233,10 @@ final class HyParView implements PeerList.ContactSource
             || active.size() + pending.size() < active.capacity() || failed.contains(from);
         if (accept)
         {
+            // The reply first: the requester links this node before the new link's first messages reach it.
             removePending(from);
-            addActive(from, now);
             ctx.send(from, ctx.neighborReply.set(true, ctx.myData).topic(topic));
+            addActive(from, now);
         }
         else
         {

@@ -122,6 +122,15 @@ final class PlumTree
     private final AdaptiveTimeout graftTimer;
     private long sequence;
     /**
+     * True while this node's part of the topic's tree may be cut off from the rest: until its first message arrives,
+     * and from the loss of an eager neighbor (a tree edge) until the next first copy arrives. While it holds, each
+     * new neighbor is asked for eager push (a Graft without id) and taken as eager in turn, so the repair races
+     * along the new links as in the Plumtree paper; otherwise a new neighbor starts lazy. A new link eager on both
+     * ends costs up to two duplicates the first time a message crosses it; after a mass failure links keep forming
+     * for a second or two, and links made eager once the tree was whole again kept RMR up for rounds.
+     */
+    private boolean treeBroken = true;
+    /**
      * Neighbors-scope broadcasts are numbered -1, -2, ...: only neighbors see them, so they must not look like gaps
      * in the Swarm-scope sequence to everyone else.
      */
@@ -192,10 +201,24 @@ final class PlumTree
     // ----------------------------------------------------------------------------------------------------------
     // Membership changes
 
+    /**
+     * A new neighbor: eager on both ends (this side asks with a Graft without id) while {@link #treeBroken}, lazy
+     * otherwise; announced the recent messages; pushed what was broadcast while this node had no neighbor.
+     */
     void neighborUp(final NodeId peer, final long now)
     {
         assignSlot(peer);
-        makeEager(peer);
+        if (treeBroken || eager.isEmpty())
+        {
+            makeEager(peer);
+            ctx.stats.treeLinksRequested++;
+            ctx.send(peer, ctx.graft.setNoId().topic(topic));
+        }
+        else
+        {
+            lazy.add(peer);
+            lazyMask |= slotBit(peer);
+        }
         announceRecent(peer, now);
         if (!held.isEmpty())
         {
@@ -233,7 +256,10 @@ final class PlumTree
 
     void neighborDown(final NodeId peer)
     {
-        eager.remove(peer);
+        if (eager.remove(peer))
+        {
+            treeBroken = true;
+        }
         lazy.remove(peer);
         releaseSlot(peer);
     }
@@ -359,6 +385,7 @@ final class PlumTree
             log = authors.getOrCreate(author, epoch, seq, now);
         }
         recordReceived(log, seq, now);
+        treeBroken = false;
         final int hops = message.hops();
         ctx.stats.delivered++;
         ctx.output.deliver(topic, author, epoch, seq, from, hops, false, message.payloadBuffer(),

@@ -49,6 +49,12 @@ public final class ProtocolStats
     public long graftsDeferred;
     /** Slow eager peers moved to lazy before a push, so that the node need not wait for them (see PlumTree). */
     public long slowPeersSpared;
+    /**
+     * New neighbors asked for eager push (a Graft without id) because this node's part of the topic's tree may have
+     * been cut off: it had received nothing yet, or had lost an eager neighbor and received nothing since (see
+     * PlumTree).
+     */
+    public long treeLinksRequested;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -77,6 +83,7 @@ public final class ProtocolStats
         copy.optimizations = optimizations;
         copy.graftsDeferred = graftsDeferred;
         copy.slowPeersSpared = slowPeersSpared;
+        copy.treeLinksRequested = treeLinksRequested;
         return copy;
     }
 
@@ -90,6 +97,7 @@ public final class ProtocolStats
             + ", unknownTopic=" + unknownTopic + ", idCacheEvictedEarly=" + idCacheEvictedEarly
             + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", slowPeersSpared=" + slowPeersSpared + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
-            + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations + "}";
+            + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations
+            + ", treeLinksRequested=" + treeLinksRequested + "}";
     }
 }

@@ -809,6 +809,71 @@ class PlumTreeTest
         return trace;
     }
 
+    /**
+     * A new link starts lazy at an end whose tree is whole, and eager on both ends when one end's tree may be broken:
+     * it has received nothing yet, or it lost an eager neighbor and received nothing since.
+     */
+    @Test
+    void aNewNeighborIsAskedForEagerPushOnlyWhereTheTreeMayBeBroken()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+
+        // d has received nothing: it asks each new neighbor to push. b and c, fed by a's warm-up, ask nothing (a,
+        // which has received nothing either, would).
+        int since = net.sent.size();
+        final long[] before = {b.state.stats().treeLinksRequested, c.state.stats().treeLinksRequested};
+        final TestNet.Node d = net.add();
+        d.state.join(TOPIC, List.of(b.id), net.now);
+        net.pump();
+        assertTrue(d.active().contains(b.id));
+        for (final NodeId peer : d.active())
+        {
+            assertEquals(1, graftsWithoutId(net, d.id, peer, since), "d asks " + peer.shortString());
+            assertTrue(net.node(peer).state.eagerPeers(TOPIC).contains(d.id), "pushes to d");
+            assertTrue(d.state.eagerPeers(TOPIC).contains(peer), "d pushes to it");
+        }
+        assertEquals(0, graftsWithoutId(net, b.id, d.id, since), "b asks nothing");
+        assertEquals(0, graftsWithoutId(net, c.id, d.id, since), "c asks nothing");
+        assertEquals(d.active().size(), d.state.stats().treeLinksRequested);
+        assertEquals(before[0], b.state.stats().treeLinksRequested);
+        assertEquals(before[1], c.state.stats().treeLinksRequested);
+
+        // Once fed, d's tree is whole; then its tree edge to a breaks, and its next new neighbor is asked to push.
+        a.broadcast("feeds d");
+        net.pump();
+        net.advance(20);
+        assertEquals(List.of("feeds d"), d.payloads());
+        final NodeId parent = d.deliveries.get(0).from();
+        assertTrue(d.state.eagerPeers(TOPIC).contains(parent), "d's parent is eager");
+        net.crash(net.node(parent));
+        net.pump();
+        since = net.sent.size();
+        final long asked = d.state.stats().treeLinksRequested;
+        final TestNet.Node e = net.add();
+        e.state.join(TOPIC, List.of(d.id), net.now);
+        net.pump();
+        assertTrue(d.active().contains(e.id));
+        assertEquals(1, graftsWithoutId(net, d.id, e.id, since), "d, cut from its parent, asks e to push");
+        assertEquals(asked + 1, d.state.stats().treeLinksRequested);
+    }
+
+    /** Grafts without id (requests for eager push) {@code from} sent to {@code to} from index {@code since}. */
+    private static int graftsWithoutId(final TestNet net, final NodeId from, final NodeId to, final int since)
+    {
+        int count = 0;
+        for (final TestNet.Envelope e : net.sent.subList(since, net.sent.size()))
+        {
+            if (e.from().equals(from) && e.to().equals(to) && e.message() instanceof Graft g && !g.hasId())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
     @Test
     void newNeighborCatchesUpOnRecentMessages()
     {
