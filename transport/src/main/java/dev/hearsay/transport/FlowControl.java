@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>While any link is congested, each connection holds its reads after a read (see {@link InboundFrameHandler}):
  * a relay that cannot forward as fast as it receives so makes its senders' queues grow instead of its own, and the
  * back-pressure travels hop by hop to the publishers. The hold is node-wide: every connection of the node holds.
- * It lasts only while congestion may be a burst: a link congested for longer is isolated and no longer held for
- * (see {@link SlowPeerPolicy}), unless the protocol has nobody else to send to.
+ * It lasts only while congestion may be a burst, or while the peer says it holds its reads on purpose: a link that
+ * alone holds the node back for longer, or does not drain at all, is isolated and no longer held for (see
+ * {@link SlowPeerPolicy}), unless the protocol has nobody else to send to.
  */
 final class FlowControl
 {

@@ -46,6 +46,8 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
      * loop, read by the dispatcher's {@link NettyTransport#ringSpaceFreed} scan.
      */
     private volatile boolean paused;
+    /** Event loop only: what this node last told the peer (see {@link #signalHolding}). */
+    private boolean signalledHolding;
 
     InboundFrameHandler(final NettyTransport transport, final NetworkEvents events, final NodeId peer,
         final TransportCounters counters)
@@ -97,6 +99,11 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
      */
     void onFrame(final ByteBuf in, final int index, final int length)
     {
+        if (length == HoldSignal.LENGTH)
+        {
+            transport.peerHolding(peer, HoldSignal.holding(in.getByte(index)));
+            return;
+        }
         final ChannelHandlerContext ctx = context;
         framesThisRead++;
         if (!parked.isEmpty())
@@ -111,6 +118,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             counters.readPauses.incrementAndGet();
             paused = true;
             transport.flow().readsPaused(true);
+            signalHolding();
             // Once more now that the pause is visible: if the dispatcher freed space before it could see the pause,
             // this attempt sees the space (see NettyTransport.ringSpaceFreed).
             requestRetry();
@@ -143,6 +151,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             held = true;
             ctx.channel().config().setAutoRead(false);
             transport.flow().readsHeld();
+            signalHolding();
         }
         ctx.fireChannelReadComplete();
     }
@@ -177,6 +186,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         }
         held = false;
         transport.flow().readsReleased();
+        signalHolding();
         if (parked.isEmpty() && context.channel().isOpen())
         {
             // Frames parked for a full ring keep reads off; their retry turns them back on.
@@ -286,7 +296,26 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
         {
             paused = false;
             transport.flow().readsPaused(false);
+            signalHolding();
         }
+    }
+
+    /**
+     * Event loop: tells the peer whether this connection's reads are held on purpose (relay flow control, or the
+     * ring full while the node waits for its readers), when that changes. Its sender then knows a congested link
+     * to this node for flow control, not for a slow peer (see {@link SlowPeerPolicy}).
+     */
+    private void signalHolding()
+    {
+        final boolean holding = held || paused;
+        final ChannelHandlerContext ctx = context;
+        if (holding == signalledHolding || ctx == null || !ctx.channel().isActive()
+            || NettyTransport.halfClosed(ctx.channel()))
+        {
+            return;
+        }
+        signalledHolding = holding;
+        ctx.channel().writeAndFlush(HoldSignal.frame(ctx.alloc(), holding));
     }
 
     @Override

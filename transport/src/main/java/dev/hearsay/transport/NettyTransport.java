@@ -1447,6 +1447,16 @@ public final class NettyTransport implements Transport
     }
 
     /** The chosen connection to {@code peer} can take writes again. */
+    /** Event loop: {@code peer} said it holds its reads from this node on purpose, or no longer does. */
+    void peerHolding(final NodeId peer, final boolean holding)
+    {
+        final PeerLink link = links.get(peer);
+        if (link != null)
+        {
+            link.peerHolding = holding;
+        }
+    }
+
     void writable(final NodeId peer)
     {
         final PeerLink link = links.get(peer);

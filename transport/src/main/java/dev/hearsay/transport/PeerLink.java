@@ -57,6 +57,15 @@ final class PeerLink
      * to; the node waits for it again (the last resort) until the queue drains.
      */
     boolean required;
+    /** Dispatcher only: slow-peer checks in this congestion episode, and those when no other link held the node. */
+    int congestedChecks;
+    int aloneChecks;
+    /** Event loop only (single writer): the peer said it holds its reads from this node on purpose. */
+    volatile boolean peerHolding;
+    /** Dispatcher only: the peer held its reads on purpose at some check of this congestion episode. */
+    boolean peerHeldThisEpisode;
+    /** Dispatcher only: when the slow-peer policy last isolated this link (0: never). */
+    long isolatedAtNanos;
     /** Event loop only (single writer): bytes moved from the queue to the socket, so far. */
     volatile long drainedBytes;
     /** Event loop only (single writer): when the last drain wrote something ({@link System#nanoTime()}). */
@@ -147,6 +156,9 @@ final class PeerLink
             congestedSinceNanos = nowNanos;
             stuckSinceNanos = nowNanos;
             required = false;
+            congestedChecks = 0;
+            aloneChecks = 0;
+            peerHeldThisEpisode = peerHolding;
             congestedLinks.incrementAndGet();
             return true;
         }

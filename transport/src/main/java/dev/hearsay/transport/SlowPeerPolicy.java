@@ -10,13 +10,15 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>A link that just crossed its congestion mark is flow-controlled: the node waits for it (publishers are
  *       back-pressured, reads held, see {@link FlowControl}). Most congestion is a burst and ends here.</li>
- *   <li>A congested link whose queue has not drained at all for the isolation delay (its peer stopped reading) is
- *       isolated: the node stops waiting for it, and the protocol pushes payloads to other peers instead,
- *       announcing them to this one, which grafts what it misses when it reads again (see {@code PlumTree}). The
- *       others keep their rate. When the protocol has nobody else to push to, it asks the transport to wait for
- *       the peer again ({@link #require}): node-wide flow control, the last resort, counted. A peer that drains,
- *       however slowly, stays flow-controlled: isolating it would make the nodes it relays to graft at the full
- *       rate of the stream, more than the bounded repair tables and payload caches hold at high rates.</li>
+ *   <li>A congested link is isolated when its peer is stuck (its queue has not drained at all for the isolation
+ *       delay) or slow (it alone held the node back for {@link #SINGLED_OUT_NANOS}, and its peer never said it held
+ *       its reads on purpose, see {@link HoldSignal}): the node stops waiting for it, and the protocol pushes
+ *       payloads to other peers instead, announcing them to this one, which grafts what it misses at its own pace
+ *       (see {@code PlumTree}). The others keep their rate. A peer that holds its reads on purpose (passing
+ *       back-pressure on, or waiting for its own readers) says so, and stays flow-controlled. A link isolated in the
+ *       last {@link #PROBATION_NANOS} is isolated again after {@link #RELAPSE_NANOS}. When the protocol has nobody
+ *       else to push to, it asks the transport to wait for the peer again ({@link #require}): node-wide flow
+ *       control, the last resort, counted.</li>
  *   <li>A link whose queue has not moved (or stays nearly full) for the slow-peer timeout is cut off, isolated or
  *       not, so that nothing waits for it and the protocol refills its views from the passive contacts.</li>
  * </ol>
@@ -26,6 +28,13 @@ final class SlowPeerPolicy
 {
     /** Longest isolation delay: a congested link that has not drained at all for this long has a stuck peer. */
     static final long MAX_ISOLATION_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /** How long one link must hold the node alone before it is isolated as slower than the others. */
+    static final long SINGLED_OUT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How soon a link isolated in the last {@link #PROBATION_NANOS} is isolated again. */
+    static final long RELAPSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long an isolated link stays on probation: congested again within it, it is isolated again sooner. */
+    static final long PROBATION_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final FlowControl flow;
     private final long timeoutNanos;
@@ -79,6 +88,21 @@ final class SlowPeerPolicy
     }
 
     /**
+     * True if {@code link} alone has held the node for the singling-out delay: congested all along, the only link
+     * the node waited for in at least three of four checks, and its peer never said it held its reads on purpose
+     * ({@link HoldSignal}). A peer that drains, but slower than the others, stands out so: flow control paces the
+     * stream to the slowest reader, and the others' queues then empty at once.
+     * A link isolated in the last {@link #PROBATION_NANOS} is singled out again after {@link #RELAPSE_NANOS}.
+     */
+    private boolean singledOut(final PeerLink link, final long now)
+    {
+        final long congestedFor = now - link.congestedSinceNanos;
+        final boolean relapse = link.isolatedAtNanos != 0 && now - link.isolatedAtNanos < PROBATION_NANOS;
+        return !link.peerHeldThisEpisode && congestedFor >= (relapse ? RELAPSE_NANOS : SINGLED_OUT_NANOS)
+            && link.aloneChecks * 4L >= link.congestedChecks * 3L;
+    }
+
+    /**
      * Dispatcher, once per flush: forgets links that cleared, isolates those that have not drained for the
      * isolation delay, and cuts those stuck past the timeout.
      */
@@ -91,6 +115,14 @@ final class SlowPeerPolicy
             return;
         }
         final long now = System.nanoTime();
+        int waitedFor = 0;
+        for (int i = 0; i < congested.size(); i++)
+        {
+            if (!congested.get(i).isolated())
+            {
+                waitedFor++;
+            }
+        }
         int stillIsolated = 0;
         for (int i = congested.size() - 1; i >= 0; i--)
         {
@@ -112,8 +144,19 @@ final class SlowPeerPolicy
                 cut.accept(link);
                 continue;
             }
-            if (!link.required && now - link.stuckSinceNanos >= isolationNanos && link.isolate())
+            link.congestedChecks++;
+            if (link.peerHolding)
             {
+                link.peerHeldThisEpisode = true;
+            }
+            if (waitedFor <= 1)
+            {
+                link.aloneChecks++;
+            }
+            if (!link.required && (now - link.stuckSinceNanos >= isolationNanos || singledOut(link, now))
+                && link.isolate())
+            {
+                link.isolatedAtNanos = now;
                 counters.peersIsolated.incrementAndGet();
             }
             if (link.isolated())

@@ -9,6 +9,7 @@ import dev.hearsay.TopicId;
 import dev.hearsay.codec.MessageDecoder;
 import dev.hearsay.codec.MessageEncoder;
 import dev.hearsay.proto.Gossip;
+import dev.hearsay.proto.IHave;
 import dev.hearsay.proto.Join;
 import dev.hearsay.proto.Message;
 import dev.hearsay.proto.MessageType;
@@ -30,9 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A relay whose downstream peer drains slower than its upstream publishes must push back: it holds its reads, the
- * publisher's queue fills and the publisher sees BACK_PRESSURED. Without that the relay's queue to the slow peer
- * overflows and the link is cut. A peer that drains, however slowly, is not isolated (see SlowPeerPolicy).
+ * A relay whose downstream peer drains slower than its upstream publishes. If the peer says it holds its reads on
+ * purpose ({@link HoldSignal}, as a node does to pass back-pressure on or while its readers catch up), the relay
+ * must push back: it holds its reads, the publisher's queue fills and the publisher sees BACK_PRESSURED, and the peer
+ * gets everything. If the peer drains slowly without saying so, it is a slow peer: the relay isolates it and stops
+ * pushing to it, and announces to it what it no longer pushes, so that nothing passes it by unannounced.
  */
 @Timeout(120)
 class RelayFlowControlTest
@@ -40,7 +43,44 @@ class RelayFlowControlTest
     private static final int MESSAGES = 20_000;
 
     @RepeatedTest(3)
-    void relayHoldsItsReadsForASlowButDrainingPeerAndNothingIsLost() throws Exception
+    void relayHoldsItsReadsForAPeerThatHoldsOnPurposeAndNothingIsLost() throws Exception
+    {
+        final Run run = run(true);
+        final TransportCounters relayCounters = run.relayCounters;
+        assertEquals(0, relayCounters.slowPeerDisconnects.get(), "the relay cut the slow peer: " + relayCounters);
+        assertEquals(MESSAGES, run.pushed.cardinality(), "the slow peer missed messages: " + relayCounters);
+        assertEquals(0, run.duplicates);
+        assertTrue(relayCounters.readHolds.get() > 0, "the relay never held its reads: " + relayCounters);
+        assertTrue(run.refused > 0, "the publisher was never held back");
+        assertEquals(0, relayCounters.peersIsolated.get(), "a peer holding on purpose was isolated: " + relayCounters);
+    }
+
+    @RepeatedTest(3)
+    void aPeerThatDrainsSlowlyWithoutHoldingOnPurposeIsIsolatedAndEveryMessageIsPushedOrAnnouncedToIt()
+        throws Exception
+    {
+        final Run run = run(false);
+        final TransportCounters relayCounters = run.relayCounters;
+        assertTrue(relayCounters.peersIsolated.get() > 0, "the slow peer was never isolated: " + relayCounters);
+        assertEquals(0, relayCounters.slowPeerDisconnects.get(), "the relay cut the slow peer: " + relayCounters);
+        assertTrue(run.pushed.cardinality() < MESSAGES, "isolated, yet pushed everything: " + relayCounters);
+        final BitSet told = (BitSet)run.pushed.clone();
+        told.or(run.announced);
+        assertEquals(MESSAGES, told.cardinality(), "messages neither pushed nor announced: " + relayCounters);
+        assertEquals(0, run.duplicates);
+    }
+
+    /** What one run saw: the publisher's sequences pushed to and announced to the slow peer. */
+    private record Run(BitSet pushed, BitSet announced, int duplicates, long refused, TransportCounters relayCounters)
+    {
+    }
+
+    /**
+     * A publisher, a relay, and a raw peer that joins through the relay only and reads about 4 KiB every 2 ms,
+     * saying that it holds its reads on purpose if {@code holdsOnPurpose}; the publisher broadcasts
+     * {@link #MESSAGES} messages as fast as it may.
+     */
+    private static Run run(final boolean holdsOnPurpose) throws Exception
     {
         final TopicId topic = TopicId.of("relay");
         final TransportOptions options = TransportOptions.defaults()
@@ -62,17 +102,22 @@ class RelayFlowControlTest
             final Subscription p = publisher.subscribe(topic, List.of(relay.id()));
             p.joined().get(10, TimeUnit.SECONDS);
 
-            // A peer that joins through the relay only, then reads slowly: about 4 KiB every 2 ms.
             slow.setReceiveBufferSize(16 * 1024);
             slow.connect(relay.localAddress());
             final NodeKey key = NodeKey.fromSeed(77);
             handshakeAndJoin(slow, key, topic);
+            if (holdsOnPurpose)
+            {
+                slow.getOutputStream().write(new byte[] {0, 0, 0, HoldSignal.LENGTH, 1});
+            }
             assertTrue(Await.until(() -> r.neighbors().contains(key.id()), 10_000),
                 "the slow peer never became a neighbor");
 
-            final BitSet seen = new BitSet(MESSAGES + 1);
+            final BitSet pushed = new BitSet(MESSAGES + 1);
+            final BitSet announced = new BitSet(MESSAGES + 1);
             final AtomicInteger duplicates = new AtomicInteger();
-            final Thread reader = new Thread(() -> readSlowly(slow, publisher, seen, duplicates), "slow-reader");
+            final Thread reader = new Thread(() -> readSlowly(slow, publisher, pushed, announced, duplicates),
+                "slow-reader");
             reader.start();
 
             final byte[] payload = new byte[64];
@@ -86,16 +131,11 @@ class RelayFlowControlTest
                 }
             }
             reader.join(TimeUnit.SECONDS.toMillis(60));
-            final TransportCounters relayCounters = relay.transport().counters();
-            assertEquals(0, relayCounters.slowPeerDisconnects.get(), "the relay cut the slow peer: " + relayCounters);
-            synchronized (seen)
+            synchronized (pushed)
             {
-                assertEquals(MESSAGES, seen.cardinality(), "the slow peer missed messages: " + relayCounters);
+                return new Run((BitSet)pushed.clone(), (BitSet)announced.clone(), duplicates.get(), refused,
+                    relay.transport().counters());
             }
-            assertEquals(0, duplicates.get());
-            assertTrue(relayCounters.readHolds.get() > 0, "the relay never held its reads: " + relayCounters);
-            assertTrue(refused > 0, "the publisher was never held back");
-            assertEquals(0, relayCounters.peersIsolated.get(), "a draining peer was isolated: " + relayCounters);
         }
     }
 
@@ -108,9 +148,12 @@ class RelayFlowControlTest
         assertTrue(e.getMessage().startsWith("outboundQueueBytes: 1048576 is below"), e.getMessage());
     }
 
-    /** Reads frames in small slices with pauses, recording the sequence of every Gossip from {@code author}. */
+    /**
+     * Reads frames in small slices with pauses, recording the sequence of every Gossip from {@code author} in
+     * {@code seen} and of every IHave entry of its in {@code announced}, until every sequence is in one of them.
+     */
     private static void readSlowly(final Socket socket, final GossipNode author, final BitSet seen,
-        final AtomicInteger duplicates)
+        final BitSet announced, final AtomicInteger duplicates)
     {
         final MessageDecoder decoder = new MessageDecoder(GossipConfig.defaults());
         final byte[] buffer = new byte[1 << 20];
@@ -124,7 +167,9 @@ class RelayFlowControlTest
             {
                 synchronized (seen)
                 {
-                    if (seen.cardinality() == MESSAGES)
+                    final BitSet told = (BitSet)seen.clone();
+                    told.or(announced);
+                    if (told.cardinality() == MESSAGES)
                     {
                         return;
                     }
@@ -150,7 +195,28 @@ class RelayFlowControlTest
                     {
                         break;
                     }
+                    if (length <= HoldSignal.LENGTH)
+                    {
+                        // A heartbeat or a hold signal: the transport's, not a message.
+                        at += 4 + length;
+                        continue;
+                    }
                     final Message m = decoder.decode(new UnsafeBuffer(buffer, at + 4, length), 0, length);
+                    if (m.type() == MessageType.IHAVE)
+                    {
+                        final IHave ihave = (IHave)m;
+                        synchronized (seen)
+                        {
+                            for (int i = 0; i < ihave.size(); i++)
+                            {
+                                if (ihave.author(i).equals(author.id()))
+                                {
+                                    final int first = (int)ihave.firstSequence(i);
+                                    announced.set(first, first + ihave.count(i));
+                                }
+                            }
+                        }
+                    }
                     if (m.type() == MessageType.GOSSIP && ((Gossip)m).author().equals(author.id()))
                     {
                         final int seq = (int)((Gossip)m).sequence();
