@@ -43,7 +43,11 @@ public sealed interface GossipEvent
      * The subscription's buffer was full ({@link OverflowPolicy#DROP}, or a {@link OverflowPolicy#LOSSLESS} reader cut
      * over after its {@code slowSubscriberTimeout}) and {@code missed} events were dropped at this point: the reader
      * gets it right after the last event buffered before the loss, and the events after it are those that came once
-     * there was room again. One Lagged per gap, however many events it covers.
+     * there was room again. One Lagged per gap, however many events it covers. Also: {@code missed} messages of the
+     * topic that the node never received and no longer waits for (an author's stream moved more than its dedupe
+     * window, about a million messages, past them: its repair could not get them, from peers whose caches no
+     * longer held them), reported when the node gives them up, so somewhat after the loss; a FIFO subscription
+     * reports those as a {@link Gap}.
      */
     record Lagged(long missed) implements GossipEvent
     {

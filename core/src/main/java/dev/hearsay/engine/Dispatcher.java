@@ -1036,6 +1036,50 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     }
 
     @Override
+    public void lost(final TopicId topic, final NodeId author, final int epoch, final long count)
+    {
+        counters.add(EngineCounter.MESSAGES_GIVEN_UP, count);
+        final TopicEntry entry = topics.get(topic);
+        if (entry == null)
+        {
+            return;
+        }
+        final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
+        for (int i = 0, n = subscriptions.size(); i < n; i++)
+        {
+            final EngineSubscription subscription = subscriptions.get(i);
+            if (subscription.fifo != null)
+            {
+                continue; // the hole is reported as a Gap once its gap timeout passes
+            }
+            final GossipHandler handler = subscription.handler;
+            if (handler != null)
+            {
+                if (!subscription.closeRequested())
+                {
+                    try
+                    {
+                        handler.onLagged(count);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        handlerFailed(subscription, ex);
+                    }
+                }
+            }
+            else if (subscription.queue().offerLost(count))
+            {
+                markDirty(subscription);
+            }
+            else
+            {
+                counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
+                markDirty(subscription);
+            }
+        }
+    }
+
+    @Override
     public void disconnect(final NodeId peer)
     {
         transport.disconnect(peer);

@@ -107,7 +107,12 @@ public enum EngineCounter
     /** Validator calls that threw or returned null (each counted as an ignore). */
     VALIDATOR_ERRORS("validator errors"),
     /** Peers disconnected for sending more than rejectedMessageLimit messages a validator rejected. */
-    PEERS_DROPPED_REJECTED_MESSAGES("peers dropped: rejected messages");
+    PEERS_DROPPED_REJECTED_MESSAGES("peers dropped: rejected messages"),
+    /**
+     * Messages the node never received and gave up waiting for (their author's stream moved a whole dedupe window
+     * past them); reported to the topic's subscriptions as Lagged (FIFO ones as a Gap).
+     */
+    MESSAGES_GIVEN_UP("messages given up, reported as lagged");
 
     private final String label;
 

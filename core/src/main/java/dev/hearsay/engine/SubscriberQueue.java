@@ -156,6 +156,31 @@ final class SubscriberQueue
         return true;
     }
 
+    /**
+     * Offers a report of {@code missed} messages the node never received and gave up (see
+     * {@code ProtocolOutput.lost}): read as one {@code Lagged(missed)}. When the buffer is full they join the open gap's count instead, read as part of its
+     * Lagged; false then.
+     */
+    boolean offerLost(final long missed)
+    {
+        if (!claim())
+        {
+            for (long n = 1; n < missed && drop(); n++)
+            {
+                // counted one by one into the gap, as drops are
+            }
+            return false;
+        }
+        final int i = (int)producerTail & mask;
+        kinds[i] = LAGGED;
+        authors[i] = null;
+        froms[i] = null;
+        missedCounts[i] = missed;
+        lengths[i] = 0;
+        publish();
+        return true;
+    }
+
     /** Events dropped so far (producer's view). */
     long dropped()
     {

@@ -14,7 +14,8 @@ import org.agrona.BitUtil;
  * message more than a window ahead doubles the window, up to {@link #MAX_WINDOW} bits (128 KiB), rather than give
  * up on the sequences in between: under overload, two paths of one stream can differ by more than 65,536 messages
  * (a newly grafted edge next to one with deep queues), and the older path's backlog was then dropped as duplicates.
- * Beyond the largest window the window slides and the skipped sequences not seen by then are given up (counted):
+ * Beyond the largest window the window slides and the skipped sequences not seen by then are given up (counted, and
+ * reported to the readers as lost unless they came before the stream was first heard of):
  * they would be dropped as duplicates if they came later.
  *
  * <p>Cached payloads: a circular index from sequence to a {@link PayloadCache} entry, grown (doubling, up to a
@@ -49,12 +50,19 @@ final class AuthorLog
     private long[] bits;
     private long[] cacheIndex = new long[INITIAL_INDEX];
 
+    /**
+     * The sequence this log was created for: those below it came before this node heard of the stream, and giving
+     * them up is no loss (they are not counted as skipped).
+     */
+    private final long firstExpected;
+
     AuthorLog(final NodeId author, final int epoch, final long firstSequence, final long now)
     {
         this.author = author;
         this.epoch = epoch;
         // Leave room below the first message seen: a catch-up or a graft may still bring older ones.
         this.base = Math.max(1, firstSequence - WINDOW / 2);
+        this.firstExpected = firstSequence;
         this.lastSeenNanos = now;
         java.util.Arrays.fill(cacheIndex, -1);
     }
@@ -190,10 +198,19 @@ final class AuthorLog
     /** Moves {@code base} up to {@code newBase}; returns the sequences in between that were never seen. */
     private long slideTo(final long newBase)
     {
-        long skipped = 0;
+        // Unseen sequences from before the stream was first heard of are no loss: not counted.
+        long unexpected = 0;
+        for (long s = base; s < Math.min(newBase, firstExpected); s++)
+        {
+            if (bits == null || !isSet(s))
+            {
+                unexpected++;
+            }
+        }
+        long skipped = -unexpected;
         if (bits == null)
         {
-            skipped = newBase - base;
+            skipped += newBase - base;
         }
         else if (newBase - base >= window)
         {
@@ -202,7 +219,7 @@ final class AuthorLog
             {
                 set += Long.bitCount(w);
             }
-            skipped = newBase - base - set;
+            skipped += newBase - base - set;
             java.util.Arrays.fill(bits, 0);
         }
         else

@@ -1020,6 +1020,7 @@ final class PlumTree
         if (skipped != 0)
         {
             ctx.stats.windowSkipped += skipped;
+            ctx.output.lost(topic, log.author, log.epoch, skipped);
         }
         log.lastSeenNanos = now;
         if (seq > log.highestSeen)

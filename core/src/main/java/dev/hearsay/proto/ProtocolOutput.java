@@ -31,6 +31,15 @@ public interface ProtocolOutput
     void deliver(TopicId topic, NodeId author, int epoch, long sequence, NodeId from, int hops, boolean neighborsOnly,
         DirectBuffer payload, int offset, int length);
 
+    /**
+     * The topic gave up {@code count} messages of {@code author}'s epoch {@code epoch} that it never received: the
+     * stream's dedupe window moved past them, and a copy arriving later is taken for a duplicate, so none is
+     * delivered after this report.
+     */
+    default void lost(final TopicId topic, final NodeId author, final int epoch, final long count)
+    {
+    }
+
     /** {@code peer} entered the topic's active view. */
     void neighborUp(TopicId topic, NodeId peer);
 

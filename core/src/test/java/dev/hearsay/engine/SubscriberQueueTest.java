@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +58,34 @@ class SubscriberQueueTest
         // The next message follows without a second report of the same gap.
         offer(queue, payload, 101);
         assertInstanceOf(GossipEvent.Received.class, queue.pollEvent());
+        assertNull(queue.pollEvent());
+    }
+
+    @Test
+    @Timeout(10)
+    void messagesTheRepairGaveUpAreReadAsOneLaggedInPlaceOrJoinTheOpenGap()
+    {
+        final SubscriberQueue queue = new SubscriberQueue(8, 64);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[Long.BYTES]);
+        offer(queue, payload, 1);
+        assertTrue(queue.offerLost(40));
+        offer(queue, payload, 42);
+        assertInstanceOf(GossipEvent.Received.class, queue.pollEvent());
+        assertEquals(new GossipEvent.Lagged(40), queue.pollEvent(), "where the loss was reported");
+        assertInstanceOf(GossipEvent.Received.class, queue.pollEvent());
+        assertNull(queue.pollEvent());
+
+        // A full buffer: the given-up count joins the gap of the drops, one Lagged for both.
+        for (long seq = 100; seq < 110; seq++)
+        {
+            offer(queue, payload, seq);
+        }
+        assertFalse(queue.offerLost(30));
+        for (int i = 0; i < 8; i++)
+        {
+            assertInstanceOf(GossipEvent.Received.class, queue.pollEvent());
+        }
+        assertEquals(new GossipEvent.Lagged(2 + 30), queue.pollEvent());
         assertNull(queue.pollEvent());
     }
 

@@ -99,6 +99,41 @@ class AuthorLogTest
     }
 
     @Test
+    void theSkippedCountIsExactlyTheUnseenSequencesPassed()
+    {
+        final AuthorLog log = new AuthorLog(AUTHOR, 1, 1, 0);
+        for (long seq = 1; seq <= 1_000; seq++)
+        {
+            if (seq % 10 != 0)
+            {
+                log.markSeen(seq); // 100 of the first 1,000 never come
+            }
+        }
+        long skipped = 0;
+        for (long seq = 1_001; seq <= 1_000 + AuthorLog.MAX_WINDOW + 5_000; seq++)
+        {
+            skipped += log.markSeen(seq);
+        }
+        assertEquals(100, skipped, "the 100 unseen sequences, each once");
+    }
+
+    @Test
+    void sequencesFromBeforeTheStreamWasHeardOfAreNoLoss()
+    {
+        final AuthorLog log = new AuthorLog(AUTHOR, 1, 100_000, 0);
+        log.markSeen(99_990); // one older message, brought by a catch-up
+        long skipped = 0;
+        for (long seq = 100_000; seq <= 100_000 + AuthorLog.MAX_WINDOW + 5_000; seq++)
+        {
+            if (seq != 100_500 && seq != 100_501)
+            {
+                skipped += log.markSeen(seq);
+            }
+        }
+        assertEquals(2, skipped, "only the two missed after the first one heard of");
+    }
+
+    @Test
     void aLateJoinerStillAcceptsSomewhatOlderMessages()
     {
         final AuthorLog log = new AuthorLog(AUTHOR, 1, 100_000, 0);

@@ -58,6 +58,8 @@ final class TestNet
         final List<NodeId> waitedFor = new ArrayList<>();
         /** Peers this node's transport would report congested (see ProtocolOutput#congested). */
         final Set<NodeId> congested = new HashSet<>();
+        /** Messages the repair gave up (see ProtocolOutput#lost), all authors together. */
+        long lost;
 
         Node(final long seed)
         {
@@ -69,6 +71,13 @@ final class TestNet
             key[31] = (byte)0xA5;
             id = NodeId.fromBytes(key);
             state = new ProtocolState(id, config, seed, 1, this);
+        }
+
+        @Override
+        public void lost(final TopicId topic, final NodeId author, final int epoch, final long count)
+        {
+            lost += count;
+            events.add("lost " + count);
         }
 
         @Override
