@@ -1040,42 +1040,45 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     {
         counters.add(EngineCounter.MESSAGES_GIVEN_UP, count);
         final TopicEntry entry = topics.get(topic);
-        if (entry == null)
+        if (entry != null)
         {
-            return;
-        }
-        final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
-        for (int i = 0, n = subscriptions.size(); i < n; i++)
-        {
-            final EngineSubscription subscription = subscriptions.get(i);
-            if (subscription.fifo != null)
+            final ArrayList<EngineSubscription> subscriptions = entry.subscriptions;
+            for (int i = 0, n = subscriptions.size(); i < n; i++)
             {
-                continue; // the hole is reported as a Gap once its gap timeout passes
+                offerLost(subscriptions.get(i), count);
             }
-            final GossipHandler handler = subscription.handler;
-            if (handler != null)
+        }
+    }
+
+    /** Tells {@code subscription} of {@code count} messages given up, as a Lagged (a FIFO one reports its Gap). */
+    private void offerLost(final EngineSubscription subscription, final long count)
+    {
+        if (subscription.fifo != null)
+        {
+            return; // the hole is reported as a Gap once its gap timeout passes
+        }
+        final GossipHandler handler = subscription.handler;
+        if (handler != null)
+        {
+            if (!subscription.closeRequested())
             {
-                if (!subscription.closeRequested())
+                try
                 {
-                    try
-                    {
-                        handler.onLagged(count);
-                    }
-                    catch (final Throwable ex)
-                    {
-                        handlerFailed(subscription, ex);
-                    }
+                    handler.onLagged(count);
+                }
+                catch (final Throwable ex)
+                {
+                    handlerFailed(subscription, ex);
                 }
             }
-            else if (subscription.queue().offerLost(count))
-            {
-                markDirty(subscription);
-            }
-            else
+        }
+        else
+        {
+            if (!subscription.queue().offerLost(count))
             {
                 counters.increment(EngineCounter.SUBSCRIBER_DROPPED);
-                markDirty(subscription);
             }
+            markDirty(subscription);
         }
     }
 

@@ -201,8 +201,8 @@ final class PeerLink
 
     /**
      * Dispatcher: true if the queue has moved since the last look and is not nearly full. A peer that drains, even
-     * slowly, is flow-controlled (publishers wait for it); only one that stops draining, or lets the queue fill
-     * despite the back-pressure, counts as slow.
+     * slowly, is not stuck (whether it is slower than the others is {@link SlowPeerPolicy}'s other test); only one
+     * that stops draining, or lets the queue fill despite the back-pressure, counts as stuck.
      */
     boolean progressed()
     {
