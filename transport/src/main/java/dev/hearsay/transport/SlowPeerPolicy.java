@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  *       payloads to other peers instead, announcing them to this one, which grafts what it misses at its own pace
  *       (see {@code PlumTree}). The others keep their rate. A peer that holds its reads on purpose (passing
  *       back-pressure on, or waiting for its own readers) says so, and stays flow-controlled. A link isolated in the
- *       last {@link #PROBATION_NANOS} is isolated again after {@link #RELAPSE_NANOS}. When the protocol has nobody
+ *       last {@link #PROBATION_NANOS} is isolated again as soon as it is congested. When the protocol has nobody
  *       else to push to, it asks the transport to wait for the peer again ({@link #require}): node-wide flow
  *       control, the last resort, counted.</li>
  *   <li>A link whose queue has not moved (or stays nearly full) for the slow-peer timeout is cut off, isolated or
@@ -31,10 +31,8 @@ final class SlowPeerPolicy
 
     /** How long one link must hold the node alone before it is isolated as slower than the others. */
     static final long SINGLED_OUT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** How soon a link isolated in the last {@link #PROBATION_NANOS} is isolated again. */
-    static final long RELAPSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** How long an isolated link stays on probation: congested again within it, it is isolated again sooner. */
-    static final long PROBATION_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long an isolated link stays on probation: alone congested again within it, it is isolated at once. */
+    static final long PROBATION_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final FlowControl flow;
     private final long timeoutNanos;
@@ -92,13 +90,14 @@ final class SlowPeerPolicy
      * the node waited for in at least three of four checks, and its peer never said it held its reads on purpose
      * ({@link HoldSignal}). A peer that drains, but slower than the others, stands out so: flow control paces the
      * stream to the slowest reader, and the others' queues then empty at once.
-     * A link isolated in the last {@link #PROBATION_NANOS} is singled out again after {@link #RELAPSE_NANOS}.
+     * A link isolated in the last {@link #PROBATION_NANOS} is singled out again at once: a peer slow for good, pushed
+     * to again once its queue drained, would otherwise hold the node anew every time.
      */
     private boolean singledOut(final PeerLink link, final long now)
     {
         final long congestedFor = now - link.congestedSinceNanos;
         final boolean relapse = link.isolatedAtNanos != 0 && now - link.isolatedAtNanos < PROBATION_NANOS;
-        return !link.peerHeldThisEpisode && congestedFor >= (relapse ? RELAPSE_NANOS : SINGLED_OUT_NANOS)
+        return !link.peerHeldThisEpisode && (relapse || congestedFor >= SINGLED_OUT_NANOS)
             && link.aloneChecks * 4L >= link.congestedChecks * 3L;
     }
 
