@@ -25,19 +25,24 @@ final class QueueScript
 {
     static final TopicId TOPIC = TopicId.of("hearsay-jcstress");
     /** Events in the longest script. */
-    static final int EVENTS = 5;
+    static final int EVENTS = 6;
+    /**
+     * Messages given up in the lost report of {@link #withLostReport}: a producer that counts them into the gap one
+     * by one takes long enough for a reader to take the gap in between.
+     */
+    static final int LOST = 100;
 
     /** Reader codes beyond the event numbers: a Lagged the producer wrote as an entry, or one the reader took. */
-    private static final int LAGGED_ENTRY = 1_000;
-    private static final int LAGGED_TAKEN = 2_000;
+    private static final int LAGGED_ENTRY = 1_000_000;
+    private static final int LAGGED_TAKEN = 2_000_000;
     /** Reader code: an event whose fields do not all belong to one scripted event. */
     private static final int DAMAGED = -1;
     /** Reader code: a poll call whose callbacks and position disagree (see {@link #pollOnce}). */
     private static final int MISCOUNTED = -2;
 
     private static final int[] KINDS = {0, SubscriberQueue.MESSAGE, SubscriberQueue.NEIGHBOR_UP,
-        SubscriberQueue.MESSAGE, SubscriberQueue.GAP, SubscriberQueue.MESSAGE};
-    private static final int[] LENGTHS = {0, 8, 0, 200, 0, 100};
+        SubscriberQueue.MESSAGE, SubscriberQueue.GAP, SubscriberQueue.MESSAGE, SubscriberQueue.MESSAGE};
+    private static final int[] LENGTHS = {0, 8, 0, 200, 0, 100, 16};
     private static final NodeId[] AUTHORS = new NodeId[EVENTS + 1];
     private static final NodeId[] SENDERS = new NodeId[EVENTS + 1];
     private static final UnsafeBuffer[] PAYLOADS = new UnsafeBuffer[EVENTS + 1];
@@ -59,6 +64,8 @@ final class QueueScript
 
     private final SubscriberQueue queue;
     private final int events;
+    /** The script event replaced by a report of {@link #LOST} given-up messages ({@code offerLost}), or 0. */
+    private final int lostAt;
 
     // Producer's.
     private final boolean[] accepted = new boolean[EVENTS + 1];
@@ -76,9 +83,25 @@ final class QueueScript
      */
     QueueScript(final int capacity, final int events)
     {
+        this(capacity, events, 0);
+    }
+
+    private QueueScript(final int capacity, final int events, final int lostAt)
+    {
         AgronaAccess.require();
         this.queue = new SubscriberQueue(capacity, 1024);
         this.events = events;
+        this.lostAt = lostAt;
+    }
+
+    /**
+     * The whole script with its third event replaced by a report of {@link #LOST} messages the node gave up, which
+     * the reader must learn of as Lagged counts, whether the report fits (its own Lagged entry) or not (added to the
+     * open gap).
+     */
+    static QueueScript withLostReport(final int capacity)
+    {
+        return new QueueScript(capacity, EVENTS, 3);
     }
 
     // ---------------------------------------------------------------- producer
@@ -100,6 +123,10 @@ final class QueueScript
 
     private boolean offer(final int k)
     {
+        if (k == lostAt)
+        {
+            return queue.offerLost(LOST);
+        }
         switch (KINDS[k])
         {
             case SubscriberQueue.MESSAGE:
@@ -199,9 +226,11 @@ final class QueueScript
      * Lagged(n) entry the producer wrote, {@code Tn} for a Lagged(n) the reader took at its position, and
      * {@code |} where the concurrent reader stopped and the arbiter's drain began.
      * <p>
-     * OK means: every event read is whole and in script order, each run of dropped events is reported by exactly
-     * one Lagged, right before the first event offered after it (or at the end), with its exact count, and the
-     * producer's return values and drop counter agree with what the reader saw.
+     * OK means: every event read is whole and in script order; the events between two events read (or after the
+     * last) are exactly the refused offers and the lost reports there, and the Lagged read between them add up to
+     * their count (one per refused event, {@link #LOST} per lost report), right where they were; they are one
+     * Lagged, or one more per lost report that fitted (its own entry) and per run of drops after it; and the
+     * producer's drop counter agrees.
      */
     String verdict()
     {
@@ -218,15 +247,15 @@ final class QueueScript
         long droppedByProducer = 0;
         for (int k = 1; k <= events; k++)
         {
-            droppedByProducer += accepted[k] ? 0 : 1;
+            droppedByProducer += accepted[k] ? 0 : weight(k);
         }
         if (droppedByProducer != queue.dropped())
         {
-            return "drop counter " + queue.dropped() + ", refused offers " + droppedByProducer;
+            return "drop counter " + queue.dropped() + ", refused " + droppedByProducer;
         }
         int next = 1;
-        int lag = 0;
-        boolean afterLagged = false;
+        long lagged = 0;
+        int laggedRun = 0;
         for (int i = 0; i < seenCount; i++)
         {
             final int code = seen[i];
@@ -236,53 +265,61 @@ final class QueueScript
             }
             if (code >= LAGGED_ENTRY)
             {
-                if (afterLagged)
-                {
-                    return "two Lagged in a row";
-                }
-                lag = code % LAGGED_ENTRY;
-                if (lag == 0)
+                if (code % LAGGED_ENTRY == 0)
                 {
                     return "Lagged(0)";
                 }
-                afterLagged = true;
+                lagged += code % LAGGED_ENTRY;
+                laggedRun++;
                 continue;
             }
-            if (code != next + lag)
+            if (code < next || code > events || code == lostAt || !accepted[code])
             {
-                return "event " + code + " where " + (next + lag) + " was due";
+                return "event " + code + " where " + next + " or later was due";
             }
-            final String lost = reportedDrops(next, lag);
-            if (lost != null)
+            final String skipped = skipped(next, code, lagged, laggedRun);
+            if (skipped != null)
             {
-                return lost;
-            }
-            if (!accepted[code])
-            {
-                return "event " + code + " read but refused";
+                return skipped;
             }
             next = code + 1;
-            lag = 0;
-            afterLagged = false;
+            lagged = 0;
+            laggedRun = 0;
         }
-        if (next + lag != events + 1)
-        {
-            return "events " + (next + lag) + ".." + events + " neither read nor reported";
-        }
-        return reportedDrops(next, lag);
+        return skipped(next, events + 1, lagged, laggedRun);
     }
 
-    /** Null if events {@code from} to {@code from + lag - 1}, which a Lagged reported, were all refused. */
-    private String reportedDrops(final int from, final int lag)
+    /**
+     * Null if events {@code from} up to (not including) {@code to}, which the reader did not read, were all refused
+     * or lost reports, and the {@code run} Lagged read in their place count exactly them.
+     */
+    private String skipped(final int from, final int to, final long lagged, final int run)
     {
-        for (int k = from; k < from + lag; k++)
+        long missing = 0;
+        int lostEntries = 0;
+        for (int k = from; k < to; k++)
         {
-            if (k > events || accepted[k])
+            if (accepted[k] && k != lostAt)
             {
-                return "Lagged covers event " + k + ", which was " + (k > events ? "never offered" : "accepted");
+                return "event " + k + " accepted but not read";
             }
+            missing += weight(k);
+            lostEntries += accepted[k] ? 1 : 0;
+        }
+        if (lagged != missing)
+        {
+            return "Lagged count " + lagged + " for " + missing + " missing";
+        }
+        if (run > 1 + 2 * lostEntries)
+        {
+            return "two Lagged in a row";
         }
         return null;
+    }
+
+    private long weight(final int k)
+    {
+        return k == lostAt ? LOST : 1;
     }
 
     private String trace()
