@@ -18,7 +18,7 @@ import java.util.Arrays;
  * The script mixes every kind of entry, so that each field of a slot must arrive whole: a message whose payload
  * fits the slot's first buffer, a neighbor event (which clears the message fields of its slot), a message large
  * enough to make a reused slot grow a new buffer, a FIFO gap report (which reuses the message fields for other
- * values), and another message. Every payload byte depends on the event and its index, so a buffer that shows
+ * values), and two more messages. Every payload byte depends on the event and its index, so a buffer that shows
  * another event's bytes, or bytes not yet written, is caught.
  */
 final class QueueScript
@@ -27,8 +27,8 @@ final class QueueScript
     /** Events in the longest script. */
     static final int EVENTS = 6;
     /**
-     * Messages given up in the lost report of {@link #withLostReport}: a producer that counts them into the gap one
-     * by one takes long enough for a reader to take the gap in between.
+     * Messages given up in the lost report of {@link #withLostReport}: many, so that adding them to a gap one at a
+     * time, rather than in one step, would leave a reader the time to take the gap in between.
      */
     static final int LOST = 100;
 
