@@ -99,7 +99,7 @@ final class SubscriberQueue
     boolean offerMessage(final NodeId author, final NodeId from, final int hopCount, final boolean onlyNeighbors,
         final DirectBuffer payload, final int offset, final int length)
     {
-        if (!claim())
+        if (!claim(1))
         {
             return false;
         }
@@ -124,7 +124,7 @@ final class SubscriberQueue
     /** Offers a NeighborUp or NeighborDown; false if it was dropped. */
     boolean offerNeighbor(final int kind, final NodeId peer)
     {
-        if (!claim())
+        if (!claim(1))
         {
             return false;
         }
@@ -140,7 +140,7 @@ final class SubscriberQueue
     /** Offers a FIFO gap report; false if it was dropped. */
     boolean offerGap(final NodeId author, final int epoch, final long fromSequence, final long toSequence)
     {
-        if (!claim())
+        if (!claim(1))
         {
             return false;
         }
@@ -163,12 +163,8 @@ final class SubscriberQueue
      */
     boolean offerLost(final long missed)
     {
-        if (!claim())
+        if (!claim(missed))
         {
-            for (long n = 1; n < missed && drop(); n++)
-            {
-                // counted one by one into the gap, as drops are
-            }
             return false;
         }
         final int i = (int)producerTail & mask;
@@ -216,9 +212,9 @@ final class SubscriberQueue
 
     /**
      * Producer: makes room for one event, and for the Lagged entry of an open gap ahead of it; false when the event
-     * must be dropped (counted in the gap).
+     * must be dropped, counted in the gap as {@code weight} events (a lost report counts the messages it reports).
      */
-    private boolean claim()
+    private boolean claim(final long weight)
     {
         while (true)
         {
@@ -230,7 +226,7 @@ final class SubscriberQueue
                 headCache = head.get();
                 if (producerTail + needed - headCache > capacity)
                 {
-                    if (drop())
+                    if (drop(weight))
                     {
                         return false;
                     }
@@ -275,10 +271,11 @@ final class SubscriberQueue
     }
 
     /**
-     * Producer: one more event dropped at its current position; false, and nothing dropped, if the reader has
-     * taken the gap at this position (it read every event, so the buffer has room after all).
+     * Producer: {@code events} more events dropped at its current position, in one compare-and-set, so that a reader
+     * taking the gap sees all of them or none; false, and nothing dropped, if the reader has taken the gap at this
+     * position (it read every event, so the buffer has room after all).
      */
-    private boolean drop()
+    private boolean drop(final long events)
     {
         final long position = producerTail & POSITION;
         while (true)
@@ -290,9 +287,9 @@ final class SubscriberQueue
                 return false;
             }
             final long count = here && isOpen(word) ? word & COUNT : 0;
-            if (gap.compareAndSet(word, position << 32 | Math.min(count + 1, COUNT)))
+            if (gap.compareAndSet(word, position << 32 | Math.min(count + events, COUNT)))
             {
-                dropped++;
+                dropped += events;
                 return true;
             }
         }
