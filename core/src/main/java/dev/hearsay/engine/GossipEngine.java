@@ -44,9 +44,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * module wraps it with TCP; the in-memory network of core's test jar connects several in one JVM.
  * <p>
  * Producers: user threads ({@link #subscribe}, the {@link Subscription} methods, {@link #close()}) and transport
- * threads (through {@link #networkEvents()}) only copy data into ring slots. The ring uses a busy-spin wait
- * strategy whose publish signals nobody: the dispatcher polls with an {@code EventPoller}, so no publish ever takes
- * a lock (the Disruptor's default blocking strategy would).
+ * threads (through {@link #networkEvents()}) only copy data into ring slots. The dispatcher polls the ring with an
+ * {@code EventPoller}, and a publish signals it only when it sleeps (one fence per publish, an unpark only then, see
+ * {@code DispatcherWakeup}): no publish ever takes a lock, as the Disruptor's default blocking strategy would.
  * <p>
  * Back-pressure: a broadcast that finds the ring full, or that would take the payload bytes of broadcasts accepted
  * but not yet handled beyond {@link GossipConfig#maxInFlightBroadcastBytes()}, returns
