@@ -152,7 +152,10 @@ final class SlowPeerPolicy
             {
                 link.aloneChecks++;
             }
-            if (!link.required && (now - link.stuckSinceNanos >= isolationNanos || singledOut(link, now))
+            // A peer that says it holds its reads on purpose is waiting for its own readers: the node waits too (its
+            // lossless readers hold the flow until their own timeout), up to the cut below.
+            final boolean stuck = now - link.stuckSinceNanos >= isolationNanos && !link.peerHeldThisEpisode;
+            if (!link.required && (stuck || singledOut(link, now))
                 && link.isolate())
             {
                 link.isolatedAtNanos = now;
