@@ -59,6 +59,32 @@ final class EngineTestSupport
     }
 
     /** Reads events until a Received matching {@code payload} arrives; fails on timeout. Returns it. */
+    /**
+     * Reads {@code sub} until a message whose payload is {@code marker} arrives (ring order is delivery order, so
+     * everything handled before it has been delivered) and returns the payloads received before it, as UTF-8.
+     *
+     * @throws AssertionError if the marker does not come within {@link #WAIT}.
+     */
+    static List<String> receivedBefore(final Subscription sub, final String marker) throws InterruptedException
+    {
+        final List<String> got = new ArrayList<>();
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline)
+        {
+            final GossipEvent e = sub.next(Duration.ofMillis(100));
+            if (e instanceof GossipEvent.Received r)
+            {
+                final String s = new String(r.content(), java.nio.charset.StandardCharsets.UTF_8);
+                if (s.equals(marker))
+                {
+                    return got;
+                }
+                got.add(s);
+            }
+        }
+        throw new AssertionError("marker " + marker + " not received; got " + got);
+    }
+
     static GossipEvent.Received awaitReceived(final Subscription sub, final byte[] payload)
         throws InterruptedException
     {

@@ -1,7 +1,6 @@
 package dev.hearsay.engine;
 
 import dev.hearsay.GossipConfig;
-import dev.hearsay.GossipEvent;
 import dev.hearsay.MessageValidator;
 import dev.hearsay.NodeId;
 import dev.hearsay.NodeKey;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.hearsay.engine.EngineTestSupport.await;
+import static dev.hearsay.engine.EngineTestSupport.receivedBefore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -100,26 +99,6 @@ final class MessageValidatorTest
     }
 
     /** The payloads {@code sub} receives before {@code marker}, which must arrive. */
-    private static List<String> receivedBefore(final Subscription sub, final String marker) throws Exception
-    {
-        final List<String> got = new ArrayList<>();
-        final long deadline = System.nanoTime() + EngineTestSupport.WAIT.toNanos();
-        while (System.nanoTime() < deadline)
-        {
-            final GossipEvent e = sub.next(Duration.ofMillis(100));
-            if (e instanceof GossipEvent.Received r)
-            {
-                final String s = new String(r.content(), StandardCharsets.UTF_8);
-                if (s.equals(marker))
-                {
-                    return got;
-                }
-                got.add(s);
-            }
-        }
-        throw new AssertionError("marker " + marker + " not received; got " + got);
-    }
-
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void rejectedMessagesAreNeitherDeliveredNorRelayedAndTheirSenderIsDroppedPastTheLimit() throws Exception

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,22 +112,7 @@ final class OffDispatcherVerificationTest
     {
         final byte[] marker = bytes("marker-" + markerSeq);
         send(engine, RELAY, frame(TOPIC, AUTHOR, AUTHOR, markerSeq, 1, marker));
-        final List<String> got = new ArrayList<>();
-        final long deadline = System.nanoTime() + EngineTestSupport.WAIT.toNanos();
-        while (System.nanoTime() < deadline)
-        {
-            final GossipEvent e = sub.next(Duration.ofMillis(100));
-            if (e instanceof GossipEvent.Received r)
-            {
-                final String s = new String(r.content(), StandardCharsets.UTF_8);
-                if (s.equals("marker-" + markerSeq))
-                {
-                    return got;
-                }
-                got.add(s);
-            }
-        }
-        throw new AssertionError("marker not received; got " + got);
+        return EngineTestSupport.receivedBefore(sub, "marker-" + markerSeq);
     }
 
     @Test

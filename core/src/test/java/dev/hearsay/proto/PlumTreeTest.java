@@ -190,27 +190,13 @@ class PlumTreeTest
     /** Triangle a, b, c (all neighbors of each other), just joined: every edge still eager. */
     private static TestNet threeJoined()
     {
-        final TestNet net = new TestNet(GossipConfig.defaults());
-        final TestNet.Node a = net.add();
-        final TestNet.Node b = net.add();
-        final TestNet.Node c = net.add();
-        a.state.join(TOPIC, List.of(), net.now);
-        b.state.join(TOPIC, List.of(a.id), net.now);
-        net.pump();
-        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
-        net.pump();
-        return net;
+        return TestNet.threeJoined(GossipConfig.defaults());
     }
 
     /** {@link #threeJoined()} after one warm-up broadcast from a and 20 ms. */
     private static TestNet joinedTriangle()
     {
-        final TestNet net = threeJoined();
-        final TestNet.Node a = net.nodes.get(0);
-        a.broadcast("warm-up");
-        net.pump();
-        net.advance(20);
-        return net;
+        return TestNet.warmTriangle(GossipConfig.defaults());
     }
 
     /** {@link #joinedTriangle()} whose tree is known: a pushes to b and c, b announces to c. */

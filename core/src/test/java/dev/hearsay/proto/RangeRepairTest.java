@@ -24,18 +24,10 @@ class RangeRepairTest
      */
     private static TestNet triangle(final GossipConfig config)
     {
-        final TestNet net = new TestNet(config);
-        final TestNet.Node a = net.add();
-        final TestNet.Node b = net.add();
-        final TestNet.Node c = net.add();
-        a.state.join(TOPIC, List.of(), net.now);
-        b.state.join(TOPIC, List.of(a.id), net.now);
-        net.pump();
-        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
-        net.pump();
-        a.broadcast("warm-up");
-        net.pump();
-        net.advance(20);
+        final TestNet net = TestNet.warmTriangle(config);
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
         assertTrue(a.state.eagerPeers(TOPIC).containsAll(List.of(b.id, c.id)), "a pushes to b and c");
         assertTrue(b.state.lazyPeers(TOPIC).contains(c.id), "b announces to c");
         return net;

@@ -37,6 +37,31 @@ final class TestNet
         this.config = config;
     }
 
+    /** Triangle a, b, c (each a neighbor of the others), just joined: every edge still eager. */
+    static TestNet threeJoined(final GossipConfig config)
+    {
+        final TestNet net = new TestNet(config);
+        final Node a = net.add();
+        final Node b = net.add();
+        final Node c = net.add();
+        a.state.join(TOPIC, List.of(), net.now);
+        b.state.join(TOPIC, List.of(a.id), net.now);
+        net.pump();
+        c.state.join(TOPIC, List.of(a.id, b.id), net.now);
+        net.pump();
+        return net;
+    }
+
+    /** {@link #threeJoined} after one warm-up broadcast from a and 20 ms. */
+    static TestNet warmTriangle(final GossipConfig config)
+    {
+        final TestNet net = threeJoined(config);
+        net.nodes.get(0).broadcast("warm-up");
+        net.pump();
+        net.advance(20);
+        return net;
+    }
+
     record Envelope(NodeId from, NodeId to, Message message, boolean peerDown)
     {
     }
