@@ -329,11 +329,15 @@ final class SlowScenarioRun
     private static void add(final SlowScenarioResult.Phase into, final SlowScenarioResult.Phase from)
     {
         into.windowNanos += from.windowNanos;
+        into.heldNanos += from.heldNanos;
+        into.afterCutoverNanos += from.afterCutoverNanos;
         into.accepted += from.accepted;
         into.backPressured += from.backPressured;
         for (int i = 0; i < into.inWindows.length; i++)
         {
             into.inWindows[i] += from.inWindows[i];
+            into.inHold[i] += from.inHold[i];
+            into.inAfterCutover[i] += from.inAfterCutover[i];
             into.delivered[i] += from.delivered[i];
             into.expected[i] += from.expected[i];
             into.missed[i] += from.missed[i];
@@ -365,6 +369,10 @@ final class SlowScenarioRun
         private long[] open;
         private long[] openBytes;
         private long openedAt;
+        /** The slow node's cut-overs before the window: one more means its reader was cut over. */
+        private final long cutoversBefore;
+        private long cutoverSeenAt;
+        private long[] atCutover;
 
         Window(final LocalCluster cluster, final SlowScenarioResult.Phase phase)
         {
@@ -374,6 +382,7 @@ final class SlowScenarioRun
             delivered0 = delivered();
             missed0 = missed();
             backPressured0 = cluster.backPressured();
+            cutoversBefore = cutovers();
         }
 
         void open()
@@ -381,6 +390,16 @@ final class SlowScenarioRun
             openedAt = System.nanoTime();
             open = delivered();
             openBytes = bytes();
+            if (cutovers() > cutoversBefore)
+            {
+                cutoverSeenAt = openedAt;
+                atCutover = open;
+            }
+        }
+
+        private long cutovers()
+        {
+            return cluster.nodes().get(slowNode).counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS);
         }
 
         /** Samples the others' and the slow node's rates every {@link #SAMPLE_NANOS} for {@code nanos}. */
@@ -409,6 +428,11 @@ final class SlowScenarioRun
                         count++;
                     }
                 }
+                if (atCutover == null && cutovers() > cutoversBefore)
+                {
+                    cutoverSeenAt = at;
+                    atCutover = d;
+                }
                 final double slow = (d[slowNode] - last[slowNode]) * 1e9 / (at - lastAt);
                 phase.timeline.add(new double[] {(at - openedAt) / 1e9, count == 0 ? 0 : others / count, slow});
                 progress.show(String.format(Locale.ROOT, "%s: others %,.0f msg/s each, node %d %,.0f msg/s",
@@ -428,7 +452,11 @@ final class SlowScenarioRun
             {
                 phase.inWindows[i] += d[i] - open[i];
                 phase.bytesInWindows[i] += b[i] - openBytes[i];
+                phase.inHold[i] += (atCutover == null ? d[i] : atCutover[i]) - open[i];
+                phase.inAfterCutover[i] += atCutover == null ? 0 : d[i] - atCutover[i];
             }
+            phase.heldNanos += (atCutover == null ? closedAt : cutoverSeenAt) - openedAt;
+            phase.afterCutoverNanos += atCutover == null ? 0 : closedAt - cutoverSeenAt;
         }
 
         /** Stops the publishers, drains, and adds what each node got against what it should have. */

@@ -61,6 +61,12 @@ class SlowScenarioTest
         assertEquals(0.1 * unloaded, number(json, "paceEventsPerSecond"), 0.1 * unloaded * 1e-3,
             "paced at 10% of its unloaded rate");
         assertTrue(number(json, "othersRatioMin") > 0, json);
+        // The slow windows split at the cut-over: the hold before it, the others' rate after it.
+        final double held = number(json, "heldSeconds");
+        final double after = number(json, "afterCutoverSeconds");
+        assertTrue(held >= 0 && after >= 0, json);
+        assertEquals(number(json, "slowWindowSeconds"), held + after, 1e-3, json);
+        assertTrue(after == 0 || number(json, "slowCutovers") > 0, "a part after a cut-over that never came: " + json);
 
         assertEquals(0, number(json, "slowDuplicates"), json);
         // A reader that stays behind is cut over after its timeout and told of every loss from then on.
