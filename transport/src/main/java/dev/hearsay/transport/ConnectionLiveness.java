@@ -3,6 +3,7 @@ package dev.hearsay.transport;
 import dev.hearsay.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.VoidChannelPromise;
 
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +29,7 @@ final class ConnectionLiveness implements FailureDetector.Connection
     private final NodeId peer;
     private final TransportCounters counters;
     private final CoalescedTask heartbeat = new CoalescedTask(this::writeHeartbeat);
+    private final VoidChannelPromise heartbeatPromise;
     private volatile long lastHeardNanos;
     private volatile long lastHeartbeatNanos;
     private volatile boolean convicted;
@@ -43,6 +45,7 @@ final class ConnectionLiveness implements FailureDetector.Connection
         this.channel = channel;
         this.peer = peer;
         this.counters = counters;
+        this.heartbeatPromise = new VoidChannelPromise(channel, false);
         final long now = System.nanoTime();
         this.lastHeardNanos = now;
         this.lastHeartbeatNanos = now;
@@ -118,9 +121,9 @@ final class ConnectionLiveness implements FailureDetector.Connection
             return;
         }
         final ByteBuf frame = channel.alloc().directBuffer(FrameDecoder.PREFIX).writeInt(0);
-        // A promise of its own, not the void one: a write that fails because the connection is closing must not
-        // be reported as an error of the connection.
-        channel.writeAndFlush(frame);
+        // Not the channel's void promise: a write that fails because the connection is closing must not be
+        // reported as an error of the connection. One promise that drops failures, reused: nothing allocated.
+        channel.writeAndFlush(frame, heartbeatPromise);
         lastHeartbeatNanos = System.nanoTime();
         counters.heartbeatsSent.incrementAndGet();
     }

@@ -5,6 +5,7 @@ import dev.hearsay.engine.NetworkEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.VoidChannelPromise;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -48,6 +49,7 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
     private volatile boolean paused;
     /** Event loop only: what this node last told the peer (see {@link #signalHolding}). */
     private boolean signalledHolding;
+    private VoidChannelPromise signalPromise;
 
     InboundFrameHandler(final NettyTransport transport, final NetworkEvents events, final NodeId peer,
         final TransportCounters counters)
@@ -315,7 +317,13 @@ final class InboundFrameHandler extends ChannelInboundHandlerAdapter
             return;
         }
         signalledHolding = holding;
-        ctx.channel().writeAndFlush(HoldSignal.frame(ctx.alloc(), holding));
+        if (signalPromise == null)
+        {
+            // Reused for every signal: no promise allocated per pause. A write that fails because the connection
+            // is closing is no error of the connection, so failures are not fired down the pipeline.
+            signalPromise = new VoidChannelPromise(ctx.channel(), false);
+        }
+        ctx.channel().writeAndFlush(HoldSignal.frame(ctx.alloc(), holding), signalPromise);
     }
 
     @Override
