@@ -15,9 +15,7 @@ public enum OverflowPolicy
      * every topic. A reader that stays behind for the subscription's {@code slowSubscriberTimeout}, its buffer not
      * once empty since it first held the node (it stopped, or reads slower than the flow), is cut over to
      * {@link #DROP} (counted, logged) so that one dead or slow reader cannot pace the node for long; once it has
-     * read everything buffered, and no sooner than another {@code slowSubscriberTimeout} after the cut-over, it is
-     * lossless again (a reader slower than the flow that empties its buffer when the flow pauses for a moment is not
-     * waited for again at once).
+     * read everything buffered, it is lossless again.
      */
     LOSSLESS,
 

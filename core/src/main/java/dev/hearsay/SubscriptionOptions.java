@@ -57,8 +57,7 @@ import java.time.Duration;
  * @param overflow              what a full buffer does (default {@link OverflowPolicy#LOSSLESS}).
  * @param slowSubscriberTimeout with {@link OverflowPolicy#LOSSLESS}: how long a reader may stay behind, its buffer
  *                              not once empty since it first held the node (stopped, or reading slower than the
- *                              flow), before it is cut over to dropping (default 2 s); and how long it then drops
- *                              at least before it is lossless again (once its buffer is read empty).
+ *                              flow), before it is cut over to dropping (default 2 s).
  * @param validator             judges received messages of the topic before they are delivered or relayed, while
  *                              this subscription is open (default null: none).
  */

@@ -444,7 +444,6 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             if (!release && now - s.behindSinceNanos >= s.options().slowSubscriberTimeout().toNanos())
             {
                 s.lossless = false;
-                s.cutOverAtNanos = now;
                 s.behindSinceNanos = EngineSubscription.NOT_BEHIND;
                 counters.increment(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS);
                 LOG.log(System.Logger.Level.WARNING, "subscription to {0}: reader stayed behind for {1} ms, holding "
@@ -463,11 +462,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
 
     /**
      * Before an offer to {@code subscription}'s buffer: a reader that was behind and has emptied its buffer has
-     * caught up. One cut over earlier is lossless again once it has emptied its buffer, but not within its
-     * slow-subscriber timeout of the cut-over: a reader slower than the flow that empties its buffer when the flow
-     * pauses for a moment would otherwise hold the node for another timeout after every such pause.
+     * caught up; one cut over earlier that has is lossless again.
      */
-    private void beforeOffer(final EngineSubscription subscription)
+    private static void beforeOffer(final EngineSubscription subscription)
     {
         if (subscription.behindSinceNanos != EngineSubscription.NOT_BEHIND && !subscription.holding
             && subscription.queue().drained())
@@ -475,8 +472,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             subscription.behindSinceNanos = EngineSubscription.NOT_BEHIND;
         }
         if (!subscription.lossless && subscription.options().overflow() == dev.hearsay.OverflowPolicy.LOSSLESS
-            && subscription.queue().drained()
-            && now - subscription.cutOverAtNanos >= subscription.options().slowSubscriberTimeout().toNanos())
+            && subscription.queue().drained())
         {
             subscription.lossless = true;
         }

@@ -73,8 +73,6 @@ public final class EngineSubscription implements Subscription
      */
     long behindSinceNanos = NOT_BEHIND;
     static final long NOT_BEHIND = Long.MIN_VALUE;
-    /** When this buffer was last cut over to dropping (meaningless while {@link #lossless}). */
-    long cutOverAtNanos;
 
     EngineSubscription(final GossipEngine engine, final TopicId topic, final int capacity, final int maxPayload,
         final SubscriptionOptions options, final TopicSequences sequences)

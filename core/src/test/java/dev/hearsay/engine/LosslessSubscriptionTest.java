@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The lossless overflow policy: a reader that falls behind holds the node's flow instead of losing messages, a
@@ -115,8 +114,6 @@ class LosslessSubscriptionTest
             final long start = System.nanoTime();
             publisher(node, TOPIC, author, 1, 2_000).join();
             await("every frame handled", () -> node.counter(EngineCounter.FRAMES_RECEIVED) == 2_000);
-            // The cut-over came before this.
-            final long cutOverAtLatest = System.nanoTime();
             assertTrue(System.nanoTime() - start >= timeout.toNanos(), "held for the timeout first");
             assertEquals(1, node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS));
             final long dropped = node.counter(EngineCounter.SUBSCRIBER_DROPPED);
@@ -134,88 +131,13 @@ class LosslessSubscriptionTest
             assertEquals(new GossipEvent.Lagged(dropped), e);
             assertEquals(2_000, read + dropped);
 
-            // Caught up, and a whole timeout after its cut-over: the next burst is held for the reader again, not
-            // dropped. (The policy is defined by time, so the test waits the time out.)
-            waitUntil(cutOverAtLatest + timeout.toNanos());
+            // Caught up: the next burst is held for the reader again, not dropped.
             final Thread io = publisher(node, TOPIC, author, 2_001, 1_000);
             await("a second hold", () -> node.counter(EngineCounter.SUBSCRIBER_HOLDS) >= 2);
             readInOrder(sub, 2_001, 1_000);
             io.join();
             assertEquals(dropped, node.counter(EngineCounter.SUBSCRIBER_DROPPED));
             assertEquals(1, node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS));
-        }
-    }
-
-    @Test
-    void readerCutOverKeepsDroppingForItsTimeoutThoughItCaughtUp() throws Exception
-    {
-        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(1, SMALL).start())
-        {
-            final GossipEngine node = cluster.get(0);
-            // Long enough that the second burst comes well within it.
-            final Duration timeout = Duration.ofSeconds(3);
-            final Subscription sub = node.subscribe(TOPIC, List.of(),
-                SubscriptionOptions.defaults().withSlowSubscriberTimeout(timeout));
-            final NodeId author = EngineTestSupport.key(7).id();
-            final long start = System.nanoTime();
-            publisher(node, TOPIC, author, 1, 2_000).join();
-            await("every frame handled", () -> node.counter(EngineCounter.FRAMES_RECEIVED) == 2_000);
-            // The cut-over came after start + timeout.
-            final long cutOverAtEarliest = start;
-            assertEquals(1, node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS));
-            final long holds = node.counter(EngineCounter.SUBSCRIBER_HOLDS);
-            final long dropped = node.counter(EngineCounter.SUBSCRIBER_DROPPED);
-            assertTrue(drain(sub) > 0);
-
-            // Its buffer is empty, but it was cut over a moment ago: a burst now is dropped and reported, not held
-            // (a reader slower than the flow that caught up only because the flow paused would hold the node for
-            // another timeout after every pause).
-            final Thread io = publisher(node, TOPIC, author, 2_001, 2_000);
-            await("the burst handled, or a hold", () -> node.counter(EngineCounter.FRAMES_RECEIVED) == 4_000
-                || node.counter(EngineCounter.SUBSCRIBER_HOLDS) > holds);
-            assumeTrue(System.nanoTime() - cutOverAtEarliest < 2 * timeout.toNanos(),
-                "the burst came after the timeout: the machine stalled this test for seconds");
-            assertEquals(holds, node.counter(EngineCounter.SUBSCRIBER_HOLDS), "held again within the timeout");
-            io.join();
-            assertTrue(node.counter(EngineCounter.SUBSCRIBER_DROPPED) > dropped);
-            assertEquals(1, node.counter(EngineCounter.SLOW_SUBSCRIBER_CUTOVERS));
-            final long lostInBurst = node.counter(EngineCounter.SUBSCRIBER_DROPPED) - dropped;
-            long read = 0;
-            long lagged = 0;
-            GossipEvent e;
-            while ((e = sub.next(Duration.ZERO)) != null)
-            {
-                if (e instanceof GossipEvent.Received)
-                {
-                    read++;
-                }
-                else if (e instanceof GossipEvent.Lagged l)
-                {
-                    lagged += l.missed();
-                }
-            }
-            assertEquals(lostInBurst, lagged, "every loss reported");
-            assertEquals(2_000, read + lagged);
-        }
-    }
-
-    /** Reads whatever is buffered; returns how many events that was. */
-    private static int drain(final Subscription sub) throws Exception
-    {
-        int n = 0;
-        while (sub.next(Duration.ZERO) != null)
-        {
-            n++;
-        }
-        return n;
-    }
-
-    private static void waitUntil(final long deadlineNanos)
-    {
-        long left;
-        while ((left = deadlineNanos - System.nanoTime()) > 0)
-        {
-            LockSupport.parkNanos(left);
         }
     }
 
