@@ -252,6 +252,15 @@ final class PayloadCache
         return added;
     }
 
+    /**
+     * Once this cache has evicted early (it reached its bounds): how long ago the oldest entry still cached arrived,
+     * i.e. how long a payload stays here at the current rate. {@link Long#MAX_VALUE} before that, or when empty.
+     */
+    long span(final long now)
+    {
+        return evictedEarly == 0 || head >= tail ? Long.MAX_VALUE : now - times[index(head)];
+    }
+
     /** Evicts entries cached at or before {@code cutoff}. */
     void evictOlderThan(final long cutoff)
     {

@@ -831,7 +831,7 @@ final class PlumTree
             forget(run);
             return;
         }
-        if (now - missing.announcedAt(run) < MAX_REPAIR_HOLD_NANOS && onItsWay(run, now))
+        if (now - missing.announcedAt(run) < repairHold(now) && onItsWay(run, now))
         {
             // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
             // per run, where re-queueing every lead timeout cost millions of them per second under load.
@@ -1004,6 +1004,17 @@ final class PlumTree
      * travel one tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path;
      * a stream that stalls, or skips past the sequence, lets the graft go.
      */
+    /**
+     * How long a missing run may wait for its eager copy before it is grafted: {@link #MAX_REPAIR_HOLD_NANOS}, or
+     * half of what this node's payload cache spans if that is less. Under sustained load the caches turn over in
+     * well under a second (262,144 entries at 450,000 messages a second: 0.6 s), and the announcers' caches, about
+     * as big and as busy as this one, would no longer hold what a Graft put off for the whole hold asks for.
+     */
+    private long repairHold(final long now)
+    {
+        return Math.min(MAX_REPAIR_HOLD_NANOS, cache.span(now) / 2);
+    }
+
     private boolean onItsWay(final int run, final long now)
     {
         final AuthorLog log = missing.log(run);

@@ -271,6 +271,36 @@ class PlumTreeTest
     }
 
     /**
+     * The wait for a flowing stream is bounded by what the payload caches hold: once they evict early, a missing
+     * sequence waits at most half of what this node's cache spans, since the announcers' caches, about as busy,
+     * would no longer hold it when a Graft put off for longer asked for it.
+     */
+    @Test
+    void announcedMessagesOnAFlowingStreamAreGraftedBeforeTheCachesTurnOver()
+    {
+        // Caches of 8 bytes: two or three of these payloads; on this stream they turn over every 12-18 ms.
+        final TestNet net = TestNet.warmTriangle(GossipConfig.builder().payloadCacheBytes(8).build());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        assertTrue(a.state.eagerPeers(TOPIC).contains(c.id) && b.state.lazyPeers(TOPIC).contains(c.id));
+        final java.util.ArrayDeque<TestNet.Envelope> delayed = broadcastHoldingBackEagerCopiesToC(net, 20);
+        net.advance(10);
+        final long graftsBefore = c.state.stats().graftsSent;
+        while (!delayed.isEmpty())
+        {
+            final TestNet.Envelope e = delayed.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+            net.pump();
+            net.advance(6);
+        }
+        net.advance(300, 5);
+        assertTrue(c.state.stats().graftsSent > graftsBefore, "waited for the stream past what the caches hold");
+        assertEquals(21, c.deliveries.size());
+        assertEquals(21, c.payloads().stream().distinct().count(), "delivered twice");
+    }
+
+    /**
      * Under load the eager copies trail their announcements by the queues on their path. While the author's stream
      * keeps arriving and has not passed a missing sequence, that sequence is on its way: no graft, so no second
      * copy and no pruned tree edge.
