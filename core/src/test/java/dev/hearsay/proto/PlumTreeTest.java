@@ -270,6 +270,20 @@ class PlumTreeTest
         return delayed;
     }
 
+    /** Hands the held-back copies to c one every 6 ms (a stream that never stalls), then lets 300 ms pass. */
+    private static void deliverOneEvery6Ms(final TestNet net, final TestNet.Node c,
+        final java.util.ArrayDeque<TestNet.Envelope> delayed)
+    {
+        while (!delayed.isEmpty())
+        {
+            final TestNet.Envelope e = delayed.poll();
+            c.state.onMessage(e.from(), e.message(), net.now);
+            net.pump();
+            net.advance(6);
+        }
+        net.advance(300, 5);
+    }
+
     /**
      * The wait for a flowing stream is bounded by what the payload caches hold: once they evict early, a missing
      * sequence waits at most half of what this node's cache spans, since the announcers' caches, about as busy,
@@ -287,14 +301,7 @@ class PlumTreeTest
         final java.util.ArrayDeque<TestNet.Envelope> delayed = broadcastHoldingBackEagerCopiesToC(net, 20);
         net.advance(10);
         final long graftsBefore = c.state.stats().graftsSent;
-        while (!delayed.isEmpty())
-        {
-            final TestNet.Envelope e = delayed.poll();
-            c.state.onMessage(e.from(), e.message(), net.now);
-            net.pump();
-            net.advance(6);
-        }
-        net.advance(300, 5);
+        deliverOneEvery6Ms(net, c, delayed);
         assertTrue(c.state.stats().graftsSent > graftsBefore, "waited for the stream past what the caches hold");
         assertEquals(21, c.deliveries.size());
         assertEquals(21, c.payloads().stream().distinct().count(), "delivered twice");
@@ -317,14 +324,7 @@ class PlumTreeTest
         // first graft timeout (80 ms), but the stream never stalls.
         final long graftsBefore = c.state.stats().graftsSent;
         final long duplicatesBefore = c.state.stats().duplicates;
-        while (!delayed.isEmpty())
-        {
-            final TestNet.Envelope e = delayed.poll();
-            c.state.onMessage(e.from(), e.message(), net.now);
-            net.pump();
-            net.advance(6);
-        }
-        net.advance(300, 5);
+        deliverOneEvery6Ms(net, c, delayed);
         assertEquals(graftsBefore, c.state.stats().graftsSent, "grafted what was on its way");
         assertTrue(c.state.stats().graftsDeferred > 0, "the timers did fall due meanwhile");
         assertEquals(duplicatesBefore, c.state.stats().duplicates);

@@ -188,54 +188,49 @@ final class SlowScenarioResult
 
     double othersRatioAfterCutoverMin()
     {
-        double min = Double.NaN;
-        for (final int i : others())
-        {
-            min = Double.isNaN(min) ? ratioAfterCutover(i) : Math.min(min, ratioAfterCutover(i));
-        }
-        return min;
+        return minOverOthers(this::ratioAfterCutover);
     }
 
     double othersRatioAfterCutoverMean()
     {
-        double sum = 0;
-        final List<Integer> others = others();
-        for (final int i : others)
-        {
-            sum += ratioAfterCutover(i);
-        }
-        return others.isEmpty() ? Double.NaN : sum / others.size();
+        return meanOverOthers(this::ratioAfterCutover);
     }
 
     /** The others' mean deliveries a second in the slow windows before the cut-over, against unloaded. */
     double othersRatioInHold()
     {
-        double sum = 0;
-        final List<Integer> others = others();
-        for (final int i : others)
-        {
-            sum += slow.rateInHold(i) / unloaded.rate(i);
-        }
-        return others.isEmpty() || slow.heldNanos == 0 ? Double.NaN : sum / others.size();
+        return slow.heldNanos == 0 ? Double.NaN : meanOverOthers(i -> slow.rateInHold(i) / unloaded.rate(i));
     }
 
     double othersRatioMin()
     {
+        return minOverOthers(this::ratio);
+    }
+
+    double othersRatioMean()
+    {
+        return meanOverOthers(this::ratio);
+    }
+
+    /** The least of {@code value} over {@link #others()}; NaN if there are none. */
+    private double minOverOthers(final java.util.function.IntToDoubleFunction value)
+    {
         double min = Double.NaN;
         for (final int i : others())
         {
-            min = Double.isNaN(min) ? ratio(i) : Math.min(min, ratio(i));
+            min = Double.isNaN(min) ? value.applyAsDouble(i) : Math.min(min, value.applyAsDouble(i));
         }
         return min;
     }
 
-    double othersRatioMean()
+    /** The mean of {@code value} over {@link #others()}; NaN if there are none. */
+    private double meanOverOthers(final java.util.function.IntToDoubleFunction value)
     {
         double sum = 0;
         final List<Integer> others = others();
         for (final int i : others)
         {
-            sum += ratio(i);
+            sum += value.applyAsDouble(i);
         }
         return others.isEmpty() ? Double.NaN : sum / others.size();
     }
