@@ -198,6 +198,11 @@ final class BenchReport
             row(sb, "JIT", String.format(Locale.ROOT, "the compilers ran %,d ms in these windows (their threads share "
                 + "the vCPUs: a thread woken meanwhile may wait for one)", r.rateCompileMillis));
         }
+        final long[] cycles = r.rateDutyCycles;
+        row(sb, "dispatchers", String.format(Locale.ROOT, "%,d busy duty cycles in these windows (all nodes), of them "
+            + "%,d of 32.8 us or longer, %,d of 131 us, %,d of 0.52 ms, %,d of 8.4 ms, %,d of 67 ms (wall time, preemption "
+            + "included): the dispatchers' own share of a latency tail; the rest is waiting for threads", cycles[0], cycles[1],
+            cycles[2], cycles[3], cycles[4], cycles[5]));
         sb.append('\n');
 
         sb.append("Allocation and GC, all threads but the bench's controller\n");
@@ -290,6 +295,17 @@ final class BenchReport
                 "", g.measured()));
         }
         return sb.toString().stripTrailing();
+    }
+
+    /** The fixed-rate windows' duty cycles as one JSON object, named as {@link BenchResult#RATE_DUTY_CYCLE_NAMES}. */
+    private static String dutyCyclesJson(final long[] counts)
+    {
+        final Json j = new Json();
+        for (int i = 0; i < counts.length; i++)
+        {
+            j.field(BenchResult.RATE_DUTY_CYCLE_NAMES[i], counts[i]);
+        }
+        return j.toString();
     }
 
     static String json(final BenchResult r, final List<Goals.Goal> goals)
@@ -431,6 +447,7 @@ final class BenchReport
             .field("rateSafepoints", r.rateSafepoints)
             .field("rateSafepointMillis", r.rateSafepointMillis)
             .field("rateCompileMillis", r.rateCompileMillis)
+            .raw("rateDutyCycles", dutyCyclesJson(r.rateDutyCycles))
             .field("disruptorPerSecond", r.disruptorPerSecond())
             .field("disruptorProducers", r.disruptorProducers)
             .field("handoffs", r.handoffs)

@@ -74,6 +74,13 @@ final class BenchResult
     long rateSafepointMillis;
     /** JIT compilation time inside the fixed-rate windows (all compiler threads); -1: not measured. */
     long rateCompileMillis;
+    /**
+     * The dispatchers' busy duty cycles in the fixed-rate windows, all nodes: in all, then those of at least 32.8 us,
+     * 131 us, 524 us, 8.4 ms and 67 ms (powers of two).
+     */
+    final long[] rateDutyCycles = new long[RATE_DUTY_CYCLE_NAMES.length];
+    static final String[] RATE_DUTY_CYCLE_NAMES = {"dutyCycles", "dutyCyclesOver64us", "dutyCyclesOver256us",
+        "dutyCyclesOver1ms", "dutyCyclesOver10ms", "dutyCyclesOver100ms"};
     /** Collections in the fixed-rate windows (also counted in {@link #gcCount}). */
     long rateGcCount;
 

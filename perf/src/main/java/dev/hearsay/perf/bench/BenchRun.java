@@ -346,6 +346,11 @@ final class BenchRun
             result.ratePreempted[g] += s1.involuntarySwitches[g] - s0.involuntarySwitches[g];
             result.rateParked[g] += s1.voluntarySwitches[g] - s0.voluntarySwitches[g];
         }
+        for (int i = 0; i < BenchResult.RATE_DUTY_CYCLE_NAMES.length; i++)
+        {
+            final String name = BenchResult.RATE_DUTY_CYCLE_NAMES[i];
+            result.rateDutyCycles[i] += s1.counters.getOrDefault(name, 0L) - s0.counters.getOrDefault(name, 0L);
+        }
         result.gcCount += s1.gcCount - s0.gcCount;
         result.gcMillis += s1.gcMillis - s0.gcMillis;
         result.rateGcCount += s1.gcCount - s0.gcCount;

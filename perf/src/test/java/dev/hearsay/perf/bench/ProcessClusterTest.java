@@ -31,5 +31,9 @@ class ProcessClusterTest
         assertTrue(json.contains("\"rttCorrected\":{\"samples\":"), json);
         assertTrue(!json.contains("\"rateCorrected\""), json);
         assertTrue(!json.contains("\"echoes\":0,"), json);
+        // The children's dispatchers counted their busy duty cycles in the fixed-rate window.
+        final java.util.regex.Matcher cycles = java.util.regex.Pattern
+            .compile("\"rateDutyCycles\":\\{\"dutyCycles\":(\\d+),").matcher(json);
+        assertTrue(cycles.find() && Long.parseLong(cycles.group(1)) > 0, json);
     }
 }
