@@ -999,12 +999,6 @@ final class PlumTree
     }
 
     /**
-     * True if the run's messages are most likely still on their way: their author's stream is arriving (a message
-     * of it within the current first graft timeout) and has not yet passed the run's first sequence. Streams
-     * travel one tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path;
-     * a stream that stalls, or skips past the sequence, lets the graft go.
-     */
-    /**
      * How long a missing run may wait for its eager copy before it is grafted: {@link #MAX_REPAIR_HOLD_NANOS}, or
      * half of what this node's payload cache spans if that is less. Under sustained load the caches turn over in
      * well under a second (262,144 entries at 450,000 messages a second: 0.6 s), and the announcers' caches, about
@@ -1015,6 +1009,12 @@ final class PlumTree
         return Math.min(MAX_REPAIR_HOLD_NANOS, cache.span(now) / 2);
     }
 
+    /**
+     * True if the run's messages are most likely still on their way: their author's stream is arriving (a message
+     * of it within the current first graft timeout) and has not yet passed the run's first sequence. Streams
+     * travel one tree path over FIFO links, so under load an eager copy trails its IHave by the queues on its path;
+     * a stream that stalls, or skips past the sequence, lets the graft go.
+     */
     private boolean onItsWay(final int run, final long now)
     {
         final AuthorLog log = missing.log(run);
