@@ -199,10 +199,10 @@ final class BenchReport
                 + "the vCPUs: a thread woken meanwhile may wait for one)", r.rateCompileMillis));
         }
         final long[] cycles = r.rateDutyCycles;
-        row(sb, "dispatchers", String.format(Locale.ROOT, "%,d busy duty cycles in these windows (all nodes), of them "
-            + "%,d of 32.8 us or longer, %,d of 131 us, %,d of 0.52 ms, %,d of 8.4 ms, %,d of 67 ms (wall time, preemption "
-            + "included): the dispatchers' own share of a latency tail; the rest is waiting for threads", cycles[0], cycles[1],
-            cycles[2], cycles[3], cycles[4], cycles[5]));
+        row(sb, "dispatchers", String.format(Locale.ROOT, "%,d busy duty cycles in these windows (all nodes), of "
+            + "them %,d of 32.8 us or longer, %,d of 131 us, %,d of 0.52 ms, %,d of 8.4 ms, %,d of 67 ms (wall time, "
+            + "preemption included): the dispatchers' own share of a latency tail; the rest is waiting for threads",
+            cycles[0], cycles[1], cycles[2], cycles[3], cycles[4], cycles[5]));
         sb.append('\n');
 
         sb.append("Allocation and GC, all threads but the bench's controller\n");

@@ -86,7 +86,8 @@ final class Goals
             final String closed = r.nettyRtt.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
                 "; against Netty's closed-loop RTT/2 (%.1f / %.1f us): p99 %.2f x, p99.9 %.2f x",
                 r.nettyRtt.getValueAtPercentile(99) / 2e3, r.nettyRtt.getValueAtPercentile(99.9) / 2e3,
-                p99 / (r.nettyRtt.getValueAtPercentile(99) / 2.0), p999 / (r.nettyRtt.getValueAtPercentile(99.9) / 2.0));
+                p99 / (r.nettyRtt.getValueAtPercentile(99) / 2.0),
+                p999 / (r.nettyRtt.getValueAtPercentile(99.9) / 2.0));
             // The floor measured against the same limits: where it misses them too, no engine with this many
             // thread hand-offs per hop could meet them on this machine in this run.
             final String floor = closed + (r.handoff.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,

@@ -17,8 +17,9 @@ final class NodeCounters
         "slowPeerDisconnects",
         "peersDisconnected", "broadcastsBackPressured", "broadcastsRejected", "dispatchErrors", "subscriberHolds",
         "slowSubscriberCutovers", "peersConvicted", "peersIsolated", "slowPeerWaits", "slowPeersSpared",
-        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly", "dutyCycles", "dutyCyclesOver64us", "dutyCyclesOver256us",
-        "dutyCyclesOver1ms", "dutyCyclesOver10ms", "dutyCyclesOver100ms",
+        "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly",
+        "dutyCycles", "dutyCyclesOver64us", "dutyCyclesOver256us", "dutyCyclesOver1ms", "dutyCyclesOver10ms",
+        "dutyCyclesOver100ms",
         "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid"};
 
     private NodeCounters()
