@@ -141,7 +141,7 @@ final class QueueScript
     // ---------------------------------------------------------------- reader
 
     /** Takes one event as {@code Subscription.next} does; false if there was none. */
-    boolean nextOnce()
+    private boolean nextOnce()
     {
         final long before = queue.readPosition();
         final GossipEvent event = queue.pollEvent();
@@ -163,7 +163,7 @@ final class QueueScript
     }
 
     /** Takes up to {@code limit} events as {@code Subscription.poll} does; returns how many. */
-    int pollOnce(final int limit)
+    private int pollOnce(final int limit)
     {
         final long before = queue.readPosition();
         final int first = seenCount;
@@ -184,14 +184,48 @@ final class QueueScript
         return count;
     }
 
+    /** The reader actor of a {@code next} test: {@code calls} calls of {@link #nextOnce}, then done. */
+    void readByNext(final int calls)
+    {
+        for (int i = 0; i < calls; i++)
+        {
+            nextOnce();
+        }
+        endOfConcurrentReads();
+    }
+
+    /** The reader actor of a {@code poll} test: one {@link #pollOnce} per limit, in order, then done. */
+    void readByPoll(final int[] limits)
+    {
+        for (final int limit : limits)
+        {
+            pollOnce(limit);
+        }
+        endOfConcurrentReads();
+    }
+
+    /** Arbiter of a {@code next} test: takes what the reader left with {@link #nextOnce}; the verdict. */
+    String verdictAfterNext()
+    {
+        drainByNext();
+        return verdict();
+    }
+
+    /** Arbiter of a {@code poll} test: takes what the reader left with {@link #pollOnce}; the verdict. */
+    String verdictAfterPoll()
+    {
+        drainByPoll();
+        return verdict();
+    }
+
     /** The concurrent reader is done: from here on the arbiter reads. */
-    void endOfConcurrentReads()
+    private void endOfConcurrentReads()
     {
         boundary = seenCount;
     }
 
     /** Arbiter: takes whatever is left with {@link #nextOnce}. */
-    void drainByNext()
+    private void drainByNext()
     {
         int spins = 0;
         while (nextOnce() && ++spins < seen.length)
@@ -201,7 +235,7 @@ final class QueueScript
     }
 
     /** Arbiter: takes whatever is left with {@link #pollOnce}. */
-    void drainByPoll()
+    private void drainByPoll()
     {
         int spins = 0;
         while (pollOnce(EVENTS) > 0 && ++spins < seen.length)
@@ -232,7 +266,7 @@ final class QueueScript
      * Lagged, or one more per lost report that fitted (its own entry) and per run of drops after it; and the
      * producer's drop counter agrees.
      */
-    String verdict()
+    private String verdict()
     {
         final String problem = check();
         return (problem == null ? "OK " : "BAD (" + problem + ") ") + trace();

@@ -54,18 +54,13 @@ public final class SubscriberQueueLaggedTest
         @Actor
         public void reader()
         {
-            for (int i = 0; i < 2 * EVENTS; i++)
-            {
-                script.nextOnce();
-            }
-            script.endOfConcurrentReads();
+            script.readByNext(2 * EVENTS);
         }
 
         @Arbiter
         public void arbiter(final L_Result r)
         {
-            script.drainByNext();
-            r.r1 = script.verdict();
+            r.r1 = script.verdictAfterNext();
         }
     }
 
@@ -95,18 +90,13 @@ public final class SubscriberQueueLaggedTest
         @Actor
         public void reader()
         {
-            for (final int limit : LIMITS)
-            {
-                script.pollOnce(limit);
-            }
-            script.endOfConcurrentReads();
+            script.readByPoll(LIMITS);
         }
 
         @Arbiter
         public void arbiter(final L_Result r)
         {
-            script.drainByPoll();
-            r.r1 = script.verdict();
+            r.r1 = script.verdictAfterPoll();
         }
     }
 }
