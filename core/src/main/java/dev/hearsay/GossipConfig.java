@@ -105,6 +105,8 @@ public final class GossipConfig
     public static final boolean DEFAULT_SIGN_MESSAGES = false;
     /** Default of {@link Builder#verifySignatures(boolean)}. */
     public static final boolean DEFAULT_VERIFY_SIGNATURES = false;
+    /** Default of {@link Builder#maxMessagesPerSignature(int)}. */
+    public static final int DEFAULT_MAX_MESSAGES_PER_SIGNATURE = 64;
     /** Default of {@link Builder#invalidSignatureLimit(int)}. */
     public static final int DEFAULT_INVALID_SIGNATURE_LIMIT = 16;
     /** Default of {@link Builder#rejectedMessageLimit(int)}. */
@@ -150,6 +152,7 @@ public final class GossipConfig
     private final boolean signMessages;
     private final boolean verifySignatures;
     private final SignatureScheme signatureScheme;
+    private final int maxMessagesPerSignature;
     private final int invalidSignatureLimit;
     private final int rejectedMessageLimit;
     private final boolean preallocate;
@@ -196,6 +199,7 @@ public final class GossipConfig
         this.signMessages = b.signMessages;
         this.verifySignatures = b.verifySignatures;
         this.signatureScheme = b.signatureScheme;
+        this.maxMessagesPerSignature = b.maxMessagesPerSignature;
         this.invalidSignatureLimit = b.invalidSignatureLimit;
         this.rejectedMessageLimit = b.rejectedMessageLimit;
         this.preallocate = b.preallocate;
@@ -257,6 +261,7 @@ public final class GossipConfig
         b.signMessages = signMessages;
         b.verifySignatures = verifySignatures;
         b.signatureScheme = signatureScheme;
+        b.maxMessagesPerSignature = maxMessagesPerSignature;
         b.invalidSignatureLimit = invalidSignatureLimit;
         b.rejectedMessageLimit = rejectedMessageLimit;
         b.preallocate = preallocate;
@@ -641,6 +646,21 @@ public final class GossipConfig
     }
 
     /**
+     * With {@link #signMessages()}: the most of its own messages this node covers with one signature. A message
+     * published while the dispatcher is idle is signed on its own, by the publishing thread, as soon as it is
+     * published. Messages published while the dispatcher still has events to handle would wait for it anyway; they
+     * go into the ring unsigned, and the dispatcher signs each run of up to this many that it finds there at once:
+     * one Ed25519 signature over the Merkle root of their hashes, each message carrying its path to the root (a
+     * batch proof of 66 + 32 x ceil(log2(run)) bytes instead of a 64-byte signature). Receivers then verify one
+     * signature per run, and check each message's path with a few SHA-256 hashes. 1 turns batching off: every
+     * message is signed on its own by its publishing thread. 1 to 256; default 64.
+     */
+    public int maxMessagesPerSignature()
+    {
+        return maxMessagesPerSignature;
+    }
+
+    /**
      * With {@link #verifySignatures()}: how many messages with a missing or invalid signature a peer may relay
      * before this node disconnects it (the next one disconnects it; 0: the first one does). Counted per
      * connection, from the moment it comes up. An honest peer that verifies never relays one; a peer that does not
@@ -727,6 +747,7 @@ public final class GossipConfig
             + ", signMessages=" + signMessages
             + ", verifySignatures=" + verifySignatures
             + ", signatureScheme=" + (signatureScheme == null ? "default" : signatureScheme.name())
+            + ", maxMessagesPerSignature=" + maxMessagesPerSignature
             + ", invalidSignatureLimit=" + invalidSignatureLimit
             + ", rejectedMessageLimit=" + rejectedMessageLimit
             + ", preallocate=" + preallocate
@@ -776,6 +797,7 @@ public final class GossipConfig
         private boolean signMessages = DEFAULT_SIGN_MESSAGES;
         private boolean verifySignatures = DEFAULT_VERIFY_SIGNATURES;
         private SignatureScheme signatureScheme = null;
+        private int maxMessagesPerSignature = DEFAULT_MAX_MESSAGES_PER_SIGNATURE;
         private int invalidSignatureLimit = DEFAULT_INVALID_SIGNATURE_LIMIT;
         private int rejectedMessageLimit = DEFAULT_REJECTED_MESSAGE_LIMIT;
         private boolean preallocate = DEFAULT_PREALLOCATE;
@@ -1067,6 +1089,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** Most own messages one signature covers (1 to 256; 64; 1: every message signed on its own). */
+        public Builder maxMessagesPerSignature(final int value)
+        {
+            this.maxMessagesPerSignature = value;
+            return this;
+        }
+
         /** Missing or invalid signatures a peer may relay before it is disconnected (0 to 1,000,000; 16). */
         public Builder invalidSignatureLimit(final int value)
         {
@@ -1102,6 +1131,7 @@ public final class GossipConfig
         public GossipConfig build()
         {
             checkRange("activeViewCapacity", activeViewCapacity, 1, 64);
+            checkRange("maxMessagesPerSignature", maxMessagesPerSignature, 1, 256);
             checkRange("invalidSignatureLimit", invalidSignatureLimit, 0, 1_000_000);
             checkRange("rejectedMessageLimit", rejectedMessageLimit, 0, 1_000_000);
             checkRange("passiveViewCapacity", passiveViewCapacity, 0, 1024);

@@ -285,9 +285,31 @@ public final class MessageDecoder
         position += payloadLength;
         if ((flags & WireFormat.FLAG_SIGNED) != 0)
         {
+            if ((flags & WireFormat.FLAG_BATCH_SIGNED) != 0)
+            {
+                throw badField("flags", "signed and batch-signed");
+            }
             require(WireFormat.SIGNATURE_LENGTH, "signature");
             gossip.signature(buffer, position);
             position += WireFormat.SIGNATURE_LENGTH;
+        }
+        else if ((flags & WireFormat.FLAG_BATCH_SIGNED) != 0)
+        {
+            require(WireFormat.BATCH_PROOF_FIXED_LENGTH, "batch proof");
+            final int depthOffset = position + WireFormat.SIGNATURE_LENGTH;
+            final int depth = buffer.getByte(depthOffset) & 0xFF;
+            if (depth == 0)
+            {
+                throw badField("batch proof depth", "0");
+            }
+            if (depth > WireFormat.MAX_BATCH_PROOF_DEPTH)
+            {
+                throw overLimit("batch proof depth", depth, WireFormat.MAX_BATCH_PROOF_DEPTH, depthOffset);
+            }
+            final int length = WireFormat.batchProofLength(depth);
+            require(length, "batch proof");
+            gossip.signature(buffer, position, length);
+            position += length;
         }
         return gossip;
     }

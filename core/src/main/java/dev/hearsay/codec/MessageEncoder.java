@@ -79,7 +79,8 @@ public final class MessageEncoder
         // Shuffle carries the most membership bytes (it has an origin, its data, a ttl and a full contact list);
         // Disconnect, ForwardJoin and the rest are strictly smaller.
         final long shuffle = NodeId.LENGTH + 1 + data + contacts;
-        final long gossip = WireFormat.GOSSIP_FIXED_LENGTH + (long)maxMessageSize + WireFormat.SIGNATURE_LENGTH;
+        final long gossip = WireFormat.GOSSIP_FIXED_LENGTH + (long)maxMessageSize
+            + WireFormat.MAX_SIGNATURE_TRAILER_LENGTH;
         final long ihave = WireFormat.IHAVE_COUNT_LENGTH + (long)IHave.MAX_RUNS * WireFormat.RUN_ENTRY_LENGTH;
         final long max = WireFormat.HEADER_LENGTH + Math.max(shuffle, Math.max(gossip, ihave));
         if (max > Integer.MAX_VALUE)
@@ -250,7 +251,7 @@ public final class MessageEncoder
             {
                 final Gossip m = (Gossip)message;
                 return WireFormat.GOSSIP_FIXED_LENGTH + m.payloadLength()
-                    + (m.signed() ? WireFormat.SIGNATURE_LENGTH : 0);
+                    + m.signatureLength();
             }
 
             case IHAVE:
@@ -460,7 +461,7 @@ public final class MessageEncoder
     private static int putGossip(final MutableDirectBuffer buffer, final int at, final Gossip gossip)
     {
         final int flags = (gossip.neighborsOnly() ? WireFormat.FLAG_NEIGHBORS_ONLY : 0)
-            | (gossip.signed() ? WireFormat.FLAG_SIGNED : 0);
+            | (gossip.batchSigned() ? WireFormat.FLAG_BATCH_SIGNED : gossip.signed() ? WireFormat.FLAG_SIGNED : 0);
         buffer.putByte(at, (byte)flags);
         final int p = putIdEntry(buffer, at + 1, gossip.author(), gossip.epoch(), gossip.sequence(), gossip.hops());
         final int length = gossip.payloadLength();
@@ -472,8 +473,8 @@ public final class MessageEncoder
         final int end = p + 4 + length;
         if (gossip.signed())
         {
-            buffer.putBytes(end, gossip.signatureBuffer(), gossip.signatureOffset(), WireFormat.SIGNATURE_LENGTH);
-            return end + WireFormat.SIGNATURE_LENGTH;
+            buffer.putBytes(end, gossip.signatureBuffer(), gossip.signatureOffset(), gossip.signatureLength());
+            return end + gossip.signatureLength();
         }
         return end;
     }

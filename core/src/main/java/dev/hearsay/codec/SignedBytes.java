@@ -23,10 +23,26 @@ public final class SignedBytes
     /** Bytes of the preamble. */
     public static final int PREAMBLE_LENGTH = CONTEXT.length() + TopicId.LENGTH + NodeId.LENGTH + 4 + 8 + 1 + 4;
 
+    /**
+     * Domain separation of batch signatures: what an author signs for a run of its messages is this context
+     * followed by the run's 32-byte Merkle root (docs/wire-format.md, "Batch signatures").
+     */
+    public static final String BATCH_CONTEXT = "hearsay/gossip-batch/v1";
+
+    /** Bytes of {@link #BATCH_CONTEXT}. */
+    public static final int BATCH_CONTEXT_LENGTH = BATCH_CONTEXT.length();
+
     private static final byte[] CONTEXT_BYTES = CONTEXT.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BATCH_CONTEXT_BYTES = BATCH_CONTEXT.getBytes(StandardCharsets.US_ASCII);
 
     private SignedBytes()
     {
+    }
+
+    /** Writes {@link #BATCH_CONTEXT} at the start of {@code out}. */
+    public static void writeBatchContext(final byte[] out)
+    {
+        System.arraycopy(BATCH_CONTEXT_BYTES, 0, out, 0, BATCH_CONTEXT_LENGTH);
     }
 
     /** Writes the preamble of {@code message} at {@code offset}; returns {@link #PREAMBLE_LENGTH}. */

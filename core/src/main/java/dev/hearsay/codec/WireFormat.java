@@ -42,11 +42,33 @@ public final class WireFormat
      */
     public static final int FLAG_SIGNED = 0x02;
 
+    /**
+     * Gossip flag bit: the author signed a batch of its messages at once, and a batch proof follows the payload:
+     * the 64-byte Ed25519 signature of the batch's Merkle root, the proof depth d (u8, 1 to
+     * {@link #MAX_BATCH_PROOF_DEPTH}), the sides (u8, bit i set when the i-th sibling is the left one) and d
+     * 32-byte sibling hashes, leaf upwards (docs/wire-format.md, "Batch signatures"). Never set together with
+     * {@link #FLAG_SIGNED}.
+     */
+    public static final int FLAG_BATCH_SIGNED = 0x04;
+
     /** Gossip flag bits this decoder accepts; any other bit set is rejected. */
-    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED;
+    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED | FLAG_BATCH_SIGNED;
 
     /** Bytes of the optional Gossip signature trailer (an Ed25519 signature). */
     public static final int SIGNATURE_LENGTH = dev.hearsay.proto.Gossip.SIGNATURE_LENGTH;
+
+    /** Bytes of a batch proof before its sibling hashes: the root's signature, the depth and the sides. */
+    public static final int BATCH_PROOF_FIXED_LENGTH = SIGNATURE_LENGTH + 2;
+
+    /** Bytes of one sibling hash in a batch proof (SHA-256). */
+    public static final int BATCH_PROOF_HASH_LENGTH = 32;
+
+    /** Deepest batch proof the format carries: batches of up to 256 messages (the sides fit one byte). */
+    public static final int MAX_BATCH_PROOF_DEPTH = 8;
+
+    /** Bytes of the longest signature trailer: a batch proof of the greatest depth. */
+    public static final int MAX_SIGNATURE_TRAILER_LENGTH = BATCH_PROOF_FIXED_LENGTH
+        + MAX_BATCH_PROOF_DEPTH * BATCH_PROOF_HASH_LENGTH;
 
     /** Largest hop count (unsigned 16-bit field). */
     public static final int MAX_HOPS = 0xFFFF;
@@ -83,7 +105,13 @@ public final class WireFormat
 
     /** Largest payload length the format can carry while the whole message, signed, still fits in an int. */
     public static final int MAX_PAYLOAD_LENGTH = Integer.MAX_VALUE - HEADER_LENGTH - GOSSIP_FIXED_LENGTH
-        - SIGNATURE_LENGTH;
+        - MAX_SIGNATURE_TRAILER_LENGTH;
+
+    /** Bytes of a batch proof of {@code depth} sibling hashes. */
+    public static int batchProofLength(final int depth)
+    {
+        return BATCH_PROOF_FIXED_LENGTH + depth * BATCH_PROOF_HASH_LENGTH;
+    }
 
     private WireFormat()
     {

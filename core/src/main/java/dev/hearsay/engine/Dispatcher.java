@@ -84,6 +84,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final UnsafeBuffer sendBuffer;
     /** Checks received Gossip the producing thread did not check (verifySignatures); null when off. */
     private final MessageSigning signing;
+    /** With signMessages and maxMessagesPerSignature over 1: signs the runs publishers left unsigned; else null. */
+    private final RunSigner runSigner;
     private final boolean verifySignatures;
     /** Missing or invalid signatures relayed per peer since its connection came up (invalidSignatureLimit). */
     private final PeerStrikes invalidSignatures;
@@ -147,8 +149,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.verifySignatures = config.verifySignatures();
         this.invalidSignatures = new PeerStrikes(config.invalidSignatureLimit());
         this.rejectedMessages = new PeerStrikes(config.rejectedMessageLimit());
-        // Authored messages are signed by the publishing threads (GossipEngine.publishSignedBroadcast).
+        // Authored messages are signed by the publishing threads (GossipEngine.publishSignedBroadcast), or, when they
+        // come in bursts, here in runs.
         this.signing = verifySignatures ? new MessageSigning(engine.signatureScheme(), null) : null;
+        this.runSigner = config.signMessages() && config.maxMessagesPerSignature() > 1 ?
+            new RunSigner(engine.ring(), new MessageSigning(engine.signatureScheme(), engine.key()), engine.id(),
+                epoch, config.maxMessagesPerSignature()) : null;
     }
 
     ProtocolState protocol()
@@ -320,10 +326,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
                     onFrame(slot.peer, slot.buffer, slot.length, slot.verdict, slot.validation);
                     break;
                 case Slot.BROADCAST:
-                    onBroadcast(slot, false);
+                    onBroadcast(slot, sequence, false);
                     break;
                 case Slot.BROADCAST_NEIGHBORS:
-                    onBroadcast(slot, true);
+                    onBroadcast(slot, sequence, true);
                     break;
                 case Slot.PEER_CONNECTED:
                     counters.increment(EngineCounter.PEERS_CONNECTED);
@@ -633,6 +639,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         final int result = signing.check(message);
         if (result == MessageSigning.VALID)
         {
+            if (!signing.lastCheckVerifiedSignature())
+            {
+                counters.incrementShared(EngineCounter.SIGNATURES_SHARED_ROOT);
+            }
             return true;
         }
         notAuthentic(peer, result);
@@ -671,9 +681,14 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
     }
 
-    private void onBroadcast(final Slot slot, final boolean neighborsOnly)
+    private void onBroadcast(final Slot slot, final long ringSequence, final boolean neighborsOnly)
     {
         counters.increment(EngineCounter.BROADCASTS_PUBLISHED);
+        if (slot.awaitingSignature)
+        {
+            counters.add(EngineCounter.MESSAGES_SIGNED_IN_RUNS, runSigner.signFrom(ringSequence));
+            counters.increment(EngineCounter.RUN_SIGNATURES);
+        }
         broadcastBytesHandled += slot.length + GossipEngine.BROADCAST_FRAME_OVERHEAD;
         final int result;
         if (!topics.containsKey(slot.topic))
@@ -682,9 +697,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         else if (slot.signed)
         {
-            // Numbered and signed by the publishing thread; the signature follows the payload in the slot.
+            // Numbered by the publishing thread and signed by it or by the run signer; the signature trailer follows
+            // the payload in the slot.
             result = protocol.broadcastSigned(slot.topic, slot.buffer, 0, slot.length, neighborsOnly, slot.sequence,
-                slot.buffer, slot.length, now);
+                slot.buffer, slot.length, slot.signatureLength, now);
         }
         else
         {

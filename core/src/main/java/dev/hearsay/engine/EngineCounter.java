@@ -112,7 +112,19 @@ public enum EngineCounter
      * Messages the node never received and gave up waiting for (their author's stream moved a whole dedupe window
      * past them); reported to the topic's subscriptions as Lagged (FIFO ones as a Gap).
      */
-    MESSAGES_GIVEN_UP("messages given up, reported as lagged");
+    MESSAGES_GIVEN_UP("messages given up, reported as lagged"),
+    /**
+     * Signatures the dispatcher made over runs of this node's own broadcasts that their publishers left unsigned
+     * (signMessages with maxMessagesPerSignature over 1): one per run.
+     */
+    RUN_SIGNATURES("run signatures made by the dispatcher"),
+    /** This node's broadcasts the dispatcher signed in runs (the messages behind {@link #RUN_SIGNATURES}). */
+    MESSAGES_SIGNED_IN_RUNS("messages signed in runs"),
+    /**
+     * Received batch-signed messages whose path led to a root this node had verified already: checked with
+     * SHA-256 only, no Ed25519 verification.
+     */
+    SIGNATURES_SHARED_ROOT("signature checks by a verified batch root");
 
     private final String label;
 

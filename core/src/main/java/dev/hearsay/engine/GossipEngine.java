@@ -191,7 +191,8 @@ public final class GossipEngine implements AutoCloseable
             MessageSigning.selfTest(signatureScheme, key);
         }
         this.publisherSigning = config.signMessages() ?
-            ThreadLocal.withInitial(() -> new PublisherSigning(signatureScheme, key)) : null;
+            ThreadLocal.withInitial(() -> new PublisherSigning(signatureScheme, key,
+                config.maxMessagesPerSignature() > 1)) : null;
         final VerifiedIds verifiedIds = new VerifiedIds();
         this.inboundVerifier = config.verifySignatures() ?
             ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
@@ -202,7 +203,8 @@ public final class GossipEngine implements AutoCloseable
             () -> new InboundValidation(config, topicValidators, settledIds, fingerprintKey, this.counters));
         final int retainLimit = Math.min(maxFrameLength,
             WireFormat.HEADER_LENGTH + WireFormat.GOSSIP_FIXED_LENGTH + config.maxMessageSize()
-                + WireFormat.SIGNATURE_LENGTH);
+                + (config.signMessages() || config.verifySignatures() ? WireFormat.MAX_SIGNATURE_TRAILER_LENGTH
+                : WireFormat.SIGNATURE_LENGTH));
         // Spare arrays for the frames that do not size the slots, up to the largest IHave (see Slot); at most an
         // eighth of the ring's slots can keep one, so the pool holds at most ringSize / 8 x 12.3 KB by default.
         final SpareBuffers spares = new SpareBuffers(Math.min(maxFrameLength, WireFormat.HEADER_LENGTH
@@ -691,6 +693,10 @@ public final class GossipEngine implements AutoCloseable
     private long publishSignedBroadcast(final PublisherSigning signing, final EngineSubscription subscription,
         final boolean neighborsOnly, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (signing.joinsRun(ring.getCursor() > pollerSequence.get()))
+        {
+            return publishForRunSigning(subscription, neighborsOnly, buffer, offset, length);
+        }
         final TopicId topic = subscription.topic();
         final java.util.concurrent.atomic.AtomicLong counter = subscription.sequences.counter(neighborsOnly);
         final long last = counter.get();
@@ -724,6 +730,49 @@ public final class GossipEngine implements AutoCloseable
         }
         counters.incrementShared(EngineCounter.MESSAGES_SIGNED);
         return sequence;
+    }
+
+    /**
+     * With signMessages, in a burst: numbers the broadcast and leaves it unsigned in the ring, with room for a batch
+     * proof, for the dispatcher to sign with the run of such broadcasts it finds there ({@link RunSigner}).
+     */
+    private long publishForRunSigning(final EngineSubscription subscription, final boolean neighborsOnly,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long sequence = claimBroadcast(length);
+        if (sequence < 0)
+        {
+            return sequence;
+        }
+        final Slot slot = ring.get(sequence);
+        try
+        {
+            slot.copyLeavingRoom(buffer, offset, length, WireFormat.MAX_SIGNATURE_TRAILER_LENGTH);
+            slot.awaitingSignature = true;
+            slot.sequence = TopicSequences.sequence(neighborsOnly,
+                subscription.sequences.counter(neighborsOnly).incrementAndGet());
+            slot.topic = subscription.topic();
+            slot.subscription = subscription;
+            slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
+            slot.awaitingSignatureAs(sequence);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return sequence;
+    }
+
+    /** The ring, for the dispatcher's {@link RunSigner} to read ahead of its poller. */
+    RingBuffer<Slot> ring()
+    {
+        return ring;
+    }
+
+    /** The most own messages one signature covers (GossipConfig.maxMessagesPerSignature). */
+    int maxMessagesPerSignature()
+    {
+        return config.maxMessagesPerSignature();
     }
 
     /**

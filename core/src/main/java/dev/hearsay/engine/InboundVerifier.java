@@ -108,6 +108,10 @@ final class InboundVerifier
         {
             return INVALID;
         }
+        if (!signing.lastCheckVerifiedSignature())
+        {
+            counters.incrementShared(EngineCounter.SIGNATURES_SHARED_ROOT);
+        }
         if (id != 0)
         {
             verified.add(id);

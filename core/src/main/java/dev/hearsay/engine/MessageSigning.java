@@ -30,10 +30,20 @@ final class MessageSigning implements GossipSigner
     /** Public keys of authors a verifier keeps decoded. */
     static final int KEY_CACHE_CAPACITY = 4096;
 
+    /** Batch roots a verifier remembers as verified, per author (a direct-mapped table; see {@link #check}). */
+    static final int ROOT_CACHE_CAPACITY = 256;
+
     private final SignatureScheme.Signer signer;
     private final SignatureScheme.Verifier verifier;
     private final byte[] signature = new byte[Gossip.SIGNATURE_LENGTH];
     private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(new byte[SignedBytes.PREAMBLE_LENGTH + 128]);
+    private final SignatureBatch batch = new SignatureBatch();
+    /** What a batch signature covers: the batch context, then the root. */
+    private final byte[] rootMessage = new byte[SignedBytes.BATCH_CONTEXT_LENGTH + SignatureBatch.HASH_LENGTH];
+    private final byte[] hash = new byte[SignatureBatch.HASH_LENGTH];
+    private final NodeId[] rootAuthors = new NodeId[ROOT_CACHE_CAPACITY];
+    private final byte[] roots = new byte[ROOT_CACHE_CAPACITY * SignatureBatch.HASH_LENGTH];
+    private boolean lastCheckVerifiedSignature;
 
     /** Signs with {@code key} (when not null) and verifies with the JDK's Ed25519. */
     MessageSigning(final NodeKey key)
@@ -46,6 +56,7 @@ final class MessageSigning implements GossipSigner
     {
         this.signer = key != null ? scheme.newSigner(key) : null;
         this.verifier = scheme.newVerifier(KEY_CACHE_CAPACITY);
+        SignedBytes.writeBatchContext(rootMessage);
     }
 
     /**
@@ -89,9 +100,15 @@ final class MessageSigning implements GossipSigner
         out.putBytes(outOffset, signature);
     }
 
-    /** Checks the author's signature of a received Gossip: {@link #VALID}, {@link #MISSING} or {@link #INVALID}. */
+    /**
+     * Checks the author's signature of a received Gossip: {@link #VALID}, {@link #MISSING} or {@link #INVALID}. A
+     * batch-signed message is valid when its path leads from its hash to a root its author signed: a root this
+     * verifier checked lately is taken from its cache (ROOT_CACHE_CAPACITY entries, one per slot chosen by the root;
+     * a new root overwrites its slot), any other costs one Ed25519 verification and is then cached.
+     */
     int check(final Gossip message)
     {
+        lastCheckVerifiedSignature = false;
         if (!message.signed())
         {
             return MISSING;
@@ -99,7 +116,65 @@ final class MessageSigning implements GossipSigner
         final int n = layOut(message.topic(), message.author(), message.epoch(), message.sequence(),
             message.neighborsOnly(), message.payloadBuffer(), message.payloadOffset(), message.payloadLength());
         message.signatureBuffer().getBytes(message.signatureOffset(), signature);
-        return verifier.verify(message.author(), scratchBuffer.byteArray(), 0, n, signature, 0) ? VALID : INVALID;
+        if (!message.batchSigned())
+        {
+            lastCheckVerifiedSignature = true;
+            return verifier.verify(message.author(), scratchBuffer.byteArray(), 0, n, signature, 0) ? VALID : INVALID;
+        }
+        batch.leafHash(scratchBuffer.byteArray(), n, hash, 0);
+        if (!batch.foldPath(message.signatureBuffer(), message.signatureOffset(), message.signatureLength(), hash, 0))
+        {
+            return INVALID;
+        }
+        final int slot = rootSlot(hash);
+        final int at = slot * SignatureBatch.HASH_LENGTH;
+        if (message.author().equals(rootAuthors[slot])
+            && java.util.Arrays.equals(roots, at, at + SignatureBatch.HASH_LENGTH, hash, 0, SignatureBatch.HASH_LENGTH))
+        {
+            return VALID;
+        }
+        lastCheckVerifiedSignature = true;
+        System.arraycopy(hash, 0, rootMessage, SignedBytes.BATCH_CONTEXT_LENGTH, SignatureBatch.HASH_LENGTH);
+        if (!verifier.verify(message.author(), rootMessage, 0, rootMessage.length, signature, 0))
+        {
+            return INVALID;
+        }
+        rootAuthors[slot] = message.author();
+        System.arraycopy(hash, 0, roots, at, SignatureBatch.HASH_LENGTH);
+        return VALID;
+    }
+
+    /** True if the last {@link #check} ran an Ed25519 verification (false: no signature, or a cached root). */
+    boolean lastCheckVerifiedSignature()
+    {
+        return lastCheckVerifiedSignature;
+    }
+
+    /**
+     * Signs a run of this author's messages at once: {@code run} holds their leaves (added with
+     * {@link #addLeaf}) and at least two of them; builds its tree and writes the root's signature into
+     * {@code out} at {@code outOffset}. Needs a key.
+     */
+    void signRun(final SignatureBatch run, final byte[] out, final int outOffset)
+    {
+        run.buildTree();
+        System.arraycopy(run.nodes(), run.rootOffset(), rootMessage, SignedBytes.BATCH_CONTEXT_LENGTH,
+            SignatureBatch.HASH_LENGTH);
+        signer.sign(rootMessage, 0, rootMessage.length, out, outOffset);
+    }
+
+    /** Adds the message with these fields to {@code run} as its next leaf. */
+    void addLeaf(final SignatureBatch run, final TopicId topic, final NodeId author, final int epoch,
+        final long sequence, final boolean neighborsOnly, final DirectBuffer payload, final int offset,
+        final int length)
+    {
+        final int n = layOut(topic, author, epoch, sequence, neighborsOnly, payload, offset, length);
+        run.addLeaf(scratchBuffer.byteArray(), n);
+    }
+
+    private static int rootSlot(final byte[] root)
+    {
+        return root[0] & (ROOT_CACHE_CAPACITY - 1);
     }
 
     /** Writes preamble and payload into the scratch array; returns their length. */

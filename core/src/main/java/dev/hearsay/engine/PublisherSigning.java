@@ -10,8 +10,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * What one publishing thread needs to sign the messages it broadcasts (signMessages): a signer by the node's key,
- * a view for byte-array payloads and the signature it wrote last. Owned by that thread (the engine keeps one per
- * thread that broadcasts); allocates nothing per message.
+ * a view for byte-array payloads, the signature it wrote last and when it last published. Owned by that thread (the
+ * engine keeps one per thread that broadcasts); allocates nothing per message.
  */
 final class PublisherSigning
 {
@@ -21,9 +21,38 @@ final class PublisherSigning
     /** The signature written by the last {@link #sign}. */
     final UnsafeBuffer signature = new UnsafeBuffer(new byte[Gossip.SIGNATURE_LENGTH]);
 
-    PublisherSigning(final SignatureScheme scheme, final NodeKey key)
+    /**
+     * A publish that follows this thread's previous one by less than this is part of a burst: signing it on its
+     * own (tens of microseconds) would take longer than the gap, so it is left for the dispatcher to sign with the
+     * rest of its run.
+     */
+    static final long BURST_GAP_NANOS = 50_000;
+
+    private final boolean batching;
+    private long lastPublishNanos = Long.MIN_VALUE / 2;
+
+    /** @param batching whether runs may be signed at once (maxMessagesPerSignature over 1). */
+    PublisherSigning(final SignatureScheme scheme, final NodeKey key, final boolean batching)
     {
         this.signing = new MessageSigning(scheme, key);
+        this.batching = batching;
+    }
+
+    /**
+     * Called once per publish: true if this broadcast goes into the ring unsigned, for the dispatcher to sign with
+     * its run, because it would wait anyway ({@code backlog}: the dispatcher has events it has not handled yet) or
+     * because it comes in a burst from this thread; false if this thread signs it on its own now.
+     */
+    boolean joinsRun(final boolean backlog)
+    {
+        if (!batching)
+        {
+            return false;
+        }
+        final long now = System.nanoTime();
+        final boolean burst = now - lastPublishNanos < BURST_GAP_NANOS;
+        lastPublishNanos = now;
+        return backlog || burst;
     }
 
     /** Signs the message (this node, {@code epoch}, {@code sequence}) into {@link #signature}. */

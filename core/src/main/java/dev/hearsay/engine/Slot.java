@@ -61,11 +61,24 @@ final class Slot
     /** FrameReceived: what the producing thread's validators found, an {@link InboundValidation} verdict. */
     int validation;
     /**
-     * Broadcast*: true if the publisher numbered and signed it; the 64-byte signature then follows the payload in
-     * {@link #buffer} (at {@link #length}) and {@link #sequence} is its sequence.
+     * Broadcast*: true if it is numbered and signed; its signature trailer ({@link #signatureLength} bytes: a
+     * signature or a batch proof) then follows the payload in {@link #buffer} (at {@link #length}) and
+     * {@link #sequence} is its sequence.
      */
     boolean signed;
-    /** Broadcast* when {@link #signed}: the sequence the publisher gave it. */
+    /**
+     * Broadcast*: true if the publisher numbered it and left it for the dispatcher to sign with the run it finds it
+     * in ({@code RunSigner}); the buffer has room for the longest trailer after the payload.
+     */
+    boolean awaitingSignature;
+    /**
+     * The ring sequence of the last event this slot held that was published {@link #awaitingSignature}, stored by
+     * its producer after every other field (release): the dispatcher reads slots ahead of its poller by it.
+     */
+    private volatile long awaitingSignatureAs = -1;
+    /** Broadcast* when {@link #signed}: bytes of the signature trailer after the payload. */
+    int signatureLength;
+    /** Broadcast* when {@link #signed} or {@link #awaitingSignature}: the sequence the publisher gave it. */
     long sequence;
 
     /**
@@ -110,6 +123,30 @@ final class Slot
         buffer.putBytes(0, src, offset, length);
         buffer.putBytes(length, signature, 0, signatureLength);
         this.length = length;
+        this.signatureLength = signatureLength;
+    }
+
+    /**
+     * Copies {@code length} payload bytes of {@code src} into the slot buffer, leaving room for {@code trailerRoom}
+     * bytes of signature trailer after them; {@link #length} is the payload's.
+     */
+    void copyLeavingRoom(final DirectBuffer src, final int offset, final int length, final int trailerRoom)
+    {
+        reserve(length + trailerRoom, true);
+        buffer.putBytes(0, src, offset, length);
+        this.length = length;
+    }
+
+    /** The ring sequence this slot was last published at with {@link #awaitingSignature} (-1: never). */
+    long awaitingSignatureAs()
+    {
+        return awaitingSignatureAs;
+    }
+
+    /** Publishes the slot's contents to a reader ahead of the poller: called by the producer last, before publish. */
+    void awaitingSignatureAs(final long ringSequence)
+    {
+        awaitingSignatureAs = ringSequence;
     }
 
     /** Drops references so that a handled slot keeps nothing alive; the own array is kept for reuse. */
@@ -119,6 +156,8 @@ final class Slot
         verdict = 0;
         validation = 0;
         signed = false;
+        awaitingSignature = false;
+        signatureLength = 0;
         sequence = 0;
         topic = null;
         peer = null;

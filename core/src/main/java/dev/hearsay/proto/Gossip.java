@@ -8,9 +8,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * PlumTree Gossip: an eager push of one broadcast. The id is (author, epoch, sequence). The payload is a view over
  * a buffer the holder does not own: valid only as long as that buffer is (see {@link #copy()}).
  * <p>
- * Optionally the message carries its author's 64-byte signature ({@link #signed()}), also a view. The protocol never
- * checks it; it only carries it unchanged when forwarding or answering a Graft, so that every receiver can verify
- * the author. {@link #set} clears it, so a reused holder never sends a stale signature.
+ * Optionally the message carries its author's signature trailer ({@link #signed()}), also a view: either the
+ * 64-byte Ed25519 signature of this one message, or a batch proof (the signature of a Merkle root over several of
+ * the author's messages and this message's path to it; {@link #batchSigned()}). The protocol never checks it; it
+ * only carries it unchanged when forwarding or answering a Graft, so that every receiver can verify the author.
+ * {@link #set} clears it, so a reused holder never sends a stale signature.
  */
 public final class Gossip extends Message
 {
@@ -27,6 +29,7 @@ public final class Gossip extends Message
     private int payloadLength;
     private final UnsafeBuffer signature = new UnsafeBuffer(NO_DATA);
     private boolean signed;
+    private int signatureLength;
 
     @Override
     public MessageType type()
@@ -88,7 +91,19 @@ public final class Gossip extends Message
         return signed;
     }
 
-    /** Buffer holding the 64-byte signature when {@link #signed()}. */
+    /** True if the trailer is a batch proof ({@link #signatureLength()} over {@value #SIGNATURE_LENGTH}). */
+    public boolean batchSigned()
+    {
+        return signatureLength > SIGNATURE_LENGTH;
+    }
+
+    /** Bytes of the signature trailer: {@value #SIGNATURE_LENGTH}, more for a batch proof, 0 when unsigned. */
+    public int signatureLength()
+    {
+        return signatureLength;
+    }
+
+    /** Buffer holding the signature trailer when {@link #signed()}; its first 64 bytes are a signature. */
     public DirectBuffer signatureBuffer()
     {
         return signature;
@@ -116,7 +131,21 @@ public final class Gossip extends Message
     /** Points the signature at the 64 bytes of {@code buffer} at {@code offset} (no copy). */
     public Gossip signature(final DirectBuffer buffer, final int offset)
     {
-        signature.wrap(buffer, offset, SIGNATURE_LENGTH);
+        return signature(buffer, offset, SIGNATURE_LENGTH);
+    }
+
+    /**
+     * Points the signature trailer at {@code length} bytes of {@code buffer} at {@code offset} (no copy): a
+     * signature ({@value #SIGNATURE_LENGTH}) or a batch proof (longer).
+     */
+    public Gossip signature(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < SIGNATURE_LENGTH)
+        {
+            throw new IllegalArgumentException("signature length " + length + " < " + SIGNATURE_LENGTH);
+        }
+        signature.wrap(buffer, offset, length);
+        signatureLength = length;
         signed = true;
         return this;
     }
@@ -126,7 +155,7 @@ public final class Gossip extends Message
     {
         if (other.signed)
         {
-            return signature(other.signature, 0);
+            return signature(other.signature, 0, other.signatureLength);
         }
         return clearSignature();
     }
@@ -138,6 +167,7 @@ public final class Gossip extends Message
         {
             signature.wrap(NO_DATA);
             signed = false;
+            signatureLength = 0;
         }
         return this;
     }
@@ -182,9 +212,9 @@ public final class Gossip extends Message
         c.payload(new UnsafeBuffer(bytes), 0, bytes.length);
         if (signed)
         {
-            final byte[] sig = new byte[SIGNATURE_LENGTH];
+            final byte[] sig = new byte[signatureLength];
             signature.getBytes(0, sig);
-            c.signature(new UnsafeBuffer(sig), 0);
+            c.signature(new UnsafeBuffer(sig), 0, signatureLength);
         }
         c.topic = topic;
         return c;
@@ -194,6 +224,6 @@ public final class Gossip extends Message
     public String toString()
     {
         return "Gossip(" + author.shortString() + "/" + epoch + "/" + sequence + ", hops=" + hops
-            + (neighborsOnly ? ", neighbors" : "") + (signed ? ", signed" : "") + ", " + payloadLength + " B)";
+            + (neighborsOnly ? ", neighbors" : "") + (batchSigned() ? ", batch-signed" : signed ? ", signed" : "") + ", " + payloadLength + " B)";
     }
 }

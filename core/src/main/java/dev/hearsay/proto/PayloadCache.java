@@ -14,7 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>An entry is named by a handle, its absolute position in arrival order; {@link AuthorLog} maps sequences to
  * handles, so the cache itself needs no hash table (no random memory access per message).
  *
- * <p>A signed message's 64-byte signature is stored in the log right after its payload and counts against the
+ * <p>A signed message's signature trailer (a 64-byte signature or a batch proof) is stored in the log right after its payload and counts against the
  * budget.
  */
 final class PayloadCache
@@ -33,7 +33,8 @@ final class PayloadCache
     private long[] times;
     private long[] positions;
     private int[] lengths;
-    private boolean[] signed;
+    /** Bytes of each entry's signature trailer after its payload; 0 when unsigned. */
+    private short[] signatureLengths;
     private long head;
     private long tail;
     private long logTail;
@@ -61,7 +62,7 @@ final class PayloadCache
         times = new long[n];
         positions = new long[n];
         lengths = new int[n];
-        signed = new boolean[n];
+        signatureLengths = new short[n];
     }
 
     long evictedEarly()
@@ -84,19 +85,21 @@ final class PayloadCache
     long put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int length, final long now)
     {
-        return put(author, epoch, sequence, hopCount, payload, offset, length, null, 0, now);
+        return put(author, epoch, sequence, hopCount, payload, offset, length, null, 0, 0, now);
     }
 
     /**
-     * Caches a payload and, when {@code signature} is not null, the {@value Gossip#SIGNATURE_LENGTH} bytes of it at
-     * {@code signatureOffset}; returns its handle, or -1 if it cannot be cached at all (larger than the budget).
+     * Caches a payload and, when {@code signature} is not null, the {@code signatureLength} bytes of its signature
+     * trailer at {@code signatureOffset}; returns its handle, or -1 if it cannot be cached at all (larger than the
+     * budget).
      */
     long put(final NodeId author, final int epoch, final long sequence, final int hopCount,
         final DirectBuffer payload, final int offset, final int payloadLength, final DirectBuffer signature,
-        final int signatureOffset, final long now)
+        final int signatureOffset, final int signatureLength, final long now)
     {
-        // Stored bytes: the payload, then the signature if any.
-        final int length = payloadLength + (signature != null ? Gossip.SIGNATURE_LENGTH : 0);
+        // Stored bytes: the payload, then the signature trailer if any.
+        final int trailer = signature != null ? signatureLength : 0;
+        final int length = payloadLength + trailer;
         if (length > maxBytes || length > Integer.MAX_VALUE / 2)
         {
             return -1;
@@ -137,7 +140,7 @@ final class PayloadCache
         times[i] = now;
         positions[i] = position;
         lengths[i] = payloadLength;
-        signed[i] = signature != null;
+        signatureLengths[i] = (short)trailer;
         final int at = (int)(position % log.capacity());
         if (payloadLength > 0)
         {
@@ -145,7 +148,7 @@ final class PayloadCache
         }
         if (signature != null)
         {
-            log.putBytes(at + payloadLength, signature, signatureOffset, Gossip.SIGNATURE_LENGTH);
+            log.putBytes(at + payloadLength, signature, signatureOffset, trailer);
         }
         logTail = position + length;
         return tail++;
@@ -194,20 +197,23 @@ final class PayloadCache
     /** True if a live {@code handle} was cached with its author's signature. */
     boolean signed(final long handle)
     {
-        return signed[index(handle)];
+        return signatureLengths[index(handle)] != 0;
     }
 
-    /** Points {@code view} at the cached signature of a live, {@link #signed} {@code handle}. */
+    /**
+     * Points {@code view} at the cached signature trailer of a live, {@link #signed} {@code handle}: its capacity is
+     * the trailer's length.
+     */
     void wrapSignature(final long handle, final UnsafeBuffer view)
     {
         final int i = index(handle);
-        view.wrap(log, (int)(positions[i] % log.capacity()) + lengths[i], Gossip.SIGNATURE_LENGTH);
+        view.wrap(log, (int)(positions[i] % log.capacity()) + lengths[i], signatureLengths[i]);
     }
 
     /** Bytes entry {@code i} takes in the log. */
     private int stored(final int i)
     {
-        return lengths[i] + (signed[i] ? Gossip.SIGNATURE_LENGTH : 0);
+        return lengths[i] + signatureLengths[i];
     }
 
     /** Points {@code view} at the cached payload of a live {@code handle}. */
@@ -292,7 +298,7 @@ final class PayloadCache
         final long[] t = new long[m];
         final long[] p = new long[m];
         final int[] l = new int[m];
-        final boolean[] g = new boolean[m];
+        final short[] g = new short[m];
         for (long k = head; k < tail; k++)
         {
             final int from = (int)(k & (n - 1));
@@ -304,7 +310,7 @@ final class PayloadCache
             t[to] = times[from];
             p[to] = positions[from];
             l[to] = lengths[from];
-            g[to] = signed[from];
+            g[to] = signatureLengths[from];
         }
         authors = a;
         epochs = e;
@@ -313,7 +319,7 @@ final class PayloadCache
         times = t;
         positions = p;
         lengths = l;
-        signed = g;
+        signatureLengths = g;
     }
 
     /** Doubles the log (up to the budget) and lays the live payloads out again from position 0. */

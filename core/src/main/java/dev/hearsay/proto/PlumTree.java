@@ -227,7 +227,8 @@ final class PlumTree
             {
                 final HeldBroadcast h = held.poll();
                 heldView.wrap(h.bytes);
-                send(heldView, 0, h.length, h.neighborsOnly, h.sequence, h.signed ? heldView : null, h.length, now);
+                send(heldView, 0, h.length, h.neighborsOnly, h.sequence, h.signatureLength > 0 ? heldView : null,
+                    h.length, h.signatureLength, now);
             }
             heldView.wrap(Message.NO_DATA);
         }
@@ -291,15 +292,17 @@ final class PlumTree
     int broadcast(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
         final long now)
     {
-        return broadcast(payload, offset, length, neighborsOnly, 0, null, 0, now);
+        return broadcast(payload, offset, length, neighborsOnly, 0, null, 0, 0, now);
     }
 
     /**
      * A broadcast; with a {@code signature} (not null), one its author already numbered and signed: it is sent
-     * with {@code presetSequence} and those 64 bytes, and the protocol neither numbers nor signs it.
+     * with {@code presetSequence} and those {@code signatureLength} bytes of signature trailer, and the protocol
+     * neither numbers nor signs it.
      */
     int broadcast(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
-        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final long now)
+        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final int signatureLength,
+        final long now)
     {
         if (eager.isEmpty() && lazy.isEmpty())
         {
@@ -308,21 +311,23 @@ final class PlumTree
                 ctx.stats.heldRejected++;
                 return ProtocolState.REJECTED_HOLD_FULL;
             }
-            final byte[] copy = new byte[length + (signature != null ? Gossip.SIGNATURE_LENGTH : 0)];
+            final int trailer = signature != null ? signatureLength : 0;
+            final byte[] copy = new byte[length + trailer];
             payload.getBytes(offset, copy, 0, length);
             if (signature != null)
             {
-                signature.getBytes(signatureOffset, copy, length, Gossip.SIGNATURE_LENGTH);
+                signature.getBytes(signatureOffset, copy, length, trailer);
             }
-            held.add(new HeldBroadcast(copy, length, neighborsOnly, presetSequence, signature != null));
+            held.add(new HeldBroadcast(copy, length, neighborsOnly, presetSequence, trailer));
             return ProtocolState.HELD;
         }
-        send(payload, offset, length, neighborsOnly, presetSequence, signature, signatureOffset, now);
+        send(payload, offset, length, neighborsOnly, presetSequence, signature, signatureOffset, signatureLength, now);
         return ProtocolState.SENT;
     }
 
     private void send(final DirectBuffer payload, final int offset, final int length, final boolean neighborsOnly,
-        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final long now)
+        final long presetSequence, final DirectBuffer signature, final int signatureOffset, final int signatureLength,
+        final long now)
     {
         final long seq = signature != null ? presetSequence : neighborsOnly ? -(++neighborsSequence) : ++sequence;
         final NodeId me = ctx.me;
@@ -331,7 +336,7 @@ final class PlumTree
         gossip.set(me, epoch, seq, 0, neighborsOnly).payload(payload, offset, length).topic(topic);
         if (signature != null)
         {
-            gossip.signature(signature, signatureOffset);
+            gossip.signature(signature, signatureOffset, signatureLength);
         }
         else if (ctx.signer != null)
         {
@@ -731,7 +736,7 @@ final class PlumTree
         if (cache.signed(handle))
         {
             cache.wrapSignature(handle, signatureView);
-            gossip.signature(signatureView, 0);
+            gossip.signature(signatureView, 0, signatureView.capacity());
         }
         ctx.send(peer, gossip);
         return true;
@@ -1055,7 +1060,8 @@ final class PlumTree
         final long before = cache.evictedEarly();
         // The signature is cached with the payload: a Graft answer must carry the author's signature too.
         final long handle = cache.put(log.author, log.epoch, seq, forwardHops, payload, offset, length,
-            signatureOf.signed() ? signatureOf.signatureBuffer() : null, signatureOf.signatureOffset(), now);
+            signatureOf.signed() ? signatureOf.signatureBuffer() : null, signatureOf.signatureOffset(),
+            signatureOf.signatureLength(), now);
         if (handle >= 0)
         {
             log.cacheHandle(seq, handle, cache);
@@ -1407,8 +1413,8 @@ final class PlumTree
         evictAt = Long.MAX_VALUE;
     }
 
-    /** A broadcast held until the first neighbor: its bytes (payload, then the signature when signed). */
-    private record HeldBroadcast(byte[] bytes, int length, boolean neighborsOnly, long sequence, boolean signed)
+    /** A broadcast held until the first neighbor: its bytes (payload, then the signature trailer when signed). */
+    private record HeldBroadcast(byte[] bytes, int length, boolean neighborsOnly, long sequence, int signatureLength)
     {
     }
 }

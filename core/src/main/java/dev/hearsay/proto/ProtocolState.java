@@ -134,13 +134,14 @@ public final class ProtocolState
     }
 
     /**
-     * Like {@link #broadcast}, for a message its author already numbered and signed (on the publishing thread): it
-     * goes out as (this node, its epoch, {@code sequence}) with the {@value Gossip#SIGNATURE_LENGTH} bytes of
-     * {@code signature} at {@code signatureOffset}. Same results as {@link #broadcast}.
+     * Like {@link #broadcast}, for a message its author already numbered and signed: it goes out as (this node, its
+     * epoch, {@code sequence}) with the {@code signatureLength} bytes of signature trailer at {@code signatureOffset}
+     * of {@code signature} (a {@value Gossip#SIGNATURE_LENGTH}-byte signature or a batch proof). Same results as
+     * {@link #broadcast}.
      */
     public int broadcastSigned(final TopicId topic, final DirectBuffer payload, final int offset, final int length,
         final boolean neighborsOnly, final long sequence, final DirectBuffer signature, final int signatureOffset,
-        final long now)
+        final int signatureLength, final long now)
     {
         final Topic t = topics.get(topic);
         if (t == null)
@@ -149,7 +150,7 @@ public final class ProtocolState
         }
         t.time(now);
         final int result = t.plumTree.broadcast(payload, offset, length, neighborsOnly, sequence, signature,
-            signatureOffset, now);
+            signatureOffset, signatureLength, now);
         touched(t);
         return result;
     }

@@ -311,7 +311,12 @@ class MessageDecoderLimitsTest
         // Bit 1 announces a signature trailer, which this frame lacks.
         frame[BODY] = (byte)WireFormat.FLAG_SIGNED;
         assertEquals(Reason.TRUNCATED, reject(frame), "signed flag without a signature");
-        for (int bit = 2; bit < 8; bit++)
+        // Bit 2 announces a batch proof, which this frame lacks too.
+        frame[BODY] = (byte)WireFormat.FLAG_BATCH_SIGNED;
+        assertEquals(Reason.TRUNCATED, reject(frame), "batch-signed flag without a proof");
+        frame[BODY] = (byte)(WireFormat.FLAG_SIGNED | WireFormat.FLAG_BATCH_SIGNED);
+        assertEquals(Reason.BAD_FIELD, reject(frame), "signed and batch-signed at once");
+        for (int bit = 3; bit < 8; bit++)
         {
             frame[BODY] = (byte)(1 << bit);
             assertEquals(Reason.BAD_FIELD, reject(frame), "flag bit " + bit);
@@ -320,6 +325,31 @@ class MessageDecoderLimitsTest
         }
         frame[BODY] = (byte)WireFormat.FLAG_NEIGHBORS_ONLY;
         assertTrue(((Gossip)TestMessages.decode(decoder, frame)).neighborsOnly());
+    }
+
+    @Test
+    @Timeout(10)
+    void batchProofLengthFollowsItsDepth()
+    {
+        for (int depth = 1; depth <= WireFormat.MAX_BATCH_PROOF_DEPTH; depth++)
+        {
+            final byte[] proof = new byte[WireFormat.batchProofLength(depth)];
+            proof[WireFormat.SIGNATURE_LENGTH] = (byte)depth;
+            final byte[] frame = encode(gossip(5).signature(new UnsafeBuffer(proof), 0, proof.length));
+            assertEquals(85 + 5 + 66 + 32 * depth, frame.length);
+            final Gossip decoded = (Gossip)TestMessages.decode(decoder, frame);
+            assertTrue(decoded.batchSigned(), "depth " + depth);
+            assertEquals(proof.length, decoded.signatureLength());
+            assertEquals(Reason.TRUNCATED, reject(java.util.Arrays.copyOf(frame, frame.length - 1)), "depth " + depth);
+            assertEquals(Reason.TRAILING_BYTES, reject(java.util.Arrays.copyOf(frame, frame.length + 1)));
+            // The depth is read from the proof: one more than its hashes needs 32 bytes more.
+            frame[85 + 5 + WireFormat.SIGNATURE_LENGTH] = (byte)(depth + 1);
+            assertEquals(depth < WireFormat.MAX_BATCH_PROOF_DEPTH ? Reason.TRUNCATED : Reason.LENGTH_OVER_LIMIT,
+                reject(frame), "depth " + (depth + 1) + " with the hashes of " + depth);
+        }
+        final byte[] proof = new byte[WireFormat.batchProofLength(1)];
+        final byte[] frame = encode(gossip(5).signature(new UnsafeBuffer(proof), 0, proof.length));
+        assertEquals(Reason.BAD_FIELD, reject(frame), "depth 0");
     }
 
     @Test

@@ -176,8 +176,10 @@ class MessageEncoderTest
         all.put(MessageType.SHUFFLE_REPLY, reply);
         final Gossip gossip = new Gossip().set(nodeId(1), 1, 1, 1, true);
         gossip.payload(new UnsafeBuffer(new byte[Math.max(1, maxPayload)]), 0, maxPayload);
-        // The largest Gossip carries a signature trailer.
-        gossip.signature(new UnsafeBuffer(new byte[WireFormat.SIGNATURE_LENGTH]), 0);
+        // The largest Gossip carries the longest signature trailer: a batch proof of the greatest depth.
+        final byte[] proof = new byte[WireFormat.MAX_SIGNATURE_TRAILER_LENGTH];
+        proof[WireFormat.SIGNATURE_LENGTH] = (byte)WireFormat.MAX_BATCH_PROOF_DEPTH;
+        gossip.signature(new UnsafeBuffer(proof), 0, proof.length);
         all.put(MessageType.GOSSIP, gossip);
         final IHave ihave = new IHave();
         while (!ihave.isFull())

@@ -208,7 +208,7 @@ class SignedGossipTest
             final byte[] sig = expected(author, 1, seq, false, payload);
             final boolean signed = seq % 3 != 0;
             handles[seq] = cache.put(author, 1, seq, 2, new UnsafeBuffer(payload), 0, 50 + seq % 600,
-                signed ? new UnsafeBuffer(sig) : null, 0, seq);
+                signed ? new UnsafeBuffer(sig) : null, 0, Gossip.SIGNATURE_LENGTH, seq);
             assertTrue(handles[seq] >= 0);
         }
         assertTrue(cache.evictedEarly() > 0, "the budget was reached");

@@ -1,0 +1,242 @@
+package dev.hearsay.engine;
+
+import dev.hearsay.GossipConfig;
+import dev.hearsay.GossipEvent;
+import dev.hearsay.NodeKey;
+import dev.hearsay.Subscription;
+import dev.hearsay.TopicId;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Broadcasts published in a burst are left unsigned in the ring and signed by the dispatcher in runs, one signature
+ * per run: receivers get every message exactly once, verify one signature per run, and refuse nothing.
+ */
+final class RunSigningTest
+{
+    private static final TopicId TOPIC = TopicId.of("runs");
+    private static final GossipConfig SIGNED = GossipConfig.builder().signMessages(true).verifySignatures(true)
+        .build();
+
+    private static byte[] bytes(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Ed25519 verifications {@code engine} ran on received messages (checks not settled by a verified root). */
+    private static long ed25519Checks(final GossipEngine engine)
+    {
+        return engine.counter(EngineCounter.SIGNATURES_VERIFIED)
+            + engine.counter(EngineCounter.SIGNATURES_VERIFIED_BY_DISPATCHER)
+            - engine.counter(EngineCounter.SIGNATURES_SHARED_ROOT);
+    }
+
+    /** The next buffered event of {@code sub}, or null if none (never waits). */
+    private static GossipEvent nextNow(final Subscription sub)
+    {
+        try
+        {
+            return sub.next(Duration.ZERO);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", ex);
+        }
+    }
+
+    /** Runs {@code invoker}'s duty cycle on this thread until {@code done}; fails after the usual wait. */
+    private static void invokeUntil(final DispatcherInvoker invoker, final String what, final BooleanSupplier done)
+    {
+        final long deadline = System.nanoTime() + EngineTestSupport.WAIT.toNanos();
+        while (!done.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out: " + what);
+            }
+            if (invoker.invoke() == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void messagesPublishedWhileTheDispatcherIsBusyAreSignedAsOneRun() throws Exception
+    {
+        final InMemoryNetwork network = new InMemoryNetwork();
+        final NodeKey authorKey = EngineTestSupport.key(80);
+        final NodeKey readerKey = EngineTestSupport.key(81);
+        try (GossipEngine author = new GossipEngine(authorKey, SIGNED, network.transport(authorKey.id()), 1, 1);
+            GossipEngine reader = new GossipEngine(readerKey, SIGNED, network.transport(readerKey.id()), 2, 1))
+        {
+            reader.start();
+            final DispatcherInvoker invoker = author.startInvoker();
+            final Subscription atAuthor = author.subscribe(TOPIC, List.of());
+            final Subscription atReader = reader.subscribe(TOPIC, List.of(author.id()));
+            invokeUntil(invoker, "joined", () -> atReader.joined().isDone() && !atAuthor.neighbors().isEmpty());
+            final long signedBefore = author.counter(EngineCounter.MESSAGES_SIGNED);
+            final long checksBefore = ed25519Checks(reader);
+            // The dispatcher does not run meanwhile: the first message finds it idle and is signed by this thread,
+            // the others find it behind and are left for it.
+            final int count = 10;
+            for (int i = 0; i < count; i++)
+            {
+                assertTrue(atAuthor.broadcast(bytes("m" + i)) >= 0);
+            }
+            final List<String> received = new ArrayList<>();
+            invokeUntil(invoker, "all received", () ->
+            {
+                final GossipEvent event = nextNow(atReader);
+                if (event instanceof GossipEvent.Received r)
+                {
+                    received.add(new String(r.content(), StandardCharsets.UTF_8));
+                }
+                return received.size() >= count;
+            });
+            final List<String> expected = new ArrayList<>();
+            for (int i = 0; i < count; i++)
+            {
+                expected.add("m" + i);
+            }
+            assertEquals(expected, received, "every message once, in order");
+            assertEquals(1, author.counter(EngineCounter.MESSAGES_SIGNED) - signedBefore, "signed by the publisher");
+            assertEquals(count - 1, author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS));
+            final long runs = author.counter(EngineCounter.RUN_SIGNATURES);
+            // Frames from the reader may fall between the broadcasts in the ring, and a run stops at them.
+            assertTrue(runs >= 1 && runs <= 3, runs + " runs");
+            assertEquals(1 + runs, ed25519Checks(reader) - checksBefore, "one verification per signature");
+            assertEquals(0, reader.counter(EngineCounter.SIGNATURES_INVALID));
+            assertEquals(0, reader.counter(EngineCounter.SIGNATURES_MISSING));
+        }
+    }
+
+    @RepeatedTest(5)
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void concurrentBurstsOverSeveralHopsArriveWholeAndAuthentic() throws Exception
+    {
+        final int size = 4;
+        final int publishers = 2;
+        final int perPublisher = 3_000;
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(size, SIGNED).start())
+        {
+            final List<Subscription> subs = new ArrayList<>();
+            subs.add(cluster.get(0).subscribe(TOPIC, List.of()));
+            for (int n = 1; n < size; n++)
+            {
+                subs.add(cluster.get(n).subscribe(TOPIC, List.of(cluster.id(n - 1))));
+            }
+            for (final Subscription sub : subs)
+            {
+                sub.joined().get();
+            }
+            // Two threads publish on one topic of node 0 in tight loops, racing the dispatcher's read-ahead.
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < publishers; p++)
+            {
+                final int publisher = p;
+                final Thread t = new Thread(() ->
+                {
+                    try
+                    {
+                        start.await();
+                        for (int i = 0; i < perPublisher; i++)
+                        {
+                            final byte[] payload = bytes("p" + publisher + "-" + i);
+                            while (subs.get(0).broadcast(payload) < 0)
+                            {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            start.countDown();
+            for (final Thread t : threads)
+            {
+                t.join();
+            }
+            final int total = publishers * perPublisher;
+            for (int n = 1; n < size; n++)
+            {
+                final Set<String> got = new HashSet<>();
+                final Subscription sub = subs.get(n);
+                final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (got.size() < total && System.nanoTime() < deadline)
+                {
+                    final GossipEvent e = sub.next(Duration.ofMillis(100));
+                    if (e instanceof GossipEvent.Received r)
+                    {
+                        assertTrue(got.add(new String(r.content(), StandardCharsets.UTF_8)), "delivered twice");
+                    }
+                    else if (e instanceof GossipEvent.Lagged lagged)
+                    {
+                        fail("node " + n + " lagged: " + lagged);
+                    }
+                }
+                assertEquals(total, got.size(), "node " + n + " received");
+                final GossipEngine engine = cluster.get(n);
+                assertEquals(0, engine.counter(EngineCounter.SIGNATURES_INVALID), "node " + n);
+                assertEquals(0, engine.counter(EngineCounter.SIGNATURES_MISSING), "node " + n);
+            }
+            final GossipEngine author = cluster.get(0);
+            assertEquals(total, author.counter(EngineCounter.MESSAGES_SIGNED)
+                + author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS), "every broadcast signed once");
+            // Tight loops publish microseconds apart: most of their messages are bursts, left for the dispatcher.
+            assertTrue(author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS) > total / 2,
+                author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS) + " of " + total + " signed in runs");
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void theRunLimitIsCheckedAndOneTurnsRunsOff() throws Exception
+    {
+        for (final int bad : new int[] {0, -1, 257})
+        {
+            final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> GossipConfig.builder().maxMessagesPerSignature(bad).build());
+            assertTrue(e.getMessage().contains("maxMessagesPerSignature"), e.getMessage());
+        }
+        assertEquals(256, GossipConfig.builder().maxMessagesPerSignature(256).build().maxMessagesPerSignature());
+        assertEquals(64, GossipConfig.defaults().maxMessagesPerSignature());
+        final GossipConfig one = SIGNED.toBuilder().maxMessagesPerSignature(1).build();
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, one).start())
+        {
+            final Subscription a = cluster.get(0).subscribe(TOPIC, List.of());
+            final Subscription b = cluster.get(1).subscribe(TOPIC, List.of(cluster.id(0)));
+            b.joined().get();
+            for (int i = 0; i < 200; i++)
+            {
+                assertTrue(a.broadcast(bytes("one-" + i)) >= 0);
+            }
+            assertEquals(199, EngineTestSupport.receivedBefore(b, "one-199").size());
+            assertEquals(200, cluster.get(0).counter(EngineCounter.MESSAGES_SIGNED));
+            assertEquals(0, cluster.get(0).counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS));
+            assertEquals(0, cluster.get(1).counter(EngineCounter.SIGNATURES_SHARED_ROOT));
+        }
+    }
+}
