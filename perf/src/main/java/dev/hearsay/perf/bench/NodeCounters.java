@@ -20,7 +20,8 @@ final class NodeCounters
         "readThrottleWaits", "missingDropped", "graftsMissed", "payloadCacheEvictedEarly",
         "dutyCycles", "dutyCyclesOver64us", "dutyCyclesOver256us", "dutyCyclesOver1ms", "dutyCyclesOver10ms",
         "dutyCyclesOver100ms",
-        "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid"};
+        "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid",
+        "signatureChecksBySharedRoot", "messagesSignedAlone", "messagesSignedInRuns", "runSignatures"};
 
     private NodeCounters()
     {
@@ -73,6 +74,10 @@ final class NodeCounters
             node.counter(EngineCounter.SIGNATURES_VERIFIED_BY_DISPATCHER),
             node.counter(EngineCounter.SIGNATURES_SKIPPED_DUPLICATE),
             node.counter(EngineCounter.SIGNATURES_INVALID) + node.counter(EngineCounter.SIGNATURES_MISSING),
+            node.counter(EngineCounter.SIGNATURES_SHARED_ROOT),
+            node.counter(EngineCounter.MESSAGES_SIGNED),
+            node.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS),
+            node.counter(EngineCounter.RUN_SIGNATURES),
         };
         for (int i = 0; i < NAMES.length; i++)
         {
