@@ -1,11 +1,13 @@
 package dev.hearsay.codec;
 
+import dev.hearsay.proto.Gossip;
 import dev.hearsay.proto.Graft;
 import dev.hearsay.proto.IHave;
 import dev.hearsay.proto.Message;
 import dev.hearsay.proto.MessageType;
 import dev.hearsay.proto.Prune;
 import dev.hearsay.proto.Disconnect;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -92,6 +94,18 @@ class FuzzSeedCorpusTest
         disconnect.contacts().add(TestMessages.nodeId(4), new byte[]{1, 2, 3});
         disconnect.contacts().add(TestMessages.nodeId(5), null);
         seeds.put("seed-disconnect-two", TestMessages.encode(disconnect.topic(TestMessages.topicId(4))));
+        // A batch proof of depth 3 (its bytes need not verify: the decoder only checks its shape).
+        final byte[] proof = new byte[WireFormat.batchProofLength(3)];
+        for (int i = 0; i < proof.length; i++)
+        {
+            proof[i] = (byte)(i * 7);
+        }
+        proof[WireFormat.SIGNATURE_LENGTH] = 3;
+        proof[WireFormat.SIGNATURE_LENGTH + 1] = 0b101;
+        final Gossip batchSigned = new Gossip().set(TestMessages.nodeId(6), 9, 17, 2, false)
+            .payload(new UnsafeBuffer(new byte[] {4, 5, 6}), 0, 3)
+            .signature(new UnsafeBuffer(proof), 0, proof.length);
+        seeds.put("seed-gossip-batch-signed", TestMessages.encode(batchSigned.topic(TestMessages.topicId(5))));
         return seeds;
     }
 
