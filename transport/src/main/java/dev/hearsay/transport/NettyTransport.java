@@ -13,7 +13,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -113,7 +112,6 @@ public final class NettyTransport implements Transport
     /** With {@link TransportOptions#dispatcherOnEventLoop()}: the first event loop's handler, which runs it. */
     private DispatchingIoHandler dispatcherHost;
     private Channel server;
-    private Bootstrap dialer;
     private NetworkEvents events;
     /** Checks, in debug mode, that the dispatcher-only methods below run on the dispatcher thread. */
     private DispatcherThread dispatcherThread = DispatcherThread.ANY;
@@ -124,10 +122,8 @@ public final class NettyTransport implements Transport
     /** Relay flow control: congested links, held and paused readers. */
     private final FlowControl flow = new FlowControl(counters);
     private final SlowPeerPolicy slowPeers;
-    /** Links with a dial in progress (their {@code dialing} flag set): bounded by maxPendingDials. */
-    private final java.util.concurrent.atomic.AtomicInteger pendingDials = new java.util.concurrent.atomic.AtomicInteger();
-    /** Socket places in use (accepted or dialled, until closed): bounded by maxConnections. */
-    private final java.util.concurrent.atomic.AtomicInteger sockets = new java.util.concurrent.atomic.AtomicInteger();
+    /** Dials, and the socket budget of dialled and accepted connections. */
+    private final Dialer dialer;
     private final java.util.ArrayList<PeerLink> released = new java.util.ArrayList<>();
     private long lastLingerScanNanos;
     /** With TLS: this node's certificate (made at start) and the contexts of both connection directions. */
@@ -181,6 +177,8 @@ public final class NettyTransport implements Transport
         this.readThrottle = options.readLimitBytesPerSecond() > 0 ?
             new ReadThrottle(options.readLimitBytesPerSecond(), counters) : null;
         this.admission = new ConnectionAdmission(options, counters);
+        this.dialer = new Dialer(options, counters, this::addresses, this::initDialledChannel,
+            peer -> publish(() -> events.onDialFailed(peer)), () -> closed);
     }
 
     /** Binds the listening socket and starts the I/O threads. Bind failure: {@link UncheckedIOException}. */
@@ -228,7 +226,7 @@ public final class NettyTransport implements Transport
         final io.netty.channel.AdaptiveRecvByteBufAllocator reads =
             new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
         reads.maxMessagesPerRead(options.dispatcherOnEventLoop() ? READS_PER_PASS_WITH_DISPATCHER : 1);
-        dialer = new Bootstrap().group(group).channel(clientClass)
+        final Bootstrap dialling = new Bootstrap().group(group).channel(clientClass)
             .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.RCVBUF_ALLOCATOR, reads)
             .option(ChannelOption.TCP_NODELAY, true)
@@ -237,9 +235,10 @@ public final class NettyTransport implements Transport
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis());
         if (options.socketBufferBytes() > 0)
         {
-            dialer.option(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
+            dialling.option(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
                 .option(ChannelOption.SO_RCVBUF, options.socketBufferBytes());
         }
+        dialer.bootstrap(dialling);
         final ServerBootstrap acceptor = new ServerBootstrap().group(group).channel(serverClass)
             .handler(admission.acceptHandler())
             .childOption(ChannelOption.ALLOCATOR, allocator)
@@ -257,7 +256,7 @@ public final class NettyTransport implements Transport
                         ch.close();
                         return;
                     }
-                    if (!reserveSocket(ch))
+                    if (!dialer.reserveSocket(ch))
                     {
                         // Refused before any handler or buffer is set up for it: a flood costs one accept each.
                         counters.connectionsRefused.incrementAndGet();
@@ -318,9 +317,9 @@ public final class NettyTransport implements Transport
             sources.add(value::get);
             targets.add(nodeCounters.newCounter(label, NodeCounters.TYPE_TRANSPORT));
         });
-        sources.add(sockets::get);
+        sources.add(dialer::openSockets);
         targets.add(nodeCounters.newCounter("gauge: open sockets", NodeCounters.TYPE_TRANSPORT));
-        sources.add(pendingDials::get);
+        sources.add(dialer::pendingDials);
         targets.add(nodeCounters.newCounter("gauge: dials in progress", NodeCounters.TYPE_TRANSPORT));
         sources.add(this::connectedPeerCount);
         targets.add(nodeCounters.newCounter("gauge: connected peers", NodeCounters.TYPE_TRANSPORT));
@@ -556,7 +555,7 @@ public final class NettyTransport implements Transport
         }
         if (link.channel == null)
         {
-            startDial(link);
+            dialer.dial(link);
         }
         else if (!link.dirty)
         {
@@ -1003,58 +1002,6 @@ public final class NettyTransport implements Transport
     }
 
     /**
-     * Dials {@code link}'s peer unless a dial to it is already in progress. Beyond {@code maxPendingDials} dials in
-     * progress or {@code maxConnections} open sockets the dial fails at once (counted, reported to the protocol as a
-     * failed dial, which then tries another peer): nothing waits in an unbounded queue of dials.
-     */
-    private void startDial(final PeerLink link)
-    {
-        if (!link.dialing.compareAndSet(false, true))
-        {
-            return;
-        }
-        if (pendingDials.incrementAndGet() > options.maxPendingDials())
-        {
-            counters.dialsRefused.incrementAndGet();
-            dialFailed(link, "refused: " + options.maxPendingDials() + " dials already in progress");
-            return;
-        }
-        dial(link);
-    }
-
-    /**
-     * Takes one of the {@code maxConnections} socket places for {@code ch} (given back when it closes); false, and
-     * nothing taken, when all are in use. Counting places rather than open channels keeps the bound exact while
-     * connections are being set up on several threads.
-     */
-    private boolean reserveSocket(final Channel ch)
-    {
-        if (!takeSocket())
-        {
-            return false;
-        }
-        ch.closeFuture().addListener(f -> sockets.decrementAndGet());
-        return true;
-    }
-
-    /** Takes a socket place; the caller gives it back when the socket closes. */
-    private boolean takeSocket()
-    {
-        while (true)
-        {
-            final int used = sockets.get();
-            if (used >= options.maxConnections())
-            {
-                return false;
-            }
-            if (sockets.compareAndSet(used, used + 1))
-            {
-                return true;
-            }
-        }
-    }
-
-    /**
      * Forgets {@code link} if nothing uses it: no connection (chosen or closing), no dial, nothing queued, not
      * lingering. Its outbound queue holds direct memory (up to {@link TransportOptions#outboundQueueBytes()}), so
      * links of peers that came and went must not pile up (peers connecting under fresh identities would otherwise
@@ -1133,22 +1080,13 @@ public final class NettyTransport implements Transport
     /** Sockets open or being set up right now, as counted for {@link TransportOptions#maxConnections()}. */
     public int openSockets()
     {
-        return sockets.get();
-    }
-
-    /** The dial of {@code link} is over (connected, failed or abandoned): it no longer counts as pending. */
-    private void endDial(final PeerLink link)
-    {
-        if (link.dialing.compareAndSet(true, false))
-        {
-            pendingDials.decrementAndGet();
-        }
+        return dialer.openSockets();
     }
 
     /** Dials in progress right now. */
     public int pendingDials()
     {
-        return pendingDials.get();
+        return dialer.pendingDials();
     }
 
     /** Peers the transport keeps a link (address-independent state and an outbound queue) for right now. */
@@ -1157,89 +1095,16 @@ public final class NettyTransport implements Transport
         return links.size();
     }
 
-    /** Dials {@code link}'s peer; the caller has set {@code link.dialing} through {@link #startDial}. */
-    private void dial(final PeerLink link)
+    /** The pipeline of a socket dialled to {@code peer} at {@code address}. */
+    private void initDialledChannel(final SocketChannel ch, final NodeId peer, final InetSocketAddress address)
     {
-        final List<InetSocketAddress> addresses = addressBook.getOrDefault(link.peer, List.of());
-        if (addresses.isEmpty())
+        track(ch);
+        if (tlsClient != null)
         {
-            dialFailed(link, "no known address");
-            return;
+            ch.pipeline().addLast("tls", tlsHandler(tlsClient.newHandler(ch.alloc(), address.getHostString(),
+                address.getPort())));
         }
-        dial(link, addresses, 0);
-    }
-
-    private void dial(final PeerLink link, final List<InetSocketAddress> addresses, final int index)
-    {
-        if (closed)
-        {
-            endDial(link);
-            return;
-        }
-        if (!takeSocket())
-        {
-            counters.dialsRefused.incrementAndGet();
-            dialFailed(link, "refused: " + options.maxConnections() + " connections already open");
-            return;
-        }
-        final ChannelFuture future;
-        try
-        {
-            future = connect(link, addresses.get(index));
-        }
-        catch (final RuntimeException e)
-        {
-            sockets.decrementAndGet();
-            dialFailed(link, e.toString());
-            return;
-        }
-        // The place is given back when this socket closes, whether it connected or not.
-        future.channel().closeFuture().addListener(f -> sockets.decrementAndGet());
-        future.addListener(f ->
-        {
-            if (f.isSuccess())
-            {
-                counters.dialled.incrementAndGet();
-            }
-            else if (index + 1 < addresses.size())
-            {
-                dial(link, addresses, index + 1);
-            }
-            else
-            {
-                dialFailed(link, String.valueOf(f.cause()));
-            }
-        });
-    }
-
-    private ChannelFuture connect(final PeerLink link, final InetSocketAddress address)
-    {
-        return dialer.clone().handler(new ChannelInitializer<SocketChannel>()
-        {
-            @Override
-            protected void initChannel(final SocketChannel ch)
-            {
-                track(ch);
-                if (tlsClient != null)
-                {
-                    ch.pipeline().addLast("tls", tlsHandler(tlsClient.newHandler(ch.alloc(), address.getHostString(),
-                        address.getPort())));
-                }
-                initPipeline(ch, link.peer, true);
-            }
-        }).connect(address);
-    }
-
-    private void dialFailed(final PeerLink link, final String reason)
-    {
-        counters.dialFailures.incrementAndGet();
-        LOG.log(System.Logger.Level.DEBUG, "dial {0} failed: {1}", link.peer.shortString(), reason);
-        // Nobody consumes the queue while a dial is pending, so this thread may: what was queued for a peer that
-        // cannot be reached is dropped (the engine learns of the failure below and treats the peer as down).
-        // Kept, it would pin the link and its queue forever once the protocol stops sending to that peer.
-        link.discardQueued();
-        endDial(link);
-        publish(() -> events.onDialFailed(link.peer));
+        initPipeline(ch, peer, true);
     }
 
     /** A dialled connection closed before its handshake completed. */
@@ -1248,7 +1113,7 @@ public final class NettyTransport implements Transport
         final PeerLink link = links.get(peer);
         if (link != null && link.dialing.get() && link.channel == null)
         {
-            dialFailed(link, "handshake did not complete");
+            dialer.failed(link, "handshake did not complete");
         }
     }
 
@@ -1326,7 +1191,7 @@ public final class NettyTransport implements Transport
                 link.instance = hello.instance();
                 link.dialedByMe = dialedByMe;
             }
-            endDial(link);
+            dialer.ended(link);
         }
         if (restarted)
         {
@@ -1403,7 +1268,7 @@ public final class NettyTransport implements Transport
         // will not dial, so dial here.
         if (!closed && link.queued() > 0 && link.channel == null)
         {
-            startDial(link);
+            dialer.dial(link);
         }
     }
 
@@ -1441,7 +1306,7 @@ public final class NettyTransport implements Transport
             publish(() -> events.onPeerDisconnected(peer));
             if (link.queued() > 0 && link.channel == null)
             {
-                startDial(link);
+                dialer.dial(link);
             }
         }
     }
