@@ -107,6 +107,8 @@ public final class GossipConfig
     public static final boolean DEFAULT_VERIFY_SIGNATURES = false;
     /** Default of {@link Builder#maxMessagesPerSignature(int)}. */
     public static final int DEFAULT_MAX_MESSAGES_PER_SIGNATURE = 64;
+    /** Default of {@link Builder#signatureLinger(Duration)}: no waiting. */
+    public static final Duration DEFAULT_SIGNATURE_LINGER = Duration.ZERO;
     /** Default of {@link Builder#invalidSignatureLimit(int)}. */
     public static final int DEFAULT_INVALID_SIGNATURE_LIMIT = 16;
     /** Default of {@link Builder#rejectedMessageLimit(int)}. */
@@ -153,6 +155,7 @@ public final class GossipConfig
     private final boolean verifySignatures;
     private final SignatureScheme signatureScheme;
     private final int maxMessagesPerSignature;
+    private final Duration signatureLinger;
     private final int invalidSignatureLimit;
     private final int rejectedMessageLimit;
     private final boolean preallocate;
@@ -200,6 +203,7 @@ public final class GossipConfig
         this.verifySignatures = b.verifySignatures;
         this.signatureScheme = b.signatureScheme;
         this.maxMessagesPerSignature = b.maxMessagesPerSignature;
+        this.signatureLinger = b.signatureLinger;
         this.invalidSignatureLimit = b.invalidSignatureLimit;
         this.rejectedMessageLimit = b.rejectedMessageLimit;
         this.preallocate = b.preallocate;
@@ -262,6 +266,7 @@ public final class GossipConfig
         b.verifySignatures = verifySignatures;
         b.signatureScheme = signatureScheme;
         b.maxMessagesPerSignature = maxMessagesPerSignature;
+        b.signatureLinger = signatureLinger;
         b.invalidSignatureLimit = invalidSignatureLimit;
         b.rejectedMessageLimit = rejectedMessageLimit;
         b.preallocate = preallocate;
@@ -661,6 +666,21 @@ public final class GossipConfig
     }
 
     /**
+     * With {@link #signMessages()} and {@link #maxMessagesPerSignature()} over 1: how long the dispatcher may wait
+     * for a run to grow. A thread publishing again within this time of its previous broadcast leaves the new one
+     * unsigned for a run, and the dispatcher, finding such a broadcast at the head of the ring with fewer than
+     * {@code maxMessagesPerSignature} behind it, handles nothing until the run is full or its first message is this
+     * old. So a steady stream of R messages a second is signed in runs of about R x linger, each receiver verifies
+     * that many times fewer signatures, and every message waits up to the linger more (the first of a run the
+     * most); events behind the run wait too. 0 (the default) never waits: runs then form only from bursts and
+     * backlog, and a steady stream slower than one message per 50 us is signed message by message. 0 to 100 ms.
+     */
+    public Duration signatureLinger()
+    {
+        return signatureLinger;
+    }
+
+    /**
      * With {@link #verifySignatures()}: how many messages with a missing or invalid signature a peer may relay
      * before this node disconnects it (the next one disconnects it; 0: the first one does). Counted per
      * connection, from the moment it comes up. An honest peer that verifies never relays one; a peer that does not
@@ -748,6 +768,7 @@ public final class GossipConfig
             + ", verifySignatures=" + verifySignatures
             + ", signatureScheme=" + (signatureScheme == null ? "default" : signatureScheme.name())
             + ", maxMessagesPerSignature=" + maxMessagesPerSignature
+            + ", signatureLinger=" + signatureLinger
             + ", invalidSignatureLimit=" + invalidSignatureLimit
             + ", rejectedMessageLimit=" + rejectedMessageLimit
             + ", preallocate=" + preallocate
@@ -798,6 +819,7 @@ public final class GossipConfig
         private boolean verifySignatures = DEFAULT_VERIFY_SIGNATURES;
         private SignatureScheme signatureScheme = null;
         private int maxMessagesPerSignature = DEFAULT_MAX_MESSAGES_PER_SIGNATURE;
+        private Duration signatureLinger = DEFAULT_SIGNATURE_LINGER;
         private int invalidSignatureLimit = DEFAULT_INVALID_SIGNATURE_LIMIT;
         private int rejectedMessageLimit = DEFAULT_REJECTED_MESSAGE_LIMIT;
         private boolean preallocate = DEFAULT_PREALLOCATE;
@@ -1096,6 +1118,13 @@ public final class GossipConfig
             return this;
         }
 
+        /** How long the dispatcher may wait for a run of messages to sign at once to grow (0 to 100 ms; 0). */
+        public Builder signatureLinger(final Duration value)
+        {
+            this.signatureLinger = value;
+            return this;
+        }
+
         /** Missing or invalid signatures a peer may relay before it is disconnected (0 to 1,000,000; 16). */
         public Builder invalidSignatureLimit(final int value)
         {
@@ -1132,6 +1161,7 @@ public final class GossipConfig
         {
             checkRange("activeViewCapacity", activeViewCapacity, 1, 64);
             checkRange("maxMessagesPerSignature", maxMessagesPerSignature, 1, 256);
+            checkDuration("signatureLinger", signatureLinger, Duration.ZERO, Duration.ofMillis(100));
             checkRange("invalidSignatureLimit", invalidSignatureLimit, 0, 1_000_000);
             checkRange("rejectedMessageLimit", rejectedMessageLimit, 0, 1_000_000);
             checkRange("passiveViewCapacity", passiveViewCapacity, 0, 1024);

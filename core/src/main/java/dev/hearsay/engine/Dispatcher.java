@@ -86,6 +86,12 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
     private final MessageSigning signing;
     /** With signMessages and maxMessagesPerSignature over 1: signs the runs publishers left unsigned; else null. */
     private final RunSigner runSigner;
+    /** GossipConfig.signatureLinger in nanoseconds (0: never wait for a run to grow). */
+    private final long signatureLingerNanos;
+    /** True while the head of the ring is a run still growing (signatureLinger): nothing is handled until then. */
+    private boolean lingering;
+    /** While {@link #lingering}: when the run's wait is over. */
+    private long lingerDeadline;
     private final boolean verifySignatures;
     /** Missing or invalid signatures relayed per peer since its connection came up (invalidSignatureLimit). */
     private final PeerStrikes invalidSignatures;
@@ -155,6 +161,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         this.runSigner = config.signMessages() && config.maxMessagesPerSignature() > 1 ?
             new RunSigner(engine.ring(), new MessageSigning(engine.signatureScheme(), engine.key()), engine.id(),
                 epoch, config.maxMessagesPerSignature()) : null;
+        this.signatureLingerNanos = runSigner != null ? config.signatureLinger().toNanos() : 0;
     }
 
     ProtocolState protocol()
@@ -193,7 +200,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         try
         {
-            if (holding.isEmpty() || !stillHolding())
+            if ((holding.isEmpty() || !stillHolding()) && !lingerOnRun())
             {
                 poller.poll(this);
             }
@@ -274,6 +281,42 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
             throw new AgentTerminationException("engine closed");
         }
         return work;
+    }
+
+    /**
+     * With signatureLinger: true, and nothing to be polled this cycle, while the broadcast at the head of the ring
+     * waits for its run to grow (see {@link RunSigner#lingerUntil}).
+     */
+    private boolean lingerOnRun()
+    {
+        lingering = false;
+        if (signatureLingerNanos == 0 || shutdown)
+        {
+            return false;
+        }
+        final long head = engine.handledSequence() + 1;
+        if (runGrowingAt(head))
+        {
+            lingering = true;
+            lingerDeadline = runSigner.lingerUntil(head, signatureLingerNanos);
+        }
+        return lingering;
+    }
+
+    /** True if ring slot {@code sequence} holds an unsigned broadcast whose run may still grow (signatureLinger). */
+    private boolean runGrowingAt(final long sequence)
+    {
+        final long until = runSigner.lingerUntil(sequence, signatureLingerNanos);
+        return until != Long.MIN_VALUE && until - now > 0;
+    }
+
+    /**
+     * Dispatcher thread, between duty cycles: true while the event at the head of the ring waits for a run to grow,
+     * so that a host or idle strategy sleeps until {@link #sleepDeadline()} rather than taking it for work.
+     */
+    boolean lingering()
+    {
+        return lingering;
     }
 
     /** The durations of the busy duty cycles (any thread may read them). */
@@ -381,7 +424,9 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         drainFailedPeers();
         counters.increment(EngineCounter.EVENTS_DISPATCHED);
-        return ++batchCount < BATCH_LIMIT && !shutdown && holding.isEmpty();
+        // With signatureLinger, a run still growing behind this event is left for the next cycle to wait on.
+        return ++batchCount < BATCH_LIMIT && !shutdown && holding.isEmpty()
+            && (signatureLingerNanos == 0 || !runGrowingAt(sequence + 1));
     }
 
     /**
@@ -401,6 +446,10 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
      */
     long sleepDeadline()
     {
+        if (lingering)
+        {
+            return Math.min(lingerDeadline, nextDeadline());
+        }
         if (!holding.isEmpty() || transport.inboundHeld() || transport.backPressured())
         {
             return Math.min(clock.nanoTime() + HostedDispatcher.MAX_SLEEP_NANOS, nextDeadline());

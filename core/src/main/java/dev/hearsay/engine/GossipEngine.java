@@ -68,6 +68,10 @@ public final class GossipEngine implements AutoCloseable
 
     private final NodeKey key;
     private final GossipConfig config;
+    /** The dispatcher's clock: run signing stamps broadcasts with it when they may linger. */
+    private final NanoClock clock;
+    /** True if the dispatcher may wait for runs to grow (GossipConfig.signatureLinger over 0). */
+    private final boolean lingers;
     private final Transport transport;
     private final RingBuffer<Slot> ring;
     /** The ring's publish hook, which wakes a dispatcher parked by {@link SignalledIdleStrategy}. */
@@ -178,6 +182,9 @@ public final class GossipEngine implements AutoCloseable
         this.key = Objects.requireNonNull(key, "key");
         this.config = Objects.requireNonNull(config, "config");
         this.transport = Objects.requireNonNull(transport, "transport");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.lingers = config.signMessages() && config.maxMessagesPerSignature() > 1
+            && !config.signatureLinger().isZero();
         this.ownsCounters = counters == null;
         this.nodeCounters = counters != null ? counters : openCounters(config, key.id());
         this.counters = new EngineCounters(nodeCounters);
@@ -192,7 +199,7 @@ public final class GossipEngine implements AutoCloseable
         }
         this.publisherSigning = config.signMessages() ?
             ThreadLocal.withInitial(() -> new PublisherSigning(signatureScheme, key,
-                config.maxMessagesPerSignature() > 1)) : null;
+                config.maxMessagesPerSignature() > 1, config.signatureLinger().toNanos())) : null;
         final VerifiedIds verifiedIds = new VerifiedIds();
         this.inboundVerifier = config.verifySignatures() ?
             ThreadLocal.withInitial(() -> new InboundVerifier(config, signatureScheme, verifiedIds, this.counters)) :
@@ -327,7 +334,8 @@ public final class GossipEngine implements AutoCloseable
         {
             // Anything claimed beyond the dispatcher's position counts: published, or about to be (and then its
             // publish finds the dispatcher asleep and unparks it).
-            signalled.bind(wakeup, () -> ring.getCursor() > pollerSequence.get(), dispatcher::untilDeadline);
+            signalled.bind(wakeup, () -> ring.getCursor() > pollerSequence.get() && !dispatcher.lingering(),
+                dispatcher::untilDeadline);
         }
         final AgentRunner r = new AgentRunner(idle, GossipEngine::logError, null, dispatcher);
         runner = r;
@@ -754,6 +762,7 @@ public final class GossipEngine implements AutoCloseable
             slot.topic = subscription.topic();
             slot.subscription = subscription;
             slot.kind = neighborsOnly ? Slot.BROADCAST_NEIGHBORS : Slot.BROADCAST;
+            slot.publishedNanos = lingers ? clock.nanoTime() : 0;
             slot.awaitingSignatureAs(sequence);
         }
         finally
@@ -767,6 +776,18 @@ public final class GossipEngine implements AutoCloseable
     RingBuffer<Slot> ring()
     {
         return ring;
+    }
+
+    /** Tests: true while the dispatcher waits for a run of broadcasts to grow (signatureLinger). */
+    boolean dispatcherLingering()
+    {
+        return dispatcher.lingering();
+    }
+
+    /** The last ring sequence the dispatcher has handled. */
+    long handledSequence()
+    {
+        return pollerSequence.get();
     }
 
     /** The most own messages one signature covers (GossipConfig.maxMessagesPerSignature). */

@@ -94,7 +94,7 @@ public final class HostedDispatcher
      */
     public boolean hasWork()
     {
-        return !stopped && (!mayBlock || ring.getCursor() > position.get());
+        return !stopped && (!mayBlock || ring.getCursor() > position.get() && !dispatcher.lingering());
     }
 
     /** Host thread: stops for good (closing the dispatcher) if it has not already; the host is shutting down. */

@@ -29,19 +29,25 @@ final class PublisherSigning
     static final long BURST_GAP_NANOS = 50_000;
 
     private final boolean batching;
+    private final long burstGapNanos;
     private long lastPublishNanos = Long.MIN_VALUE / 2;
 
-    /** @param batching whether runs may be signed at once (maxMessagesPerSignature over 1). */
-    PublisherSigning(final SignatureScheme scheme, final NodeKey key, final boolean batching)
+    /**
+     * @param batching     whether runs may be signed at once (maxMessagesPerSignature over 1).
+     * @param lingerNanos  GossipConfig.signatureLinger: a publish within it of the previous one joins a run too.
+     */
+    PublisherSigning(final SignatureScheme scheme, final NodeKey key, final boolean batching, final long lingerNanos)
     {
         this.signing = new MessageSigning(scheme, key);
         this.batching = batching;
+        this.burstGapNanos = Math.max(BURST_GAP_NANOS, lingerNanos);
     }
 
     /**
      * Called once per publish: true if this broadcast goes into the ring unsigned, for the dispatcher to sign with
      * its run, because it would wait anyway ({@code backlog}: the dispatcher has events it has not handled yet) or
-     * because it comes in a burst from this thread; false if this thread signs it on its own now.
+     * because it comes in a burst from this thread (within 50 us, or the signature linger, of its previous one);
+     * false if this thread signs it on its own now.
      */
     boolean joinsRun(final boolean backlog)
     {
@@ -50,7 +56,7 @@ final class PublisherSigning
             return false;
         }
         final long now = System.nanoTime();
-        final boolean burst = now - lastPublishNanos < BURST_GAP_NANOS;
+        final boolean burst = now - lastPublishNanos < burstGapNanos;
         lastPublishNanos = now;
         return backlog || burst;
     }

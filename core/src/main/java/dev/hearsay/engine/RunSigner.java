@@ -58,8 +58,9 @@ final class RunSigner
         for (long s = first; count < maxRun && s < first + LOOKAHEAD_LIMIT; s++)
         {
             final Slot slot = ring.get(s);
-            // The first slot is the event being handled; a later one joins only once its publisher is done with it.
-            if (!slot.awaitingSignature || s != first && slot.awaitingSignatureAs() != s)
+            // The first slot is the event being handled; a later one joins only once its publisher is done with it
+            // (its sequence read first: the publisher stores it last).
+            if (s != first && slot.awaitingSignatureAs() != s || !slot.awaitingSignature)
             {
                 break;
             }
@@ -94,6 +95,26 @@ final class RunSigner
         slot.signatureLength = signatureLength;
         slot.signed = true;
         slot.awaitingSignature = false;
+    }
+
+    /**
+     * With a signature linger of {@code lingerNanos}: the time until which the dispatcher waits before handling ring
+     * slot {@code head}, or {@link Long#MIN_VALUE} if it need not wait: {@code head} is not an unsigned broadcast
+     * published for a run, or the run behind it is full already.
+     */
+    long lingerUntil(final long head, final long lingerNanos)
+    {
+        final Slot first = ring.get(head);
+        if (first.awaitingSignatureAs() != head || !first.awaitingSignature)
+        {
+            return Long.MIN_VALUE;
+        }
+        long s = head + 1;
+        while (s - head < maxRun && ring.get(s).awaitingSignatureAs() == s)
+        {
+            s++;
+        }
+        return s - head >= maxRun ? Long.MIN_VALUE : first.publishedNanos + lingerNanos;
     }
 
     /** Runs signed so far (signatures made). */

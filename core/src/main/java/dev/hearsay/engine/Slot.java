@@ -76,6 +76,11 @@ final class Slot
      * its producer after every other field (release): the dispatcher reads slots ahead of its poller by it.
      */
     private volatile long awaitingSignatureAs = -1;
+    /**
+     * Broadcast* when {@link #awaitingSignature} and signatureLinger is on: when it was published (the dispatcher's
+     * clock), written before {@link #awaitingSignatureAs}.
+     */
+    long publishedNanos;
     /** Broadcast* when {@link #signed}: bytes of the signature trailer after the payload. */
     int signatureLength;
     /** Broadcast* when {@link #signed} or {@link #awaitingSignature}: the sequence the publisher gave it. */

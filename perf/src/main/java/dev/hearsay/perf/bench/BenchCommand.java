@@ -51,7 +51,7 @@ public final class BenchCommand implements Command
         final Progress progress = new Progress(err, !options.quiet,
             4 + options.warmupSeconds * 1.3 + options.durationSeconds * 1.2
                 + (options.peer == null ? 0 : 3 + options.warmupSeconds * 0.75 + options.durationSeconds * 0.5)
-                + options.secureVariants().size() * (5 + options.warmupSeconds * 0.6 + options.durationSeconds * 0.4));
+                + options.secureVariants().size() * (5 + options.warmupSeconds * 0.6 + options.durationSeconds * 0.8));
         final String leakDetection = NettyLeakDetection.defaultToDisabled();
         final LogLimiter logs = LogLimiter.install();
         if (options.slowPeer || options.slowSubscriber)

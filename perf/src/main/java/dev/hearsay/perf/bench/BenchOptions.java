@@ -81,6 +81,8 @@ final class BenchOptions
                                  default scheme, BouncyCastle Ed25519), at max rate right after the plain
                                  cluster in every round, for as long; printed beside it with the ratio
                                  (JSON: "secure"); one JVM only
+          --signature-linger US  with --sign: how long the signing nodes' dispatchers may wait for a run of
+                                 messages to sign at once (GossipConfig.signatureLinger; default 0)
           --tls                  the same for a cluster with TLS 1.3 on every connection
                                  (TransportOptions.withTls); with --sign, both are measured
           --verbose              the full text report (setup, per node, CPU, GC, protocol counters, round
@@ -124,6 +126,8 @@ final class BenchOptions
     boolean validate;
     /** Also measure a signing and verifying cluster ({@code --sign}). */
     boolean sign;
+    /** With --sign: GossipConfig.signatureLinger of the signing cluster, microseconds (0: the default). */
+    long signatureLingerMicros;
     /** Also measure a TLS cluster ({@code --tls}). */
     boolean tls;
     String topic = "hearsay-bench";
@@ -209,6 +213,7 @@ final class BenchOptions
                 }
                 case "--processes" -> o.processes = true;
                 case "--sign" -> o.sign = true;
+                case "--signature-linger" -> o.signatureLingerMicros = longValue(arg, value(args, ++i, arg), 0, 100_000);
                 case "--validate" -> o.validate = true;
                 case "--tls" -> o.tls = true;
                 case "--window" -> o.window = longValue(arg, value(args, ++i, arg), 0, 1 << 30);
@@ -320,6 +325,10 @@ final class BenchOptions
         if (o.publishers > o.nodes)
         {
             throw new IllegalArgumentException("--publishers: " + o.publishers + " is more than --nodes " + o.nodes);
+        }
+        if (o.signatureLingerMicros > 0 && !o.sign)
+        {
+            throw new IllegalArgumentException("--signature-linger applies to the --sign cluster; add --sign");
         }
         if ((o.sign || o.tls) && (o.processes || o.slowPeer || o.slowSubscriber))
         {

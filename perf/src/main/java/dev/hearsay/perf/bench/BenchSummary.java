@@ -68,6 +68,10 @@ final class BenchSummary
             {
                 row(sb, "JGroups, every receiver", r.peer.rateCorrected, 1);
             }
+            for (final SecureResult s : r.secure)
+            {
+                row(sb, s.variant.cliName + ", every receiver", s.rateCorrected, 1);
+            }
             if (r.nettyRttPaced.getTotalCount() > 0)
             {
                 row(sb, "Netty RTT/2 at this rate", r.nettyRttPaced, 2);

@@ -65,7 +65,8 @@ final class LocalCluster implements EngineCluster
             {
                 final GossipNode node = GossipNode.builder()
                     .bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                    .config(secure == null ? config(options) : secure.config(config(options)))
+                    .config(secure == null ? config(options) :
+                        secure.config(config(options), options.signatureLingerMicros))
                     .transportOptions(secure == null ? transportOptions(options, i, lastNodeReadLimit) :
                         secure.transportOptions(transportOptions(options, i, lastNodeReadLimit)))
                     .start();

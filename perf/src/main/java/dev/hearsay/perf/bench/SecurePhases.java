@@ -7,8 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The secure configurations' part of each bench round ({@code --sign}, {@code --tls}): for each, a cluster of its own
- * (same nodes, payload, publishers, options, on loopback in this JVM) measured at max rate right after the plain
- * cluster's max-rate phase, for as long; the figures go into a {@link SecureResult} each. The clusters wait idle
+ * (same nodes, payload, publishers, options, on loopback in this JVM) measured at the fixed rate ({@code --rate},
+ * for its latency) and at max rate right after the plain cluster's max-rate phase, each for as long as the plain
+ * cluster's max-rate phase; the figures go into a {@link SecureResult} each. The clusters wait idle
  * (their dispatchers and receiver park) while the others are measured.
  */
 final class SecurePhases implements AutoCloseable
@@ -53,7 +54,7 @@ final class SecurePhases implements AutoCloseable
                     progress.warn(v.cliName + ": overlay not connected; measuring anyway");
                 }
                 phases.results.add(result);
-                phases.expected.add(new long[2]);
+                phases.expected.add(new long[3]);
             }
         }
         catch (final RuntimeException ex)
@@ -70,9 +71,9 @@ final class SecurePhases implements AutoCloseable
     }
 
     /**
-     * One round of every secure cluster: in the warm-up a gentle fixed-rate part first (as the plain warm-up, so
-     * the tree forms before the flood), then max rate for {@code maxNanos}, measured after {@code rampNanos}, and a
-     * drain. Warm-up rounds count for nothing.
+     * One round of every secure cluster: a fixed-rate part first (in the warm-up so that the tree forms before the
+     * flood; in measured rounds for the latency), then max rate for {@code maxNanos}, measured after
+     * {@code rampNanos}, each part followed by a drain. Warm-up rounds count for nothing.
      */
     void round(final String name, final long maxNanos, final long rampNanos, final boolean warmup)
     {
@@ -82,14 +83,28 @@ final class SecurePhases implements AutoCloseable
             final SecureResult result = results.get(i);
             final long[] soFar = expected.get(i);
             final String label = name + ": " + result.variant.cliName + ", max rate";
+            final String rateLabel = name + ": " + result.variant.cliName + ", " + options.rate + " msg/s";
             if (warmup)
             {
-                progress.show(name + ": " + result.variant.cliName + ", " + options.rate + " msg/s");
+                progress.show(rateLabel);
                 final int tag = Tag.counted(Tag.RATE | Tag.WARM);
                 cluster.startPublishing(Tag.RATE | Tag.WARM, options.rate, options.publishers, 0);
                 LockSupport.parkNanos(maxNanos);
                 soFar[0] += cluster.stopPublishing() * (cluster.size() - 1);
                 BenchRun.drain(cluster, tag, soFar[0], label, progress);
+            }
+            else
+            {
+                progress.show(rateLabel);
+                final int tag = Tag.counted(Tag.RATE);
+                cluster.startPublishing(Tag.RATE, options.rate, options.publishers, 0);
+                LockSupport.parkNanos(maxNanos);
+                soFar[2] += cluster.stopPublishing() * (cluster.size() - 1);
+                result.rateDelivered = BenchRun.drain(cluster, tag, soFar[2], rateLabel, progress);
+                result.rateExpected = soFar[2];
+                final Latencies latencies = new Latencies();
+                cluster.takeLatency(latencies);
+                result.rateCorrected.add(latencies.rateCorrected);
             }
             final int published = warmup ? Tag.MAX | Tag.WARM : Tag.MAX;
             final int tag = Tag.counted(published);

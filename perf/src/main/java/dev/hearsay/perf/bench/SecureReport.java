@@ -46,6 +46,18 @@ final class SecureReport
             sb.append(String.format(Locale.ROOT, "  %s: %s; %,d of %,d deliveries after the publishers stopped; set "
                 + "up in %.1f s%s%n", s.variant.cliName, s.variant.description, s.maxDelivered, s.maxExpected,
                 s.setupSeconds, s.overlayConnected ? "" : ", OVERLAY NOT CONNECTED"));
+            if (s.rateCorrected.getTotalCount() > 0)
+            {
+                sb.append(String.format(Locale.ROOT, "    at %,d msg/s: p50 %s, p99 %s, p99.9 %s us (plain p50 %s, p99 "
+                    + "%s, p99.9 %s); %,d of %,d delivered%n", r.options.rate,
+                    BenchReport.us(s.rateCorrected.getValueAtPercentile(50)),
+                    BenchReport.us(s.rateCorrected.getValueAtPercentile(99)),
+                    BenchReport.us(s.rateCorrected.getValueAtPercentile(99.9)),
+                    BenchReport.us(r.latencies.rateCorrected.getValueAtPercentile(50)),
+                    BenchReport.us(r.latencies.rateCorrected.getValueAtPercentile(99)),
+                    BenchReport.us(r.latencies.rateCorrected.getValueAtPercentile(99.9)),
+                    s.rateDelivered, s.rateExpected));
+            }
             if (s.variant == SecureVariant.SIGN)
             {
                 sb.append(String.format(Locale.ROOT, "    signatures verified on I/O threads %,d, on dispatchers %,d; "
@@ -96,6 +108,8 @@ final class SecureReport
                 .field("delivered", s.maxDelivered)
                 .field("lost", Math.max(0, s.maxExpected - s.maxDelivered))
                 .field("reliability", s.maxReliability())
+                .raw("rateLatencyMicros", BenchReport.histogramJson(s.rateCorrected))
+                .field("rateReliability", s.rateReliability())
                 .field("setupSeconds", s.setupSeconds)
                 .field("overlayConnected", s.overlayConnected)
                 .raw("counters", counters.toString())

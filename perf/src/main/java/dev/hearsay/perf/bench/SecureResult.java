@@ -16,6 +16,10 @@ final class SecureResult
     long maxDelivered;
     long maxDeliveriesInWindows;
     long maxWindowNanos;
+    /** One-way latency at the fixed rate ({@code --rate}), every receiver, from the intended send time. */
+    final org.HdrHistogram.Histogram rateCorrected = LatencyRecorders.histogram();
+    long rateExpected;
+    long rateDelivered;
     /** Deliveries per second of each measured round (summed over the receivers). */
     final List<Double> roundDeliveriesPerSecond = new ArrayList<>();
     /** Counters over the measured rounds, summed over the nodes ({@link NodeCounters#NAMES}). */
@@ -24,6 +28,11 @@ final class SecureResult
     double deliveriesPerSecond()
     {
         return maxWindowNanos == 0 ? 0 : maxDeliveriesInWindows * 1e9 / maxWindowNanos;
+    }
+
+    double rateReliability()
+    {
+        return rateExpected == 0 ? Double.NaN : (double)rateDelivered / rateExpected;
     }
 
     double maxReliability()

@@ -23,9 +23,11 @@ enum SecureVariant
         this.description = description;
     }
 
-    GossipConfig config(final GossipConfig plain)
+    /** The configuration of this variant's nodes: {@code plain}, signing with {@code signatureLingerMicros}. */
+    GossipConfig config(final GossipConfig plain, final long signatureLingerMicros)
     {
-        return this == SIGN ? plain.toBuilder().signMessages(true).verifySignatures(true).build() : plain;
+        return this == SIGN ? plain.toBuilder().signMessages(true).verifySignatures(true)
+            .signatureLinger(java.time.Duration.ofNanos(signatureLingerMicros * 1_000)).build() : plain;
     }
 
     TransportOptions transportOptions(final TransportOptions plain)
