@@ -136,6 +136,25 @@ final class EngineTestSupport
             return engines.get(i);
         }
 
+        /**
+         * Subscribes every engine to {@code topic}, node 0 first and each next one through the one before it, and
+         * waits until all have joined; returns the subscriptions in node order.
+         */
+        List<Subscription> chain(final TopicId topic) throws Exception
+        {
+            final List<Subscription> subs = new ArrayList<>();
+            subs.add(get(0).subscribe(topic, List.of()));
+            for (int n = 1; n < engines.size(); n++)
+            {
+                subs.add(get(n).subscribe(topic, List.of(id(n - 1))));
+            }
+            for (final Subscription sub : subs)
+            {
+                sub.joined().get();
+            }
+            return subs;
+        }
+
         NodeId id(final int i)
         {
             return engines.get(i).id();

@@ -77,46 +77,85 @@ final class RunSigningTest
         }
     }
 
+    /**
+     * An author whose dispatcher the test's thread runs (INVOKER, reading {@code clock}) and a reader with a
+     * dispatcher of its own, one network, both subscribed and joined; what the reader received, in order.
+     */
+    private static final class AuthorAndReader implements AutoCloseable
+    {
+        final GossipEngine author;
+        final GossipEngine reader;
+        final DispatcherInvoker invoker;
+        final Subscription atAuthor;
+        final Subscription atReader;
+        final List<String> received = new ArrayList<>();
+
+        AuthorAndReader(final GossipConfig config, final int firstKey, final org.agrona.concurrent.NanoClock clock)
+        {
+            final InMemoryNetwork network = new InMemoryNetwork();
+            final NodeKey authorKey = EngineTestSupport.key(firstKey);
+            final NodeKey readerKey = EngineTestSupport.key(firstKey + 1);
+            author = new GossipEngine(authorKey, config, network.transport(authorKey.id()), 1, 1, clock);
+            reader = new GossipEngine(readerKey, config, network.transport(readerKey.id()), 2, 1);
+            reader.start();
+            invoker = author.startInvoker();
+            atAuthor = author.subscribe(TOPIC, List.of());
+            atReader = reader.subscribe(TOPIC, List.of(author.id()));
+            invokeUntil(invoker, "joined", () -> atReader.joined().isDone() && !atAuthor.neighbors().isEmpty());
+        }
+
+        /** Moves what the reader got so far into {@link #received}; true. */
+        boolean read()
+        {
+            GossipEvent event;
+            while ((event = nextNow(atReader)) != null)
+            {
+                if (event instanceof GossipEvent.Received r)
+                {
+                    received.add(new String(r.content(), StandardCharsets.UTF_8));
+                }
+            }
+            return true;
+        }
+
+        /** Runs the author's duty cycle {@code times} times on this thread. */
+        void invoke(final int times)
+        {
+            for (int i = 0; i < times; i++)
+            {
+                invoker.invoke();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            author.close();
+            reader.close();
+        }
+    }
+
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void messagesPublishedWhileTheDispatcherIsBusyAreSignedAsOneRun() throws Exception
     {
-        final InMemoryNetwork network = new InMemoryNetwork();
-        final NodeKey authorKey = EngineTestSupport.key(80);
-        final NodeKey readerKey = EngineTestSupport.key(81);
-        try (GossipEngine author = new GossipEngine(authorKey, SIGNED, network.transport(authorKey.id()), 1, 1);
-            GossipEngine reader = new GossipEngine(readerKey, SIGNED, network.transport(readerKey.id()), 2, 1))
+        try (AuthorAndReader pair = new AuthorAndReader(SIGNED, 80, System::nanoTime))
         {
-            reader.start();
-            final DispatcherInvoker invoker = author.startInvoker();
-            final Subscription atAuthor = author.subscribe(TOPIC, List.of());
-            final Subscription atReader = reader.subscribe(TOPIC, List.of(author.id()));
-            invokeUntil(invoker, "joined", () -> atReader.joined().isDone() && !atAuthor.neighbors().isEmpty());
+            final GossipEngine author = pair.author;
+            final GossipEngine reader = pair.reader;
             final long signedBefore = author.counter(EngineCounter.MESSAGES_SIGNED);
             final long checksBefore = ed25519Checks(reader);
             // The dispatcher does not run meanwhile: the first message finds it idle (usually) and is signed by this
             // thread, the others find it behind and are left for it.
             final int count = 10;
-            for (int i = 0; i < count; i++)
-            {
-                assertTrue(atAuthor.broadcast(bytes("m" + i)) >= 0);
-            }
-            final List<String> received = new ArrayList<>();
-            invokeUntil(invoker, "all received", () ->
-            {
-                final GossipEvent event = nextNow(atReader);
-                if (event instanceof GossipEvent.Received r)
-                {
-                    received.add(new String(r.content(), StandardCharsets.UTF_8));
-                }
-                return received.size() >= count;
-            });
             final List<String> expected = new ArrayList<>();
             for (int i = 0; i < count; i++)
             {
                 expected.add("m" + i);
+                assertTrue(pair.atAuthor.broadcast(bytes("m" + i)) >= 0);
             }
-            assertEquals(expected, received, "every message once, in order");
+            invokeUntil(pair.invoker, "all received", () -> pair.read() && pair.received.size() >= count);
+            assertEquals(expected, pair.received, "every message once, in order");
             // The first message is signed by this thread unless a frame from the reader still waits in the ring.
             final long alone = author.counter(EngineCounter.MESSAGES_SIGNED) - signedBefore;
             assertTrue(alone <= 1, alone + " signed alone");
@@ -134,67 +173,37 @@ final class RunSigningTest
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void withALingerTheDispatcherWaitsForARunToGrowAndNotLonger() throws Exception
     {
-        final InMemoryNetwork network = new InMemoryNetwork();
-        final NodeKey authorKey = EngineTestSupport.key(82);
-        final NodeKey readerKey = EngineTestSupport.key(83);
         final long linger = 5_000_000;
         final GossipConfig lingering = SIGNED.toBuilder().signatureLinger(Duration.ofNanos(linger)).build();
         // The author's dispatcher reads a clock this test moves: the linger ends exactly when the test says.
         final java.util.concurrent.atomic.AtomicLong time = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
-        try (GossipEngine author = new GossipEngine(authorKey, lingering, network.transport(authorKey.id()), 1, 1,
-            time::get);
-            GossipEngine reader = new GossipEngine(readerKey, lingering, network.transport(readerKey.id()), 2, 1))
+        try (AuthorAndReader pair = new AuthorAndReader(lingering, 82, time::get))
         {
-            reader.start();
-            final DispatcherInvoker invoker = author.startInvoker();
-            final Subscription atAuthor = author.subscribe(TOPIC, List.of());
-            final Subscription atReader = reader.subscribe(TOPIC, List.of(author.id()));
-            invokeUntil(invoker, "joined", () -> atReader.joined().isDone() && !atAuthor.neighbors().isEmpty());
-            final List<String> received = new ArrayList<>();
-            final BooleanSupplier read = () ->
-            {
-                GossipEvent event;
-                while ((event = nextNow(atReader)) != null)
-                {
-                    if (event instanceof GossipEvent.Received r)
-                    {
-                        received.add(new String(r.content(), StandardCharsets.UTF_8));
-                    }
-                }
-                return true;
-            };
+            final GossipEngine author = pair.author;
             // "a" is signed alone and sent at once, or (if a frame of the reader still waits in the ring) left for
             // a run like the others; "b" finds "a" in the ring and is left for a run, which waits for the linger.
             final long signedBefore = author.counter(EngineCounter.MESSAGES_SIGNED);
-            assertTrue(atAuthor.broadcast(bytes("a")) >= 0);
-            assertTrue(atAuthor.broadcast(bytes("b")) >= 0);
-            for (int i = 0; i < 200; i++)
-            {
-                invoker.invoke();
-            }
+            assertTrue(pair.atAuthor.broadcast(bytes("a")) >= 0);
+            assertTrue(pair.atAuthor.broadcast(bytes("b")) >= 0);
+            pair.invoke(200);
             time.addAndGet(linger - 1);
-            for (int i = 0; i < 200; i++)
-            {
-                invoker.invoke();
-            }
-            read.getAsBoolean();
+            pair.invoke(200);
+            pair.read();
             assertTrue(author.dispatcherLingering(), "the run's wait is not over");
-            assertFalse(received.contains("b"), "nothing of the run sent before the linger is over: " + received);
+            assertFalse(pair.received.contains("b"), "nothing of the run sent before the linger ends: "
+                + pair.received);
             final long alone = author.counter(EngineCounter.MESSAGES_SIGNED) - signedBefore;
             assertTrue(alone <= 1, alone + " signed alone");
-            assertTrue(atAuthor.broadcast(bytes("c")) >= 0);
-            assertTrue(atAuthor.broadcast(bytes("d")) >= 0);
-            for (int i = 0; i < 200; i++)
-            {
-                invoker.invoke();
-            }
+            assertTrue(pair.atAuthor.broadcast(bytes("c")) >= 0);
+            assertTrue(pair.atAuthor.broadcast(bytes("d")) >= 0);
+            pair.invoke(200);
             assertEquals(0, author.counter(EngineCounter.RUN_SIGNATURES), "still lingering");
             time.addAndGet(1);
-            invokeUntil(invoker, "the run", () -> read.getAsBoolean() && received.size() == 4);
-            assertEquals(List.of("a", "b", "c", "d"), received);
+            invokeUntil(pair.invoker, "the run", () -> pair.read() && pair.received.size() == 4);
+            assertEquals(List.of("a", "b", "c", "d"), pair.received);
             assertEquals(1, author.counter(EngineCounter.RUN_SIGNATURES), "one run");
             assertEquals(4 - alone, author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS));
-            assertEquals(0, reader.counter(EngineCounter.SIGNATURES_INVALID));
+            assertEquals(0, pair.reader.counter(EngineCounter.SIGNATURES_INVALID));
         }
     }
 
@@ -207,16 +216,7 @@ final class RunSigningTest
         final int perPublisher = 3_000;
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(size, SIGNED).start())
         {
-            final List<Subscription> subs = new ArrayList<>();
-            subs.add(cluster.get(0).subscribe(TOPIC, List.of()));
-            for (int n = 1; n < size; n++)
-            {
-                subs.add(cluster.get(n).subscribe(TOPIC, List.of(cluster.id(n - 1))));
-            }
-            for (final Subscription sub : subs)
-            {
-                sub.joined().get();
-            }
+            final List<Subscription> subs = cluster.chain(TOPIC);
             // Two threads publish on one topic of node 0 in tight loops, racing the dispatcher's read-ahead.
             final CountDownLatch start = new CountDownLatch(1);
             final List<Thread> threads = new ArrayList<>();

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,16 +59,7 @@ final class SigningTest
         final int size = 8;
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(size, SIGNED).start())
         {
-            final List<Subscription> subs = new ArrayList<>();
-            subs.add(cluster.get(0).subscribe(TOPIC, List.of()));
-            for (int n = 1; n < size; n++)
-            {
-                subs.add(cluster.get(n).subscribe(TOPIC, List.of(cluster.id(n - 1))));
-            }
-            for (final Subscription sub : subs)
-            {
-                sub.joined().get();
-            }
+            final List<Subscription> subs = cluster.chain(TOPIC);
             // Two rounds: the first builds the tree (prunes), the second travels along it, forwarded (hops > 0).
             for (int round = 0; round < 2; round++)
             {
