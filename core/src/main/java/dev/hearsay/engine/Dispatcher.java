@@ -294,11 +294,11 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         {
             return false;
         }
-        final long head = engine.handledSequence() + 1;
-        if (runGrowingAt(head))
+        final long until = runSigner.lingerUntil(engine.handledSequence() + 1, signatureLingerNanos);
+        if (until != Long.MIN_VALUE && until - now > 0)
         {
             lingering = true;
-            lingerDeadline = runSigner.lingerUntil(head, signatureLingerNanos);
+            lingerDeadline = until;
         }
         return lingering;
     }

@@ -790,12 +790,6 @@ public final class GossipEngine implements AutoCloseable
         return pollerSequence.get();
     }
 
-    /** The most own messages one signature covers (GossipConfig.maxMessagesPerSignature). */
-    int maxMessagesPerSignature()
-    {
-        return config.maxMessagesPerSignature();
-    }
-
     /**
      * Claims a ring slot for a broadcast of {@code length} payload bytes, or returns a negative
      * {@link BroadcastResult} code. The in-flight byte bound admits a broadcast whenever nothing else is in flight,

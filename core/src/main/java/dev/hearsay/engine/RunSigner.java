@@ -29,8 +29,6 @@ final class RunSigner
     private final SignatureBatch run = new SignatureBatch();
     private final Slot[] members;
     private final byte[] rootSignature = new byte[Gossip.SIGNATURE_LENGTH];
-    private long runs;
-    private long messages;
 
     RunSigner(final RingBuffer<Slot> ring, final MessageSigning signing, final NodeId author, final int epoch,
         final int maxRun)
@@ -85,8 +83,6 @@ final class RunSigner
             }
         }
         java.util.Arrays.fill(members, 0, count, null);
-        runs++;
-        messages += count;
         return count;
     }
 
@@ -115,17 +111,5 @@ final class RunSigner
             s++;
         }
         return s - head >= maxRun ? Long.MIN_VALUE : first.publishedNanos + lingerNanos;
-    }
-
-    /** Runs signed so far (signatures made). */
-    long runs()
-    {
-        return runs;
-    }
-
-    /** Messages signed in runs so far. */
-    long messages()
-    {
-        return messages;
     }
 }
