@@ -84,6 +84,8 @@ class MainTest
         assertUsageError(run("bench", "--duration"));
         assertUsageError(run("bench", "--sign", "--processes"));
         assertUsageError(run("bench", "--tls", "--slow-peer"));
+        assertUsageError(run("bench", "--signature-linger", "500"));
+        assertUsageError(run("bench", "--sign", "--signature-linger", "100001"));
         assertUsageError(run("sim"));
         assertUsageError(run("sim", "--nodes", "50"));
         assertUsageError(run("sim", "--nodes", "fifty", "--scenario", "single-sender"));
@@ -178,6 +180,13 @@ class MainTest
             assertEquals("true", field(s, "overlayConnected"));
         }
         assertTrue(Long.parseLong(field(sign, "signaturesVerified")) > 0, "the signed cluster verified: " + sign);
+        for (final String s : new String[] {sign, tls})
+        {
+            // The fixed-rate part: every message delivered, and its latency recorded.
+            assertEquals(1.0, Double.parseDouble(field(s, "rateReliability")), s);
+            final String latency = s.substring(s.indexOf("\"rateLatencyMicros\":"));
+            assertTrue(Long.parseLong(field(latency, "samples")) > 0, latency);
+        }
         assertEquals("0", field(tls, "signaturesVerified"), "the TLS cluster does not sign");
         assertEquals("0", field(json.substring(0, secure), "signaturesVerified"), "nor does the plain one");
         assertTrue(json.contains("\"goal\":\"signed\"") && json.contains("\"goal\":\"tls\""), json);

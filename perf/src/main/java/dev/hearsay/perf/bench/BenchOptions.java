@@ -439,6 +439,10 @@ final class BenchOptions
         {
             sb.append(" --sign");
         }
+        if (signatureLingerMicros > 0)
+        {
+            sb.append(" --signature-linger ").append(signatureLingerMicros);
+        }
         if (tls)
         {
             sb.append(" --tls");

@@ -22,8 +22,9 @@ final class SecureReport
         }
         final double plain = r.deliveriesPerSecond();
         final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Secure configurations, each a cluster of its own measured at max rate "
-            + "right after the plain cluster in every round, for as long (same nodes, payload, publishers)%n"));
+        sb.append(String.format(Locale.ROOT, "Secure configurations, each a cluster of its own measured at the fixed "
+            + "rate and at max rate right after the plain cluster's max rate in every round, each for as long (same "
+            + "nodes, payload, publishers)%n"));
         sb.append(String.format(Locale.ROOT, "  %-6s %16s %10s %12s  %s%n", "config", "deliveries/s", "x plain",
             "reliability", "per round (x plain)"));
         sb.append(String.format(Locale.ROOT, "  %-6s %,16.0f %10.3f %12.6f%n", "plain", plain, 1.0,
