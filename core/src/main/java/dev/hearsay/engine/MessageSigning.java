@@ -37,12 +37,13 @@ final class MessageSigning implements GossipSigner
     private final SignatureScheme.Verifier verifier;
     private final byte[] signature = new byte[Gossip.SIGNATURE_LENGTH];
     private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(new byte[SignedBytes.PREAMBLE_LENGTH + 128]);
-    private final SignatureBatch batch = new SignatureBatch();
     /** What a batch signature covers: the batch context, then the root. */
     private final byte[] rootMessage = new byte[SignedBytes.BATCH_CONTEXT_LENGTH + SignatureBatch.HASH_LENGTH];
     private final byte[] hash = new byte[SignatureBatch.HASH_LENGTH];
-    private final NodeId[] rootAuthors = new NodeId[ROOT_CACHE_CAPACITY];
-    private final byte[] roots = new byte[ROOT_CACHE_CAPACITY * SignatureBatch.HASH_LENGTH];
+    /** The check of batch proofs and the verified roots: made by the first batch-signed message checked. */
+    private SignatureBatch batch;
+    private NodeId[] rootAuthors;
+    private byte[] roots;
     private boolean lastCheckVerifiedSignature;
 
     /** Signs with {@code key} (when not null) and verifies with the JDK's Ed25519. */
@@ -120,6 +121,12 @@ final class MessageSigning implements GossipSigner
         {
             lastCheckVerifiedSignature = true;
             return verifier.verify(message.author(), scratchBuffer.byteArray(), 0, n, signature, 0) ? VALID : INVALID;
+        }
+        if (batch == null)
+        {
+            batch = new SignatureBatch();
+            rootAuthors = new NodeId[ROOT_CACHE_CAPACITY];
+            roots = new byte[ROOT_CACHE_CAPACITY * SignatureBatch.HASH_LENGTH];
         }
         batch.leafHash(scratchBuffer.byteArray(), n, hash, 0);
         if (!batch.foldPath(message.signatureBuffer(), message.signatureOffset(), message.signatureLength(), hash, 0))
