@@ -259,12 +259,25 @@ final class PayloadCache
     }
 
     /**
-     * Once this cache has evicted early (it reached its bounds): how long ago the oldest entry still cached arrived,
-     * i.e. how long a payload stays here at the current rate. {@link Long#MAX_VALUE} before that, or when empty.
+     * How long a payload stays here at the current rate. Once this cache has evicted early (it reached its bounds):
+     * how long ago the oldest entry still cached arrived. Before that, from the time the entries cached so far took to
+     * fill an eighth or more of the nearer bound (entries or bytes): that time scaled to the whole bound, since
+     * neighbors' caches, about as busy, may fill first. {@link Long#MAX_VALUE} while under an eighth full, or empty.
      */
     long span(final long now)
     {
-        return evictedEarly == 0 || head >= tail ? Long.MAX_VALUE : now - times[index(head)];
+        if (head >= tail)
+        {
+            return Long.MAX_VALUE;
+        }
+        final long age = now - times[index(head)];
+        if (evictedEarly > 0)
+        {
+            return age;
+        }
+        final double fill = Math.max((double)(tail - head) / maxEntries,
+            (double)(logTail - positions[index(head)]) / maxBytes);
+        return fill < 0.125 ? Long.MAX_VALUE : (long)(age / fill);
     }
 
     /** Evicts entries cached at or before {@code cutoff}. */

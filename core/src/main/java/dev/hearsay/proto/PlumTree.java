@@ -595,7 +595,9 @@ final class PlumTree
                 log = authors.getOrCreate(author, epoch, first, now);
             }
             final long lead = leadTimer.timeout();
-            final long ignored = missing.announce(log, first, last, from, message.hops(i), now, now + lead, lead);
+            // Never later than the announcers' caches, about as busy as this one, still hold the run.
+            final long ignored = missing.announce(log, first, last, from, message.hops(i), now,
+                now + Math.min(lead, repairHold(now)), lead);
             if (ignored > 0)
             {
                 ctx.stats.missingDropped += ignored;
@@ -838,10 +840,12 @@ final class PlumTree
         }
         if (now - missing.announcedAt(run) < repairHold(now) && onItsWay(run, now))
         {
-            // Looked at again a quarter of the hold later (at least one lead timeout): at most a few re-queues
-            // per run, where re-queueing every lead timeout cost millions of them per second under load.
+            // Looked at again a quarter of the longest hold later (at least one lead timeout), or when this hold
+            // ends if sooner: at most a few re-queues per run, where re-queueing every lead timeout cost millions
+            // of them per second under load.
             ctx.stats.graftsDeferred++;
-            rearm(queue, run, now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4));
+            rearm(queue, run, Math.min(now + Math.max(leadTimer.timeout(), MAX_REPAIR_HOLD_NANOS / 4),
+                missing.announcedAt(run) + repairHold(now)));
             return;
         }
         final NodeId grafted = missing.graftedPeer(run);

@@ -308,6 +308,37 @@ class PlumTreeTest
     }
 
     /**
+     * A message whose eager copy is lost on a stream faster than the payload caches span is grafted while the
+     * announcers still hold it: the first Graft waits at most half of what this node's cache spans, not the whole
+     * first graft timeout, and a Graft put off while the stream flows is looked at again within that too.
+     */
+    @Test
+    void copiesLostOnAStreamFasterThanTheCachesAreGraftedBeforeTheyTurnOver()
+    {
+        // Caches of 256 bytes: about 40 of these payloads, which a message a millisecond turns over in about 40 ms,
+        // half the first graft timeout (80 ms).
+        final TestNet net = TestNet.warmTriangle(GossipConfig.builder().payloadCacheBytes(256).build());
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node c = net.nodes.get(2);
+        assertTrue(a.state.eagerPeers(TOPIC).contains(c.id));
+        net.drop = e -> e.from().equals(a.id) && e.to().equals(c.id) && e.message() instanceof Gossip g
+            && new String(g.payloadBytes()).startsWith("lost");
+        // The stream first fills the caches; then every tenth eager copy to c is lost.
+        final int count = 260;
+        for (int i = 0; i < count; i++)
+        {
+            a.broadcast((i >= 60 && i % 10 == 5 ? "lost" : "kept") + i);
+            net.pump();
+            net.advance(1);
+        }
+        net.advance(300, 1);
+        assertEquals(count + 1, c.deliveries.size(), "every message, the warm-up's too");
+        assertEquals(count + 1, c.payloads().stream().distinct().count(), "delivered twice");
+        assertEquals(0, net.nodes.get(1).state.stats().graftsMissed + a.state.stats().graftsMissed,
+            "a Graft asked for what the caches no longer held");
+    }
+
+    /**
      * Under load the eager copies trail their announcements by the queues on their path. While the author's stream
      * keeps arriving and has not passed a missing sequence, that sequence is on its way: no graft, so no second
      * copy and no pruned tree edge.
