@@ -127,12 +127,15 @@ final class ZeroAllocationTest
     {
         assertTrue(THREADS.isThreadAllocatedMemorySupported(), "this JVM cannot measure allocation per thread");
         THREADS.setThreadAllocatedMemoryEnabled(true);
-        // Small bounded structures, so that the warm-up fills them: payload cache, ring, subscriber buffers.
+        // Small bounded structures, so that the warm-up fills them: payload cache, ring, subscriber buffers. The
+        // payload caches hold a few times the publishing window: at full speed a receiver whose tree edges an
+        // in-flight copy pruned grafts hundreds of messages, and caches that turn over faster than the answers
+        // come lose them (the bounded cache's policy), which this test would take for a stall.
         final GossipConfig config = GossipConfig.builder()
             .ringSize(1024)
             .subscriptionCapacity(1024)
-            .payloadCacheEntries(4096)
-            .payloadCacheBytes(1 << 20)
+            .payloadCacheEntries(16384)
+            .payloadCacheBytes(4 << 20)
             .build();
         try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(3, config).start())
         {
