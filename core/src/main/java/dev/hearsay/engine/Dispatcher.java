@@ -200,6 +200,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         }
         try
         {
+            // Set by this cycle only: a hold that begins while a run lingers must not leave the flag behind.
+            lingering = false;
             if ((holding.isEmpty() || !stillHolding()) && !lingerOnRun())
             {
                 poller.poll(this);
@@ -289,7 +291,6 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
      */
     private boolean lingerOnRun()
     {
-        lingering = false;
         if (signatureLingerNanos == 0 || shutdown)
         {
             return false;
