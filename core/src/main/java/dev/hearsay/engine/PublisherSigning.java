@@ -30,6 +30,8 @@ final class PublisherSigning
 
     private final boolean batching;
     private final long burstGapNanos;
+    private final org.agrona.concurrent.NanoClock clock;
+    /** When this thread's last publish ended: a signature it made alone is not a gap before the next one. */
     private long lastPublishNanos = Long.MIN_VALUE / 2;
 
     /**
@@ -38,16 +40,24 @@ final class PublisherSigning
      */
     PublisherSigning(final SignatureScheme scheme, final NodeKey key, final boolean batching, final long lingerNanos)
     {
+        this(scheme, key, batching, lingerNanos, org.agrona.concurrent.SystemNanoClock.INSTANCE);
+    }
+
+    /** As above, with the clock that times the gaps between publishes (tests). */
+    PublisherSigning(final SignatureScheme scheme, final NodeKey key, final boolean batching, final long lingerNanos,
+        final org.agrona.concurrent.NanoClock clock)
+    {
         this.signing = new MessageSigning(scheme, key);
         this.batching = batching;
         this.burstGapNanos = Math.max(BURST_GAP_NANOS, lingerNanos);
+        this.clock = clock;
     }
 
     /**
      * Called once per publish: true if this broadcast goes into the ring unsigned, for the dispatcher to sign with
      * its run, because it would wait anyway ({@code backlog}: the dispatcher has events it has not handled yet) or
-     * because it comes in a burst from this thread (within 50 us, or the signature linger, of its previous one);
-     * false if this thread signs it on its own now.
+     * because it comes in a burst from this thread (within 50 us, or the signature linger, of the end of its
+     * previous one); false if this thread signs it on its own now.
      */
     boolean joinsRun(final boolean backlog)
     {
@@ -55,7 +65,7 @@ final class PublisherSigning
         {
             return false;
         }
-        final long now = System.nanoTime();
+        final long now = clock.nanoTime();
         final boolean burst = now - lastPublishNanos < burstGapNanos;
         lastPublishNanos = now;
         return backlog || burst;
@@ -66,5 +76,10 @@ final class PublisherSigning
         final boolean neighborsOnly, final DirectBuffer payload, final int offset, final int length)
     {
         signing.sign(topic, author, epoch, sequence, neighborsOnly, payload, offset, length, signature, 0);
+        if (batching)
+        {
+            // However long the signature took, the thread's next publish right after it is part of the same burst.
+            lastPublishNanos = clock.nanoTime();
+        }
     }
 }

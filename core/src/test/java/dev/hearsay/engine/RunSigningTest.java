@@ -282,6 +282,54 @@ final class RunSigningTest
         }
     }
 
+    /**
+     * A thread publishing in a tight loop is in a burst however long a signature takes: the time it spends signing
+     * one message alone does not count as a gap before the next (with the JDK's Ed25519, about 0.5 ms a signature,
+     * it would otherwise sign every message alone, and never leave that).
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void oneThreadPublishingInATightLoopIsSignedInRunsWhateverASignatureCosts() throws Exception
+    {
+        try (EngineTestSupport.Cluster cluster = new EngineTestSupport.Cluster(2, SIGNED).start())
+        {
+            final List<Subscription> subs = cluster.chain(TOPIC);
+            final int count = 400;
+            for (int i = 0; i < count; i++)
+            {
+                while (subs.get(0).broadcast(bytes("t" + i)) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            assertEquals(count - 1, EngineTestSupport.receivedBefore(subs.get(1), "t" + (count - 1)).size());
+            final GossipEngine author = cluster.get(0);
+            assertEquals(count, author.counter(EngineCounter.MESSAGES_SIGNED)
+                + author.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS));
+            assertTrue(author.counter(EngineCounter.MESSAGES_SIGNED) <= 2,
+                author.counter(EngineCounter.MESSAGES_SIGNED) + " of " + count + " signed alone");
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void aBurstIsTimedFromTheEndOfThePreviousPublishNotItsSignature()
+    {
+        final java.util.concurrent.atomic.AtomicLong time = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        final PublisherSigning signing = new PublisherSigning(dev.hearsay.SignatureScheme.jdk(),
+            EngineTestSupport.key(84), true, 0, time::get);
+        final org.agrona.concurrent.UnsafeBuffer payload = new org.agrona.concurrent.UnsafeBuffer(bytes("p"));
+        assertFalse(signing.joinsRun(false), "the first publish of a quiet thread is signed alone");
+        // Its signature takes 500 us; the thread publishes again 10 us after it.
+        time.addAndGet(500_000);
+        signing.sign(TOPIC, EngineTestSupport.key(84).id(), 1, 1, false, payload, 0, 1);
+        time.addAndGet(10_000);
+        assertTrue(signing.joinsRun(false), "10 us after the last publish ended: a burst");
+        time.addAndGet(PublisherSigning.BURST_GAP_NANOS);
+        assertFalse(signing.joinsRun(false), "a gap of 50 us or more: alone again");
+        assertTrue(signing.joinsRun(true), "but never while the dispatcher is behind");
+    }
+
     @Test
     @Timeout(10)
     void theRunLimitIsCheckedAndOneTurnsRunsOff() throws Exception
