@@ -18,9 +18,6 @@ import dev.hearsay.proto.Gossip;
  */
 final class RunSigner
 {
-    /** Slots read ahead of a run's first broadcast at most. */
-    static final int LOOKAHEAD_LIMIT = SignatureBatch.MAX_RUN;
-
     private final RingBuffer<Slot> ring;
     private final MessageSigning signing;
     private final NodeId author;
@@ -52,8 +49,7 @@ final class RunSigner
     int signFrom(final long first)
     {
         int count = 0;
-        run.startRun();
-        for (long s = first; count < maxRun && s < first + LOOKAHEAD_LIMIT; s++)
+        for (long s = first; count < maxRun; s++)
         {
             final Slot slot = ring.get(s);
             // The first slot is the event being handled; a later one joins only once its publisher is done with it
@@ -63,8 +59,6 @@ final class RunSigner
                 break;
             }
             members[count++] = slot;
-            signing.addLeaf(run, slot.topic, author, epoch, slot.sequence, slot.kind == Slot.BROADCAST_NEIGHBORS,
-                slot.buffer, 0, slot.length);
         }
         if (count == 1)
         {
@@ -73,8 +67,16 @@ final class RunSigner
                 slot.buffer, 0, slot.length, slot.buffer, slot.length);
             signed(slot, Gossip.SIGNATURE_LENGTH);
         }
-        else if (count > 1)
+        else
         {
+            // Hashed only now: a run of one is signed as it is, with no tree.
+            run.startRun();
+            for (int i = 0; i < count; i++)
+            {
+                final Slot slot = members[i];
+                signing.addLeaf(run, slot.topic, author, epoch, slot.sequence, slot.kind == Slot.BROADCAST_NEIGHBORS,
+                    slot.buffer, 0, slot.length);
+            }
             signing.signRun(run, rootSignature, 0);
             for (int i = 0; i < count; i++)
             {
