@@ -68,6 +68,13 @@ final class HyParView implements PeerList.ContactSource
      * an island that nothing else would ever connect.
      */
     private boolean joinAnswered = true;
+    /**
+     * Low-priority Neighbor requests refused in a row (by live peers whose views were full) since the last one
+     * accepted. See {@link #refillPriority}.
+     */
+    private int refusalsInARow;
+    /** Refusals in a row after which a node with at most half its active view asks with high priority. */
+    static final int REFUSALS_BEFORE_HIGH_PRIORITY = 2;
 
     HyParView(final Context ctx, final TopicId topic, final Topic owner, final SplittableRandom random,
         final long now)
@@ -266,6 +273,7 @@ final class HyParView implements PeerList.ContactSource
             {
                 addActive(from, now);
                 refillBackoff = config.neighborRequestTimeoutNanos();
+                refusalsInARow = 0;
             }
             else
             {
@@ -284,6 +292,10 @@ final class HyParView implements PeerList.ContactSource
             }
             addPassive(from);
             owner.releaseIfUnused(from);
+            if (wasPending)
+            {
+                refusalsInARow++;
+            }
             // Refused: try again later rather than hammering the passive view.
             refillAt = Math.min(refillAt, now + refillBackoff);
             refillBackoff = Math.min(refillBackoff * 2, config.shuffleIntervalNanos());
@@ -537,7 +549,7 @@ final class HyParView implements PeerList.ContactSource
                 break;
             }
             addPending(candidate, now);
-            ctx.send(candidate, ctx.neighbor.set(active.isEmpty(), ctx.myData).topic(topic));
+            ctx.send(candidate, ctx.neighbor.set(refillPriority(), ctx.myData).topic(topic));
         }
         if (!active.isEmpty() && joinAnswered)
         {
@@ -561,6 +573,29 @@ final class HyParView implements PeerList.ContactSource
             addPending(contact, now);
             ctx.send(contact, ctx.join.set(ctx.myData).topic(topic));
         }
+    }
+
+    /**
+     * The priority of the next refill request: high when the active view is empty (as in HyParView), and also when
+     * it holds at most half its capacity and the last {@link #REFUSALS_BEFORE_HIGH_PRIORITY} requests were refused.
+     * A small group of survivors linked only to each other (after a mass crash, or cut off by loss) otherwise stays
+     * apart: each of its members has a neighbor, so it asks with low priority, and every live node it knows of has
+     * a full view and refuses. The escalated request is accepted even into a full view, evicting one neighbor there
+     * (who keeps more than half its view and refills with low priority), so it cannot start an eviction chain.
+     */
+    private boolean refillPriority()
+    {
+        if (active.isEmpty())
+        {
+            return true;
+        }
+        if (refusalsInARow >= REFUSALS_BEFORE_HIGH_PRIORITY && active.size() * 2 <= active.capacity())
+        {
+            refusalsInARow = 0;
+            ctx.stats.escalatedNeighborRequests++;
+            return true;
+        }
+        return false;
     }
 
     private boolean joinPending()

@@ -55,6 +55,11 @@ public final class ProtocolStats
      * PlumTree).
      */
     public long treeLinksRequested;
+    /**
+     * Neighbor requests sent with high priority by a node that still had neighbors: at most half its active view,
+     * and its last requests refused by full views (see HyParView).
+     */
+    public long escalatedNeighborRequests;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -84,6 +89,7 @@ public final class ProtocolStats
         copy.graftsDeferred = graftsDeferred;
         copy.slowPeersSpared = slowPeersSpared;
         copy.treeLinksRequested = treeLinksRequested;
+        copy.escalatedNeighborRequests = escalatedNeighborRequests;
         return copy;
     }
 
@@ -98,6 +104,7 @@ public final class ProtocolStats
             + ", windowSkipped=" + windowSkipped + ", graftsDeferred=" + graftsDeferred + ", slowPeersSpared=" + slowPeersSpared + ", payloadCacheEvictedEarly=" + payloadCacheEvictedEarly
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
             + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations
-            + ", treeLinksRequested=" + treeLinksRequested + "}";
+            + ", treeLinksRequested=" + treeLinksRequested
+            + ", escalatedNeighborRequests=" + escalatedNeighborRequests + "}";
     }
 }

@@ -308,7 +308,6 @@ class HyParViewTest
     // ------------------------------------------------------------------------------------------------------------
     // Re-merging through failed contacts
 
-    /** Makes {@code from} and {@code to} neighbors the way a high-priority Neighbor request does. */
     /** Every node of {@code net} starts the topic alone (no bootstrap peer). */
     private static void startAlone(final TestNet net)
     {
@@ -318,6 +317,7 @@ class HyParViewTest
         }
     }
 
+    /** Makes {@code from} and {@code to} neighbors the way a high-priority Neighbor request does. */
     private static void link(final TestNet net, final TestNet.Node from, final TestNet.Node to)
     {
         to.state.onMessage(from.id, new Neighbor().set(true, null).topic(TOPIC), net.now);
@@ -394,6 +394,119 @@ class HyParViewTest
         final long settled = probes(net);
         net.advance(120_000, 100);
         assertEquals(settled, probes(net), "probing stops once nothing failed");
+    }
+
+    /**
+     * Survivors of a mass crash linked only to each other: each has a neighbor, so refill asks with low priority, and
+     * every live contact it knows has a full view and refuses. After two refusals a node with at most half its view
+     * asks with high priority, and the pair joins the rest.
+     */
+    @Test
+    void aPairLinkedOnlyToEachOtherJoinsAGroupOfFullViewsByEscalating()
+    {
+        final TestNet net = new TestNet(small(4, 10));
+        final TestNet.Node a = net.add();
+        final TestNet.Node b = net.add();
+        final TestNet.Node doomedA = net.add();
+        final TestNet.Node doomedB = net.add();
+        final List<TestNet.Node> group = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++)
+        {
+            group.add(net.add());
+        }
+        startAlone(net);
+        for (int i = 0; i < group.size(); i++)
+        {
+            for (int j = i + 1; j < group.size(); j++)
+            {
+                link(net, group.get(i), group.get(j));
+            }
+        }
+        link(net, a, b);
+        link(net, a, doomedA);
+        link(net, b, doomedB);
+        final ShuffleReply contacts = new ShuffleReply();
+        for (final TestNet.Node n : group)
+        {
+            contacts.contacts().add(n.id, null);
+        }
+        a.state.onMessage(b.id, contacts.topic(TOPIC), net.now);
+        b.state.onMessage(a.id, contacts.topic(TOPIC), net.now);
+        net.pump();
+        for (final TestNet.Node n : group)
+        {
+            assertEquals(4, n.active().size(), "the group's views are full");
+        }
+        // Their other neighbors crash: the pair refills, and every live contact it knows refuses.
+        net.crash(doomedA);
+        net.crash(doomedB);
+        net.pump();
+        assertEquals(Set.of(b.id), a.active());
+        assertEquals(Set.of(a.id), b.active());
+
+        net.advance(30_000, 10);
+        final Set<NodeId> groupIds = new java.util.HashSet<>();
+        group.forEach(n -> groupIds.add(n.id));
+        assertTrue(a.active().stream().anyMatch(groupIds::contains) || b.active().stream().anyMatch(groupIds::contains),
+            "the pair is still apart: a " + a.active() + ", b " + b.active());
+        final long escalated = a.state.stats().escalatedNeighborRequests + b.state.stats().escalatedNeighborRequests;
+        assertTrue(escalated >= 1, "no request was escalated");
+        assertEquals(0, net.asymmetricPairs());
+        for (final TestNet.Node n : net.nodes)
+        {
+            assertTrue(n.active().size() <= 4);
+            assertEquals(0, n == a || n == b ? 0 : n.state.stats().escalatedNeighborRequests,
+                "a node with a full view escalated");
+        }
+        net.advance(60_000, 100);
+        assertEquals(escalated,
+            a.state.stats().escalatedNeighborRequests + b.state.stats().escalatedNeighborRequests,
+            "escalation goes on once the pair has joined");
+    }
+
+    @Test
+    void aNodeWithMoreThanHalfItsViewNeverEscalates()
+    {
+        final TestNet net = new TestNet(small(4, 10));
+        final List<TestNet.Node> group = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++)
+        {
+            group.add(net.add());
+        }
+        final TestNet.Node a = net.add();
+        final List<TestNet.Node> others = List.of(net.add(), net.add(), net.add());
+        final TestNet.Node doomed = net.add();
+        startAlone(net);
+        for (int i = 0; i < group.size(); i++)
+        {
+            for (int j = i + 1; j < group.size(); j++)
+            {
+                link(net, group.get(i), group.get(j));
+            }
+        }
+        for (final TestNet.Node n : others)
+        {
+            link(net, a, n);
+        }
+        link(net, a, doomed);
+        final ShuffleReply contacts = new ShuffleReply();
+        for (final TestNet.Node n : group)
+        {
+            contacts.contacts().add(n.id, null);
+        }
+        a.state.onMessage(others.get(0).id, contacts.topic(TOPIC), net.now);
+        net.pump();
+        net.crash(doomed);
+        net.advance(30_000, 10);
+        assertEquals(3, a.active().size(), "a: " + a.active());
+        final long refusals = net.sent.stream()
+            .filter(e -> e.to().equals(a.id) && e.message() instanceof NeighborReply r && !r.accepted()).count();
+        assertTrue(refusals >= 4, "the group refused a only " + refusals + " times");
+        assertEquals(0, a.state.stats().escalatedNeighborRequests);
+        for (final TestNet.Node n : group)
+        {
+            assertEquals(4, n.active().size(), "a group member lost a neighbor");
+        }
     }
 
     @Test

@@ -83,6 +83,8 @@ public final class ScenarioRunner
             report.failedNodes = crashFraction(sim, failFraction, fixedSender);
             final int others = sim.liveCount() - 1;
             report.reachableAfterCrash = others == 0 ? 1.0 : (double)sim.reachableFrom(fixedSender) / others;
+            report.floodedPromptlyAfterCrash = others == 0 ? 1.0
+                : (double)sim.floodedWithin(fixedSender, config.promptNanos()) / others;
             log("crashed " + report.failedNodes + " nodes at " + sim.now() / 1_000_000 + " ms");
         }
         else if (scenario == Scenario.PARTITION)

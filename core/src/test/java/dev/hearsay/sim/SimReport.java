@@ -71,6 +71,12 @@ public final class SimReport
      * repairs. NaN for the other scenarios.
      */
     public double reachableAfterCrash = Double.NaN;
+    /**
+     * Mass failure: share of the surviving nodes (the sender aside) that a flood from the sender over those same
+     * links reaches within {@link SimConfig#promptNanos()}, at the links' latencies with no processing and no repair.
+     * NaN for the other scenarios.
+     */
+    public double floodedPromptlyAfterCrash = Double.NaN;
     /** Share of the first measured round's expected deliveries made within {@link SimConfig#promptNanos()}. */
     public double firstPromptReliability;
     /** Virtual time from the first measured round's start to its last expected delivery, nanoseconds. */

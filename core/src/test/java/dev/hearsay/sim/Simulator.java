@@ -594,6 +594,69 @@ public final class Simulator
         return reached;
     }
 
+    /**
+     * Live nodes other than {@code from} that a flood over the live part of the current active views reaches within
+     * {@code budgetNanos}: each link taken in either direction at its one-way latency, no processing time, no
+     * repair. On slow links this, not {@link #reachableFrom}, bounds what a first broadcast after a crash can deliver
+     * promptly before the membership repairs. Allocates: for reports and tests.
+     */
+    public int floodedWithin(final int from, final long budgetNanos)
+    {
+        @SuppressWarnings("unchecked")
+        final java.util.List<Integer>[] links = new java.util.List[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (status[i] != STATE_JOINED)
+            {
+                continue;
+            }
+            for (final NodeId peerId : states[i].activeView(TOPIC))
+            {
+                final int j = indexOf.getValue(peerId);
+                if (j >= 0 && status[j] == STATE_JOINED)
+                {
+                    // Either end may send: a link is known to both sides, or to one until the other learns of it.
+                    (links[i] == null ? links[i] = new java.util.ArrayList<>() : links[i]).add(j);
+                    (links[j] == null ? links[j] = new java.util.ArrayList<>() : links[j]).add(i);
+                }
+            }
+        }
+        final long[] arrival = new long[nodeCount];
+        java.util.Arrays.fill(arrival, Long.MAX_VALUE);
+        arrival[from] = 0;
+        final java.util.PriorityQueue<long[]> queue = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparingLong((long[] e) -> e[0]));
+        queue.add(new long[]{0, from});
+        int reached = 0;
+        while (!queue.isEmpty())
+        {
+            final long[] head = queue.poll();
+            final int node = (int)head[1];
+            if (head[0] > arrival[node])
+            {
+                continue;
+            }
+            if (node != from)
+            {
+                reached++;
+            }
+            if (links[node] == null)
+            {
+                continue;
+            }
+            for (final int next : links[node])
+            {
+                final long at = head[0] + latency(node, next);
+                if (at <= budgetNanos && at < arrival[next])
+                {
+                    arrival[next] = at;
+                    queue.add(new long[]{at, next});
+                }
+            }
+        }
+        return reached;
+    }
+
     /** Union-find over the live nodes, joined by every active-view link between two of them (either direction). */
     private int[] liveComponents()
     {

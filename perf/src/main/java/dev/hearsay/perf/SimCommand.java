@@ -277,6 +277,7 @@ final class SimCommand implements Command
             .field("firstPromptReliability", r.firstPromptReliability)
             .field("firstCompleteMs", r.firstCompletionNanos / 1e6)
             .field("reachableAfterCrash", r.reachableAfterCrash)
+            .field("floodedPromptlyAfterCrash", r.floodedPromptlyAfterCrash)
             .field("roundsToHeal", r.roundsToHeal)
             .field("rmr", r.rmr())
             .field("maxRoundRmr", r.maxRoundRmr)
@@ -339,6 +340,9 @@ final class SimCommand implements Command
             {
                 row(sb, "reachable", pct(r.reachableAfterCrash)
                     + " of the survivors linked to the sender right after the crash, before any repair");
+                row(sb, "flood bound", pct(r.floodedPromptlyAfterCrash)
+                    + String.format(Locale.ROOT, " reached within %.1f s by a flood over those links (latency only)",
+                    o.config.promptNanos() / 1e9));
             }
             row(sb, "rounds to 100%", r.roundsToHeal < 0 ? "not within " + r.rounds.size() : r.roundsToHeal + "");
         }
