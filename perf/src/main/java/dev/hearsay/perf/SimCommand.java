@@ -57,6 +57,8 @@ final class SimCommand implements Command
               --stabilise SECONDS    virtual time after the last join (default 30)
               --detection MS|never   failure detection timeout: delay before connected peers learn of a
                                      silent crash (default 2000, the nodes' failureDetectionTimeout; >= 100)
+              --graft-timeout MS     the nodes' graftTimeout1: floor of the wait after an IHave before a
+                                     Graft (default 80; 1-10000)
               --crash silent|killed  silent (default): a crashed node goes quiet, as a host that fails or is
                                      cut off; killed: a process killed on a live host, whose connections
                                      reset at once (peers learn one link latency later)
@@ -135,6 +137,8 @@ final class SimCommand implements Command
                     config.crashDetection("never".equals(v) ? null :
                         Duration.ofMillis(intValue(arg, v, 100, 600_000)));
                 }
+                case "--graft-timeout" -> config.protocol(SimConfig.DEFAULT_PROTOCOL.toBuilder()
+                    .graftTimeout1(Duration.ofMillis(intValue(arg, value(args, ++i, arg), 1, 10_000))).build());
                 case "--crash" ->
                 {
                     final String v = value(args, ++i, arg);

@@ -56,6 +56,25 @@ class MainTest
         assertTrue(r.out.contains("reliability"), r.out);
         assertTrue(r.out.contains("first broadcast"), r.out);
         assertTrue(r.out.contains("crashed          6 nodes"), r.out);
+        assertTrue(r.out.contains("flood bound"), r.out);
+    }
+
+    @Test
+    @Timeout(120)
+    void simGraftTimeoutIsTheNodesWaitBeforeGrafting()
+    {
+        final String[] base = {"sim", "--nodes", "200", "--scenario", "mass-failure", "--fail-fraction", "0.5",
+            "--rounds", "2", "--json"};
+        final Result usual = run(base);
+        final String[] slow = java.util.Arrays.copyOf(base, base.length + 2);
+        slow[base.length] = "--graft-timeout";
+        slow[base.length + 1] = "10000";
+        final Result patient = run(slow);
+        assertEquals(0, usual.code, usual.err);
+        assertEquals(0, patient.code, patient.err);
+        // After a crash the subtrees behind dead tree edges wait for their grafts: a longer wait completes later.
+        assertTrue(Double.parseDouble(field(patient.out, "firstCompleteMs"))
+            > Double.parseDouble(field(usual.out, "firstCompleteMs")), usual.out + "\n" + patient.out);
     }
 
     @Test
@@ -93,6 +112,7 @@ class MainTest
         assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--loss", "1.5"));
         assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--rounds"));
         assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--what"));
+        assertUsageError(run("sim", "--nodes", "50", "--scenario", "churn", "--graft-timeout", "0"));
     }
 
     @Test
