@@ -268,6 +268,10 @@ public final class MessageDecoder
         {
             throw badField("flags", "unknown bits 0x" + Integer.toHexString(flags & ~WireFormat.KNOWN_GOSSIP_FLAGS));
         }
+        if ((flags & WireFormat.FLAG_REPAIR) != 0 && (flags & WireFormat.FLAG_NEIGHBORS_ONLY) != 0)
+        {
+            throw badField("flags", "repair and neighbors-only");
+        }
         final NodeId author = nodeId("author");
         final int epoch = int32("epoch");
         final long sequence = int64("sequence");
@@ -282,6 +286,7 @@ public final class MessageDecoder
         require(payloadLength, "payload");
         gossip.set(author, epoch, sequence, hops, (flags & WireFormat.FLAG_NEIGHBORS_ONLY) != 0)
             .payload(buffer, position, payloadLength);
+        gossip.repair((flags & WireFormat.FLAG_REPAIR) != 0);
         position += payloadLength;
         if ((flags & WireFormat.FLAG_SIGNED) != 0)
         {

@@ -461,6 +461,7 @@ public final class MessageEncoder
     private static int putGossip(final MutableDirectBuffer buffer, final int at, final Gossip gossip)
     {
         final int flags = (gossip.neighborsOnly() ? WireFormat.FLAG_NEIGHBORS_ONLY : 0)
+            | (gossip.repair() ? WireFormat.FLAG_REPAIR : 0)
             | (gossip.batchSigned() ? WireFormat.FLAG_BATCH_SIGNED : gossip.signed() ? WireFormat.FLAG_SIGNED : 0);
         buffer.putByte(at, (byte)flags);
         final int p = putIdEntry(buffer, at + 1, gossip.author(), gossip.epoch(), gossip.sequence(), gossip.hops());

@@ -51,8 +51,15 @@ public final class WireFormat
      */
     public static final int FLAG_BATCH_SIGNED = 0x04;
 
+    /**
+     * Gossip flag bit: a repair copy, pushed over a link that may be lazy because a tree edge on the message's way
+     * failed; its receiver passes it on the same way (docs/engine.md, "Repair after a failure"). Changed by every
+     * forwarder, like the hop count, so not signed. Never set together with {@link #FLAG_NEIGHBORS_ONLY}.
+     */
+    public static final int FLAG_REPAIR = 0x08;
+
     /** Gossip flag bits this decoder accepts; any other bit set is rejected. */
-    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED | FLAG_BATCH_SIGNED;
+    public static final int KNOWN_GOSSIP_FLAGS = FLAG_NEIGHBORS_ONLY | FLAG_SIGNED | FLAG_BATCH_SIGNED | FLAG_REPAIR;
 
     /** Bytes of the optional Gossip signature trailer (an Ed25519 signature). */
     public static final int SIGNATURE_LENGTH = dev.hearsay.proto.Gossip.SIGNATURE_LENGTH;

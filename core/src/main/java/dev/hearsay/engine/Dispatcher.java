@@ -60,14 +60,15 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "sequences given up by a window", "payloads evicted early: cache full",
         "neighbor requests timed out", "tree optimisations", "grafts put off: reads held",
         "failed contacts probed", "failed contacts linked again", "slow eager peers made lazy",
-        "new neighbors asked for eager push", "neighbor requests escalated: refused while under-linked"};
+        "new neighbors asked for eager push", "neighbor requests escalated: refused while under-linked",
+        "repair copies pushed after a failure"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
         s -> s.unknownTopic, s -> s.idCacheEvictedEarly, s -> s.windowSkipped, s -> s.payloadCacheEvictedEarly,
         s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred,
         s -> s.contactProbes, s -> s.contactsRelinked, s -> s.slowPeersSpared, s -> s.treeLinksRequested,
-        s -> s.escalatedNeighborRequests);
+        s -> s.escalatedNeighborRequests, s -> s.repairPushes);
 
     private final GossipEngine engine;
     private final DutyCycles dutyCycles = new DutyCycles();

@@ -24,6 +24,7 @@ public final class Gossip extends Message
     private long sequence;
     private int hops;
     private boolean neighborsOnly;
+    private boolean repair;
     private final UnsafeBuffer payload = new UnsafeBuffer(NO_DATA);
     private int payloadOffset;
     private int payloadLength;
@@ -65,6 +66,22 @@ public final class Gossip extends Message
     public boolean neighborsOnly()
     {
         return neighborsOnly;
+    }
+
+    /**
+     * True for a repair copy: pushed over a link that may be lazy because a tree edge on the message's way failed
+     * (see PlumTree). Set per hop, like {@link #hops()}; {@link #set} clears it.
+     */
+    public boolean repair()
+    {
+        return repair;
+    }
+
+    /** Marks this copy as a repair copy, or not. */
+    public Gossip repair(final boolean value)
+    {
+        this.repair = value;
+        return this;
     }
 
     /** Buffer holding the payload. */
@@ -124,6 +141,7 @@ public final class Gossip extends Message
         this.sequence = sequence;
         this.hops = hops;
         this.neighborsOnly = neighborsOnly;
+        this.repair = false;
         clearSignature();
         return this;
     }
@@ -207,7 +225,7 @@ public final class Gossip extends Message
     @Override
     public Gossip copy()
     {
-        final Gossip c = new Gossip().set(author, epoch, sequence, hops, neighborsOnly);
+        final Gossip c = new Gossip().set(author, epoch, sequence, hops, neighborsOnly).repair(repair);
         final byte[] bytes = payloadBytes();
         c.payload(new UnsafeBuffer(bytes), 0, bytes.length);
         if (signed)
@@ -224,6 +242,6 @@ public final class Gossip extends Message
     public String toString()
     {
         return "Gossip(" + author.shortString() + "/" + epoch + "/" + sequence + ", hops=" + hops
-            + (neighborsOnly ? ", neighbors" : "") + (batchSigned() ? ", batch-signed" : signed ? ", signed" : "") + ", " + payloadLength + " B)";
+            + (neighborsOnly ? ", neighbors" : "") + (repair ? ", repair" : "") + (batchSigned() ? ", batch-signed" : signed ? ", signed" : "") + ", " + payloadLength + " B)";
     }
 }

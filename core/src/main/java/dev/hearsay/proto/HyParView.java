@@ -153,7 +153,7 @@ final class HyParView implements PeerList.ContactSource
         {
             final NodeId peer = active.removeAt(active.size() - 1);
             ctx.send(peer, ctx.disconnect.set(false).topic(topic));
-            owner.neighborDown(peer);
+            owner.neighborDown(peer, false);
         }
         pending.clear();
         bootstrap.clear();
@@ -312,7 +312,7 @@ final class HyParView implements PeerList.ContactSource
         removePending(from);
         if (active.remove(from))
         {
-            owner.neighborDown(from);
+            owner.neighborDown(from, !message.alive());
         }
         if (message.alive())
         {
@@ -411,7 +411,7 @@ final class HyParView implements PeerList.ContactSource
         final boolean wasActive = active.remove(peer);
         if (wasActive)
         {
-            owner.neighborDown(peer);
+            owner.neighborDown(peer, true);
         }
         if (wasActive || wasPending)
         {
@@ -672,7 +672,7 @@ final class HyParView implements PeerList.ContactSource
             final NodeId evicted = active.random(random, peer, null);
             active.remove(evicted);
             sendDisconnect(evicted, true);
-            owner.neighborDown(evicted);
+            owner.neighborDown(evicted, false);
             addPassive(evicted);
             owner.releaseIfUnused(evicted);
         }

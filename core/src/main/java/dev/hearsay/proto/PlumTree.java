@@ -131,6 +131,18 @@ final class PlumTree
      */
     private boolean treeBroken = true;
     /**
+     * How recent the last message must be for the loss of an eager neighbor to start a repair push of it: a
+     * message that arrived longer ago has long finished spreading, on a LAN and over wide-area links alike.
+     */
+    static final long REPAIR_PUSH_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** The last Swarm-scope message this node delivered or broadcast, and when (author null before the first). */
+    private NodeId lastAuthor;
+    private int lastEpoch;
+    private long lastSequence;
+    private long lastAt;
+    /** True once the last message was repair-pushed: a message is repair-pushed at most once. */
+    private boolean lastRepairPushed;
+    /**
      * Neighbors-scope broadcasts are numbered -1, -2, ...: only neighbors see them, so they must not look like gaps
      * in the Swarm-scope sequence to everyone else.
      */
@@ -255,11 +267,20 @@ final class PlumTree
         ihave.clear();
     }
 
-    void neighborDown(final NodeId peer)
+    /**
+     * A neighbor left; {@code lost}: it failed or left the topic. The loss of an eager one (a tree edge) within
+     * {@link #REPAIR_PUSH_WINDOW_NANOS} of the last message starts a repair push of that message.
+     */
+    void neighborDown(final NodeId peer, final boolean lost, final long now)
     {
         if (eager.remove(peer))
         {
             treeBroken = true;
+            if (lost && lastAuthor != null && !lastRepairPushed && now - lastAt < REPAIR_PUSH_WINDOW_NANOS)
+            {
+                lastRepairPushed = true;
+                repairPushLast(peer);
+            }
         }
         lazy.remove(peer);
         releaseSlot(peer);
@@ -358,9 +379,84 @@ final class PlumTree
         final AuthorLog log = authors.getOrCreate(me, epoch, seq, now);
         recordReceived(log, seq, now);
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
+        lastAuthor = me;
+        lastEpoch = epoch;
+        lastSequence = seq;
+        lastAt = now;
+        lastRepairPushed = false;
         spareSlowPeers(null);
         ctx.send(recipients, eager.copyTo(recipients, null), gossip);
         enqueueLazy(me, epoch, seq, 0, null, 0, now);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Repair after a failure
+
+    /**
+     * The loss of a tree edge right after a message: its subtree may still be waiting for it, and PlumTree alone
+     * would reach it only link by link, each lazy link crossed by an announcement, a graft timeout and a Graft. So
+     * the message is pushed at once, marked as a repair copy, to every lazy neighbor (its author and the lost peer
+     * aside), and those links turn eager. A node that gets a repair copy first passes it on the same way to all its
+     * neighbors, so the repair spreads as a flood through whatever part of the tree the failure cut off, and stops
+     * where nodes already had the message (a repair copy that is a duplicate prunes nothing). The links it made
+     * eager carry the next message too, and its duplicates prune them back to a tree of the links that delivered
+     * first: after a large failure the next message rebuilds the tree as the first broadcast of a topic does.
+     */
+    private void repairPushLast(final NodeId lost)
+    {
+        final AuthorLog log = authors.find(lastAuthor, lastEpoch);
+        final long handle = log == null ? -1 : log.cacheHandle(lastSequence);
+        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, lastSequence))
+        {
+            return;
+        }
+        cache.wrap(handle, view);
+        final Gossip gossip = ctx.gossip;
+        gossip.set(log.author, log.epoch, lastSequence, cache.hops(handle), false)
+            .payload(view, 0, cache.length(handle))
+            .topic(topic);
+        if (cache.signed(handle))
+        {
+            cache.wrapSignature(handle, signatureView);
+            gossip.signature(signatureView, 0, signatureView.capacity());
+        }
+        repairPush(gossip, lost, slotBit(log.author), false);
+    }
+
+    /**
+     * Pushes {@code copy} as a repair copy to every lazy neighbor (and with {@code alsoEager} every eager one) but
+     * {@code from} and {@code holders}, except into a congested link, and makes the lazy ones among them eager.
+     * Returns the slots pushed to.
+     */
+    private long repairPush(final Gossip copy, final NodeId from, final long holders, final boolean alsoEager)
+    {
+        copy.repair(true);
+        int n = alsoEager ? withoutHolders(eager.copyTo(recipients, from), holders) : 0;
+        long pushed = 0;
+        for (int i = 0; i < lazy.size() && n < recipients.length; i++)
+        {
+            final NodeId peer = lazy.get(i);
+            if (!peer.equals(from) && (slotBit(peer) & holders) == 0 && !ctx.output.congested(peer))
+            {
+                recipients[n++] = peer;
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            pushed |= slotBit(recipients[i]);
+            if (lazy.contains(recipients[i]))
+            {
+                makeEager(recipients[i]);
+            }
+        }
+        if (n > 0)
+        {
+            ctx.stats.repairPushes += n;
+            ctx.send(recipients, n, copy);
+        }
+        java.util.Arrays.fill(recipients, null);
+        copy.repair(false);
+        return pushed;
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -382,6 +478,18 @@ final class PlumTree
         // The duplicate test: seen(Gossip) below must stay the same test.
         if (log != null && log.seen(seq))
         {
+            if (message.repair())
+            {
+                // A repair copy floods: it says nothing about the link it came over, so it prunes nothing. But its
+                // sender made that link eager after any Prune this node sent it, so the next duplicate from it
+                // prunes again rather than being taken for a copy queued before that Prune.
+                ctx.stats.duplicates++;
+                if (slot >= 0)
+                {
+                    pruneQuietUntil[slot] = NONE;
+                }
+                return;
+            }
             onDuplicate(from, slot, graftAnswer, now);
             return;
         }
@@ -407,8 +515,20 @@ final class PlumTree
         final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
         final long holders = holders(author, run, seq);
         spareSlowPeers(from);
-        ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
-        enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
+        if (message.repair())
+        {
+            enqueueLazy(author, epoch, seq, forwardHops, from, holders | repairPush(forward, from, holders, true), now);
+        }
+        else
+        {
+            ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
+            enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
+        }
+        lastAuthor = author;
+        lastEpoch = epoch;
+        lastSequence = seq;
+        lastAt = now;
+        lastRepairPushed = message.repair();
 
         // The edge that delivered first is a tree edge.
         if (lazy.contains(from))

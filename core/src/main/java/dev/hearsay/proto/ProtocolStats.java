@@ -60,6 +60,11 @@ public final class ProtocolStats
      * and its last requests refused by full views (see HyParView).
      */
     public long escalatedNeighborRequests;
+    /**
+     * Repair copies sent: a message pushed over every link at once after a tree edge failed right after it, or
+     * passed on that way by a node that received it as a repair copy (see PlumTree).
+     */
+    public long repairPushes;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -90,6 +95,7 @@ public final class ProtocolStats
         copy.slowPeersSpared = slowPeersSpared;
         copy.treeLinksRequested = treeLinksRequested;
         copy.escalatedNeighborRequests = escalatedNeighborRequests;
+        copy.repairPushes = repairPushes;
         return copy;
     }
 
@@ -105,6 +111,6 @@ public final class ProtocolStats
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
             + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations
             + ", treeLinksRequested=" + treeLinksRequested
-            + ", escalatedNeighborRequests=" + escalatedNeighborRequests + "}";
+            + ", escalatedNeighborRequests=" + escalatedNeighborRequests + ", repairPushes=" + repairPushes + "}";
     }
 }

@@ -36,9 +36,13 @@ final class Topic
         plumTree.neighborUp(peer, now);
     }
 
-    void neighborDown(final NodeId peer)
+    /**
+     * {@code peer} left the active view; {@code lost}: it failed or left the topic (its connection broke, it was
+     * reported down, or it said goodbye), rather than being swapped for another neighbor by either side.
+     */
+    void neighborDown(final NodeId peer, final boolean lost)
     {
-        plumTree.neighborDown(peer);
+        plumTree.neighborDown(peer, lost, now);
         ctx.output.neighborDown(id, peer);
     }
 

@@ -316,7 +316,13 @@ class MessageDecoderLimitsTest
         assertEquals(Reason.TRUNCATED, reject(frame), "batch-signed flag without a proof");
         frame[BODY] = (byte)(WireFormat.FLAG_SIGNED | WireFormat.FLAG_BATCH_SIGNED);
         assertEquals(Reason.BAD_FIELD, reject(frame), "signed and batch-signed at once");
-        for (int bit = 3; bit < 8; bit++)
+        // Bit 3 marks a repair copy: meaningless on a Neighbors-scope message, which is never forwarded.
+        frame[BODY] = (byte)WireFormat.FLAG_REPAIR;
+        final Gossip repair = (Gossip)TestMessages.decode(decoder, frame);
+        assertTrue(repair.repair() && !repair.neighborsOnly());
+        frame[BODY] = (byte)(WireFormat.FLAG_REPAIR | WireFormat.FLAG_NEIGHBORS_ONLY);
+        assertEquals(Reason.BAD_FIELD, reject(frame), "repair with neighborsOnly");
+        for (int bit = 4; bit < 8; bit++)
         {
             frame[BODY] = (byte)(1 << bit);
             assertEquals(Reason.BAD_FIELD, reject(frame), "flag bit " + bit);
@@ -324,7 +330,8 @@ class MessageDecoderLimitsTest
             assertEquals(Reason.BAD_FIELD, reject(frame), "flag bit " + bit + " with neighborsOnly");
         }
         frame[BODY] = (byte)WireFormat.FLAG_NEIGHBORS_ONLY;
-        assertTrue(((Gossip)TestMessages.decode(decoder, frame)).neighborsOnly());
+        final Gossip neighbors = (Gossip)TestMessages.decode(decoder, frame);
+        assertTrue(neighbors.neighborsOnly() && !neighbors.repair());
     }
 
     @Test

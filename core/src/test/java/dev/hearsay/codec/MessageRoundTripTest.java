@@ -98,6 +98,9 @@ class MessageRoundTripTest
         all.add(new Gossip().set(nodeId(9), 3, 4, 5, false)
             .payload(new UnsafeBuffer(bytes(random, 0)), 0, 0)
             .signature(new UnsafeBuffer(bytes(random, 64)), 0).topic(topicId(7)));
+        all.add(new Gossip().set(nodeId(9), 3, 4, 5, false).repair(true)
+            .payload(new UnsafeBuffer(bytes(random, 10)), 0, 10)
+            .signature(new UnsafeBuffer(bytes(random, 64)), 0).topic(topicId(7)));
         all.add(new Gossip().set(ones, 3, 4, 5, true)
             .payload(new UnsafeBuffer(bytes(random, MAX_PAYLOAD)), 0, MAX_PAYLOAD)
             .signature(new UnsafeBuffer(bytes(random, 70)), 6).topic(topicId(7)));

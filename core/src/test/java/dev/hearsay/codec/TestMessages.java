@@ -413,6 +413,7 @@ final class TestMessages
                 assertEquals(e.sequence(), a.sequence(), "sequence");
                 assertEquals(e.hops(), a.hops(), "hops");
                 assertEquals(e.neighborsOnly(), a.neighborsOnly(), "neighborsOnly");
+                assertEquals(e.repair(), a.repair(), "repair");
                 assertEquals(e.payloadLength(), a.payloadLength(), "payload length");
                 assertArrayEquals(e.payloadBytes(), a.payloadBytes(), "payload");
                 assertEquals(e.signed(), a.signed(), "signed");

@@ -494,6 +494,116 @@ class PlumTreeTest
         assertEquals(prunes + 2, c.state.stats().prunesSent);
     }
 
+    /** Repair copies {@code from} sent {@code to} from index {@code since} of the sent log. */
+    private static long repairCopiesSent(final TestNet net, final NodeId from, final NodeId to, final int since)
+    {
+        return gossipSent(net, from, to, since).stream().filter(m -> ((Gossip)m).repair()).count();
+    }
+
+    private static long prunesSent(final TestNet net, final NodeId from, final NodeId to, final int since)
+    {
+        return net.sent.subList(since, net.sent.size()).stream().filter(e -> e.from().equals(from)
+            && e.to().equals(to) && e.message().type() == MessageType.PRUNE).count();
+    }
+
+    /**
+     * A tree edge lost right after a message: the message is pushed at once, marked as a repair copy, over the
+     * links it would otherwise cross only by announcement and graft, and those links turn eager.
+     */
+    @Test
+    void aTreeEdgeLostRightAfterAMessageRepairPushesItToTheLazyNeighbors()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        b.broadcast("m");
+        net.pump();
+        assertEquals(List.of("warm-up", "m"), c.payloads());
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id), "b announces to c");
+        final int since = net.sent.size();
+        final long duplicates = c.state.stats().duplicates;
+        net.crash(a);
+        net.pump();
+        assertEquals(1, repairCopiesSent(net, b.id, c.id, since), "b pushes its last message to c at once");
+        assertEquals(1, b.state.stats().repairPushes);
+        assertTrue(b.state.eagerPeers(TOPIC).contains(c.id), "the link it pushed over turns eager");
+        assertEquals(duplicates + 1, c.state.stats().duplicates, "c had it: a duplicate");
+        assertEquals(0, prunesSent(net, c.id, b.id, since), "a repair copy prunes nothing");
+        assertEquals(List.of("warm-up", "m"), c.payloads(), "delivered once");
+    }
+
+    @Test
+    void onlyARecentMessageIsRepairPushedAndOnlyWhenTheNeighborFailedOrLeft()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        b.broadcast("m");
+        net.pump();
+        // Evicted (alive), not lost: the tree edge is swapped, not broken.
+        b.state.onMessage(a.id, new Disconnect().set(true).topic(TOPIC), net.now);
+        assertEquals(0, b.state.stats().repairPushes);
+
+        final TestNet later = triangle();
+        final TestNet.Node b2 = later.nodes.get(1);
+        b2.broadcast("m");
+        later.pump();
+        later.advance(PlumTree.REPAIR_PUSH_WINDOW_NANOS / 1_000_000 + 10, 10);
+        later.crash(later.nodes.get(0));
+        later.pump();
+        assertEquals(0, b2.state.stats().repairPushes, "a message older than the window has long spread");
+    }
+
+    /**
+     * A node that gets a repair copy first passes it on the same way, to every neighbor but the sender and the
+     * holders: in a part of the tree that a failure cut off the repair spreads as a flood, not link by link.
+     */
+    @Test
+    void aRepairCopyThatIsNewIsPassedOnAsARepairCopyToEveryNeighbor()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        net.drop = e -> e.from().equals(a.id) && e.message().type() == MessageType.GOSSIP;
+        final int since = net.sent.size();
+        a.broadcast("x");
+        net.pump();
+        net.drop = e -> false;
+        final Gossip lost = (Gossip)gossipSent(net, a.id, b.id, since).get(0);
+        final Gossip repair = lost.copy().repair(true);
+        final int before = net.sent.size();
+        b.state.onMessage(a.id, repair, net.now);
+        assertEquals(List.of("warm-up", "x"), b.payloads());
+        assertEquals(1, repairCopiesSent(net, b.id, c.id, before), "b passes it on to c, lazy until now");
+        assertTrue(b.state.eagerPeers(TOPIC).contains(c.id));
+        net.pump();
+        assertEquals(List.of("warm-up", "x"), c.payloads(), "c, cut off from a, has it through b");
+        assertEquals(0, repairCopiesSent(net, c.id, a.id, before), "not back to its author");
+    }
+
+    /**
+     * A peer that repair-pushed to this node made the link eager after any Prune this node had sent it: its next
+     * duplicate prunes again, instead of being taken for a copy queued before that Prune.
+     */
+    @Test
+    void aDuplicateAfterARepairCopyPrunesEvenRightAfterAPrune()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final Gossip warmUp = (Gossip)warmUpCopyFromAToC(net);
+        final long prunes = c.state.stats().prunesSent;
+        // Within the hold of the Prune c sent b while the tree formed: a duplicate from b prunes nothing.
+        c.state.onMessage(b.id, warmUp, net.now);
+        assertEquals(prunes, c.state.stats().prunesSent);
+        c.state.onMessage(b.id, warmUp.copy().repair(true), net.now);
+        assertEquals(prunes, c.state.stats().prunesSent, "a repair copy prunes nothing");
+        c.state.onMessage(b.id, warmUp, net.now);
+        assertEquals(prunes + 1, c.state.stats().prunesSent, "the next duplicate from b prunes");
+    }
+
     /**
      * A Graft crosses the copies its peer queued before taking it: those arrive as duplicates and must not prune
      * the edge the Graft just asked for (with deep queues no graft ever held, and the tree churned for good). The
