@@ -59,6 +59,8 @@ public final class GossipConfig
     public static final Duration DEFAULT_GRAFT_TIMEOUT2 = Duration.ofMillis(40);
     /** Default of {@link Builder#optimizationThreshold(int)}. */
     public static final int DEFAULT_OPTIMIZATION_THRESHOLD = 7;
+    /** Default of {@link Builder#repairPush(boolean)}. */
+    public static final boolean DEFAULT_REPAIR_PUSH = true;
     /** Default of {@link Builder#messageCacheRetention(Duration)}. */
     public static final Duration DEFAULT_MESSAGE_CACHE_RETENTION = Duration.ofSeconds(30);
     /** Default of {@link Builder#messageIdRetention(Duration)}. */
@@ -133,6 +135,7 @@ public final class GossipConfig
     private final Duration graftTimeout1;
     private final Duration graftTimeout2;
     private final int optimizationThreshold;
+    private final boolean repairPush;
     private final Duration messageCacheRetention;
     private final Duration messageIdRetention;
     private final Duration cacheEvictInterval;
@@ -181,6 +184,7 @@ public final class GossipConfig
         this.graftTimeout1 = b.graftTimeout1;
         this.graftTimeout2 = b.graftTimeout2;
         this.optimizationThreshold = b.optimizationThreshold;
+        this.repairPush = b.repairPush;
         this.messageCacheRetention = b.messageCacheRetention;
         this.messageIdRetention = b.messageIdRetention;
         this.cacheEvictInterval = b.cacheEvictInterval;
@@ -244,6 +248,7 @@ public final class GossipConfig
         b.graftTimeout1 = graftTimeout1;
         b.graftTimeout2 = graftTimeout2;
         b.optimizationThreshold = optimizationThreshold;
+        b.repairPush = repairPush;
         b.messageCacheRetention = messageCacheRetention;
         b.messageIdRetention = messageIdRetention;
         b.cacheEvictInterval = cacheEvictInterval;
@@ -462,6 +467,18 @@ public final class GossipConfig
     public int optimizationThreshold()
     {
         return optimizationThreshold;
+    }
+
+    /**
+     * Whether the loss of a tree edge within a second of a message pushes that message at once over the lazy links,
+     * marked as a repair copy that its receivers pass on the same way (GOSSIP flag bit 3), so that the part of the
+     * tree the failure cut off gets it at a flood's pace instead of link by link through announcements and grafts.
+     * It costs flood-like redundancy in the first two messages after a failure. Off, a node never sends repair
+     * copies (it still accepts them): for a network that still has nodes that reject flag bit 3.
+     */
+    public boolean repairPush()
+    {
+        return repairPush;
     }
 
     /** How long payloads are kept to answer Grafts. */
@@ -747,6 +764,7 @@ public final class GossipConfig
             + ", graftTimeout1=" + graftTimeout1
             + ", graftTimeout2=" + graftTimeout2
             + ", optimizationThreshold=" + optimizationThreshold
+            + ", repairPush=" + repairPush
             + ", messageCacheRetention=" + messageCacheRetention
             + ", messageIdRetention=" + messageIdRetention
             + ", cacheEvictInterval=" + cacheEvictInterval
@@ -797,6 +815,7 @@ public final class GossipConfig
         private Duration graftTimeout1 = DEFAULT_GRAFT_TIMEOUT1;
         private Duration graftTimeout2 = DEFAULT_GRAFT_TIMEOUT2;
         private int optimizationThreshold = DEFAULT_OPTIMIZATION_THRESHOLD;
+        private boolean repairPush = DEFAULT_REPAIR_PUSH;
         private Duration messageCacheRetention = DEFAULT_MESSAGE_CACHE_RETENTION;
         private Duration messageIdRetention = DEFAULT_MESSAGE_ID_RETENTION;
         private Duration cacheEvictInterval = DEFAULT_CACHE_EVICT_INTERVAL;
@@ -955,6 +974,13 @@ public final class GossipConfig
         public Builder optimizationThreshold(final int value)
         {
             this.optimizationThreshold = value;
+            return this;
+        }
+
+        /** See {@link GossipConfig#repairPush()}; default true. */
+        public Builder repairPush(final boolean value)
+        {
+            this.repairPush = value;
             return this;
         }
 

@@ -276,7 +276,7 @@ final class PlumTree
         if (eager.remove(peer))
         {
             treeBroken = true;
-            if (lost && lastAuthor != null && !lastRepairPushed && now - lastAt < REPAIR_PUSH_WINDOW_NANOS)
+            if (lost && config.repairPush() && lastAuthor != null && !lastRepairPushed && now - lastAt < REPAIR_PUSH_WINDOW_NANOS)
             {
                 lastRepairPushed = true;
                 repairPushLast(peer);
@@ -515,7 +515,7 @@ final class PlumTree
         final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
         final long holders = holders(author, run, seq);
         spareSlowPeers(from);
-        if (message.repair())
+        if (message.repair() && config.repairPush())
         {
             enqueueLazy(author, epoch, seq, forwardHops, from, holders | repairPush(forward, from, holders, true), now);
         }

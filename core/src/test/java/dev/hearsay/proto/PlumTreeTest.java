@@ -202,7 +202,13 @@ class PlumTreeTest
     /** {@link #joinedTriangle()} whose tree is known: a pushes to b and c, b announces to c. */
     private static TestNet triangle()
     {
-        final TestNet net = joinedTriangle();
+        return triangle(GossipConfig.defaults());
+    }
+
+    /** {@link #triangle()} with {@code config}. */
+    private static TestNet triangle(final GossipConfig config)
+    {
+        final TestNet net = TestNet.warmTriangle(config);
         final TestNet.Node a = net.nodes.get(0);
         final TestNet.Node b = net.nodes.get(1);
         final TestNet.Node c = net.nodes.get(2);
@@ -544,6 +550,14 @@ class PlumTreeTest
         // Evicted (alive), not lost: the tree edge is swapped, not broken.
         b.state.onMessage(a.id, new Disconnect().set(true).topic(TOPIC), net.now);
         assertEquals(0, b.state.stats().repairPushes);
+
+        final TestNet off = triangle(GossipConfig.builder().repairPush(false).build());
+        final TestNet.Node b3 = off.nodes.get(1);
+        b3.broadcast("m");
+        off.pump();
+        off.crash(off.nodes.get(0));
+        off.pump();
+        assertEquals(0, b3.state.stats().repairPushes, "repairPush off");
 
         final TestNet later = triangle();
         final TestNet.Node b2 = later.nodes.get(1);
