@@ -53,7 +53,7 @@ public final class WireFormat
 
     /**
      * Gossip flag bit: a repair copy, pushed over a link that may be lazy because a tree edge on the message's way
-     * failed; its receiver passes it on the same way (docs/engine.md, "Repair after a failure"). Changed by every
+     * failed; its receiver passes it on the same way ({@link dev.hearsay.GossipConfig#repairPush()}). Changed by every
      * forwarder, like the hop count, so not signed. Never set together with {@link #FLAG_NEIGHBORS_ONLY}.
      */
     public static final int FLAG_REPAIR = 0x08;

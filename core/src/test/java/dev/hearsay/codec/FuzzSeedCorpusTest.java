@@ -106,6 +106,9 @@ class FuzzSeedCorpusTest
             .payload(new UnsafeBuffer(new byte[] {4, 5, 6}), 0, 3)
             .signature(new UnsafeBuffer(proof), 0, proof.length);
         seeds.put("seed-gossip-batch-signed", TestMessages.encode(batchSigned.topic(TestMessages.topicId(5))));
+        final Gossip repair = new Gossip().set(TestMessages.nodeId(7), 1, 2, 3, false).repair(true)
+            .payload(new UnsafeBuffer(new byte[] {7, 8}), 0, 2);
+        seeds.put("seed-gossip-repair", TestMessages.encode(repair.topic(TestMessages.topicId(6))));
         return seeds;
     }
 
