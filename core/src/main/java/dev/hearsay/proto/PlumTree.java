@@ -405,22 +405,10 @@ final class PlumTree
     private void repairPushLast(final NodeId lost)
     {
         final AuthorLog log = authors.find(lastAuthor, lastEpoch);
-        final long handle = log == null ? -1 : log.cacheHandle(lastSequence);
-        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, lastSequence))
+        if (log != null && cachedCopy(log, lastSequence))
         {
-            return;
+            repairPush(ctx.gossip, lost, slotBit(log.author), false);
         }
-        cache.wrap(handle, view);
-        final Gossip gossip = ctx.gossip;
-        gossip.set(log.author, log.epoch, lastSequence, cache.hops(handle), false)
-            .payload(view, 0, cache.length(handle))
-            .topic(topic);
-        if (cache.signed(handle))
-        {
-            cache.wrapSignature(handle, signatureView);
-            gossip.signature(signatureView, 0, signatureView.capacity());
-        }
-        repairPush(gossip, lost, slotBit(log.author), false);
     }
 
     /**
@@ -843,13 +831,27 @@ final class PlumTree
      */
     private boolean sendCached(final NodeId peer, final AuthorLog log, final long seq)
     {
-        final long handle = log.cacheHandle(seq);
-        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, seq))
+        if (!cachedCopy(log, seq))
         {
             ctx.stats.graftsMissed++;
             return false;
         }
         ctx.stats.graftsAnswered++;
+        ctx.send(peer, ctx.gossip);
+        return true;
+    }
+
+    /**
+     * Sets {@code ctx.gossip} to message {@code seq} of {@code log} from the payload cache, with the hops it was
+     * cached with and its signature: false (and nothing set) if it is no longer cached.
+     */
+    private boolean cachedCopy(final AuthorLog log, final long seq)
+    {
+        final long handle = log.cacheHandle(seq);
+        if (handle < 0 || !cache.matches(handle, log.author, log.epoch, seq))
+        {
+            return false;
+        }
         cache.wrap(handle, view);
         final Gossip gossip = ctx.gossip;
         gossip.set(log.author, log.epoch, seq, cache.hops(handle), false)
@@ -860,7 +862,6 @@ final class PlumTree
             cache.wrapSignature(handle, signatureView);
             gossip.signature(signatureView, 0, signatureView.capacity());
         }
-        ctx.send(peer, gossip);
         return true;
     }
 

@@ -325,6 +325,41 @@ class HyParViewTest
         assertTrue(from.active().contains(to.id) && to.active().contains(from.id), "link " + from.id + " " + to.id);
     }
 
+    private static List<TestNet.Node> addNodes(final TestNet net, final int count)
+    {
+        final List<TestNet.Node> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            nodes.add(net.add());
+        }
+        return nodes;
+    }
+
+    /** Links every pair of {@code nodes}: with as many as the active capacity plus one, every view is full. */
+    private static void linkAll(final TestNet net, final List<TestNet.Node> nodes)
+    {
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            for (int j = i + 1; j < nodes.size(); j++)
+            {
+                link(net, nodes.get(i), nodes.get(j));
+            }
+        }
+    }
+
+    /** {@code node} learns {@code contacts} as passive contacts, from a shuffle reply of its neighbor {@code from}. */
+    private static void teachContacts(final TestNet net, final TestNet.Node node, final TestNet.Node from,
+        final List<TestNet.Node> contacts)
+    {
+        final ShuffleReply reply = new ShuffleReply();
+        for (final TestNet.Node n : contacts)
+        {
+            reply.contacts().add(n.id, null);
+        }
+        node.state.onMessage(from.id, reply.topic(TOPIC), net.now);
+        net.pump();
+    }
+
     /** Both ends of every link between {@code side} and the others hear that it went down (a failure detector). */
     private static void reportCut(final TestNet net, final Set<TestNet.Node> side)
     {
@@ -409,30 +444,14 @@ class HyParViewTest
         final TestNet.Node b = net.add();
         final TestNet.Node doomedA = net.add();
         final TestNet.Node doomedB = net.add();
-        final List<TestNet.Node> group = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++)
-        {
-            group.add(net.add());
-        }
+        final List<TestNet.Node> group = addNodes(net, 5);
         startAlone(net);
-        for (int i = 0; i < group.size(); i++)
-        {
-            for (int j = i + 1; j < group.size(); j++)
-            {
-                link(net, group.get(i), group.get(j));
-            }
-        }
+        linkAll(net, group);
         link(net, a, b);
         link(net, a, doomedA);
         link(net, b, doomedB);
-        final ShuffleReply contacts = new ShuffleReply();
-        for (final TestNet.Node n : group)
-        {
-            contacts.contacts().add(n.id, null);
-        }
-        a.state.onMessage(b.id, contacts.topic(TOPIC), net.now);
-        b.state.onMessage(a.id, contacts.topic(TOPIC), net.now);
-        net.pump();
+        teachContacts(net, a, b, group);
+        teachContacts(net, b, a, group);
         for (final TestNet.Node n : group)
         {
             assertEquals(4, n.active().size(), "the group's views are full");
@@ -468,34 +487,18 @@ class HyParViewTest
     void aNodeWithMoreThanHalfItsViewNeverEscalates()
     {
         final TestNet net = new TestNet(small(4, 10));
-        final List<TestNet.Node> group = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++)
-        {
-            group.add(net.add());
-        }
+        final List<TestNet.Node> group = addNodes(net, 5);
         final TestNet.Node a = net.add();
         final List<TestNet.Node> others = List.of(net.add(), net.add(), net.add());
         final TestNet.Node doomed = net.add();
         startAlone(net);
-        for (int i = 0; i < group.size(); i++)
-        {
-            for (int j = i + 1; j < group.size(); j++)
-            {
-                link(net, group.get(i), group.get(j));
-            }
-        }
+        linkAll(net, group);
         for (final TestNet.Node n : others)
         {
             link(net, a, n);
         }
         link(net, a, doomed);
-        final ShuffleReply contacts = new ShuffleReply();
-        for (final TestNet.Node n : group)
-        {
-            contacts.contacts().add(n.id, null);
-        }
-        a.state.onMessage(others.get(0).id, contacts.topic(TOPIC), net.now);
-        net.pump();
+        teachContacts(net, a, others.get(0), group);
         net.crash(doomed);
         net.advance(30_000, 10);
         assertEquals(3, a.active().size(), "a: " + a.active());

@@ -604,23 +604,12 @@ public final class Simulator
     {
         @SuppressWarnings("unchecked")
         final java.util.List<Integer>[] links = new java.util.List[nodeCount];
-        for (int i = 0; i < nodeCount; i++)
+        // Either end may send: a link is known to both sides, or to one until the other learns of it.
+        forEachLiveLink((i, j) ->
         {
-            if (status[i] != STATE_JOINED)
-            {
-                continue;
-            }
-            for (final NodeId peerId : states[i].activeView(TOPIC))
-            {
-                final int j = indexOf.getValue(peerId);
-                if (j >= 0 && status[j] == STATE_JOINED)
-                {
-                    // Either end may send: a link is known to both sides, or to one until the other learns of it.
-                    (links[i] == null ? links[i] = new java.util.ArrayList<>() : links[i]).add(j);
-                    (links[j] == null ? links[j] = new java.util.ArrayList<>() : links[j]).add(i);
-                }
-            }
-        }
+            (links[i] == null ? links[i] = new java.util.ArrayList<>() : links[i]).add(j);
+            (links[j] == null ? links[j] = new java.util.ArrayList<>() : links[j]).add(i);
+        });
         final long[] arrival = new long[nodeCount];
         java.util.Arrays.fill(arrival, Long.MAX_VALUE);
         arrival[from] = 0;
@@ -665,6 +654,13 @@ public final class Simulator
         {
             parent[i] = i;
         }
+        forEachLiveLink((i, j) -> union(parent, i, j));
+        return parent;
+    }
+
+    /** Calls {@code link} with (i, j) for every j in live node i's active view that is live too. */
+    private void forEachLiveLink(final java.util.function.BiConsumer<Integer, Integer> link)
+    {
         for (int i = 0; i < nodeCount; i++)
         {
             if (status[i] != STATE_JOINED)
@@ -676,11 +672,10 @@ public final class Simulator
                 final int j = indexOf.getValue(peerId);
                 if (j >= 0 && status[j] == STATE_JOINED)
                 {
-                    union(parent, i, j);
+                    link.accept(i, j);
                 }
             }
         }
-        return parent;
     }
 
     /** Sum of the active view sizes of the live nodes. Allocates. */
