@@ -276,7 +276,8 @@ final class PlumTree
         if (eager.remove(peer))
         {
             treeBroken = true;
-            if (lost && config.repairPush() && lastAuthor != null && !lastRepairPushed && now - lastAt < REPAIR_PUSH_WINDOW_NANOS)
+            if (lost && config.repairPush() && lastAuthor != null && !lastRepairPushed
+                && now - lastAt < REPAIR_PUSH_WINDOW_NANOS)
             {
                 lastRepairPushed = true;
                 repairPushLast(peer);
@@ -379,11 +380,7 @@ final class PlumTree
         final AuthorLog log = authors.getOrCreate(me, epoch, seq, now);
         recordReceived(log, seq, now);
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
-        lastAuthor = me;
-        lastEpoch = epoch;
-        lastSequence = seq;
-        lastAt = now;
-        lastRepairPushed = false;
+        rememberLast(me, epoch, seq, false, now);
         spareSlowPeers(null);
         ctx.send(recipients, eager.copyTo(recipients, null), gossip);
         enqueueLazy(me, epoch, seq, 0, null, 0, now);
@@ -391,6 +388,17 @@ final class PlumTree
 
     // ----------------------------------------------------------------------------------------------------------
     // Repair after a failure
+
+    /** The last message, for a repair push: {@code repaired} if it came as a repair copy (passed on already). */
+    private void rememberLast(final NodeId author, final int epoch, final long seq, final boolean repaired,
+        final long now)
+    {
+        lastAuthor = author;
+        lastEpoch = epoch;
+        lastSequence = seq;
+        lastAt = now;
+        lastRepairPushed = repaired;
+    }
 
     /**
      * The loss of a tree edge right after a message: its subtree may still be waiting for it, and PlumTree alone
@@ -512,11 +520,7 @@ final class PlumTree
             ctx.send(recipients, withoutHolders(eager.copyTo(recipients, from), holders), forward);
             enqueueLazy(author, epoch, seq, forwardHops, from, holders, now);
         }
-        lastAuthor = author;
-        lastEpoch = epoch;
-        lastSequence = seq;
-        lastAt = now;
-        lastRepairPushed = message.repair();
+        rememberLast(author, epoch, seq, message.repair(), now);
 
         // The edge that delivered first is a tree edge.
         if (lazy.contains(from))
