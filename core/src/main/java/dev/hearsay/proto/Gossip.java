@@ -242,6 +242,7 @@ public final class Gossip extends Message
     public String toString()
     {
         return "Gossip(" + author.shortString() + "/" + epoch + "/" + sequence + ", hops=" + hops
-            + (neighborsOnly ? ", neighbors" : "") + (repair ? ", repair" : "") + (batchSigned() ? ", batch-signed" : signed ? ", signed" : "") + ", " + payloadLength + " B)";
+            + (neighborsOnly ? ", neighbors" : "") + (repair ? ", repair" : "")
+            + (batchSigned() ? ", batch-signed" : signed ? ", signed" : "") + ", " + payloadLength + " B)";
     }
 }
