@@ -873,8 +873,10 @@ public final class NettyTransport implements Transport
     }
 
     /**
-     * Flushes what the dispatcher queued last (Disconnects of the topics it left), then closes every peer's socket:
-     * tasks on the sockets' event loops, which run after this call.
+     * Sends what is queued for every peer (the broadcasts accepted before the close, then the Disconnects of the
+     * topics left) and closes each connection gracefully once its queue is empty (see {@link #closeGracefully}):
+     * tasks on the sockets' event loops, which run after this call. {@link #close} waits for them a bounded time
+     * and closes whatever is still open then.
      */
     private void drainAndCloseLinks()
     {
@@ -884,11 +886,7 @@ public final class NettyTransport implements Transport
             link.closeTarget = ch;
             if (ch != null && ch.isActive())
             {
-                ch.eventLoop().execute(() ->
-                {
-                    link.scheduleDrain();
-                    ch.eventLoop().execute(ch::close);
-                });
+                ch.eventLoop().execute(link::scheduleDrain);
             }
         }
     }
@@ -1225,7 +1223,15 @@ public final class NettyTransport implements Transport
         detach(link, ch);
         if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive())
         {
-            duplex.shutdownOutput();
+            // Shutting the output down fails every write still in the channel's buffer and cuts a frame the socket
+            // took in part: the empty write completes only after all written before it, so the FIN follows them.
+            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(written ->
+            {
+                if (ch.isActive())
+                {
+                    duplex.shutdownOutput();
+                }
+            });
             ch.eventLoop().schedule(() -> ch.close(), options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
         }
         else
