@@ -312,6 +312,14 @@ final class HyParView implements PeerList.ContactSource
         removePending(from);
         if (active.remove(from))
         {
+            if (message.alive())
+            {
+                ctx.stats.neighborsReplaced++;
+            }
+            else
+            {
+                ctx.stats.neighborsLost++;
+            }
             owner.neighborDown(from, !message.alive());
         }
         if (message.alive())
@@ -411,6 +419,7 @@ final class HyParView implements PeerList.ContactSource
         final boolean wasActive = active.remove(peer);
         if (wasActive)
         {
+            ctx.stats.neighborsLost++;
             owner.neighborDown(peer, true);
         }
         if (wasActive || wasPending)
@@ -672,6 +681,7 @@ final class HyParView implements PeerList.ContactSource
             final NodeId evicted = active.random(random, peer, null);
             active.remove(evicted);
             sendDisconnect(evicted, true);
+            ctx.stats.neighborsReplaced++;
             owner.neighborDown(evicted, false);
             addPassive(evicted);
             owner.releaseIfUnused(evicted);

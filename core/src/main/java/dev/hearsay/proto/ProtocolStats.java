@@ -65,6 +65,16 @@ public final class ProtocolStats
      * passed on that way by a node that received it as a repair copy (see PlumTree).
      */
     public long repairPushes;
+    /**
+     * Neighbors lost: their connection failed (closed, reset, convicted silent by the transport's failure detector,
+     * dial failed) or they left the topic, while in the active view (see HyParView).
+     */
+    public long neighborsLost;
+    /**
+     * Neighbors replaced: evicted from the active view by this node to make room for another, or by the neighbor
+     * (a Disconnect that says it stays alive). Overlay maintenance, not a failure.
+     */
+    public long neighborsReplaced;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -96,6 +106,8 @@ public final class ProtocolStats
         copy.treeLinksRequested = treeLinksRequested;
         copy.escalatedNeighborRequests = escalatedNeighborRequests;
         copy.repairPushes = repairPushes;
+        copy.neighborsLost = neighborsLost;
+        copy.neighborsReplaced = neighborsReplaced;
         return copy;
     }
 
@@ -111,6 +123,7 @@ public final class ProtocolStats
             + ", neighborRequestTimeouts=" + neighborRequestTimeouts + ", contactProbes=" + contactProbes
             + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations
             + ", treeLinksRequested=" + treeLinksRequested
-            + ", escalatedNeighborRequests=" + escalatedNeighborRequests + ", repairPushes=" + repairPushes + "}";
+            + ", escalatedNeighborRequests=" + escalatedNeighborRequests + ", repairPushes=" + repairPushes
+            + ", neighborsLost=" + neighborsLost + ", neighborsReplaced=" + neighborsReplaced + "}";
     }
 }

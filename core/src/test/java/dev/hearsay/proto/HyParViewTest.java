@@ -140,6 +140,9 @@ class HyParViewTest
         assertTrue(a.passive().contains(b.id));
         assertTrue(b.passive().contains(a.id), "evicted peer keeps the evicter as a passive contact");
         assertTrue(b.active().isEmpty());
+        assertEquals(1, a.state.stats().neighborsReplaced, "the evicter counts the eviction");
+        assertEquals(1, b.state.stats().neighborsReplaced, "so does the evicted");
+        assertEquals(0, a.state.stats().neighborsLost + b.state.stats().neighborsLost, "an eviction is no failure");
     }
 
     @Test
@@ -167,6 +170,8 @@ class HyParViewTest
         net.pump();
         assertFalse(a.active().contains(b.id));
         assertTrue(a.events.contains("down " + b.id));
+        assertEquals(1, a.state.stats().neighborsLost);
+        assertEquals(0, a.state.stats().neighborsReplaced);
         net.advance(10);
         assertTrue(a.active().contains(d.id), "a did not refill from its passive view: " + a.active());
         assertTrue(d.active().contains(a.id));
@@ -235,6 +240,10 @@ class HyParViewTest
         final Disconnect d = (Disconnect)net.sent.stream().filter(e -> e.message() instanceof Disconnect)
             .findFirst().orElseThrow().message();
         assertFalse(d.alive());
+        assertEquals(1, b.state.stats().neighborsLost, "a neighbor that left is counted lost");
+        assertEquals(0, b.state.stats().neighborsReplaced);
+        assertEquals(0, a.state.stats().neighborsLost + a.state.stats().neighborsReplaced,
+            "the leaver's own departure is neither");
     }
 
     @Test

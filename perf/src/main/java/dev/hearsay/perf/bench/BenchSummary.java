@@ -28,7 +28,8 @@ final class BenchSummary
         sb.append("  ").append(o.commandLine()).append('\n');
         sb.append(String.format(Locale.ROOT, "  %s, %d vCPUs, load average %.2f before, %.2f after%n", r.jvm, r.cpus,
             r.loadBefore, r.loadAfter));
-        if (!r.overlayConnected || r.runCounters.getOrDefault("peersDisconnected", 0L) > 0)
+        if (!r.overlayConnected || r.runCounters.getOrDefault("neighborsLost", 0L) > 0
+            || r.runCounters.getOrDefault("slowPeerDisconnects", 0L) > 0)
         {
             sb.append("  WARNING: the overlay lost links during the run: the figures are of a damaged cluster\n");
         }

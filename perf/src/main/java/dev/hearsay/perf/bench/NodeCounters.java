@@ -21,7 +21,8 @@ final class NodeCounters
         "dutyCycles", "dutyCyclesOver64us", "dutyCyclesOver256us", "dutyCyclesOver1ms", "dutyCyclesOver10ms",
         "dutyCyclesOver100ms",
         "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid",
-        "signatureChecksBySharedRoot", "messagesSignedAlone", "messagesSignedInRuns", "runSignatures"};
+        "signatureChecksBySharedRoot", "messagesSignedAlone", "messagesSignedInRuns", "runSignatures",
+        "neighborsLost", "neighborsReplaced"};
 
     private NodeCounters()
     {
@@ -78,6 +79,8 @@ final class NodeCounters
             node.counter(EngineCounter.MESSAGES_SIGNED),
             node.counter(EngineCounter.MESSAGES_SIGNED_IN_RUNS),
             node.counter(EngineCounter.RUN_SIGNATURES),
+            p.neighborsLost,
+            p.neighborsReplaced,
         };
         for (int i = 0; i < NAMES.length; i++)
         {
