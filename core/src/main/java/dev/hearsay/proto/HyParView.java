@@ -295,6 +295,7 @@ final class HyParView implements PeerList.ContactSource
             if (wasPending)
             {
                 refusalsInARow++;
+                ctx.stats.neighborRequestsRefused++;
             }
             // Refused: try again later rather than hammering the passive view.
             refillAt = Math.min(refillAt, now + refillBackoff);

@@ -75,6 +75,8 @@ public final class ProtocolStats
      * (a Disconnect that says it stays alive). Overlay maintenance, not a failure.
      */
     public long neighborsReplaced;
+    /** Neighbor requests this node sent that were refused (the contact's view was full; see HyParView). */
+    public long neighborRequestsRefused;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -108,6 +110,7 @@ public final class ProtocolStats
         copy.repairPushes = repairPushes;
         copy.neighborsLost = neighborsLost;
         copy.neighborsReplaced = neighborsReplaced;
+        copy.neighborRequestsRefused = neighborRequestsRefused;
         return copy;
     }
 
@@ -124,6 +127,7 @@ public final class ProtocolStats
             + ", contactsRelinked=" + contactsRelinked + ", optimizations=" + optimizations
             + ", treeLinksRequested=" + treeLinksRequested
             + ", escalatedNeighborRequests=" + escalatedNeighborRequests + ", repairPushes=" + repairPushes
-            + ", neighborsLost=" + neighborsLost + ", neighborsReplaced=" + neighborsReplaced + "}";
+            + ", neighborsLost=" + neighborsLost + ", neighborsReplaced=" + neighborsReplaced
+            + ", neighborRequestsRefused=" + neighborRequestsRefused + "}";
     }
 }

@@ -514,6 +514,7 @@ class HyParViewTest
         final long refusals = net.sent.stream()
             .filter(e -> e.to().equals(a.id) && e.message() instanceof NeighborReply r && !r.accepted()).count();
         assertTrue(refusals >= 4, "the group refused a only " + refusals + " times");
+        assertEquals(refusals, a.state.stats().neighborRequestsRefused, "each refusal of a's requests is counted");
         assertEquals(0, a.state.stats().escalatedNeighborRequests);
         for (final TestNet.Node n : group)
         {

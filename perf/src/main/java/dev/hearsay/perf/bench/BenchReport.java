@@ -289,9 +289,10 @@ final class BenchReport
         row(sb, "  since setup", String.format(Locale.ROOT, "(warm-up included) %,d, %,d, %,d, %,d, %,d",
             w.get("broadcastsRejected"), w.get("windowSkipped"), w.get("slowPeerDisconnects"),
             w.get("neighborsLost"), w.get("dispatchErrors")));
-        row(sb, "overlay", String.format(Locale.ROOT, "%,d neighbors replaced by HyParView, %,d connections closed "
-            + "(since setup: %,d, %,d)", c.get("neighborsReplaced"), c.get("peersDisconnected"),
-            w.get("neighborsReplaced"), w.get("peersDisconnected")));
+        row(sb, "overlay", String.format(Locale.ROOT, "%,d neighbors replaced by HyParView, %,d neighbor requests "
+            + "refused (full views), %,d connections closed (since setup: %,d, %,d, %,d)", c.get("neighborsReplaced"),
+            c.get("neighborRequestsRefused"), c.get("peersDisconnected"), w.get("neighborsReplaced"),
+            w.get("neighborRequestsRefused"), w.get("peersDisconnected")));
         sb.append('\n');
 
         sb.append("Goals\n");

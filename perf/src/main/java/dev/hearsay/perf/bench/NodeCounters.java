@@ -22,7 +22,7 @@ final class NodeCounters
         "dutyCyclesOver100ms",
         "signaturesVerified", "signaturesVerifiedByDispatcher", "signatureChecksSkipped", "signaturesInvalid",
         "signatureChecksBySharedRoot", "messagesSignedAlone", "messagesSignedInRuns", "runSignatures",
-        "neighborsLost", "neighborsReplaced"};
+        "neighborsLost", "neighborsReplaced", "neighborRequestsRefused"};
 
     private NodeCounters()
     {
@@ -81,6 +81,7 @@ final class NodeCounters
             node.counter(EngineCounter.RUN_SIGNATURES),
             p.neighborsLost,
             p.neighborsReplaced,
+            p.neighborRequestsRefused,
         };
         for (int i = 0; i < NAMES.length; i++)
         {
