@@ -51,6 +51,11 @@ final class FrameDecoder extends ByteToMessageDecoder
     private boolean held;
     /** Event loop only: inside {@link #channelRead} (its decode loop goes on by itself after a release). */
     private boolean reading;
+    /**
+     * Event loop only: the peer ended its output while frames were held. The end is passed on after them, once
+     * released: the frames the peer sent before ending are whole and its, if its PROOF checks out.
+     */
+    private boolean inputEndedWhileHeld;
     private ChannelHandlerContext context;
 
     FrameDecoder(final int maxFrameLength, final TransportCounters counters)
@@ -129,6 +134,41 @@ final class FrameDecoder extends ByteToMessageDecoder
                 context.fireExceptionCaught(e);
             }
         }
+        passOnInputEnd();
+    }
+
+    /** Event loop: the end of the peer's output that came while frames were held, now that they are handed on. */
+    private void passOnInputEnd()
+    {
+        if (!inputEndedWhileHeld || held || context == null || context.isRemoved())
+        {
+            return;
+        }
+        inputEndedWhileHeld = false;
+        try
+        {
+            super.userEventTriggered(context, io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        }
+        catch (final Exception e)
+        {
+            context.fireExceptionCaught(e);
+        }
+    }
+
+    /**
+     * The peer ended its output (a graceful close, see NettyTransport#closeGracefully): while the handshake holds
+     * the frames that followed its PROOF, the end waits behind them; otherwise the decoder takes what is left and
+     * passes the end on.
+     */
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt) throws Exception
+    {
+        if (held && evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent)
+        {
+            inputEndedWhileHeld = true;
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
@@ -150,6 +190,7 @@ final class FrameDecoder extends ByteToMessageDecoder
         {
             reading = false;
         }
+        passOnInputEnd();
     }
 
     @Override
@@ -235,6 +276,12 @@ final class FrameDecoder extends ByteToMessageDecoder
     @Override
     protected void decodeLast(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
     {
+        if (held)
+        {
+            // Closed while the peer's PROOF was being checked: what follows it was never the peer's to deliver.
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         decode(ctx, in, out);
         if (in.isReadable() && !discarding)
         {

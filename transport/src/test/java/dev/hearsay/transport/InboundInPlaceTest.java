@@ -4,8 +4,10 @@ import dev.hearsay.NodeKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -209,6 +211,51 @@ class InboundInPlaceTest
         assertEquals(1, read.refCnt());
         read.release();
         assertTrue(best < 1_000, "allocated " + best + " bytes for " + 500 * perRead + " frames");
+        channel.finishAndReleaseAll();
+    }
+
+    /**
+     * A peer that proves its id, sends frames at once and then ends its output (the loser of a simultaneous dial,
+     * closed gracefully) while this side still checks its PROOF: the frames wait in the decoder, and so does the end
+     * of the peer's output, which must reach the inbound handler after them, not drop them as a truncated frame.
+     */
+    @Test
+    void theEndOfThePeersOutputWaitsBehindTheFramesHeldForTheHandshake()
+    {
+        final FrameDecoder framing = new FrameDecoder(1024, transport.counters());
+        final List<Integer> framesBeforeEnd = new ArrayList<>();
+        final ChannelInboundHandlerAdapter ends = new ChannelInboundHandlerAdapter()
+        {
+            @Override
+            public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+            {
+                if (evt instanceof ChannelInputShutdownEvent)
+                {
+                    framesBeforeEnd.add(ring.received.size());
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
+        };
+        final EmbeddedChannel channel = new EmbeddedChannel(reads, framing, ends);
+        framing.hold(); // the handshake's last frame is in; its signature is being checked
+        channel.pipeline().fireChannelRead(frames(0, 5));
+        channel.pipeline().fireChannelReadComplete();
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertTrue(framesBeforeEnd.isEmpty(), "the end of the peer's output overtook the held frames");
+
+        // The PROOF checked out: the inbound handler joins and the held frames flow; the end of the peer's output
+        // then reaches it, and it closes this side too.
+        final List<Integer> framesBeforeClose = new ArrayList<>();
+        channel.closeFuture().addListener(f -> framesBeforeClose.add(ring.received.size()));
+        final InboundFrameHandler handler =
+            new InboundFrameHandler(transport, ring, NodeKey.fromSeed(2).id(), transport.counters());
+        channel.pipeline().addBefore(channel.pipeline().context(ends).name(), "frames", handler);
+        framing.sink(handler);
+        framing.release();
+        channel.checkException();
+        assertEquals(indexes(5), ring.received, "held frames lost or reordered");
+        assertEquals(List.of(5), framesBeforeClose, "closed before the held frames were handed on, or not at all");
+        assertEquals(0, transport.counters().truncated.get(), "whole frames counted as a truncated one");
         channel.finishAndReleaseAll();
     }
 }
