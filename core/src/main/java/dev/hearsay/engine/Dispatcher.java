@@ -62,7 +62,8 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         "failed contacts probed", "failed contacts linked again", "slow eager peers made lazy",
         "new neighbors asked for eager push", "neighbor requests escalated: refused while under-linked",
         "repair copies pushed after a failure", "neighbors lost: failed or left",
-        "neighbors replaced: evicted by either side", "neighbor requests refused: view full"};
+        "neighbors replaced: evicted by either side", "neighbor requests refused: view full",
+        "messages pushed over every link to rebuild the tree"};
     private static final List<ToLongFunction<ProtocolStats>> PROTOCOL_FIELDS = List.of(
         s -> s.gossipSent, s -> s.controlSent, s -> s.delivered, s -> s.duplicates, s -> s.graftsSent,
         s -> s.prunesSent, s -> s.graftsAnswered, s -> s.graftsMissed, s -> s.missingDropped, s -> s.heldRejected,
@@ -70,7 +71,7 @@ final class Dispatcher implements Agent, EventPoller.Handler<Slot>, ProtocolOutp
         s -> s.neighborRequestTimeouts, s -> s.optimizations, s -> s.graftsDeferred,
         s -> s.contactProbes, s -> s.contactsRelinked, s -> s.slowPeersSpared, s -> s.treeLinksRequested,
         s -> s.escalatedNeighborRequests, s -> s.repairPushes, s -> s.neighborsLost, s -> s.neighborsReplaced,
-        s -> s.neighborRequestsRefused);
+        s -> s.neighborRequestsRefused, s -> s.treeRebuilds);
 
     private final GossipEngine engine;
     private final DutyCycles dutyCycles = new DutyCycles();

@@ -256,6 +256,11 @@ final class HyParView implements PeerList.ContactSource
     void onNeighborReply(final NodeId from, final NeighborReply reply, final long now)
     {
         learn(from, reply.data());
+        final int request = pending.indexOf(from);
+        if (request >= 0)
+        {
+            owner.neighborRoundTrip(now - (pendingDeadlines[request] - config.neighborRequestTimeoutNanos()));
+        }
         final boolean wasPending = removePending(from);
         final boolean answersProbe = from.equals(probed);
         if (answersProbe)

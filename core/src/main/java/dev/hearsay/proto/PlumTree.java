@@ -43,7 +43,7 @@ final class PlumTree
     private final int[] graftsInFlight;
     /**
      * Per neighbor slot, until when duplicates from it send no Prune ({@link #NONE} if they do): set for
-     * {@link #MAX_REPAIR_HOLD_NANOS} when a Prune goes out (the copies it queued before the Prune reached it would
+     * {@link #PRUNE_REPEAT_NANOS} when a Prune goes out (the copies it queued before the Prune reached it would
      * otherwise each send another), and while a Graft to it is unanswered (the copies it queued before the Graft
      * reached it would otherwise prune the very edge the Graft asked for).
      */
@@ -118,6 +118,13 @@ final class PlumTree
      * {@link ProtocolState#holdRepairs}) or its author's stream is still arriving.
      */
     static final long MAX_REPAIR_HOLD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long after a Prune further duplicates from the same peer send none. Long enough to absorb a deep queue of
+     * copies (at most ten Prunes a second per link however many arrive), short enough that a peer that turned the
+     * edge eager again, as a tree rebuild does, is pruned by its next duplicate rather than a whole message later.
+     */
+    static final long PRUNE_REPEAT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    private final TreeRebuild rebuild = new TreeRebuild();
     private final AdaptiveTimeout leadTimer;
     private final AdaptiveTimeout graftTimer;
     private long sequence;
@@ -273,6 +280,10 @@ final class PlumTree
      */
     void neighborDown(final NodeId peer, final boolean lost, final long now)
     {
+        if (lost && config.repairPush())
+        {
+            rebuild.neighborLost(now);
+        }
         if (eager.remove(peer))
         {
             treeBroken = true;
@@ -382,6 +393,11 @@ final class PlumTree
         cachePayload(log, seq, 0, payload, offset, length, gossip, now);
         rememberLast(me, epoch, seq, false, now);
         spareSlowPeers(null);
+        if (rebuild.takeIfDue(now))
+        {
+            enqueueLazy(me, epoch, seq, 0, null, pushToEveryLink(gossip, null, 0), now);
+            return;
+        }
         ctx.send(recipients, eager.copyTo(recipients, null), gossip);
         enqueueLazy(me, epoch, seq, 0, null, 0, now);
     }
@@ -427,8 +443,31 @@ final class PlumTree
     private long repairPush(final Gossip copy, final NodeId from, final long holders, final boolean alsoEager)
     {
         copy.repair(true);
+        final int n = collectRecipients(from, holders, alsoEager);
+        ctx.stats.repairPushes += n;
+        final long pushed = sendToRecipients(copy, n);
+        copy.repair(false);
+        return pushed;
+    }
+
+    /**
+     * Sends {@code copy} (an ordinary copy, not a repair copy) to every neighbor but {@code from} and
+     * {@code holders}, except into a congested link, and makes the lazy ones among them eager: the tree rebuild of
+     * {@link TreeRebuild}. Their duplicates prune the slower links back to lazy. Returns the slots sent to.
+     */
+    private long pushToEveryLink(final Gossip copy, final NodeId from, final long holders)
+    {
+        ctx.stats.treeRebuilds++;
+        return sendToRecipients(copy, collectRecipients(from, holders, true));
+    }
+
+    /**
+     * Fills {@link #recipients} with the lazy neighbors (and with {@code alsoEager} the eager ones) but {@code from}
+     * and {@code holders}, lazy ones only where their link is not congested; returns how many.
+     */
+    private int collectRecipients(final NodeId from, final long holders, final boolean alsoEager)
+    {
         int n = alsoEager ? withoutHolders(eager.copyTo(recipients, from), holders) : 0;
-        long pushed = 0;
         for (int i = 0; i < lazy.size() && n < recipients.length; i++)
         {
             final NodeId peer = lazy.get(i);
@@ -437,9 +476,16 @@ final class PlumTree
                 recipients[n++] = peer;
             }
         }
+        return n;
+    }
+
+    /** Sends {@code copy} to the first {@code n} {@link #recipients}, lazy ones turned eager; returns their slots. */
+    private long sendToRecipients(final Gossip copy, final int n)
+    {
+        long sent = 0;
         for (int i = 0; i < n; i++)
         {
-            pushed |= slotBit(recipients[i]);
+            sent |= slotBit(recipients[i]);
             if (lazy.contains(recipients[i]))
             {
                 makeEager(recipients[i]);
@@ -447,12 +493,16 @@ final class PlumTree
         }
         if (n > 0)
         {
-            ctx.stats.repairPushes += n;
             ctx.send(recipients, n, copy);
         }
         java.util.Arrays.fill(recipients, null);
-        copy.repair(false);
-        return pushed;
+        return sent;
+    }
+
+    /** A neighbor request was answered after {@code nanos}: how long the overlay takes to settle after failures. */
+    void neighborRoundTrip(final long nanos)
+    {
+        rebuild.roundTrip(nanos);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -509,11 +559,15 @@ final class PlumTree
             .signatureFrom(message)
             .topic(topic);
         final int run = log.missingHead == MissingRuns.NONE ? MissingRuns.NONE : missing.find(log, seq);
-        final long holders = holders(author, run, seq);
+        final long holders = holders(author, epoch, run, seq);
         spareSlowPeers(from);
         if (message.repair() && config.repairPush())
         {
             enqueueLazy(author, epoch, seq, forwardHops, from, holders | repairPush(forward, from, holders, true), now);
+        }
+        else if (rebuild.takeIfDue(now))
+        {
+            enqueueLazy(author, epoch, seq, forwardHops, from, holders | pushToEveryLink(forward, from, holders), now);
         }
         else
         {
@@ -654,7 +708,7 @@ final class PlumTree
             {
                 // The Prune supersedes any Graft still unanswered: from here on only the edge's state counts.
                 graftAuthor[slot] = null;
-                pruneQuietUntil[slot] = now + MAX_REPAIR_HOLD_NANOS;
+                pruneQuietUntil[slot] = now + PRUNE_REPEAT_NANOS;
             }
         }
     }
@@ -1199,15 +1253,16 @@ final class PlumTree
     }
 
     /**
-     * The neighbor slots known to have the message already: its author, and whoever announced it to us. Pushing or
+     * The neighbor slots known to have the message already: its author, whoever announced it to us, and whoever a
+     * Graft still unanswered asked for it. Pushing or
      * announcing it to them is wasted, and worse, a push arrives as a duplicate and prunes the edge. A node that
      * fell behind (its eager copies queued behind a backlog) gets its messages late, long after its neighbors
      * announced them: relaying each to them, and to the author, cut every edge it had, including the ones it had
      * just grafted, and left it to graft everything one message at a time.
      */
-    private long holders(final NodeId author, final int run, final long seq)
+    private long holders(final NodeId author, final int epoch, final int run, final long seq)
     {
-        long mask = slotBit(author);
+        long mask = slotBit(author) | grafted(author, epoch, seq);
         if (run != MissingRuns.NONE)
         {
             for (int i = 0; i < missing.advertiserCount(run); i++)
@@ -1216,6 +1271,27 @@ final class PlumTree
                 {
                     mask |= slotBit(missing.advertiser(run, i));
                 }
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * The slots of the neighbors whose last Graft (one that turned them eager) asked for {@code seq} of
+     * {@code author} and is unanswered: they announced it, so they have it. The run that named them as announcers
+     * may be gone (its retry timer found no one else to ask) while the answer is still on its way over a slow link;
+     * a copy pushed to such a neighbor would arrive there as a duplicate and prune the edge the Graft just asked
+     * for, and the next message would need the same Graft again, for good.
+     */
+    private long grafted(final NodeId author, final int epoch, final long seq)
+    {
+        long mask = 0;
+        for (int slot = 0; slot < graftAuthor.length; slot++)
+        {
+            if (graftAuthor[slot] != null && graftEpoch[slot] == epoch && seq >= graftFirst[slot] && seq <= graftLast[slot]
+                && graftAuthor[slot].equals(author))
+            {
+                mask |= 1L << slot;
             }
         }
         return mask;

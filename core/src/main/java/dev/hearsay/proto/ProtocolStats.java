@@ -77,6 +77,11 @@ public final class ProtocolStats
     public long neighborsReplaced;
     /** Neighbor requests this node sent that were refused (the contact's view was full; see HyParView). */
     public long neighborRequestsRefused;
+    /**
+     * Messages pushed over every link, lazy ones too, to rebuild the tree once the overlay settled after neighbors
+     * failed: at most one per burst of failures (see TreeRebuild).
+     */
+    public long treeRebuilds;
 
     /**
      * A copy of these counters, for any thread: each value as the copying thread sees it (racy, possibly a little
@@ -111,6 +116,7 @@ public final class ProtocolStats
         copy.neighborsLost = neighborsLost;
         copy.neighborsReplaced = neighborsReplaced;
         copy.neighborRequestsRefused = neighborRequestsRefused;
+        copy.treeRebuilds = treeRebuilds;
         return copy;
     }
 
@@ -128,6 +134,6 @@ public final class ProtocolStats
             + ", treeLinksRequested=" + treeLinksRequested
             + ", escalatedNeighborRequests=" + escalatedNeighborRequests + ", repairPushes=" + repairPushes
             + ", neighborsLost=" + neighborsLost + ", neighborsReplaced=" + neighborsReplaced
-            + ", neighborRequestsRefused=" + neighborRequestsRefused + "}";
+            + ", neighborRequestsRefused=" + neighborRequestsRefused + ", treeRebuilds=" + treeRebuilds + "}";
     }
 }

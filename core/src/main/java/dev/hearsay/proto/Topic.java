@@ -46,6 +46,12 @@ final class Topic
         ctx.output.neighborDown(id, peer);
     }
 
+    /** A neighbor request of this topic's was answered after {@code nanos}. */
+    void neighborRoundTrip(final long nanos)
+    {
+        plumTree.neighborRoundTrip(nanos);
+    }
+
     void releaseIfUnused(final NodeId peer)
     {
         owner.releaseIfUnused(peer);

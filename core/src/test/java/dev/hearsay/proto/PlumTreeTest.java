@@ -465,7 +465,7 @@ class PlumTreeTest
 
     /**
      * The copies a peer queued before our Prune reached it arrive as duplicates too: they send no further Prune
-     * (under overload one per queued copy, hundreds of thousands), until the repair hold has passed.
+     * (under overload one per queued copy, hundreds of thousands) for {@link PlumTree#PRUNE_REPEAT_NANOS}.
      */
     @Test
     void duplicatesQueuedBeforeAPruneSendNoFurtherPrunes()
@@ -494,10 +494,118 @@ class PlumTreeTest
         assertEquals(duplicates + 10, c.state.stats().duplicates);
         assertEquals(prunes + 1, c.state.stats().prunesSent, "one Prune, not one per queued copy");
         assertTrue(c.state.lazyPeers(TOPIC).contains(b.id));
-        // Past the hold a duplicate prunes again, in case the peer never took the first one.
-        net.advance(PlumTree.MAX_REPAIR_HOLD_NANOS / 1_000_000 + 10, 10);
+        net.advance(PlumTree.PRUNE_REPEAT_NANOS / 1_000_000 - 1);
+        c.state.onMessage(b.id, copies.get(0), net.now);
+        assertEquals(prunes + 1, c.state.stats().prunesSent, "still within the quiet");
+        // Past it a duplicate prunes again: the peer never took the first Prune, or turned the edge eager again.
+        net.advance(2);
         c.state.onMessage(b.id, copies.get(0), net.now);
         assertEquals(prunes + 2, c.state.stats().prunesSent);
+    }
+
+    /**
+     * Once the overlay had time to settle after a neighbor failed, the next message goes over every link, lazy ones
+     * too, so that its first copies rebuild the tree; only once per burst of failures.
+     */
+    @Test
+    void afterANeighborFailedTheFirstMessageOnceTheOverlaySettledGoesOverEveryLinkOnce()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        // Past the repair-push window: the failure leaves the last message alone.
+        net.advance(PlumTree.REPAIR_PUSH_WINDOW_NANOS / 1_000_000 + 10, 10);
+        net.crash(a);
+        net.pump();
+        assertTrue(b.state.lazyPeers(TOPIC).contains(c.id), "b still announces to c");
+        net.advance(TreeRebuild.MIN_SETTLE_NANOS / 1_000_000 + 1);
+        final int since = net.sent.size();
+        b.broadcast("y");
+        assertEquals(1, gossipSent(net, b.id, c.id, since).size(), "y pushed over the lazy link at once");
+        assertEquals(1, b.state.stats().treeRebuilds);
+        assertTrue(b.state.eagerPeers(TOPIC).contains(c.id), "the link turned eager");
+        net.pump();
+        assertEquals(List.of("warm-up", "y"), c.payloads());
+        assertEquals(0, c.state.stats().graftsSent, "c had it without a graft");
+
+        final int later = net.sent.size();
+        c.broadcast("z");
+        net.pump();
+        assertEquals(1, c.state.stats().treeRebuilds, "c lost a too: its first message rebuilds");
+        b.broadcast("w");
+        net.pump();
+        assertEquals(1, b.state.stats().treeRebuilds, "once per burst of failures");
+        assertEquals(List.of("warm-up", "y", "w"), c.payloads());
+        assertEquals(List.of("warm-up", "z"), b.payloads());
+        assertEquals(0, prunesSent(net, b.id, c.id, later) + prunesSent(net, c.id, b.id, later),
+            "each took the other's first copy: nothing to prune");
+    }
+
+    /** A neighbor swapped for another (alive), or repairPush off: no rebuild. */
+    @Test
+    void aNeighborEvictedAliveOrRepairPushOffRebuildsNothing()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        net.advance(PlumTree.REPAIR_PUSH_WINDOW_NANOS / 1_000_000 + 10, 10);
+        b.state.onMessage(a.id, new Disconnect().set(true).topic(TOPIC), net.now);
+        net.advance(TreeRebuild.MIN_SETTLE_NANOS / 1_000_000 + 1);
+        final int since = net.sent.size();
+        b.broadcast("y");
+        assertEquals(0, gossipSent(net, b.id, c.id, since).size(), "announced, not pushed");
+        assertEquals(0, b.state.stats().treeRebuilds);
+
+        final TestNet off = triangle(GossipConfig.builder().repairPush(false).build());
+        final TestNet.Node b2 = off.nodes.get(1);
+        final TestNet.Node c2 = off.nodes.get(2);
+        off.advance(PlumTree.REPAIR_PUSH_WINDOW_NANOS / 1_000_000 + 10, 10);
+        off.crash(off.nodes.get(0));
+        off.pump();
+        off.advance(TreeRebuild.MIN_SETTLE_NANOS / 1_000_000 + 1);
+        final int offSince = off.sent.size();
+        b2.broadcast("y");
+        assertEquals(0, gossipSent(off, b2.id, c2.id, offSince).size(), "repairPush off");
+        assertEquals(0, b2.state.stats().treeRebuilds);
+    }
+
+    /**
+     * A Graft to the only announcer whose answer is slower than the retry timer: the run is given up, and the copy
+     * that then arrives by the tree is not pushed to that announcer (it has the message; its duplicate would prune
+     * the edge the Graft turned eager, and every later message would need the same Graft again).
+     */
+    @Test
+    void aMessageIsNotPushedToAnAnnouncerWhoseGraftIsUnansweredAfterTheRunWasGivenUp()
+    {
+        final TestNet net = triangle();
+        final TestNet.Node a = net.nodes.get(0);
+        final TestNet.Node b = net.nodes.get(1);
+        final TestNet.Node c = net.nodes.get(2);
+        final List<TestNet.Envelope> held = new ArrayList<>();
+        net.drop = e -> e.message().type() == MessageType.GOSSIP && e.to().equals(c.id) && held.add(e);
+        final long grafts = c.state.stats().graftsSent;
+        a.broadcast("x");
+        net.pump();
+        net.advance(1_000, 5);
+        assertEquals(grafts + 1, c.state.stats().graftsSent, "c grafted x from b, its only announcer");
+        assertEquals(0, c.state.missingRuns(TOPIC), "and gave the run up, unanswered");
+        assertEquals(2, held.size(), "a's copy and b's answer, both still on their way");
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id), "the Graft turned b eager");
+        net.drop = e -> false;
+        final int since = net.sent.size();
+        final TestNet.Envelope fromA = held.stream().filter(e -> e.from().equals(a.id)).findFirst().orElseThrow();
+        c.state.onMessage(fromA.from(), fromA.message(), net.now);
+        net.pump();
+        assertEquals(List.of("warm-up", "x"), c.payloads());
+        assertEquals(0, gossipSent(net, c.id, b.id, since).size(), "not pushed back to b");
+        final TestNet.Envelope answer = held.stream().filter(e -> e.from().equals(b.id)).findFirst().orElseThrow();
+        c.state.onMessage(answer.from(), answer.message(), net.now);
+        net.pump();
+        assertEquals(List.of("warm-up", "x"), c.payloads(), "the answer is a duplicate");
+        assertEquals(0, prunesSent(net, c.id, b.id, since) + prunesSent(net, b.id, c.id, since), "no edge pruned");
+        assertTrue(c.state.eagerPeers(TOPIC).contains(b.id));
     }
 
     /** Repair copies {@code from} sent {@code to} from index {@code since} of the sent log. */
