@@ -12,8 +12,9 @@ package dev.hearsay.proto;
  * duplicates from the others prune them back to lazy: one message rebuilds the tree the way a topic's first
  * broadcast builds it. That push pays off only once the replacements are in, so it waits until the overlay has had
  * time to settle: {@link #SETTLE_ROUND_TRIPS} of the slowest of the last {@link #ROUND_TRIP_SAMPLES} neighbor
- * request round trips after the last failure, at least {@link #MIN_SETTLE_NANOS}. Then the first message that
- * passes through this node goes over every link, once per burst of failures.
+ * request round trips after the last failure, at least {@link #MIN_SETTLE_NANOS}, and at most that many request
+ * timeouts (a reply after its request timed out is no sample). Then the first message that passes through this node
+ * goes over every link, once per burst of failures.
  *
  * <p>The cost: each link of a node that lost a neighbor carries one more copy of one message (about two duplicates
  * per node). A node that lost no neighbor never pushes this way.
