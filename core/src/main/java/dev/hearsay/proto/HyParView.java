@@ -257,11 +257,12 @@ final class HyParView implements PeerList.ContactSource
     {
         learn(from, reply.data());
         final int request = pending.indexOf(from);
-        if (request >= 0)
+        final boolean wasPending = request >= 0;
+        if (wasPending)
         {
             owner.neighborRoundTrip(now - (pendingDeadlines[request] - config.neighborRequestTimeoutNanos()));
+            removePendingAt(request);
         }
-        final boolean wasPending = removePending(from);
         final boolean answersProbe = from.equals(probed);
         if (answersProbe)
         {

@@ -684,14 +684,20 @@ final class PlumTree
      */
     private boolean graftAnswered(final int slot, final NodeId author, final int epoch, final long seq)
     {
-        if (graftEpoch[slot] == epoch && seq >= graftFirst[slot] && seq <= graftLast[slot]
-            && graftAuthor[slot].equals(author))
+        if (graftAsked(slot, author, epoch, seq))
         {
             graftAuthor[slot] = null;
             pruneQuietUntil[slot] = NONE;
             return true;
         }
         return false;
+    }
+
+    /** True if the last Graft that turned the slot's peer eager, still unanswered, asked for this message. */
+    private boolean graftAsked(final int slot, final NodeId author, final int epoch, final long seq)
+    {
+        return graftAuthor[slot] != null && graftEpoch[slot] == epoch && seq >= graftFirst[slot]
+            && seq <= graftLast[slot] && graftAuthor[slot].equals(author);
     }
 
     /** A copy of a message already seen: prunes the edge it came over, unless a Prune or a Graft is in flight. */
@@ -1254,8 +1260,8 @@ final class PlumTree
 
     /**
      * The neighbor slots known to have the message already: its author, whoever announced it to us, and whoever a
-     * Graft still unanswered asked for it. Pushing or
-     * announcing it to them is wasted, and worse, a push arrives as a duplicate and prunes the edge. A node that
+     * Graft still unanswered asked for it. Pushing or announcing it to them is wasted, and worse, a push arrives as a
+     * duplicate and prunes the edge. A node that
      * fell behind (its eager copies queued behind a backlog) gets its messages late, long after its neighbors
      * announced them: relaying each to them, and to the author, cut every edge it had, including the ones it had
      * just grafted, and left it to graft everything one message at a time.
@@ -1288,8 +1294,7 @@ final class PlumTree
         long mask = 0;
         for (int slot = 0; slot < graftAuthor.length; slot++)
         {
-            if (graftAuthor[slot] != null && graftEpoch[slot] == epoch && seq >= graftFirst[slot] && seq <= graftLast[slot]
-                && graftAuthor[slot].equals(author))
+            if (graftAsked(slot, author, epoch, seq))
             {
                 mask |= 1L << slot;
             }
